@@ -1,0 +1,141 @@
+"""Settings read from the environment (prefix ``GONGYOU_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("data") / "gongyou.sqlite3"
+LANGUAGES = ("zh", "en")
+
+
+class Mode(StrEnum):
+    """How the bot receives updates from Telegram."""
+
+    polling = "polling"
+    webhook = "webhook"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with; see README.md for the table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GONGYOU_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH.as_posix()}"
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = "https://api.telegram.org/file/bot"
+
+    mode: Mode = Mode.polling
+    poll_interval: float = Field(default=0.0, ge=0)
+    poll_timeout: int = Field(default=30, ge=0, le=600)
+
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+
+    admin_ids: list[int] = Field(default_factory=list)
+    volunteers_chat_id: int | None = None
+    default_language: str = "zh"
+
+    concurrent_updates: int = Field(default=8, ge=1, le=256)
+    outbound_rate_limit: bool = True
+    bulk_messages_per_second: float = Field(default=25.0, gt=0, le=30)
+    flood_limit: str = "6/5 seconds"
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        value = value.lower().split("-")[0]
+        if value not in LANGUAGES:
+            raise ValueError(f"GONGYOU_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str) and not value.strip().startswith("["):
+            parts = [p for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return [int(p) for p in parts]
+            except ValueError:
+                raise ValueError(
+                    "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, "
+                    "e.g. 12345,67890"
+                ) from None
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path_starts_with_slash(cls, value: str) -> str:
+        return value if value.startswith("/") else "/" + value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("postgres://", "postgresql://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "GONGYOU_DATABASE_URL must be sqlite+aiosqlite:///path or "
+                "postgresql+asyncpg://user:password@host/db"
+            )
+        return value
+
+    def require_token(self) -> str:
+        """Return the bot token, or explain how to get one."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise ConfigError(
+                "Set GONGYOU_BOT_TOKEN to the token @BotFather gave you (send /newbot to "
+                "@BotFather in Telegram); to try the bot without one, run `gongyou chat`."
+            )
+        return self.bot_token.get_secret_value().strip()
+
+    def require_webhook(self) -> tuple[str, str]:
+        """Return the public webhook URL and secret, or explain what is missing."""
+        if not self.webhook_url or not self.webhook_url.startswith("https://"):
+            raise ConfigError(
+                "Webhook mode needs GONGYOU_WEBHOOK_URL, the public https:// address Telegram "
+                "should post to (without the path), e.g. https://bot.example.org"
+            )
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        if not (1 <= len(secret) <= 256) or not set(secret) <= allowed:
+            raise ConfigError(
+                "Webhook mode needs GONGYOU_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, "
+                "_ and -, e.g. the output of `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`"
+            )
+        return self.webhook_url.rstrip("/") + self.webhook_path, secret
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one sentence per bad value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        sentences = []
+        for err in exc.errors():
+            name = "GONGYOU_" + "_".join(str(p) for p in err["loc"]).upper()
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            sentences.append(f"{name}: {msg}")
+        raise ConfigError("; ".join(sentences)) from None
