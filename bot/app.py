@@ -1,0 +1,257 @@
+"""Build the python-telegram-bot Application and register every handler module in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from collections.abc import Awaitable
+from datetime import timedelta
+from typing import Any
+
+from limits import parse as parse_limit
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from telegram import BotCommand, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot import metrics
+from bot.config import Settings
+from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
+from bot.db import Database
+from bot.i18n import normalize_language, t
+from bot.ratelimit import MeteredRequest, OutboundLimiter
+from bot.users import claim_update, prune_processed_updates, touch_user
+from knowledge.router import default_router
+
+log = logging.getLogger(__name__)
+
+#: Processed update ids are kept this long (Telegram keeps undelivered updates for 24 h).
+UPDATE_MEMORY = timedelta(hours=48)
+#: Groups for cross-cutting handlers, run before any service (order matters).
+GROUP_RECEIVE = -20
+GROUP_FLOOD = -10
+
+
+class GongyouApplication(Application):  # type: ignore[type-arg]
+    """Application that gives every update its own database session and scope."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle one update inside a fresh session; roll back whatever was not committed."""
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        services: Services = self.bot_data["services"]
+        user = update.effective_user
+        language = normalize_language(
+            user.language_code if user else None, services.settings.default_language
+        )
+        started = time.perf_counter()
+        async with services.db.session() as session:
+            scope = UpdateScope(session=session, language=language)
+            token = bind_scope(scope)
+            try:
+                await super().process_update(update)
+            finally:
+                unbind_scope(token)
+        metrics.UPDATES.labels(metrics.update_kind(update), scope.service).inc()
+        metrics.LATENCY.labels(scope.service).observe(time.perf_counter() - started)
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Handle updates concurrently, but one user's updates strictly in order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the same user's earlier update, then run this one."""
+        key = 0
+        if isinstance(update, Update):
+            if update.effective_user is not None:
+                key = update.effective_user.id
+            elif update.effective_chat is not None:
+                key = update.effective_chat.id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+async def receive(update: Update, context: GongyouContext) -> None:
+    """Ignore redelivered updates; create or refresh the sender's user row."""
+    scope = context.scope
+    if not await claim_update(scope.session, update_id=update.update_id):
+        await scope.session.rollback()
+        metrics.DUPLICATES.inc()
+        log.info("update %s was already handled; ignored", update.update_id)
+        raise ApplicationHandlerStop
+    tg_user = update.effective_user
+    if tg_user is not None and not tg_user.is_bot:
+        scope.user = await touch_user(scope.session, user_id=tg_user.id, language=scope.language)
+        scope.language = scope.user.language
+    await scope.session.commit()
+
+
+class FloodControl:
+    """Per-user limit on incoming updates; the first update over the limit gets one notice."""
+
+    def __init__(self, limit: str) -> None:
+        self.limit = parse_limit(limit)
+        self.notice = parse_limit("1 per 1 minute")
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def __call__(self, update: Update, context: GongyouContext) -> None:
+        """Drop the update if its sender is over the limit."""
+        user = update.effective_user
+        if user is None or await self.limiter.hit(self.limit, "in", str(user.id)):
+            return
+        metrics.FLOOD.inc()
+        if update.effective_chat is not None and await self.limiter.hit(
+            self.notice, "notice", str(user.id)
+        ):
+            await context.bot.send_message(update.effective_chat.id, context.t("flood-notice"))
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: GongyouContext) -> None:
+    """Log the error with its context, tell the user politely, keep running."""
+    error = context.error
+    kind = type(error).__name__ if error else "unknown"
+    metrics.ERRORS.labels(kind).inc()
+    if isinstance(update, Update):
+        user_id = update.effective_user.id if update.effective_user else None
+        log.error(
+            "error handling update %s from user %s: %s", update.update_id, user_id, kind,
+            exc_info=error,
+        )
+    else:
+        log.error("error outside an update: %s", kind, exc_info=error)
+    if not isinstance(update, Update):
+        return
+    try:
+        session = context.db
+        await session.rollback()
+    except Exception:  # noqa: BLE001 - the scope may be gone or the database down
+        log.debug("no session to roll back", exc_info=True)
+    if isinstance(error, Forbidden) or update.effective_chat is None:
+        return  # the user blocked the bot, or there is no one to tell
+    try:
+        lang = context.lang
+    except Exception:  # noqa: BLE001
+        lang = "zh"
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, t(lang, "error-generic"))
+    except TelegramError:
+        log.warning("could not tell user about the error", exc_info=True)
+
+
+async def _forget_old_updates(context: GongyouContext) -> None:
+    async with context.services.db.session() as session:
+        removed = await prune_processed_updates(session, older_than=UPDATE_MEMORY)
+    if removed:
+        log.info("forgot %d processed update ids", removed)
+
+
+def bot_commands(lang: str) -> list[BotCommand]:
+    """The command menu Telegram shows, in one language."""
+    names = ("start", "menu", "help", "cancel", "lang")
+    return [BotCommand(name, t(lang, f"cmd-{name}")) for name in names]
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    services: Services = application.bot_data["services"]
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(_forget_old_updates, interval=3600, first=60)
+    try:
+        await application.bot.set_my_commands(bot_commands("zh"))
+        await application.bot.set_my_commands(bot_commands("en"), language_code="en")
+    except TelegramError:
+        log.warning("could not set the command menu", exc_info=True)
+    log.info("gongyou ready (database %s)", services.db.url.render_as_string(hide_password=True))
+
+
+def build_application(
+    settings: Settings,
+    *,
+    db: Database,
+    request: BaseRequest | None = None,
+    token: str | None = None,
+    updater: bool = True,
+    job_queue: bool = True,
+) -> GongyouApplication:
+    """Build the Application with every handler registered; does not start it."""
+    builder: Any = (
+        ApplicationBuilder()
+        .application_class(GongyouApplication)
+        .token(token or settings.require_token())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(context=GongyouContext))
+        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        .post_init(_post_init)
+    )
+    if request is None:
+        request = HTTPXRequest(connection_pool_size=64, read_timeout=15)
+        poll_request: BaseRequest = HTTPXRequest(read_timeout=settings.poll_timeout + 10)
+    else:
+        poll_request = request
+    builder = builder.request(MeteredRequest(request)).get_updates_request(
+        MeteredRequest(poll_request)
+    )
+    if settings.outbound_rate_limit:
+        builder = builder.rate_limiter(
+            OutboundLimiter(bulk_per_second=settings.bulk_messages_per_second)
+        )
+    if not updater:
+        builder = builder.updater(None)
+    if not job_queue:
+        builder = builder.job_queue(None)
+    application: GongyouApplication = builder.build()
+    application.bot_data["services"] = Services(settings=settings, db=db, router=default_router())
+    register_all(application, settings)
+    return application
+
+
+def register_all(application: GongyouApplication, settings: Settings) -> None:
+    """Register handlers. Order matters: cross-cutting first, services, catch-all last."""
+    from handlers import common, jobs, legal, match, stations
+
+    application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
+    application.add_handler(
+        TypeHandler(Update, FloodControl(settings.flood_limit)), group=GROUP_FLOOD
+    )
+    common.register_commands(application)
+    for module in (jobs, legal, match, stations):
+        module.register(application)
+    common.register(application)  # free-text router and catch-alls: last
+    application.add_error_handler(on_error)
+
+
+def escape(text: str) -> str:
+    """Escape user text for HTML parse mode."""
+    return html.escape(text, quote=False)

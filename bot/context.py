@@ -1,0 +1,123 @@
+"""Per-update scope (one database session, the user, their language) and the handler context."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import t
+from bot.models import Role, User
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.db import Database
+    from knowledge.router import IntentRouter
+
+
+@dataclass
+class Services:
+    """What handlers need besides Telegram: settings, the database, the knowledge router."""
+
+    settings: Settings
+    db: Database
+    router: IntentRouter
+
+
+@dataclass
+class UpdateScope:
+    """State that lives exactly as long as the handling of one update."""
+
+    session: AsyncSession
+    language: str
+    user: User | None = None
+    service: str = "none"
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+_scope: ContextVar[UpdateScope | None] = ContextVar("gongyou_update_scope", default=None)
+
+
+def current_scope() -> UpdateScope:
+    """The scope of the update being handled (raises outside update handling)."""
+    scope = _scope.get()
+    if scope is None:
+        raise RuntimeError("no update is being handled")
+    return scope
+
+
+class GongyouContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the update's database session, user, language and translations."""
+
+    @property
+    def services(self) -> Services:
+        """The application's services."""
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    @property
+    def scope(self) -> UpdateScope:
+        """The current update's scope."""
+        return current_scope()
+
+    @property
+    def db(self) -> AsyncSession:
+        """The current update's database session."""
+        return current_scope().session
+
+    @property
+    def user(self) -> User | None:
+        """The current user's row (None for updates without a user)."""
+        return current_scope().user
+
+    @property
+    def lang(self) -> str:
+        """The current user's language."""
+        scope = _scope.get()
+        return scope.language if scope else self.services.settings.default_language
+
+    def t(self, key: str, **args: Any) -> str:
+        """Translate a catalog key into the current user's language."""
+        return t(self.lang, key, **args)
+
+    def has_role(self, *roles: Role) -> bool:
+        """True if the current user holds one of ``roles`` (admins hold all)."""
+        user = self.user
+        return user is not None and user.has_role(*roles)
+
+    async def reply(
+        self,
+        update: Update,
+        key: str,
+        *,
+        keyboard: InlineKeyboardMarkup | None = None,
+        **args: Any,
+    ) -> Message | None:
+        """Send a translated message to the chat the update came from."""
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        thread = None
+        if update.effective_message is not None and update.effective_message.is_topic_message:
+            thread = update.effective_message.message_thread_id
+        return await self.bot.send_message(
+            chat.id, self.t(key, **args), reply_markup=keyboard, message_thread_id=thread
+        )
+
+
+def bind_scope(scope: UpdateScope) -> Any:
+    """Make ``scope`` current; returns the token for :func:`unbind_scope`."""
+    return _scope.set(scope)
+
+
+def unbind_scope(token: Any) -> None:
+    """Restore the previous scope."""
+    _scope.reset(token)
+
+
+AppType = Application[ExtBot[None], GongyouContext, dict[Any, Any], dict[Any, Any],
+                      dict[Any, Any], Any]

@@ -1,0 +1,197 @@
+"""A Bot API that lives in the process: answers calls locally and records them.
+
+Used by ``gongyou chat`` (to talk to the bot in a terminal), by the tests (to assert what the bot
+sent) and by the benchmark. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 7000000001
+BOT_USER: dict[str, Any] = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "工友",
+    "username": "gongyou_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+#: Methods that return ``True`` and need no other answer.
+TRUE_METHODS = frozenset({
+    "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
+    "setChatMenuButton", "deleteMessage", "sendChatAction", "close", "logOut",
+    "setMyDescription", "setMyShortDescription", "editForumTopic", "closeForumTopic",
+    "reopenForumTopic", "pinChatMessage", "unpinChatMessage",
+})
+#: Methods that send a message and get the new message back.
+SEND_METHODS = frozenset({
+    "sendMessage", "sendLocation", "sendVenue", "sendPhoto", "sendDocument", "sendContact",
+    "copyMessage", "forwardMessage",
+})
+EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
+
+
+@dataclass
+class Call:
+    """One recorded Bot API call."""
+
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """The message text (or caption) of the call, if any."""
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[list[dict[str, Any]]]:
+        """The inline keyboard rows of the call, if any."""
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        rows: list[list[dict[str, Any]]] = markup.get("inline_keyboard", [])
+        return rows
+
+    @property
+    def callback_data(self) -> list[str]:
+        """Every callback_data of the inline keyboard, in order."""
+        return [b["callback_data"] for row in self.buttons for b in row if "callback_data" in b]
+
+
+@dataclass
+class LocalBotApi(BaseRequest):
+    """Answers Bot API calls as Telegram would, records them, and optionally reports each one."""
+
+    on_call: Callable[[Call], None] | None = None
+    strict: bool = False
+    calls: list[Call] = field(default_factory=list)
+    unexpected: list[Call] = field(default_factory=list)
+    failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No timeouts: nothing leaves the process."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def fail_next(self, method: str, code: int, description: str, **parameters: Any) -> None:
+        """Make the next call of ``method`` fail as Telegram would (e.g. 429 with retry_after)."""
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.failures.setdefault(method, []).append((code, body))
+
+    def sent(self, method: str | None = None) -> list[Call]:
+        """Calls recorded so far, optionally only those of one method."""
+        return [c for c in self.calls if method is None or c.method == method]
+
+    def clear(self) -> None:
+        """Forget the recorded calls."""
+        self.calls.clear()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = DEFAULT_NONE,
+        write_timeout: Any = DEFAULT_NONE,
+        connect_timeout: Any = DEFAULT_NONE,
+        pool_timeout: Any = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Answer one Bot API call."""
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data is not None else {}
+        call = Call(api_method, params)
+        pending = self.failures.get(api_method)
+        if pending:
+            code, body = pending.pop(0)
+            self.calls.append(call)
+            return code, json.dumps(body).encode()
+        result = self.answer(call)
+        if result is None:
+            self.unexpected.append(call)
+            body = {"ok": False, "error_code": 400, "description": f"{api_method} not supported"}
+            return 400, json.dumps(body).encode()
+        if api_method != "getUpdates":
+            self.calls.append(call)
+            if self.on_call is not None:
+                self.on_call(call)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def answer(self, call: Call) -> Any:
+        """The result Telegram would return for ``call``; None if the method is not known."""
+        method, params = call.method, call.params
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            updates, self.updates = self.updates, []
+            return updates
+        if method == "getWebhookInfo":
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        if method in TRUE_METHODS:
+            return True
+        if method == "createForumTopic":
+            return {"message_thread_id": next(self._ids), "name": params.get("name", ""),
+                    "icon_color": 7322096}
+        if method in SEND_METHODS or method in EDIT_METHODS:
+            if method in EDIT_METHODS and "inline_message_id" in params:
+                return True
+            message: dict[str, Any] = {
+                "message_id": (
+                    int(params["message_id"]) if method in EDIT_METHODS else next(self._ids)
+                ),
+                "date": int(time.time()),
+                "chat": _chat(params.get("chat_id")),
+                "from": BOT_USER,
+            }
+            for key in ("text", "caption", "reply_markup", "entities"):
+                if key in params:
+                    message[key] = params[key]
+            if method == "sendLocation":
+                message["location"] = _location(params)
+            if method == "sendVenue":
+                message["venue"] = {"location": _location(params), "title": params["title"],
+                                    "address": params["address"]}
+            if "message_thread_id" in params:
+                message["message_thread_id"] = params["message_thread_id"]
+            if isinstance(message.get("reply_markup"), str):
+                message["reply_markup"] = json.loads(message["reply_markup"])
+            if "reply_markup" in message and "inline_keyboard" not in message["reply_markup"]:
+                del message["reply_markup"]  # only inline keyboards are echoed back
+            return message
+        if self.strict:
+            return None
+        return True
+
+
+def _chat(chat_id: Any) -> dict[str, Any]:
+    try:
+        cid = int(chat_id)
+    except (TypeError, ValueError):
+        return {"id": -1, "type": "channel", "title": str(chat_id)}
+    if cid < 0:
+        return {"id": cid, "type": "supergroup", "title": "group"}
+    return {"id": cid, "type": "private", "first_name": "worker"}
+
+
+def _location(params: dict[str, Any]) -> dict[str, float]:
+    return {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}

@@ -1,0 +1,66 @@
+## gongyou — English message catalog. Every key here must also be in zh.ftl.
+
+welcome = Hello, fellow worker! I'm the union's assistant.
+    What do you need? Tap a button below, or just type it, e.g. "daily paid work", "boss owes me wages", "rest station near me".
+menu = Choose a service:
+help =
+    I can help with:
+    💼 Jobs: union job lists, search by district and metro line, alerts for new jobs
+    ⚖️ Legal help: answers on unpaid wages, contracts, work injury, social insurance and more, and volunteer lawyers when needed
+    💞 Matchmaking: the union's matchmaker service and socials for members
+    🏠 Post stations: nearby places to rest, drink water, heat lunch and charge your phone
+
+    Just type your question. Commands:
+    /menu main menu · /cancel leave the current step · /lang language · /help help
+help-staff = Staff: your tools will appear here as each service goes live.
+help-admin =
+    Admins:
+    /role add <user id> <role> grant a role
+    /role remove <user id> <role> take a role away
+    /role list users with roles
+cancel-done = Done, you have left the current step. Anything else?
+cancel-nothing = There is no step in progress. Anything else?
+lang-choose = 请选择语言 / Choose a language:
+lang-set = OK, I'll speak English with you from now on.
+role-refused = Sorry, only union staff with the right role can use this.
+role-usage =
+    Usage:
+    /role add <user id> <role>
+    /role remove <user id> <role>
+    /role list
+    Roles: { $roles }
+role-list = Users with roles:
+    { $holders }
+role-add-done = User { $user } now has the role { $role }.
+role-add-unchanged = User { $user } already has the role { $role }; nothing changed.
+role-remove-done = User { $user } no longer has the role { $role }.
+role-remove-unchanged = User { $user } does not have the role { $role }; nothing changed.
+text-too-long = That message is long; I read at most { $limit } characters at a time. Please tell me briefly what you need, or tap /menu.
+router-unsure = I'm not sure which service you mean. Is it one of these?
+router-unknown = Sorry, I didn't understand. Try saying it another way, or pick a service:
+hint-other = For now I can only read text and locations. Type what you need, or pick from the menu:
+unknown-command = I don't know that command. Send /help to see what I can do.
+button-stale = This button has expired. Please open the menu again.
+flood-notice = You're sending messages very fast. Please wait a few seconds; I'll handle them one by one.
+error-generic = Sorry, something went wrong and that didn't go through. Please try again later, or send /menu to start over.
+service-soon = { $service }: { $about }
+    This service is being prepared and will be available soon. Meanwhile, have a look at the others.
+
+btn-jobs = 💼 Jobs
+btn-legal = ⚖️ Legal help
+btn-match = 💞 Matchmaking
+btn-station = 🏠 Post stations
+btn-lang = 🌐 Language 语言
+btn-help = ❓ Help
+btn-menu = 🏠 Main menu
+
+about-jobs = union job lists by district, metro line and industry; register what you look for and get alerts for new jobs.
+about-legal = answers with the law behind them on unpaid wages, contracts, dismissal, work injury, social insurance and overtime, and the union's volunteer lawyers when you need one.
+about-match = the union's matchmaking for members: verified membership, profiles reviewed by matchmakers, contacts shared only when both say yes, and socials.
+about-station = share your location to find the nearest union post stations: water, microwave, charging, rest, with opening hours and directions.
+
+cmd-start = Start
+cmd-menu = Main menu
+cmd-help = Help
+cmd-cancel = Leave the current step
+cmd-lang = Change language

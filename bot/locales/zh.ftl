@@ -1,0 +1,66 @@
+## 工友 — 中文消息目录（默认语言）。每个键在 en.ftl 里都必须有对应的英文。
+
+welcome = 你好，工友！我是工会的服务小助手。
+    想做什么？点下面的按钮，或者直接打字告诉我，比如“找个日结的活”“老板拖欠工资”“附近有驿站吗”。
+menu = 请选择服务：
+help =
+    我能帮你：
+    💼 找工作：工会发布的岗位、按区县和地铁找活、新岗位提醒
+    ⚖️ 法律帮助：欠薪、劳动合同、工伤、社保等问题的解答，需要时转给志愿律师
+    💞 婚恋交友：工会会员的红娘服务和联谊活动
+    🏠 工会驿站：附近可以歇脚、喝水、热饭、充电的地方
+
+    直接打字提问就行。常用命令：
+    /menu 主菜单 · /cancel 退出当前步骤 · /lang 切换语言 · /help 帮助
+help-staff = 工作人员：你的管理功能会随各项服务上线出现在这里。
+help-admin =
+    管理员：
+    /role add <用户ID> <角色> 授予角色
+    /role remove <用户ID> <角色> 收回角色
+    /role list 查看有角色的用户
+cancel-done = 已退出当前步骤。还需要什么帮助？
+cancel-nothing = 现在没有进行中的步骤。还需要什么帮助？
+lang-choose = 请选择语言 / Choose a language:
+lang-set = 好的，以后用中文和你说话。
+role-refused = 抱歉，这个功能只对有相应权限的工作人员开放。
+role-usage =
+    用法：
+    /role add <用户ID> <角色>
+    /role remove <用户ID> <角色>
+    /role list
+    角色：{ $roles }
+role-list = 有角色的用户：
+    { $holders }
+role-add-done = 已给用户 { $user } 授予角色 { $role }。
+role-add-unchanged = 用户 { $user } 已经有角色 { $role }，没有变化。
+role-remove-done = 已收回用户 { $user } 的角色 { $role }。
+role-remove-unchanged = 用户 { $user } 没有角色 { $role }，没有变化。
+text-too-long = 消息有点长，我一次最多读 { $limit } 个字。请简短说说你需要什么，或者点 /menu 选择服务。
+router-unsure = 我不太确定你要找哪项服务，是下面这个吗？
+router-unknown = 抱歉，我没听懂。你可以换个说法，或者从下面选一项服务：
+hint-other = 我现在只能看懂文字和位置。请打字告诉我你需要什么，或者从菜单选择：
+unknown-command = 没有这个命令。发 /help 看看我能做什么。
+button-stale = 这个按钮已经失效了，请重新打开菜单。
+flood-notice = 你发得太快了，请稍等几秒再发，我会一条条处理。
+error-generic = 抱歉，出了点问题，刚才的操作没有完成。请稍后再试，或发 /menu 重新开始。
+service-soon = { $service }：{ $about }
+    这项服务正在准备中，很快就能用。现在可以先看看其他服务。
+
+btn-jobs = 💼 找工作
+btn-legal = ⚖️ 法律帮助
+btn-match = 💞 婚恋交友
+btn-station = 🏠 工会驿站
+btn-lang = 🌐 语言 Language
+btn-help = ❓ 帮助
+btn-menu = 🏠 主菜单
+
+about-jobs = 工会发布的岗位，按区县、地铁、行业找活，还能登记求职、收到新岗位提醒。
+about-legal = 欠薪、合同、辞退、工伤、社保、加班等问题先给你法律条文的解答，需要时转给工会的志愿律师。
+about-match = 工会会员的婚恋交友服务：会员认证、红娘审核、双方同意才交换联系方式，还有联谊活动。
+about-station = 发个位置，就能找到最近的工会驿站：喝水、热饭、充电、歇脚，还有开放时间和路线。
+
+cmd-start = 开始
+cmd-menu = 主菜单
+cmd-help = 帮助
+cmd-cancel = 退出当前步骤
+cmd-lang = 切换语言

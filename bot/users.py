@@ -1,0 +1,166 @@
+"""Users, roles, flow state, processed updates and the audit log: typed service functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
+
+#: last_seen is written at most this often per user, to keep the hot path cheap.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def claim_update(session: AsyncSession, *, update_id: int) -> bool:
+    """Record ``update_id`` as processed; return False if it was already there (a redelivery)."""
+    stmt = (
+        _insert(session, ProcessedUpdate)
+        .values(update_id=update_id, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    result = await session.exec(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def prune_processed_updates(session: AsyncSession, *, older_than: timedelta) -> int:
+    """Forget processed update ids older than ``older_than``; return how many were removed."""
+    stmt = delete(ProcessedUpdate).where(
+        ProcessedUpdate.received_at < utcnow() - older_than  # type: ignore[arg-type]
+    )
+    result = await session.exec(stmt)
+    await session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def touch_user(
+    session: AsyncSession, *, user_id: int, language: str, now: datetime | None = None
+) -> User:
+    """Return the user's row, creating it on first contact and refreshing ``last_seen``.
+
+    Does not commit; the caller commits together with the processed-update mark.
+    """
+    now = now or utcnow()
+    user = await session.get(User, user_id)
+    if user is None:
+        await session.exec(
+            _insert(session, User)
+            .values(id=user_id, language=language, roles=[], consents={}, first_seen=now,
+                    last_seen=now)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        user = await session.get(User, user_id)
+        assert user is not None
+    elif now - user.last_seen >= LAST_SEEN_RESOLUTION:
+        user.last_seen = now
+        session.add(user)
+    return user
+
+
+async def get_user(session: AsyncSession, *, user_id: int) -> User | None:
+    """Return a user by Telegram id."""
+    return await session.get(User, user_id)
+
+
+async def set_language(session: AsyncSession, *, user_id: int, language: str) -> User:
+    """Store the user's chosen language."""
+    user = await touch_user(session, user_id=user_id, language=language)
+    user.language = language
+    session.add(user)
+    await session.commit()
+    return user
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    action: str,
+    subject: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add an audit record to the session (committed with the action it records)."""
+    session.add(AuditLog(actor_id=actor_id, action=action, subject=subject, detail=detail or {}))
+
+
+async def grant_role(
+    session: AsyncSession, *, actor_id: int | None, user_id: int, role: Role
+) -> bool:
+    """Give ``role`` to ``user_id``; return False if they already had it."""
+    user = await touch_user(session, user_id=user_id, language="zh")
+    if role in user.roles:
+        return False
+    user.roles = sorted({*user.roles, role.value})
+    session.add(user)
+    await audit(session, actor_id=actor_id, action="role.grant", subject=f"user:{user_id}",
+                detail={"role": role.value})
+    await session.commit()
+    return True
+
+
+async def revoke_role(
+    session: AsyncSession, *, actor_id: int | None, user_id: int, role: Role
+) -> bool:
+    """Take ``role`` from ``user_id``; return False if they did not have it."""
+    user = await session.get(User, user_id)
+    if user is None or role not in user.roles:
+        return False
+    user.roles = [r for r in user.roles if r != role]
+    session.add(user)
+    await audit(session, actor_id=actor_id, action="role.revoke", subject=f"user:{user_id}",
+                detail={"role": role.value})
+    await session.commit()
+    return True
+
+
+async def role_holders(session: AsyncSession) -> list[User]:
+    """Return every user holding at least one role, by id."""
+    users = (await session.exec(select(User).order_by(User.id))).all()  # type: ignore[call-overload, arg-type]
+    return [u for u in users if u.roles]
+
+
+async def bootstrap_admins(session: AsyncSession, *, admin_ids: Iterable[int]) -> list[int]:
+    """Make sure every configured admin id holds the admin role; return the ids changed."""
+    changed = []
+    for admin_id in admin_ids:
+        if await grant_role(session, actor_id=None, user_id=admin_id, role=Role.admin):
+            changed.append(admin_id)
+    return changed
+
+
+async def get_flow(session: AsyncSession, *, user_id: int) -> FlowState | None:
+    """Return the user's current flow, if any."""
+    return await session.get(FlowState, user_id)
+
+
+async def set_flow(
+    session: AsyncSession, *, user_id: int, flow: str, step: str, data: dict[str, Any]
+) -> FlowState:
+    """Start or advance the user's flow (replacing any other)."""
+    state = await session.get(FlowState, user_id)
+    if state is None:
+        state = FlowState(user_id=user_id, flow=flow, step=step, data=data)
+    else:
+        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
+    session.add(state)
+    await session.commit()
+    return state
+
+
+async def clear_flow(session: AsyncSession, *, user_id: int) -> str | None:
+    """End the user's flow; return the name of the flow that was left, if any."""
+    state = await session.get(FlowState, user_id)
+    if state is None:
+        return None
+    await session.delete(state)
+    await session.commit()
+    return state.flow
