@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: Processed update ids are kept this long (Telegram keeps undelivered updates for 24 h).
 UPDATE_MEMORY = timedelta(hours=48)
+#: The update types the bot asks Telegram for (polling and webhook alike).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 #: Groups for cross-cutting handlers, run before any service (order matters).
 GROUP_RECEIVE = -20
 GROUP_FLOOD = -10

@@ -48,6 +48,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    result: Any = None
 
     @property
     def text(self) -> str:
@@ -131,6 +132,7 @@ class LocalBotApi(BaseRequest):
             self.unexpected.append(call)
             body = {"ok": False, "error_code": 400, "description": f"{api_method} not supported"}
             return 400, json.dumps(body).encode()
+        call.result = result
         if api_method != "getUpdates":
             self.calls.append(call)
             if self.on_call is not None:

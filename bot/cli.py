@@ -1,0 +1,246 @@
+"""The `gongyou` command: run, chat, ask, db upgrade, roles."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Mode, Settings, load_settings
+from bot.models import Role
+
+log = logging.getLogger("gongyou")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongyou", description="工友 — the union's Telegram bot")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot against Telegram (polling or webhook)")
+    run.add_argument("--mode", choices=[m.value for m in Mode], help="overrides GONGYOU_MODE")
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
+    chat.add_argument("--user-id", type=int, default=10001, help="act as this Telegram user id")
+    chat.add_argument("--role", choices=[r.value for r in Role], help="give yourself a role")
+    chat.add_argument("--lang", choices=["zh", "en"], default="zh",
+                      help="your phone's language")
+    chat.add_argument("--database-url", help="keep the chat's data here (default: temporary)")
+
+    ask = sub.add_parser("ask", help="show how the router understands a message")
+    ask.add_argument("text", nargs="?", help="the message, as a worker would type it")
+    ask.add_argument("--file", type=Path, help="one message per line ('-' for standard input)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per message")
+    ask.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the reply")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations")
+
+    roles = sub.add_parser("roles", help="list, grant and revoke roles")
+    roles_sub = roles.add_subparsers(dest="roles_command", required=True)
+    roles_sub.add_parser("list", help="users holding roles")
+    for name in ("add", "remove"):
+        cmd = roles_sub.add_parser(name, help=f"{name} a role")
+        cmd.add_argument("user_id", type=int)
+        cmd.add_argument("role", choices=[r.value for r in Role])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `gongyou` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command in ("chat", "ask"):
+        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return _run(settings, args.mode)
+        if args.command == "chat":
+            from bot.chat import run_chat
+
+            role = Role(args.role) if args.role else None
+            asyncio.run(run_chat(settings, user_id=args.user_id, role=role, language=args.lang,
+                                 database_url=args.database_url))
+            return 0
+        if args.command == "ask":
+            return _ask(args)
+        if args.command == "db":
+            asyncio.run(_upgrade(settings))
+            print("database is up to date")
+            return 0
+        if args.command == "roles":
+            return asyncio.run(_roles(settings, args))
+    except ConfigError as exc:
+        print(f"gongyou: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+async def _upgrade(settings: Settings) -> None:
+    from bot.db import Database
+    from bot.users import bootstrap_admins
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            await bootstrap_admins(session, admin_ids=settings.admin_ids)
+    finally:
+        await db.dispose()
+
+
+def _ask_lines(args: argparse.Namespace) -> Iterable[str]:
+    if args.file is not None:
+        stream = sys.stdin if str(args.file) == "-" else args.file.open(encoding="utf-8")
+        with stream:
+            yield from (line.rstrip("\n") for line in stream if line.strip())
+    elif args.text is not None:
+        yield args.text
+    else:
+        raise ConfigError("give a message to check, e.g. gongyou ask \"附近有驿站吗\", or --file")
+
+
+def explain(text: str, lang: str) -> dict[str, Any]:
+    """How the router reads ``text`` and what the bot would reply."""
+    from handlers.common import plan_reply
+    from knowledge.router import default_router
+
+    routing = default_router().route(text)
+    reply = plan_reply(routing, lang)
+    best = routing.best
+    return {
+        "text": text,
+        "intent": routing.intent.value,
+        "decision": routing.decision.value,
+        "score": round(routing.score, 1),
+        "entry": best.entry.id if best else None,
+        "phrase": best.phrase if best else None,
+        "candidates": [
+            {"intent": m.intent.value, "score": round(m.score, 1), "entry": m.entry.id}
+            for m in routing.candidates[:3]
+        ],
+        "reply": reply.text,
+        "buttons": [label for label, _data in reply.buttons],
+    }
+
+
+def _ask(args: argparse.Namespace) -> int:
+    for line in _ask_lines(args):
+        result = explain(line, args.lang)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+            continue
+        print(f"{result['text']}\n  -> {result['intent']} ({result['decision']}, "
+              f"score {result['score']}, entry {result['entry']})")
+        for candidate in result["candidates"][1:]:
+            print(f"     also {candidate['intent']} {candidate['score']} ({candidate['entry']})")
+        print("  reply: " + result["reply"].replace("\n", "\n         "))
+        if result["buttons"]:
+            print("  buttons: " + " | ".join(result["buttons"]))
+    return 0
+
+
+async def _roles(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import Database
+    from bot.users import grant_role, revoke_role, role_holders
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            if args.roles_command == "list":
+                for user in await role_holders(session):
+                    print(f"{user.id}\t{', '.join(user.roles)}")
+                return 0
+            role = Role(args.role)
+            if args.roles_command == "add":
+                changed = await grant_role(session, actor_id=None, user_id=args.user_id, role=role)
+            else:
+                changed = await revoke_role(session, actor_id=None, user_id=args.user_id,
+                                            role=role)
+            verb = "granted" if args.roles_command == "add" else "revoked"
+            print(f"{role.value} {verb} for {args.user_id}" if changed else "nothing changed")
+            return 0
+    finally:
+        await db.dispose()
+
+
+def _run(settings: Settings, mode: str | None) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.db import Database
+
+    if mode is not None:
+        settings = settings.model_copy(update={"mode": Mode(mode)})
+    settings.require_token()
+    if settings.mode is Mode.webhook:
+        settings.require_webhook()
+    asyncio.run(_upgrade(settings))
+    if settings.mode is Mode.webhook:
+        asyncio.run(_serve_webhook(settings))
+        return 0
+    db = Database(settings.database_url)
+    application = build_application(settings, db=db)
+
+    async def _dispose(_app: object) -> None:
+        await db.dispose()
+
+    application.post_shutdown = _dispose
+    log.info("polling Telegram for updates")
+    application.run_polling(
+        poll_interval=settings.poll_interval,
+        timeout=settings.poll_timeout,
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    return 0
+
+
+async def _serve_webhook(settings: Settings) -> None:
+    from aiohttp import web
+
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.db import Database
+    from bot.web import make_web_app
+
+    url, secret = settings.require_webhook()
+    db = Database(settings.database_url)
+    application = build_application(settings, db=db, updater=False)
+    web_app = make_web_app(application, path=settings.webhook_path, secret=secret)
+    runner = web.AppRunner(web_app, handle_signals=False)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
+        await site.start()
+        await application.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=settings.webhook_max_connections,
+        )
+        log.info("webhook %s listening on %s:%s", settings.webhook_path,
+                 settings.webhook_listen, settings.webhook_port)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

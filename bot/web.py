@@ -1,0 +1,86 @@
+"""The aiohttp app: Telegram webhook, health and readiness probes, Prometheus metrics."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from telegram import Update
+
+from bot import metrics
+from bot.app import GongyouApplication
+from bot.context import Services
+
+log = logging.getLogger(__name__)
+
+PTB_APP = web.AppKey("ptb_app", GongyouApplication)
+SECRET = web.AppKey("webhook_secret", str)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Telegram's updates are small; anything larger is not from Telegram.
+MAX_BODY = 1024 * 1024
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """Check the secret token first, then queue the update for the application."""
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), request.app[SECRET].encode()):
+        return web.Response(status=403, text="forbidden")
+    application = request.app[PTB_APP]
+    try:
+        payload = await request.json(loads=json.loads)
+        update = Update.de_json(payload, application.bot)
+    except (ValueError, TypeError, KeyError):
+        log.warning("webhook: body is not a Telegram update")
+        return web.Response(status=400, text="bad update")
+    await application.update_queue.put(update)
+    return web.Response(text="ok")
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers."""
+    services: Services = request.app[PTB_APP].bot_data["services"]
+    if await services.db.ping():
+        return web.json_response({"status": "ready"})
+    return web.json_response({"status": "database unavailable"}, status=503)
+
+
+async def metrics_view(_request: web.Request) -> web.Response:
+    """Prometheus metrics."""
+    return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8")
+
+
+def make_web_app(
+    application: GongyouApplication, *, path: str, secret: str, manage_application: bool = True
+) -> web.Application:
+    """Build the aiohttp app; with ``manage_application`` it also starts and stops the bot."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app[PTB_APP] = application
+    app[SECRET] = secret
+    app.router.add_post(path, telegram_webhook, name="telegram")
+    app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_get("/readyz", readyz, name="readyz")
+    app.router.add_get("/metrics", metrics_view, name="metrics")
+    if manage_application:
+        app.cleanup_ctx.append(_run_application)
+    return app
+
+
+async def _run_application(app: web.Application) -> AsyncIterator[None]:
+    application = app[PTB_APP]
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    try:
+        yield
+    finally:
+        await application.stop()
+        await application.shutdown()
