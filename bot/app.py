@@ -45,7 +45,7 @@ GROUP_RECEIVE = -20
 GROUP_FLOOD = -10
 
 
-class GongyouApplication(Application):  # type: ignore[type-arg]
+class GongyouApplication(Application):
     """Application that gives every update its own database session and scope."""
 
     async def process_update(self, update: object) -> None:
@@ -146,7 +146,10 @@ async def on_error(update: object, context: GongyouContext) -> None:
     if isinstance(update, Update):
         user_id = update.effective_user.id if update.effective_user else None
         log.error(
-            "error handling update %s from user %s: %s", update.update_id, user_id, kind,
+            "error handling update %s from user %s: %s",
+            update.update_id,
+            user_id,
+            kind,
             exc_info=error,
         )
     else:
@@ -185,7 +188,7 @@ def bot_commands(lang: str) -> list[BotCommand]:
     return [BotCommand(name, t(lang, f"cmd-{name}")) for name in names]
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
     if application.job_queue is not None:
         application.job_queue.run_repeating(_forget_old_updates, interval=3600, first=60)

@@ -74,8 +74,12 @@ class ChatSession:
         self._message_ids = itertools.count(1)
 
     def _user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": "工友",
-                "language_code": self.language}
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": "工友",
+            "language_code": self.language,
+        }
 
     def payload_for(self, line: str) -> dict[str, Any] | None:
         """Turn a typed line into a Telegram update payload (None: not an update)."""
@@ -94,20 +98,30 @@ class ChatSession:
             return {
                 "update_id": update_id,
                 "callback_query": {
-                    "id": str(update_id), "from": self._user(), "chat_instance": "terminal",
+                    "id": str(update_id),
+                    "from": self._user(),
+                    "chat_instance": "terminal",
                     "data": button["callback_data"],
-                    "message": {"message_id": self.terminal.keyboard_message_id or 1,
-                                "date": int(time.time()), "chat": chat, "text": ""},
+                    "message": {
+                        "message_id": self.terminal.keyboard_message_id or 1,
+                        "date": int(time.time()),
+                        "chat": chat,
+                        "text": "",
+                    },
                 },
             }
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
             "from": self._user(),
         }
         found = LOCATION.match(line)
         if found:
-            message["location"] = {"latitude": float(found.group(1)),
-                                   "longitude": float(found.group(2))}
+            message["location"] = {
+                "latitude": float(found.group(1)),
+                "longitude": float(found.group(2)),
+            }
         else:
             message["text"] = line
             if line.startswith("/"):

@@ -29,8 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
     chat.add_argument("--user-id", type=int, default=10001, help="act as this Telegram user id")
     chat.add_argument("--role", choices=[r.value for r in Role], help="give yourself a role")
-    chat.add_argument("--lang", choices=["zh", "en"], default="zh",
-                      help="your phone's language")
+    chat.add_argument("--lang", choices=["zh", "en"], default="zh", help="your phone's language")
     chat.add_argument("--database-url", help="keep the chat's data here (default: temporary)")
 
     ask = sub.add_parser("ask", help="show how the router understands a message")
@@ -71,8 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.chat import run_chat
 
             role = Role(args.role) if args.role else None
-            asyncio.run(run_chat(settings, user_id=args.user_id, role=role, language=args.lang,
-                                 database_url=args.database_url))
+            asyncio.run(
+                run_chat(
+                    settings,
+                    user_id=args.user_id,
+                    role=role,
+                    language=args.lang,
+                    database_url=args.database_url,
+                )
+            )
             return 0
         if args.command == "ask":
             return _ask(args)
@@ -111,7 +117,7 @@ def _ask_lines(args: argparse.Namespace) -> Iterable[str]:
     elif args.text is not None:
         yield args.text
     else:
-        raise ConfigError("give a message to check, e.g. gongyou ask \"附近有驿站吗\", or --file")
+        raise ConfigError('give a message to check, e.g. gongyou ask "附近有驿站吗", or --file')
 
 
 def explain(text: str, lang: str) -> dict[str, Any]:
@@ -144,8 +150,10 @@ def _ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
             continue
-        print(f"{result['text']}\n  -> {result['intent']} ({result['decision']}, "
-              f"score {result['score']}, entry {result['entry']})")
+        print(
+            f"{result['text']}\n  -> {result['intent']} ({result['decision']}, "
+            f"score {result['score']}, entry {result['entry']})"
+        )
         for candidate in result["candidates"][1:]:
             print(f"     also {candidate['intent']} {candidate['score']} ({candidate['entry']})")
         print("  reply: " + result["reply"].replace("\n", "\n         "))
@@ -170,8 +178,9 @@ async def _roles(settings: Settings, args: argparse.Namespace) -> int:
             if args.roles_command == "add":
                 changed = await grant_role(session, actor_id=None, user_id=args.user_id, role=role)
             else:
-                changed = await revoke_role(session, actor_id=None, user_id=args.user_id,
-                                            role=role)
+                changed = await revoke_role(
+                    session, actor_id=None, user_id=args.user_id, role=role
+                )
             verb = "granted" if args.roles_command == "add" else "revoked"
             print(f"{role.value} {verb} for {args.user_id}" if changed else "nothing changed")
             return 0
@@ -234,8 +243,12 @@ async def _serve_webhook(settings: Settings) -> None:
             allowed_updates=ALLOWED_UPDATES,
             max_connections=settings.webhook_max_connections,
         )
-        log.info("webhook %s listening on %s:%s", settings.webhook_path,
-                 settings.webhook_listen, settings.webhook_port)
+        log.info(
+            "webhook %s listening on %s:%s",
+            settings.webhook_path,
+            settings.webhook_listen,
+            settings.webhook_port,
+        )
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
+from limits import parse as parse_limit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -56,7 +57,7 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=8, ge=1, le=256)
     outbound_rate_limit: bool = True
     bulk_messages_per_second: float = Field(default=25.0, gt=0, le=30)
-    flood_limit: str = "6/5 seconds"
+    flood_limit: str = "6 per 5 seconds"
 
     @field_validator("default_language")
     @classmethod
@@ -80,6 +81,17 @@ class Settings(BaseSettings):
                     "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, "
                     "e.g. 12345,67890"
                 ) from None
+        return value
+
+    @field_validator("flood_limit")
+    @classmethod
+    def _limit_parses(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError:
+            raise ValueError(
+                'GONGYOU_FLOOD_LIMIT must read like "6 per 5 seconds" or "20 per minute"'
+            ) from None
         return value
 
     @field_validator("webhook_path")
@@ -137,5 +149,5 @@ def load_settings(**overrides: object) -> Settings:
         for err in exc.errors():
             name = "GONGYOU_" + "_".join(str(p) for p in err["loc"]).upper()
             msg = str(err["msg"]).removeprefix("Value error, ")
-            sentences.append(f"{name}: {msg}")
+            sentences.append(msg if msg.startswith(name) else f"{name}: {msg}")
         raise ConfigError("; ".join(sentences)) from None

@@ -50,7 +50,9 @@ def current_scope() -> UpdateScope:
     return scope
 
 
-class GongyouContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class GongyouContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
     """CallbackContext with the update's database session, user, language and translations."""
 
     @property
@@ -119,5 +121,6 @@ def unbind_scope(token: Any) -> None:
     _scope.reset(token)
 
 
-AppType = Application[ExtBot[None], GongyouContext, dict[Any, Any], dict[Any, Any],
-                      dict[Any, Any], Any]
+AppType = Application[
+    ExtBot[None], GongyouContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -28,17 +28,40 @@ BOT_USER: dict[str, Any] = {
 }
 
 #: Methods that return ``True`` and need no other answer.
-TRUE_METHODS = frozenset({
-    "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
-    "setChatMenuButton", "deleteMessage", "sendChatAction", "close", "logOut",
-    "setMyDescription", "setMyShortDescription", "editForumTopic", "closeForumTopic",
-    "reopenForumTopic", "pinChatMessage", "unpinChatMessage",
-})
+TRUE_METHODS = frozenset(
+    {
+        "answerCallbackQuery",
+        "setMyCommands",
+        "deleteMyCommands",
+        "setWebhook",
+        "deleteWebhook",
+        "setChatMenuButton",
+        "deleteMessage",
+        "sendChatAction",
+        "close",
+        "logOut",
+        "setMyDescription",
+        "setMyShortDescription",
+        "editForumTopic",
+        "closeForumTopic",
+        "reopenForumTopic",
+        "pinChatMessage",
+        "unpinChatMessage",
+    }
+)
 #: Methods that send a message and get the new message back.
-SEND_METHODS = frozenset({
-    "sendMessage", "sendLocation", "sendVenue", "sendPhoto", "sendDocument", "sendContact",
-    "copyMessage", "forwardMessage",
-})
+SEND_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendLocation",
+        "sendVenue",
+        "sendPhoto",
+        "sendDocument",
+        "sendContact",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
 
 
@@ -152,8 +175,11 @@ class LocalBotApi(BaseRequest):
         if method in TRUE_METHODS:
             return True
         if method == "createForumTopic":
-            return {"message_thread_id": next(self._ids), "name": params.get("name", ""),
-                    "icon_color": 7322096}
+            return {
+                "message_thread_id": next(self._ids),
+                "name": params.get("name", ""),
+                "icon_color": 7322096,
+            }
         if method in SEND_METHODS or method in EDIT_METHODS:
             if method in EDIT_METHODS and "inline_message_id" in params:
                 return True
@@ -171,8 +197,11 @@ class LocalBotApi(BaseRequest):
             if method == "sendLocation":
                 message["location"] = _location(params)
             if method == "sendVenue":
-                message["venue"] = {"location": _location(params), "title": params["title"],
-                                    "address": params["address"]}
+                message["venue"] = {
+                    "location": _location(params),
+                    "title": params["title"],
+                    "address": params["address"],
+                }
             if "message_thread_id" in params:
                 message["message_thread_id"] = params["message_thread_id"]
             if isinstance(message.get("reply_markup"), str):

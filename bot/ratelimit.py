@@ -16,10 +16,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.request import BaseRequest, RequestData
-from telegram._utils.defaultvalue import DEFAULT_NONE
 
 from bot import metrics
 
@@ -56,14 +56,15 @@ class OutboundLimiter(BaseRateLimiter[RateLimitArgs]):
             for key, limiter in list(self._chats.items()):
                 if limiter.has_capacity(limiter.max_rate):
                     del self._chats[key]
-        limiter = self._chats.get(chat_id)
-        if limiter is None:
+        found = self._chats.get(chat_id)
+        if found is None:
             is_group = isinstance(chat_id, str) or chat_id < 0
             limiter = (
                 AsyncLimiter(GROUP_PER_MINUTE, 60) if is_group else AsyncLimiter(PRIVATE_BURST, 3)
             )
             self._chats[chat_id] = limiter
-        return limiter
+            return limiter
+        return found
 
     async def process_request(
         self,
@@ -137,7 +138,12 @@ class MeteredRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         try:
             code, payload = await self.inner.do_request(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout,
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
                 pool_timeout,
             )
         except Exception:

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
@@ -29,7 +30,7 @@ async def claim_update(session: AsyncSession, *, update_id: int) -> bool:
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
     result = await session.exec(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def prune_processed_updates(session: AsyncSession, *, older_than: timedelta) -> int:
@@ -39,7 +40,7 @@ async def prune_processed_updates(session: AsyncSession, *, older_than: timedelt
     )
     result = await session.exec(stmt)
     await session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
 
 
 async def touch_user(
@@ -54,8 +55,9 @@ async def touch_user(
     if user is None:
         await session.exec(
             _insert(session, User)
-            .values(id=user_id, language=language, roles=[], consents={}, first_seen=now,
-                    last_seen=now)
+            .values(
+                id=user_id, language=language, roles=[], consents={}, first_seen=now, last_seen=now
+            )
             .on_conflict_do_nothing(index_elements=["id"])
         )
         user = await session.get(User, user_id)
@@ -101,8 +103,13 @@ async def grant_role(
         return False
     user.roles = sorted({*user.roles, role.value})
     session.add(user)
-    await audit(session, actor_id=actor_id, action="role.grant", subject=f"user:{user_id}",
-                detail={"role": role.value})
+    await audit(
+        session,
+        actor_id=actor_id,
+        action="role.grant",
+        subject=f"user:{user_id}",
+        detail={"role": role.value},
+    )
     await session.commit()
     return True
 
@@ -116,15 +123,20 @@ async def revoke_role(
         return False
     user.roles = [r for r in user.roles if r != role]
     session.add(user)
-    await audit(session, actor_id=actor_id, action="role.revoke", subject=f"user:{user_id}",
-                detail={"role": role.value})
+    await audit(
+        session,
+        actor_id=actor_id,
+        action="role.revoke",
+        subject=f"user:{user_id}",
+        detail={"role": role.value},
+    )
     await session.commit()
     return True
 
 
 async def role_holders(session: AsyncSession) -> list[User]:
     """Return every user holding at least one role, by id."""
-    users = (await session.exec(select(User).order_by(User.id))).all()  # type: ignore[call-overload, arg-type]
+    users = (await session.exec(select(User).order_by(User.id))).all()  # type: ignore[arg-type]
     return [u for u in users if u.roles]
 
 

@@ -27,8 +27,13 @@ ENTRIES: dict[str, Enter] = {
     "match": match.enter,
     "station": stations.enter,
 }
-DEEP_LINKS = {"jobs": "jobs", "legal": "legal", "match": "match", "stations": "station",
-              "station": "station"}
+DEEP_LINKS = {
+    "jobs": "jobs",
+    "legal": "legal",
+    "match": "match",
+    "stations": "station",
+    "station": "station",
+}
 STATION_LINK = re.compile(r"^st_(\d{1,12})$")
 
 
@@ -49,8 +54,12 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
             return RouterReply(best.entry.answer.get(lang) or best.entry.answer.get("zh", ""))
         service = best.intent.value
         return RouterReply(
-            t(lang, "service-soon", service=t(lang, f"btn-{service}"),
-              about=t(lang, f"about-{service}")),
+            t(
+                lang,
+                "service-soon",
+                service=t(lang, f"btn-{service}"),
+                about=t(lang, f"about-{service}"),
+            ),
             service=service,
         )
     if routing.decision is Decision.ask:
@@ -62,19 +71,22 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
                 label = candidate.phrase if lang == "zh" else candidate.entry.phrases["en"][0]
                 buttons.append((label[:40], f"a:{candidate.entry.id}"))
             else:
-                buttons.append((t(lang, f"btn-{candidate.intent.value}"),
-                                f"m:{candidate.intent.value}"))
+                buttons.append(
+                    (t(lang, f"btn-{candidate.intent.value}"), f"m:{candidate.intent.value}")
+                )
         buttons.append((t(lang, "btn-menu"), "m:menu"))
         return RouterReply(t(lang, "router-unsure"), tuple(buttons))
-    return RouterReply(t(lang, "router-unknown"),
-                       tuple((t(lang, f"btn-{s}"), f"m:{s}") for s in SERVICES))
+    return RouterReply(
+        t(lang, "router-unknown"), tuple((t(lang, f"btn-{s}"), f"m:{s}") for s in SERVICES)
+    )
 
 
 def _keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]
-                                 for label, data in buttons])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
+    )
 
 
 async def start(update: Update, context: GongyouContext) -> None:
@@ -106,8 +118,9 @@ async def show_help(update: Update, context: GongyouContext) -> None:
         parts.append(context.t("help-admin"))
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_message(chat.id, "\n\n".join(parts),
-                                       reply_markup=back_to_menu(context.lang))
+        await context.bot.send_message(
+            chat.id, "\n\n".join(parts), reply_markup=back_to_menu(context.lang)
+        )
 
 
 async def cancel(update: Update, context: GongyouContext) -> None:
@@ -128,10 +141,14 @@ async def language(update: Update, context: GongyouContext) -> None:
 
 
 def _language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton("中文", callback_data="lang:zh"),
-        InlineKeyboardButton("English", callback_data="lang:en"),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("中文", callback_data="lang:zh"),
+                InlineKeyboardButton("English", callback_data="lang:en"),
+            ]
+        ]
+    )
 
 
 async def _set_language(update: Update, context: GongyouContext, lang: str) -> None:
@@ -167,8 +184,7 @@ async def role(update: Update, context: GongyouContext) -> None:
     if action == "add":
         changed = await grant_role(context.db, actor_id=actor_id, user_id=user_id, role=role_name)
     else:
-        changed = await revoke_role(context.db, actor_id=actor_id, user_id=user_id,
-                                    role=role_name)
+        changed = await revoke_role(context.db, actor_id=actor_id, user_id=user_id, role=role_name)
     key = f"role-{action}-{'done' if changed else 'unchanged'}"
     await context.reply(update, key, user=str(user_id), role=role_name.value)
 
@@ -231,8 +247,11 @@ async def on_callback(update: Update, context: GongyouContext) -> None:
     elif kind == "lang" and value in FLUENT_LOCALE:
         await query.answer()
         await _set_language(update, context, value)
-    elif kind == "a" and value and (entry := context.services.router.entry(value)) and (
-        entry.answer
+    elif (
+        kind == "a"
+        and value
+        and (entry := context.services.router.entry(value))
+        and (entry.answer)
     ):
         await query.answer()
         await context.bot.send_message(
@@ -256,7 +275,7 @@ async def on_stale_callback(update: Update, context: GongyouContext) -> None:
         await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
-def register_commands(app: Application) -> None:  # type: ignore[type-arg]
+def register_commands(app: Application) -> None:
     """Register the commands every user has; runs before the services register."""
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("menu", show_menu))
@@ -268,7 +287,7 @@ def register_commands(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_callback, pattern=r"^(m|a|lang)(:|$)"))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Register the router and the catch-alls; runs after every service."""
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))

@@ -21,6 +21,6 @@ async def command(update: Update, context: GongyouContext) -> None:
     await enter(update, context)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Register this service's handlers."""
     app.add_handler(CommandHandler("legal", command))

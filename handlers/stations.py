@@ -31,7 +31,7 @@ async def open_station(update: Update, context: GongyouContext, *, station_id: i
     await enter(update, context)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Register this service's handlers."""
     app.add_handler(CommandHandler("stations", command))
     app.add_handler(MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, on_location))

@@ -1,0 +1,143 @@
+"""The `gongyou` command: chat in a terminal, ask the router, manage roles and the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.chat import run_chat
+from bot.cli import main
+from bot.config import Settings
+from bot.i18n import t
+from bot.models import Role
+
+
+def _scripted(lines: list[str]) -> Iterator[str]:
+    yield from lines
+
+
+def _reader(lines: list[str]):  # noqa: ANN202 - a tiny test double
+    script = _scripted(lines)
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(script)
+        except StopIteration:
+            raise EOFError from None
+
+    return read
+
+
+async def _chat(tmp_path: Path, lines: list[str], **kwargs: object) -> str:
+    out: list[str] = []
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    await run_chat(
+        settings,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}",
+        read=_reader(lines),
+        write=out.append,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return "\n".join(out)
+
+
+async def test_chat_opens_with_the_welcome_and_numbered_menu(tmp_path: Path) -> None:
+    output = await _chat(tmp_path, [])
+    assert t("zh", "welcome").splitlines()[0] in output
+    assert "[1] " + t("zh", "btn-jobs") in output
+    assert "[4] " + t("zh", "btn-station") in output
+
+
+async def test_chat_number_presses_a_button(tmp_path: Path) -> None:
+    output = await _chat(tmp_path, ["2"])
+    assert t("zh", "about-legal") in output
+
+
+async def test_chat_presses_through_the_menu_in_english(tmp_path: Path) -> None:
+    output = await _chat(tmp_path, ["5", "2", "1"])  # language, English, jobs
+    assert t("en", "lang-set") in output
+    assert t("en", "about-jobs") in output
+
+
+async def test_chat_sends_a_location_with_loc(tmp_path: Path) -> None:
+    output = await _chat(tmp_path, ["/loc 34.7466,113.6254"], language="en")
+    assert t("en", "about-station") in output
+
+
+async def test_chat_says_when_a_button_number_does_not_exist(tmp_path: Path) -> None:
+    output = await _chat(tmp_path, ["9"])
+    assert "no button 9" in output
+
+
+async def test_chat_role_flag_gives_the_user_that_role(tmp_path: Path) -> None:
+    output = await _chat(tmp_path, ["/role list"], role=Role.admin, user_id=4242)
+    assert "4242: admin" in output
+
+
+def test_ask_prints_json_with_intent_score_entry_and_reply(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "老板拖欠工资三个月了", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["intent"] == "legal"
+    assert result["score"] >= 60
+    assert result["entry"].startswith("legal.")
+    assert t("zh", "about-legal") in result["reply"]
+
+
+def test_ask_file_prints_one_json_object_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    messages = tmp_path / "messages.txt"
+    messages.write_text("附近有驿站吗\n\nhow do i join the union\n", encoding="utf-8")
+    assert main(["ask", "--file", str(messages), "--json", "--lang", "en"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["text"] for line in lines] == ["附近有驿站吗", "how do i join the union"]
+    assert lines[0]["intent"] == "station"
+    assert lines[1]["intent"] == "faq"
+    assert "union" in lines[1]["reply"].lower()
+
+
+def test_ask_without_a_message_explains_what_to_give(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask"]) == 2
+    assert "gongyou ask" in capsys.readouterr().err
+
+
+def test_roles_command_grants_lists_and_revokes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GONGYOU_DATABASE_URL", f"sqlite:///{tmp_path / 'roles.sqlite3'}")
+    assert main(["db", "upgrade"]) == 0
+    assert main(["roles", "add", "77", "volunteer_legal"]) == 0
+    assert main(["roles", "list"]) == 0
+    assert main(["roles", "remove", "77", "volunteer_legal"]) == 0
+    assert main(["roles", "remove", "77", "volunteer_legal"]) == 0
+    out = capsys.readouterr().out
+    assert "77\tvolunteer_legal" in out
+    assert out.strip().endswith("nothing changed")
+
+
+def test_run_without_a_token_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GONGYOU_BOT_TOKEN", raising=False)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "@BotFather" in err
+    assert "gongyou chat" in err
+
+
+def test_webhook_mode_without_url_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GONGYOU_BOT_TOKEN", "1:abc")
+    assert main(["run", "--mode", "webhook"]) == 2
+    assert "GONGYOU_WEBHOOK_URL" in capsys.readouterr().err
