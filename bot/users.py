@@ -98,35 +98,33 @@ async def grant_role(
     session: AsyncSession, *, actor_id: int | None, user_id: int, role: Role
 ) -> bool:
     """Give ``role`` to ``user_id``; return False if they already had it."""
-    user = await touch_user(session, user_id=user_id, language="zh")
-    if role in user.roles:
-        return False
-    user.roles = sorted({*user.roles, role.value})
-    session.add(user)
-    await audit(
-        session,
-        actor_id=actor_id,
-        action="role.grant",
-        subject=f"user:{user_id}",
-        detail={"role": role.value},
-    )
-    await session.commit()
-    return True
+    return await _change_role(session, actor_id=actor_id, user_id=user_id, role=role, give=True)
 
 
 async def revoke_role(
     session: AsyncSession, *, actor_id: int | None, user_id: int, role: Role
 ) -> bool:
     """Take ``role`` from ``user_id``; return False if they did not have it."""
-    user = await session.get(User, user_id)
-    if user is None or role not in user.roles:
+    return await _change_role(session, actor_id=actor_id, user_id=user_id, role=role, give=False)
+
+
+async def _change_role(
+    session: AsyncSession, *, actor_id: int | None, user_id: int, role: Role, give: bool
+) -> bool:
+    if give:
+        user: User | None = await touch_user(session, user_id=user_id, language="zh")
+    else:
+        user = await session.get(User, user_id)
+    if user is None or (role.value in user.roles) == give:
+        await session.commit()
         return False
-    user.roles = [r for r in user.roles if r != role]
+    held = set(user.roles)
+    user.roles = sorted(held | {role.value} if give else held - {role.value})
     session.add(user)
     await audit(
         session,
         actor_id=actor_id,
-        action="role.revoke",
+        action="role.grant" if give else "role.revoke",
         subject=f"user:{user_id}",
         detail={"role": role.value},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler
 
 from bot.context import GongyouContext
 from bot.i18n import t
@@ -66,3 +67,25 @@ async def coming_soon(update: Update, context: GongyouContext, service: str) -> 
         service=context.t(f"btn-{service}"),
         about=context.t(f"about-{service}"),
     )
+
+
+class ServiceStub:
+    """A service that is announced but not built yet: its command and entry say 'coming soon'."""
+
+    def __init__(self, service: str, *, command: str) -> None:
+        self.service = service
+        self.command_name = command
+
+    async def enter(
+        self, update: Update, context: GongyouContext, *, text: str | None = None
+    ) -> None:
+        """Open the service (it answers 'not available yet' until it lands)."""
+        await coming_soon(update, context, self.service)
+
+    async def command(self, update: Update, context: GongyouContext) -> None:
+        """Open the service from its command."""
+        await self.enter(update, context)
+
+    def register(self, app: Application) -> None:
+        """Register the service's command."""
+        app.add_handler(CommandHandler(self.command_name, self.command))

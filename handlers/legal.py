@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
-from bot.context import GongyouContext
-from handlers.base import coming_soon
+from handlers.base import ServiceStub
 
 SERVICE = "legal"
-
-
-async def enter(update: Update, context: GongyouContext, *, text: str | None = None) -> None:
-    """Open the service (it answers 'not available yet' until it lands)."""
-    await coming_soon(update, context, SERVICE)
-
-
-async def command(update: Update, context: GongyouContext) -> None:
-    """Open the service from its command."""
-    await enter(update, context)
+_stub = ServiceStub(SERVICE, command="legal")
+enter = _stub.enter
 
 
 def register(app: Application) -> None:
     """Register this service's handlers."""
-    app.add_handler(CommandHandler("legal", command))
+    _stub.register(app)

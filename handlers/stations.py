@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
 from bot.context import GongyouContext
-from handlers.base import coming_soon
+from handlers.base import ServiceStub
 
 SERVICE = "station"
-
-
-async def enter(update: Update, context: GongyouContext, *, text: str | None = None) -> None:
-    """Open station lookup (it answers 'not available yet' until it lands)."""
-    await coming_soon(update, context, SERVICE)
-
-
-async def command(update: Update, context: GongyouContext) -> None:
-    """Open station lookup from its command."""
-    await enter(update, context)
+_stub = ServiceStub(SERVICE, command="stations")
+enter = _stub.enter
 
 
 async def on_location(update: Update, context: GongyouContext) -> None:
@@ -33,5 +25,5 @@ async def open_station(update: Update, context: GongyouContext, *, station_id: i
 
 def register(app: Application) -> None:
     """Register this service's handlers."""
-    app.add_handler(CommandHandler("stations", command))
+    _stub.register(app)
     app.add_handler(MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, on_location))

@@ -1,8 +1,8 @@
 """Intent detection: fuzzy matching of a worker's message against curated phrases.
 
 Pure code, no Telegram imports. Each knowledge entry belongs to one intent and carries phrases in
-Chinese and English written the way workers type them; a message is scored (0-100) against every
-phrase with rapidfuzz and the best entry per intent competes.
+Chinese and English written the way workers type them; a message is scored (0-100) with rapidfuzz
+against the phrases that share enough with it, and the best entry per intent competes.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +30,8 @@ MARGIN = 6.0
 UNSURE = 60.0
 #: Messages longer than this are cut before matching (phrases are short).
 MAX_QUERY = 200
+#: Matches scoring below this are not worth listing as candidates at all.
+FLOOR = 40.0
 
 
 class Intent(StrEnum):
@@ -97,8 +100,32 @@ class Routing:
         return self.best.score if self.best else 0.0
 
 
+#: When one text is at least this many times longer than the other, the shorter is aligned
+#: inside the longer (a phrase within a chatty message) instead of being compared whole.
+PARTIAL_FROM = 1.5
+#: An aligned match is worth PARTIAL + PARTIAL_COVER * (share of the longer text it covers), so
+#: of two phrases found in a message the one explaining more of it wins ("不给钱" over "工作" in
+#: "工作不给钱"). At the PARTIAL_FROM boundary this is 0.9, rapidfuzz's own partial scale.
+PARTIAL = 0.8
+PARTIAL_COVER = 0.15
+#: How close (fuzz.ratio) a message word must be to a phrase word to bring that phrase in.
+WORD_CUTOFF = 70.0
+#: Intents whose phrases only count when they are (nearly) the whole message: "hi" inside
+#: "hi my boss didnt pay me" says nothing about what the worker wants.
+WHOLE_MESSAGE = frozenset({Intent.smalltalk})
+
 _KEEP = re.compile(r"[^\w\u4e00-\u9fff]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Runs of non-Chinese word characters: English words and numbers.
+_WORD = re.compile(r"[^\s\u4e00-\u9fff]+")
+#: English words common to every kind of request; they never bring a phrase in on their own.
+_FILLER_WORDS = """
+    a an the and or but so to for of at in on with from by is are am was be been it its this that
+    these there here i im me my mine you your u ur r we our us he she they them do does did dont
+    can could would will pls plz please some any what where when how who which why want wanna
+    need needs get got have has just now
+"""
+_FILLER = frozenset(_FILLER_WORDS.split())
 
 
 def normalize(text: str) -> str:
@@ -128,43 +155,113 @@ def load_entries(paths: Iterable[Path] | None = None) -> list[Entry]:
                 raise ValueError(f"{path.name}: duplicate entry id {entry_id}")
             seen.add(entry_id)
             phrases = {lang: tuple(str(p) for p in raw.get(lang, [])) for lang in LANGS}
-            answer = {lang: str(raw[f"answer_{lang}"]) for lang in LANGS if f"answer_{lang}" in raw}
+            answer = {
+                lang: str(raw[f"answer_{lang}"]) for lang in LANGS if f"answer_{lang}" in raw
+            }
             entries.append(Entry(entry_id, Intent(raw["intent"]), phrases, answer))
     return entries
 
 
 class IntentRouter:
-    """Scores messages against every phrase of every entry; phrases are processed once."""
+    """Scores messages against the phrases of every entry; phrases are processed once.
+
+    Aligning a message with every phrase is too slow to do per message, so phrases are indexed
+    first: Chinese phrases by their characters, the others by their words. A Chinese phrase is
+    scored only if it shares enough characters with the message to possibly reach ``UNSURE``;
+    an English phrase only if one of its words (fillers aside) is close to a word of the message.
+    """
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
         self._choices: list[str] = []
         self._owners: list[tuple[Entry, str]] = []
+        self._whole: list[bool] = []
+        self._sizes: list[int] = []
+        self._by_char: dict[str, list[tuple[int, int]]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        self._filler_only: list[int] = []
         for entry in self.entries:
             for lang in LANGS:
                 for phrase in entry.phrases.get(lang, ()):
                     norm = normalize(phrase)
                     if norm:
-                        self._choices.append(norm)
-                        self._owners.append((entry, phrase))
+                        self._add(norm, entry, phrase)
+        self._vocab = list(self._by_word)
+        # Shared characters bound every score from above: with n of the shorter side's m
+        # characters in common, an alignment is worth at most 2n / (m + n) times the largest
+        # partial scale, so phrases sharing no more than this part of m score UNSURE at best.
+        unsure, top = UNSURE / 100, PARTIAL + PARTIAL_COVER / PARTIAL_FROM
+        self._need = unsure / (2 * top - unsure) + 1e-9  # the epsilon absorbs rounding
+
+    def _add(self, norm: str, entry: Entry, phrase: str) -> None:
+        index = len(self._choices)
+        self._choices.append(norm)
+        self._owners.append((entry, phrase))
+        self._whole.append(entry.intent in WHOLE_MESSAGE)
+        chars = Counter(norm.replace(" ", ""))
+        self._sizes.append(chars.total())
+        if _CJK.search(norm):
+            for char, count in chars.items():
+                self._by_char.setdefault(char, []).append((index, count))
+            return
+        words = {w for w in norm.split() if w not in _FILLER}
+        if not words:
+            self._filler_only.append(index)
+        for word in words:
+            self._by_word.setdefault(word, []).append(index)
 
     def entry(self, entry_id: str) -> Entry | None:
         """Return the entry with this id, if any."""
         return next((e for e in self.entries if e.id == entry_id), None)
+
+    def _shortlist(self, query: str) -> set[int]:
+        """Indices of the phrases worth scoring against ``query``."""
+        chars = Counter(query.replace(" ", ""))
+        size = chars.total()
+        shared: dict[int, int] = {}
+        for char, count in chars.items():
+            for index, in_phrase in self._by_char.get(char, ()):
+                shared[index] = shared.get(index, 0) + min(count, in_phrase)
+        found = {i for i, n in shared.items() if n > self._need * min(self._sizes[i], size)}
+        if _WORD.search(query):
+            found.update(self._filler_only)
+        for word in {w for w in _WORD.findall(query) if w not in _FILLER}:
+            for known, _score, _index in process.extract(
+                word,
+                self._vocab,
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=WORD_CUTOFF,
+                limit=None,
+            ):
+                found.update(self._by_word[known])
+        return found
+
+    def _score(self, query: str, index: int) -> float:
+        """How well phrase ``index`` matches ``query``, 0-100."""
+        choice = self._choices[index]
+        short, long_ = sorted((len(query), len(choice)))
+        if long_ < PARTIAL_FROM * short:
+            # Similar lengths: rapidfuzz's WRatio (plain and token-sorted/-set ratios).
+            return fuzz.WRatio(query, choice, processor=None)
+        ratio = fuzz.ratio(query, choice)
+        if self._whole[index]:
+            return ratio
+        # One text inside a longer one. WRatio would also give ~86 to any two English texts that
+        # merely share a word ("my", "for"), so only the character alignment counts here.
+        scale = PARTIAL + PARTIAL_COVER * short / long_
+        return max(ratio, fuzz.partial_ratio(query, choice) * scale)
 
     def route(self, text: str) -> Routing:
         """Score ``text`` and decide: go straight to a service, ask, or show the menu."""
         query = normalize(text)
         if not query:
             return Routing(text, Decision.menu, ())
-        hits = process.extract(
-            query, self._choices, scorer=fuzz.WRatio, processor=None, limit=40, score_cutoff=40
-        )
-        words = set(query.split())
         best: dict[Intent, Match] = {}
-        for choice, score, index in hits:
-            if len(choice) < 3 and not _CJK.search(choice) and choice not in words:
-                continue  # "hi" or "ok" must be a word of the message, not a fragment
+        for index in sorted(self._shortlist(query)):  # sorted: ties go to the earlier phrase
+            score = self._score(query, index)
+            if score < FLOOR:
+                continue
             entry, phrase = self._owners[index]
             current = best.get(entry.intent)
             if current is None or score > current.score:

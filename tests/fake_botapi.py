@@ -27,13 +27,21 @@ from bot.localapi import BOT_USER, Call
 #: Longest a test server keeps an empty ``getUpdates`` open, whatever ``timeout`` asks for.
 MAX_LONG_POLL = 0.2
 #: Parameters the Bot API defines as strings; form values of any other parameter are JSON.
-STRING_PARAMS = frozenset({
-    "text", "caption", "callback_query_id", "parse_mode", "url", "secret_token",
-    "language_code", "inline_message_id", "ip_address", "business_connection_id",
-})
-TRUE_METHODS = frozenset({
-    "deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery",
-})
+STRING_PARAMS = frozenset(
+    {
+        "text",
+        "caption",
+        "callback_query_id",
+        "parse_mode",
+        "url",
+        "secret_token",
+        "language_code",
+        "inline_message_id",
+        "ip_address",
+        "business_connection_id",
+    }
+)
+TRUE_METHODS = frozenset({"deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery"})
 
 
 @dataclass
@@ -106,22 +114,22 @@ class FakeBotApi:
         return [c for c in self.calls if method is None or c.method == method]
 
     async def wait_until(
-        self, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "condition"
+        self, predicate: Callable[[], bool], *, within: float = 5.0, what: str = "condition"
     ) -> None:
-        """Wait until ``predicate()`` holds after some call; fail the test after ``timeout``."""
+        """Wait until ``predicate()`` holds after some call; fail after ``within`` seconds."""
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 while not predicate():
                     await self._changed.wait()
         except TimeoutError:
             seen = [c.method for c in self.calls if c.method != "getUpdates"]
-            pytest.fail(f"waited {timeout} s for {what}; calls so far: {seen}")
+            pytest.fail(f"waited {within} s for {what}; calls so far: {seen}")
 
-    async def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    async def wait_for(self, method: str, *, count: int = 1, within: float = 5.0) -> list[Call]:
         """Wait until ``method`` has been called ``count`` times; return those calls."""
         await self.wait_until(
             lambda: len(self.sent(method)) >= count,
-            timeout=timeout,
+            within=within,
             what=f"{count} call(s) of {method}",
         )
         return self.sent(method)
@@ -222,10 +230,10 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         return params
     form = await request.post()
     for key, value in form.items():
-        if isinstance(value, str):
-            params[key] = _decode(key, value)
-        else:  # an uploaded file: keep its name only
+        if isinstance(value, web.FileField):  # an uploaded file: keep its name only
             params[key] = value.filename
+        elif isinstance(value, str):
+            params[key] = _decode(key, value)
     return params
 
 

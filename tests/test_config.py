@@ -222,7 +222,8 @@ def test_require_token_returns_the_token_without_surrounding_spaces() -> None:
 
 def test_require_webhook_returns_the_full_url_and_the_secret() -> None:
     config = settings(
-        webhook_url="https://bot.example.org/", webhook_secret="s3cret_Token-1",
+        webhook_url="https://bot.example.org/",
+        webhook_secret="s3cret_Token-1",
         webhook_path="hook",
     )
 

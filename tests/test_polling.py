@@ -31,11 +31,18 @@ async def polling_app(
     settings: Settings, db: Database, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[GongyouApplication]:
     """The bot as it runs in polling mode, started the way PTB's run_polling starts it."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)  # httpx would send 127.0.0.1 through a proxy
-    application = build_application(settings.model_copy(update={"api_base_url": api.base_url}),
-                                    db=db)
+    application = build_application(
+        settings.model_copy(update={"api_base_url": api.base_url}), db=db
+    )
     assert application.updater is not None
     await application.initialize()
     try:
@@ -98,8 +105,9 @@ async def test_a_menu_button_pressed_while_polling_is_answered_and_opens_the_ser
 
     assert answer.params["callback_query_id"] == press["callback_query"]["id"]
     assert [c.text for c in sent][0] == WELCOME
-    assert sent[1].text == t("zh", "service-soon", service=t("zh", "btn-jobs"),
-                             about=t("zh", "about-jobs"))
+    assert sent[1].text == t(
+        "zh", "service-soon", service=t("zh", "btn-jobs"), about=t("zh", "about-jobs")
+    )
     async with db.session() as session:
         users = (await session.exec(select(User))).all()
         claimed = (await session.exec(select(ProcessedUpdate.update_id))).all()
@@ -131,8 +139,9 @@ async def test_an_update_redelivered_by_get_updates_is_answered_once(
     await api.wait_for("sendMessage")
 
     api.redeliver(update)
-    await api.wait_until(lambda: api.delivered.count(update["update_id"]) == 2,
-                         what="the redelivery")
+    await api.wait_until(
+        lambda: api.delivered.count(update["update_id"]) == 2, what="the redelivery"
+    )
     # The same user's updates are handled in order: once /menu is answered, the copy was seen.
     api.enqueue(factories.message("/menu"))
     sent = await api.wait_for("sendMessage", count=2)

@@ -1,4 +1,4 @@
-"""The intent router: held-out worker messages land on the right service, junk falls to the menu."""
+"""The intent router: worker messages reach the right service and junk falls to the menu."""
 
 from __future__ import annotations
 
