@@ -14,7 +14,9 @@ STAFF_ID = 222_222
 ADMIN_ID = 333_333
 
 
-def user(user_id: int = WORKER_ID, *, lang: str | None = "zh-hans", name: str = "阿强") -> dict[str, Any]:
+def user(
+    user_id: int = WORKER_ID, *, lang: str | None = "zh-hans", name: str = "阿强"
+) -> dict[str, Any]:
     """A Telegram user."""
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
     if lang:
@@ -50,8 +52,7 @@ def message(
                 {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
             ]
     msg.update(extra)
-    return {"update_id": update_id if update_id is not None else next(_update_ids),
-            "message": msg}
+    return {"update_id": update_id if update_id is not None else next(_update_ids), "message": msg}
 
 
 def location(lat: float, lon: float, **kwargs: Any) -> dict[str, Any]:
@@ -61,10 +62,19 @@ def location(lat: float, lon: float, **kwargs: Any) -> dict[str, Any]:
 
 def sticker(**kwargs: Any) -> dict[str, Any]:
     """An update with a sticker."""
-    return message(None, sticker={
-        "file_id": "CAAC", "file_unique_id": "AgAD", "type": "regular", "width": 512,
-        "height": 512, "is_animated": False, "is_video": False,
-    }, **kwargs)
+    return message(
+        None,
+        sticker={
+            "file_id": "CAAC",
+            "file_unique_id": "AgAD",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+        **kwargs,
+    )
 
 
 def callback(
