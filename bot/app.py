@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import time
@@ -139,26 +140,33 @@ class FloodControl:
 
 
 async def on_error(update: object, context: GongyouContext) -> None:
-    """Log the error with its context, tell the user politely, keep running."""
+    """Log the error with its context, tell the user politely, keep running.
+
+    For an update, the rest of its handlers are skipped: a failed step is not followed by more.
+    """
     error = context.error
     kind = type(error).__name__ if error else "unknown"
     metrics.ERRORS.labels(kind).inc()
-    if isinstance(update, Update):
-        user_id = update.effective_user.id if update.effective_user else None
-        log.error(
-            "error handling update %s from user %s: %s",
-            update.update_id,
-            user_id,
-            kind,
-            exc_info=error,
-        )
-    else:
-        log.error("error outside an update: %s", kind, exc_info=error)
     if not isinstance(update, Update):
+        log.error("error outside an update: %s", kind, exc_info=error)
         return
+    user_id = update.effective_user.id if update.effective_user else None
+    log.error(
+        "error handling update %s from user %s: %s",
+        update.update_id,
+        user_id,
+        kind,
+        exc_info=error,
+    )
     try:
-        session = context.db
-        await session.rollback()
+        await _apologise(update, context, error)
+    finally:
+        raise ApplicationHandlerStop
+
+
+async def _apologise(update: Update, context: GongyouContext, error: Exception | None) -> None:
+    try:
+        await context.db.rollback()
     except Exception:  # noqa: BLE001 - the scope may be gone or the database down
         log.debug("no session to roll back", exc_info=True)
     if isinstance(error, Forbidden) or update.effective_chat is None:
@@ -167,12 +175,18 @@ async def on_error(update: object, context: GongyouContext) -> None:
         lang = context.lang
     except Exception:  # noqa: BLE001
         lang = "zh"
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # it may have been answered already
             await update.callback_query.answer()
+    try:
         await context.bot.send_message(update.effective_chat.id, t(lang, "error-generic"))
     except TelegramError:
-        log.warning("could not tell user about the error", exc_info=True)
+        log.warning("could not tell user %s about the error", user_id_of(update), exc_info=True)
+
+
+def user_id_of(update: Update) -> int | None:
+    """The sender's Telegram id, if the update has one."""
+    return update.effective_user.id if update.effective_user else None
 
 
 async def _forget_old_updates(context: GongyouContext) -> None:
@@ -190,8 +204,6 @@ def bot_commands(lang: str) -> list[BotCommand]:
 
 async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(_forget_old_updates, interval=3600, first=60)
     try:
         await application.bot.set_my_commands(bot_commands("zh"))
         await application.bot.set_my_commands(bot_commands("en"), language_code="en")
@@ -238,6 +250,8 @@ def build_application(
         builder = builder.job_queue(None)
     application: GongyouApplication = builder.build()
     application.bot_data["services"] = Services(settings=settings, db=db, router=default_router())
+    if job_queue and (jobs := application.job_queue) is not None:
+        jobs.run_repeating(_forget_old_updates, interval=3600, first=60)
     register_all(application, settings)
     return application
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from limits import parse as parse_limit
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 DEFAULT_DB_PATH = Path("data") / "gongyou.sqlite3"
 LANGUAGES = ("zh", "en")
@@ -50,7 +52,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
 
-    admin_ids: list[int] = Field(default_factory=list)
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     volunteers_chat_id: int | None = None
     default_language: str = "zh"
 
@@ -72,7 +74,15 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, int):
             return [value]
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError(
+                    "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, "
+                    "e.g. 12345,67890"
+                ) from None
+        if isinstance(value, str):
             parts = [p for p in value.replace(";", ",").split(",") if p.strip()]
             try:
                 return [int(p) for p in parts]
@@ -144,6 +154,8 @@ def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning a validation error into one sentence per bad value."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as exc:
+        raise ConfigError(f"a GONGYOU_ setting could not be read: {exc}") from None
     except ValidationError as exc:
         sentences = []
         for err in exc.errors():

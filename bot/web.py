@@ -31,8 +31,10 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     application = request.app[PTB_APP]
     try:
         payload = await request.json(loads=json.loads)
+        if not isinstance(payload, dict) or "update_id" not in payload:
+            raise ValueError("not an update object")
         update = Update.de_json(payload, application.bot)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError):
         log.warning("webhook: body is not a Telegram update")
         return web.Response(status=400, text="bad update")
     await application.update_queue.put(update)

@@ -68,7 +68,8 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
             if candidate.score < 50:
                 continue
             if candidate.intent in (Intent.faq, Intent.smalltalk):
-                label = candidate.phrase if lang == "zh" else candidate.entry.phrases["en"][0]
+                english = candidate.entry.phrases.get("en") or (candidate.phrase,)
+                label = candidate.phrase if lang == "zh" else english[0]
                 buttons.append((label[:40], f"a:{candidate.entry.id}"))
             else:
                 buttons.append(
@@ -160,7 +161,7 @@ async def _set_language(update: Update, context: GongyouContext, lang: str) -> N
     await context.reply(update, "lang-set", keyboard=main_menu(lang))
 
 
-ROLE_USAGE = re.compile(r"^(add|remove)\s+(\d{1,20})\s+(\w+)$")
+ROLE_USAGE = re.compile(r"^(add|remove)\s+(\d{1,16})\s+(\w+)$")
 
 
 async def role(update: Update, context: GongyouContext) -> None:

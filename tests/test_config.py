@@ -123,11 +123,6 @@ def test_a_single_admin_id_number_becomes_a_list() -> None:
     assert settings(admin_ids=7).admin_ids == [7]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pydantic-settings JSON-decodes list fields from the environment before the "
-    "comma-splitting validator runs, so GONGYOU_ADMIN_IDS=1,2 raises SettingsError",
-)
 def test_admin_ids_from_the_environment_separated_by_commas_parse_to_a_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -143,11 +138,6 @@ def test_a_bad_admin_id_raises_config_error_naming_the_variable() -> None:
     assert "separated by commas" in str(raised.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a malformed GONGYOU_ADMIN_IDS in the environment raises pydantic-settings' "
-    "SettingsError, which load_settings does not turn into ConfigError",
-)
 def test_a_bad_admin_id_in_the_environment_raises_config_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -212,11 +212,6 @@ async def test_bad_role_usage_gets_the_usage_and_changes_nothing(
     assert len(await rows(harness.db, AuditLog)) == len(before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ROLE_USAGE accepts 20-digit ids, which overflow the BIGINT users.id column, so "
-    "the admin gets error-generic instead of the usage",
-)
 async def test_a_user_id_too_big_for_telegram_gets_the_usage(harness: Harness) -> None:
     calls = await harness.feed(message("/role add 99999999999999999999 staff", user_id=ADMIN_ID))
 
@@ -468,11 +463,6 @@ async def test_a_button_that_fails_after_answering_still_explains(
     assert texts(calls) == [t("zh", "error-generic")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on_error answers the callback query a second time and, when Telegram rejects "
-    "that, skips sending error-generic",
-)
 async def test_a_failing_button_explains_even_when_telegram_refuses_a_second_answer(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -528,11 +518,6 @@ async def test_a_database_failure_while_receiving_gets_the_error_reply(
     assert await stored_user(harness.db, OTHER_WORKER_ID) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on_error does not stop the remaining handler groups, so after a failure in "
-    "receive() the command still runs and the user gets an error and an answer",
-)
 async def test_a_database_failure_while_receiving_gets_only_the_error_reply(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
