@@ -1,8 +1,11 @@
 """Throughput and latency of the whole update pipeline, next to a bare python-telegram-bot echo.
 
-Run from the project root::
+Run from the project root, with the project installed in the environment (``pip install -e .``)::
 
     python bench/pipeline.py [--updates N] [--users U] [--database-url URL]
+
+For PostgreSQL, create the database first (``CREATE DATABASE gongyou_bench``) and pass e.g.
+``--database-url postgresql+asyncpg://postgres@127.0.0.1/gongyou_bench``.
 
 Both applications get the same synthetic updates (worker messages in Chinese and English for
 every intent, gibberish, a few commands and menu button presses), one after another through
@@ -18,6 +21,7 @@ import gc
 import itertools
 import logging
 import math
+import os
 import random
 import string
 import sys
@@ -156,13 +160,25 @@ MIX: dict[str, float] = {
 }
 
 
+#: Any python-telegram-bot application (the full one and the bare one).
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass
+class Timing:
+    """Latency of each update, and the wall and CPU time of the whole batch (seconds)."""
+
+    latencies: list[float]
+    wall: float
+    cpu: float
+
+
 @dataclass
 class RunResult:
     """Timings of one application over one batch of updates."""
 
     name: str
-    latencies: list[float]
-    wall: float
+    timing: Timing
     calls: Counter[str] = field(default_factory=Counter)
     errors: int = 0
     unexpected: int = 0
@@ -170,11 +186,18 @@ class RunResult:
     @property
     def rate(self) -> float:
         """Updates per second over the whole batch."""
-        return len(self.latencies) / self.wall if self.wall > 0 else 0.0
+        timing = self.timing
+        return len(timing.latencies) / timing.wall if timing.wall > 0 else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU time of the process (every thread) per update, in ms."""
+        count = len(self.timing.latencies)
+        return self.timing.cpu / count * 1000.0 if count else 0.0
 
     def percentile_ms(self, share: float) -> float:
         """The latency (ms) under which ``share`` of the updates finished (nearest rank)."""
-        ordered = sorted(self.latencies)
+        ordered = sorted(self.timing.latencies)
         if not ordered:
             return 0.0
         rank = min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))
@@ -277,16 +300,18 @@ class PayloadFactory:
         return payloads
 
 
-async def feed(app: Application, payloads: Sequence[dict[str, Any]]) -> tuple[list[float], float]:  # type: ignore[type-arg]
-    """Process every payload in order; return each update's latency and the wall time (s)."""
+async def feed(app: AnyApplication, payloads: Sequence[dict[str, Any]]) -> Timing:
+    """Process every payload in order, timing each one."""
     latencies: list[float] = []
     clock = time.perf_counter
+    cpu_began = time.process_time()
     began = clock()
     for payload in payloads:
         started = clock()
         await app.process_update(Update.de_json(payload, app.bot))
         latencies.append(clock() - started)
-    return latencies, clock() - began
+    wall = clock() - began
+    return Timing(latencies, wall, time.process_time() - cpu_began)
 
 
 def error_count() -> int:
@@ -335,12 +360,12 @@ async def run_full(
         api.unexpected.clear()
         errors_before = error_count()
         gc.collect()
-        latencies, wall = await feed(app, payloads)
+        timing = await feed(app, payloads)
         errors = error_count() - errors_before
     finally:
         await app.shutdown()
     calls = Counter(call.method for call in api.calls)
-    return RunResult("gongyou", latencies, wall, calls, errors, len(api.unexpected))
+    return RunResult("gongyou", timing, calls, errors, len(api.unexpected))
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -369,11 +394,19 @@ async def run_bare(
         await feed(app, warmup)
         api.clear()
         gc.collect()
-        latencies, wall = await feed(app, payloads)
+        timing = await feed(app, payloads)
     finally:
         await app.shutdown()
     calls = Counter(call.method for call in api.calls)
-    return RunResult("bare PTB echo", latencies, wall, calls, 0, len(api.unexpected))
+    return RunResult("bare PTB echo", timing, calls, 0, len(api.unexpected))
+
+
+def load_average() -> str:
+    """The one-minute load average ("?" where the system does not tell)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
 
 
 def verdict(ok: bool) -> str:
@@ -383,13 +416,17 @@ def verdict(ok: bool) -> str:
 
 def report(full: RunResult, bare: RunResult, payloads: Sequence[dict[str, Any]]) -> None:
     """Print the side-by-side table, the reply counts and the targets."""
-    header = f"{'app':<16} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    header = (
+        f"{'app':<16} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'cpu ms/update':>14}"
+    )
     print(header)
     print("-" * len(header))
     for result in (full, bare):
         print(
             f"{result.name:<16} {result.rate:>10.0f} {result.percentile_ms(0.50):>8.2f} "
-            f"{result.percentile_ms(0.95):>8.2f} {result.percentile_ms(0.99):>8.2f}"
+            f"{result.percentile_ms(0.95):>8.2f} {result.percentile_ms(0.99):>8.2f} "
+            f"{result.cpu_ms:>14.2f}"
         )
     share = full.rate / bare.rate if bare.rate else 0.0
     print(f"\nthroughput full/bare: {share:.2f}")
@@ -464,7 +501,13 @@ async def main_async(args: argparse.Namespace) -> None:
         fresh = args.database_url is None
         raw_url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
         url = Settings(database_url=raw_url, _env_file=None).database_url  # type: ignore[call-arg]
-        db = await prepare_database(url, fresh=fresh)
+        started_load = load_average()
+        try:
+            db = await prepare_database(url, fresh=fresh)
+        except Exception as exc:
+            raise SystemExit(
+                f"cannot open the database ({type(exc).__name__}: {exc}); does it exist?"
+            ) from exc
         backend = db.url.get_backend_name()
         print(
             f"gongyou pipeline benchmark: {args.updates} updates from {args.users} users "
@@ -482,6 +525,10 @@ async def main_async(args: argparse.Namespace) -> None:
     gc.collect()
     bare = await run_bare(warmup, payloads)
     report(full, bare, payloads)
+    print(
+        f"\nmachine: {os.cpu_count()} CPUs, 1-minute load average {started_load} at the start "
+        f"and {load_average()} at the end (other work on the machine skews the figures)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

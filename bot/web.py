@@ -31,7 +31,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     application = request.app[PTB_APP]
     try:
         payload = await request.json(loads=json.loads)
-        if not isinstance(payload, dict) or "update_id" not in payload:
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             raise ValueError("not an update object")
         update = Update.de_json(payload, application.bot)
     except (ValueError, TypeError, KeyError, AttributeError):
