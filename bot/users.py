@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -174,3 +174,36 @@ async def clear_flow(session: AsyncSession, *, user_id: int) -> str | None:
     await session.delete(state)
     await session.commit()
     return state.flow
+
+
+#: Services add a function here that deletes a user's data of theirs and returns catalog keys
+#: naming what it deleted; `forget_user` runs them all in the same transaction.
+Forgetter = Callable[[AsyncSession, int], Awaitable[list[str]]]
+FORGETTERS: list[Forgetter] = []
+
+
+async def forget_user(session: AsyncSession, *, user_id: int) -> list[str]:
+    """Delete everything kept about a user in one transaction; return what was deleted.
+
+    The audit log keeps one record that the deletion happened (with the id, nothing else).
+    """
+    deleted: list[str] = []
+    for forget in FORGETTERS:
+        deleted.extend(await forget(session, user_id))
+    state = await session.get(FlowState, user_id)
+    if state is not None:
+        await session.delete(state)
+        deleted.append("forget-item-flow")
+    user = await session.get(User, user_id)
+    if user is not None:
+        await session.delete(user)
+        deleted.append("forget-item-profile")
+    await audit(
+        session,
+        actor_id=user_id,
+        action="user.forget",
+        subject=f"user:{user_id}",
+        detail={"deleted": deleted},
+    )
+    await session.commit()
+    return deleted

@@ -12,7 +12,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import GongyouContext
 from bot.i18n import FLUENT_LOCALE, t
 from bot.models import Role
-from bot.users import clear_flow, get_flow, grant_role, revoke_role, role_holders, set_language
+from bot.users import (
+    clear_flow,
+    forget_user,
+    get_flow,
+    grant_role,
+    revoke_role,
+    role_holders,
+    set_language,
+)
 from handlers import jobs, legal, match, stations
 from handlers.base import FLOW_HANDLERS, SERVICES, back_to_menu, main_menu, require_role
 from knowledge.router import Decision, Intent, Routing
@@ -226,7 +234,33 @@ async def on_unknown_command(update: Update, context: GongyouContext) -> None:
     await context.reply(update, "unknown-command")
 
 
-CALLBACK = re.compile(r"^(m|a|lang)(?::([a-z0-9_.]{1,40}))?$")
+async def forget(update: Update, context: GongyouContext) -> None:
+    """Ask the worker to confirm deleting everything the bot keeps about them."""
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(context.t("btn-forget-yes"), callback_data="forget:yes"),
+                InlineKeyboardButton(context.t("btn-forget-no"), callback_data="forget:no"),
+            ]
+        ]
+    )
+    await context.reply(update, "forget-ask", keyboard=keyboard)
+
+
+async def _forget_confirmed(update: Update, context: GongyouContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    lang = context.lang
+    deleted = await forget_user(context.db, user_id=user.id)
+    context.scope.user = None
+    items = "\n".join("· " + t(lang, key) for key in deleted) or "-"
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, t(lang, "forget-done", items=items))
+
+
+CALLBACK = re.compile(r"^(m|a|lang|forget)(?::([a-z0-9_.]{1,40}))?$")
 
 
 async def on_callback(update: Update, context: GongyouContext) -> None:
@@ -248,6 +282,12 @@ async def on_callback(update: Update, context: GongyouContext) -> None:
     elif kind == "lang" and value in FLUENT_LOCALE:
         await query.answer()
         await _set_language(update, context, value)
+    elif kind == "forget" and value == "yes":
+        await query.answer()
+        await _forget_confirmed(update, context)
+    elif kind == "forget" and value == "no":
+        await query.answer()
+        await context.reply(update, "forget-kept", keyboard=main_menu(context.lang))
     elif (
         kind == "a"
         and value
@@ -284,8 +324,9 @@ def register_commands(app: Application) -> None:
     app.add_handler(CommandHandler("cancel", cancel))
     app.add_handler(CommandHandler("lang", language))
     app.add_handler(CommandHandler("role", role))
+    app.add_handler(CommandHandler("forget", forget))
     app.add_handler(CallbackQueryHandler(on_help_button, pattern=r"^help$"))
-    app.add_handler(CallbackQueryHandler(on_callback, pattern=r"^(m|a|lang)(:|$)"))
+    app.add_handler(CallbackQueryHandler(on_callback, pattern=r"^(m|a|lang|forget)(:|$)"))
 
 
 def register(app: Application) -> None:

@@ -465,3 +465,49 @@ async def test_a_flow_nobody_handles_is_cleared_and_the_text_routed(harness: Har
 
     assert reply.text == service_text("zh", "legal")
     assert await flow_of(harness.db) is None
+
+
+async def test_forget_asks_for_confirmation_before_deleting(harness: Harness) -> None:
+    calls = await harness.feed(message("/forget"))
+    assert calls[-1].text == t("zh", "forget-ask")
+    assert calls[-1].callback_data == ["forget:yes", "forget:no"]
+    async with harness.db.session() as session:
+        assert await session.get(User, WORKER_ID) is not None
+
+
+async def test_forget_confirmed_deletes_the_user_row_and_flow_and_says_what_went(
+    harness: Harness,
+) -> None:
+    await harness.feed(message("/start"))
+    async with harness.db.session() as session:
+        await set_flow(session, user_id=WORKER_ID, flow="legal", step="employer", data={})
+    texts = await harness.texts(callback("forget:yes"))
+    assert texts[-1].startswith(t("zh", "forget-done", items="").splitlines()[0])
+    assert t("zh", "forget-item-profile") in texts[-1]
+    assert t("zh", "forget-item-flow") in texts[-1]
+    async with harness.db.session() as session:
+        assert await session.get(User, WORKER_ID) is None
+        assert await session.get(FlowState, WORKER_ID) is None
+        records = (await session.exec(select(AuditLog))).all()
+    assert [(r.action, r.subject) for r in records if r.action == "user.forget"] == [
+        ("user.forget", f"user:{WORKER_ID}")
+    ]
+
+
+async def test_forget_declined_keeps_everything(harness: Harness) -> None:
+    await harness.feed(message("/start"))
+    texts = await harness.texts(callback("forget:no"))
+    assert texts == [t("zh", "forget-kept")]
+    async with harness.db.session() as session:
+        assert await session.get(User, WORKER_ID) is not None
+
+
+async def test_a_worker_who_forgot_starts_afresh_on_the_next_message(harness: Harness) -> None:
+    await harness.feed(message("/lang en", lang="zh-hans"))
+    await harness.feed(callback("forget:yes"))
+    texts = await harness.texts(message("/start", lang="zh-hans"))
+    assert texts == [t("zh", "welcome")]
+    async with harness.db.session() as session:
+        user = await session.get(User, WORKER_ID)
+    assert user is not None
+    assert user.language == "zh"

@@ -28,7 +28,11 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "action": ("add", "remove"),  # the verbs /role accepts
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
-PASS_THROUGH = {("bot/context.py", "key")}
+PASS_THROUGH = {
+    ("bot/context.py", "key"),
+    # what /forget deleted: keys returned by bot.users.forget_user, checked below
+    ("handlers/common.py", "key"),
+}
 
 
 def parse_catalog(lang: str) -> fluent_ast.Resource:
@@ -272,3 +276,17 @@ def test_an_unknown_language_falls_back_to_chinese() -> None:
 def test_a_missing_key_comes_back_as_the_key_itself(caplog: pytest.LogCaptureFixture) -> None:
     assert t("en", "no-such-key") == "no-such-key"
     assert "no-such-key" in caplog.text
+
+
+def test_every_forget_item_key_exists_in_both_catalogs() -> None:
+    source = (ROOT / "bot" / "users.py").read_text(encoding="utf-8")
+    keys = {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("forget-item-")
+    }
+    assert keys
+    for lang in LANGUAGES:
+        assert keys <= message_ids(lang), lang

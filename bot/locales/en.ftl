@@ -12,6 +12,7 @@ help =
 
     Just type your question. Commands:
     /menu main menu · /cancel leave the current step · /lang language · /help help
+    /forget delete my data
 help-staff = Staff: your tools will appear here as each service goes live.
 help-admin =
     Admins:
@@ -64,3 +65,14 @@ cmd-menu = Main menu
 cmd-help = Help
 cmd-cancel = Leave the current step
 cmd-lang = Change language
+
+forget-ask = Delete everything I keep about you? That is your language setting, any step in progress, and later your data in each service too. This cannot be undone.
+btn-forget-yes = Yes, delete
+btn-forget-no = Not now
+forget-done = Deleted:
+    { $items }
+    If you write again, I'll start afresh.
+forget-kept = OK, nothing was deleted.
+forget-item-profile = your user record (language, roles, first and last seen)
+forget-item-flow = the step in progress
+cmd-forget = Delete my data

@@ -12,6 +12,7 @@ help =
 
     直接打字提问就行。常用命令：
     /menu 主菜单 · /cancel 退出当前步骤 · /lang 切换语言 · /help 帮助
+    /forget 删除我的数据
 help-staff = 工作人员：你的管理功能会随各项服务上线出现在这里。
 help-admin =
     管理员：
@@ -64,3 +65,14 @@ cmd-menu = 主菜单
 cmd-help = 帮助
 cmd-cancel = 退出当前步骤
 cmd-lang = 切换语言
+
+forget-ask = 要删除我保存的你的所有信息吗？包括语言设置、进行中的步骤，以后各项服务里的资料也会一起删除。删除后不能恢复。
+btn-forget-yes = 确认删除
+btn-forget-no = 先不删
+forget-done = 已删除：
+    { $items }
+    如果以后再发消息，我会从头开始。
+forget-kept = 好的，什么都没有删除。
+forget-item-profile = 你的用户记录（语言、角色、首次和最近使用时间）
+forget-item-flow = 进行中的步骤
+cmd-forget = 删除我的数据
