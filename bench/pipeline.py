@@ -345,11 +345,11 @@ async def run_full(
 ) -> RunResult:
     """The gongyou application: database session, dedup, users, flood control, router."""
     settings = Settings(
-        bot_token=TOKEN,  # type: ignore[arg-type]
+        bot_token=TOKEN,
         database_url=url,
         outbound_rate_limit=False,
         flood_limit=FLOOD_LIMIT,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     api = LocalBotApi()
     app = build_application(settings, db=db, request=api, job_queue=False)
@@ -500,7 +500,7 @@ async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="gongyou-bench-") as tmp:
         fresh = args.database_url is None
         raw_url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        url = Settings(database_url=raw_url, _env_file=None).database_url  # type: ignore[call-arg]
+        url = Settings(database_url=raw_url, _env_file=None).database_url
         started_load = load_average()
         try:
             db = await prepare_database(url, fresh=fresh)

@@ -11,9 +11,8 @@ from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from limits import parse as parse_limit
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
@@ -32,7 +31,7 @@ from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbin
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import MeteredRequest, OutboundLimiter
-from bot.users import claim_update, prune_processed_updates, touch_user
+from bot.users import admit_update, prune_processed_updates
 from knowledge.router import default_router
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,8 @@ UPDATE_MEMORY = timedelta(hours=48)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 #: Groups for cross-cutting handlers, run before any service (order matters).
 GROUP_RECEIVE = -20
+#: A flooding user is told to slow down at most this often (seconds).
+NOTICE_EVERY = 60.0
 GROUP_FLOOD = -10
 
 
@@ -60,13 +61,13 @@ class GongyouApplication(Application):
             user.language_code if user else None, services.settings.default_language
         )
         started = time.perf_counter()
-        async with services.db.session() as session:
-            scope = UpdateScope(session=session, language=language)
-            token = bind_scope(scope)
-            try:
-                await super().process_update(update)
-            finally:
-                unbind_scope(token)
+        scope = UpdateScope(db=services.db, language=language)
+        token = bind_scope(scope)
+        try:
+            await super().process_update(update)
+        finally:
+            unbind_scope(token)
+            await scope.close()
         metrics.UPDATES.labels(metrics.update_kind(update), scope.service).inc()
         metrics.LATENCY.labels(scope.service).observe(time.perf_counter() - started)
 
@@ -104,35 +105,65 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 async def receive(update: Update, context: GongyouContext) -> None:
     """Ignore redelivered updates; create or refresh the sender's user row."""
     scope = context.scope
-    if not await claim_update(scope.session, update_id=update.update_id):
-        await scope.session.rollback()
+    tg_user = update.effective_user
+    user_id = tg_user.id if tg_user is not None and not tg_user.is_bot else None
+    async with scope.db.engine.begin() as conn:
+        fresh, member = await admit_update(
+            conn, update_id=update.update_id, user_id=user_id, language=scope.language
+        )
+    if not fresh:
         metrics.DUPLICATES.inc()
         log.info("update %s was already handled; ignored", update.update_id)
         raise ApplicationHandlerStop
-    tg_user = update.effective_user
-    if tg_user is not None and not tg_user.is_bot:
-        scope.user = await touch_user(scope.session, user_id=tg_user.id, language=scope.language)
-        scope.language = scope.user.language
-    await scope.session.commit()
+    if member is not None:
+        scope.user = member
+        scope.language = member.language
 
 
 class FloodControl:
-    """Per-user limit on incoming updates; the first update over the limit gets one notice."""
+    """Per-user limit on incoming updates; the first update over the limit gets one notice.
+
+    Each user has a leaky bucket (aiolimiter) holding ``limit.amount`` updates that drains over
+    the limit's period; buckets of users who went quiet are dropped now and then.
+    """
 
     def __init__(self, limit: str) -> None:
-        self.limit = parse_limit(limit)
-        self.notice = parse_limit("1 per 1 minute")
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        parsed = parse_limit(limit)
+        self.amount = float(parsed.amount)
+        self.period = float(parsed.get_expiry())
+        self.buckets: dict[int, AsyncLimiter] = {}
+        self.notified: dict[int, float] = {}
+
+    async def allow(self, user_id: int) -> bool:
+        """Take one update from the user's bucket; False if it is empty."""
+        bucket = self.buckets.get(user_id)
+        if bucket is None:
+            if len(self.buckets) > 10_000:
+                self._forget_idle()
+            bucket = self.buckets[user_id] = AsyncLimiter(self.amount, self.period)
+        if not bucket.has_capacity():
+            return False
+        await bucket.acquire()  # returns at once: there is capacity
+        return True
+
+    def _forget_idle(self) -> None:
+        for key, bucket in list(self.buckets.items()):
+            if bucket.has_capacity(bucket.max_rate):
+                del self.buckets[key]
+        horizon = time.monotonic() - NOTICE_EVERY
+        self.notified = {k: v for k, v in self.notified.items() if v > horizon}
 
     async def __call__(self, update: Update, context: GongyouContext) -> None:
         """Drop the update if its sender is over the limit."""
         user = update.effective_user
-        if user is None or await self.limiter.hit(self.limit, "in", str(user.id)):
+        if user is None or await self.allow(user.id):
             return
         metrics.FLOOD.inc()
-        if update.effective_chat is not None and await self.limiter.hit(
-            self.notice, "notice", str(user.id)
+        now = time.monotonic()
+        if update.effective_chat is not None and now - self.notified.get(user.id, -1e9) > (
+            NOTICE_EVERY
         ):
+            self.notified[user.id] = now
             await context.bot.send_message(update.effective_chat.id, context.t("flood-notice"))
         if update.callback_query is not None:
             await update.callback_query.answer()
@@ -166,7 +197,8 @@ async def on_error(update: object, context: GongyouContext) -> None:
 
 async def _apologise(update: Update, context: GongyouContext, error: Exception | None) -> None:
     try:
-        await context.db.rollback()
+        if context.scope.session_open:
+            await context.scope.session.rollback()
     except Exception:  # noqa: BLE001 - the scope may be gone or the database down
         log.debug("no session to roll back", exc_info=True)
     if isinstance(error, Forbidden) or update.effective_chat is None:

@@ -11,7 +11,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import t
-from bot.models import Role, User
+from bot.models import Role
+from bot.users import Member
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -30,13 +31,36 @@ class Services:
 
 @dataclass
 class UpdateScope:
-    """State that lives exactly as long as the handling of one update."""
+    """State that lives exactly as long as the handling of one update.
 
-    session: AsyncSession
+    The database session is opened on first use, so an update that needs nothing beyond the
+    sender's row (loaded by the receive step) never checks out a second connection.
+    """
+
+    db: Database
     language: str
-    user: User | None = None
+    user: Member | None = None
     service: str = "none"
     notes: dict[str, Any] = field(default_factory=dict)
+    _session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The update's session (opened now if this is the first use)."""
+        if self._session is None:
+            self._session = self.db.sessionmaker()
+        return self._session
+
+    @property
+    def session_open(self) -> bool:
+        """True once a handler has used the session."""
+        return self._session is not None
+
+    async def close(self) -> None:
+        """Close the session; anything not committed is rolled back."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 _scope: ContextVar[UpdateScope | None] = ContextVar("gongyou_update_scope", default=None)
@@ -72,8 +96,8 @@ class GongyouContext(
         return current_scope().session
 
     @property
-    def user(self) -> User | None:
-        """The current user's row (None for updates without a user)."""
+    def user(self) -> Member | None:
+        """The current user (None for updates without a user)."""
         return current_scope().user
 
     @property

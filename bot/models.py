@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, String, TypeDecorator
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -76,7 +76,14 @@ class FlowState(SQLModel, table=True):
     # Where a user is in a multi-step flow; one row per user, deleted when the flow ends.
     __tablename__ = "flow_state"
 
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
     flow: str = Field(max_length=32)
     step: str = Field(max_length=32)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,20 +20,73 @@ from bot.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+USERS: Table = User.__table__  # type: ignore[attr-defined]
+FLOWS: Table = FlowState.__table__  # type: ignore[attr-defined]
+PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+
+
+def _insert(session: AsyncSession | AsyncConnection, table: Any) -> Any:
+    bind = session.engine if isinstance(session, AsyncConnection) else session.bind
+    dialect = bind.dialect.name if bind is not None else "sqlite"
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-async def claim_update(session: AsyncSession, *, update_id: int) -> bool:
-    """Record ``update_id`` as processed; return False if it was already there (a redelivery)."""
-    stmt = (
-        _insert(session, ProcessedUpdate)
-        .values(update_id=update_id, received_at=utcnow())
+@dataclass(frozen=True)
+class Member:
+    """What an update needs to know about its sender, loaded once per update."""
+
+    id: int
+    language: str
+    roles: tuple[str, ...] = ()
+    flow: str | None = None
+
+    def has_role(self, *roles: Role) -> bool:
+        """Return True if the user holds any of ``roles`` (admins hold every role)."""
+        return Role.admin in self.roles or any(r in self.roles for r in roles)
+
+
+_MEMBER = sa_select(USERS.c.language, USERS.c.roles, USERS.c.last_seen, FLOWS.c.flow).select_from(
+    USERS.outerjoin(FLOWS, FLOWS.c.user_id == USERS.c.id)
+)
+
+
+async def admit_update(
+    conn: AsyncConnection,
+    *,
+    update_id: int,
+    user_id: int | None,
+    language: str,
+    now: datetime | None = None,
+) -> tuple[bool, Member | None]:
+    """Record the update as processed and load its sender, creating them on first contact.
+
+    Returns ``(False, None)`` for an update id seen before (a redelivery: ignore it). The
+    caller's transaction commits the processed mark, the new user row and ``last_seen`` at once;
+    this is the only database work on the path of an ordinary message.
+    """
+    now = now or utcnow()
+    claimed = await conn.execute(
+        _insert(conn, PROCESSED)
+        .values(update_id=update_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
-    result = await session.exec(stmt)
-    return bool(result.rowcount)
+    if not claimed.rowcount:
+        return False, None
+    if user_id is None:
+        return True, None
+    row = (await conn.execute(_MEMBER.where(USERS.c.id == user_id))).first()
+    if row is None:
+        await conn.execute(
+            _insert(conn, USERS)
+            .values(
+                id=user_id, language=language, roles=[], consents={}, first_seen=now, last_seen=now
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        return True, Member(id=user_id, language=language)
+    if now - row.last_seen >= LAST_SEEN_RESOLUTION:
+        await conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
+    return True, Member(id=user_id, language=row.language, roles=tuple(row.roles), flow=row.flow)
 
 
 async def prune_processed_updates(session: AsyncSession, *, older_than: timedelta) -> int:
@@ -156,6 +212,7 @@ async def set_flow(
     session: AsyncSession, *, user_id: int, flow: str, step: str, data: dict[str, Any]
 ) -> FlowState:
     """Start or advance the user's flow (replacing any other)."""
+    await touch_user(session, user_id=user_id, language="zh")
     state = await session.get(FlowState, user_id)
     if state is None:
         state = FlowState(user_id=user_id, flow=flow, step=step, data=data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -13,6 +13,7 @@ from bot.context import GongyouContext
 from bot.i18n import FLUENT_LOCALE, t
 from bot.models import Role
 from bot.users import (
+    Member,
     clear_flow,
     forget_user,
     get_flow,
@@ -164,7 +165,9 @@ async def _set_language(update: Update, context: GongyouContext, lang: str) -> N
     user = update.effective_user
     if user is None:
         return
-    context.scope.user = await set_language(context.db, user_id=user.id, language=lang)
+    await set_language(context.db, user_id=user.id, language=lang)
+    member = context.user or Member(id=user.id, language=lang)
+    context.scope.user = replace(member, language=lang)
     context.scope.language = lang
     await context.reply(update, "lang-set", keyboard=main_menu(lang))
 
@@ -204,7 +207,8 @@ async def on_text(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     if message is None or message.text is None or user is None:
         return
-    if user is not None:
+    member = context.user
+    if member is not None and member.flow is not None:
         state = await get_flow(context.db, user_id=user.id)
         if state is not None:
             handler = FLOW_HANDLERS.get(state.flow)

@@ -510,7 +510,7 @@ async def test_the_update_after_a_failure_is_handled_normally(
 async def test_a_database_failure_while_receiving_gets_the_error_reply(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.app, "touch_user", _raise)
+    monkeypatch.setattr(bot.app, "admit_update", _raise)
 
     calls = await harness.feed(message("/menu", user_id=OTHER_WORKER_ID, lang="en-GB"))
 
@@ -521,7 +521,7 @@ async def test_a_database_failure_while_receiving_gets_the_error_reply(
 async def test_a_database_failure_while_receiving_gets_only_the_error_reply(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.app, "touch_user", _raise)
+    monkeypatch.setattr(bot.app, "admit_update", _raise)
 
     calls = await harness.feed(message("/menu", user_id=OTHER_WORKER_ID, lang="en-GB"))
 

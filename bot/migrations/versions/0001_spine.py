@@ -28,7 +28,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "flow_state",
-        sa.Column("user_id", sa.BigInteger(), autoincrement=False, primary_key=True),
+        sa.Column(
+            "user_id",
+            sa.BigInteger(),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            autoincrement=False,
+            primary_key=True,
+        ),
         sa.Column("flow", sa.String(length=32), nullable=False),
         sa.Column("step", sa.String(length=32), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
