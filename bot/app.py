@@ -107,10 +107,9 @@ async def receive(update: Update, context: GongyouContext) -> None:
     scope = context.scope
     tg_user = update.effective_user
     user_id = tg_user.id if tg_user is not None and not tg_user.is_bot else None
-    async with scope.db.engine.begin() as conn:
-        fresh, member = await admit_update(
-            conn, update_id=update.update_id, user_id=user_id, language=scope.language
-        )
+    fresh, member = await scope.db.transact(
+        admit_update, update_id=update.update_id, user_id=user_id, language=scope.language
+    )
     if not fresh:
         metrics.DUPLICATES.inc()
         log.info("update %s was already handled; ignored", update.update_id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import BigInteger, Connection, Table, bindparam, delete, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +25,8 @@ FLOWS: Table = FlowState.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 
 
-def _insert(session: AsyncSession | AsyncConnection, table: Any) -> Any:
-    bind = session.engine if isinstance(session, AsyncConnection) else session.bind
+def _insert(session: AsyncSession, table: Any) -> Any:
+    bind = session.bind
     dialect = bind.dialect.name if bind is not None else "sqlite"
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
@@ -45,13 +45,40 @@ class Member:
         return Role.admin in self.roles or any(r in self.roles for r in roles)
 
 
-_MEMBER = sa_select(USERS.c.language, USERS.c.roles, USERS.c.last_seen, FLOWS.c.flow).select_from(
-    USERS.outerjoin(FLOWS, FLOWS.c.user_id == USERS.c.id)
-)
+@cache
+def _claim_statements(dialect: str) -> tuple[Any, Any]:
+    """The claim-and-read and new-user statements, built once per dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    uid = bindparam("user_id", type_=BigInteger())
+    by_id = USERS.c.id == uid
+    claim = (
+        insert(PROCESSED)
+        .values(update_id=bindparam("update_id"), received_at=bindparam("now"))
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(
+            sa_select(USERS.c.language).where(by_id).scalar_subquery().label("language"),
+            sa_select(USERS.c.roles).where(by_id).scalar_subquery().label("roles"),
+            sa_select(USERS.c.last_seen).where(by_id).scalar_subquery().label("last_seen"),
+            sa_select(FLOWS.c.flow).where(FLOWS.c.user_id == uid).scalar_subquery().label("flow"),
+        )
+    )
+    new_user = (
+        insert(USERS)
+        .values(
+            id=bindparam("user_id"),
+            language=bindparam("language"),
+            roles=[],
+            consents={},
+            first_seen=bindparam("now"),
+            last_seen=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    return claim, new_user
 
 
-async def admit_update(
-    conn: AsyncConnection,
+def admit_update(
+    conn: Connection,
     *,
     update_id: int,
     user_id: int | None,
@@ -60,33 +87,26 @@ async def admit_update(
 ) -> tuple[bool, Member | None]:
     """Record the update as processed and load its sender, creating them on first contact.
 
-    Returns ``(False, None)`` for an update id seen before (a redelivery: ignore it). The
-    caller's transaction commits the processed mark, the new user row and ``last_seen`` at once;
-    this is the only database work on the path of an ordinary message.
+    Returns ``(False, None)`` for an update id seen before (a redelivery: ignore it). One
+    statement claims the update id and reads the sender's row and flow; the transaction
+    (``Database.transact``) commits the processed mark, a new user row and ``last_seen`` at
+    once. This is the only database work on the path of an ordinary message.
     """
     now = now or utcnow()
-    claimed = await conn.execute(
-        _insert(conn, PROCESSED)
-        .values(update_id=update_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    if not claimed.rowcount:
+    claim, new_user = _claim_statements(conn.dialect.name)
+    row = conn.execute(claim, {"update_id": update_id, "user_id": user_id or 0, "now": now})
+    found = row.first()
+    if found is None:
         return False, None
     if user_id is None:
         return True, None
-    row = (await conn.execute(_MEMBER.where(USERS.c.id == user_id))).first()
-    if row is None:
-        await conn.execute(
-            _insert(conn, USERS)
-            .values(
-                id=user_id, language=language, roles=[], consents={}, first_seen=now, last_seen=now
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
-        )
-        return True, Member(id=user_id, language=language)
-    if now - row.last_seen >= LAST_SEEN_RESOLUTION:
-        await conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
-    return True, Member(id=user_id, language=row.language, roles=tuple(row.roles), flow=row.flow)
+    if found.language is None:
+        conn.execute(new_user, {"user_id": user_id, "language": language, "now": now})
+        return True, Member(id=user_id, language=language, flow=found.flow)
+    if now - found.last_seen >= LAST_SEEN_RESOLUTION:
+        conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
+    member = Member(id=user_id, language=found.language, roles=tuple(found.roles), flow=found.flow)
+    return True, member
 
 
 async def prune_processed_updates(session: AsyncSession, *, older_than: timedelta) -> int:
