@@ -217,7 +217,7 @@ def _run(settings: Settings, mode: str | None) -> int:
     return 0
 
 
-async def _serve_webhook(settings: Settings) -> None:
+async def _serve_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:
     from aiohttp import web
 
     from bot.app import ALLOWED_UPDATES, build_application
@@ -230,10 +230,11 @@ async def _serve_webhook(settings: Settings) -> None:
     web_app = make_web_app(application, path=settings.webhook_path, secret=secret)
     runner = web.AppRunner(web_app, handle_signals=False)
     await runner.setup()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     try:
         site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
         await site.start()
