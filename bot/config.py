@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 DEFAULT_DB_PATH = Path("data") / "gongyou.sqlite3"
 LANGUAGES = ("zh", "en")
+ADMIN_IDS_HELP = (
+    "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890"
+)
 
 
 class Mode(StrEnum):
@@ -78,19 +81,13 @@ class Settings(BaseSettings):
             try:
                 return json.loads(value)
             except ValueError:
-                raise ValueError(
-                    "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, "
-                    "e.g. 12345,67890"
-                ) from None
+                raise ValueError(ADMIN_IDS_HELP) from None
         if isinstance(value, str):
             parts = [p for p in value.replace(";", ",").split(",") if p.strip()]
             try:
                 return [int(p) for p in parts]
             except ValueError:
-                raise ValueError(
-                    "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, "
-                    "e.g. 12345,67890"
-                ) from None
+                raise ValueError(ADMIN_IDS_HELP) from None
         return value
 
     @field_validator("flood_limit")

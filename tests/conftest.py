@@ -21,6 +21,23 @@ PG_URL = os.environ.get("GONGYOU_TEST_DATABASE_URL")
 TOKEN = "123456:TEST-token"
 
 
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+@pytest.fixture
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep HTTP clients from sending 127.0.0.1 traffic through a configured proxy."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database URL: a new SQLite file, or the test PostgreSQL database."""

@@ -16,14 +16,6 @@ from tests import factories
 from tests.fake_botapi import FakeBotApi
 
 WELCOME = t("zh", "welcome")
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
 
 
 @pytest.fixture
@@ -36,11 +28,9 @@ async def api(settings: Settings) -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def polling_app(
-    settings: Settings, db: Database, api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, db: Database, api: FakeBotApi, no_proxy: None
 ) -> AsyncIterator[GongyouApplication]:
     """The bot as it runs in polling mode, started the way PTB's run_polling starts it."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)  # httpx would send 127.0.0.1 through a proxy
     application = build_application(
         settings.model_copy(update={"api_base_url": api.base_url}), db=db
     )
