@@ -25,21 +25,27 @@ def normalize_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str
     return base if base in FLUENT_LOCALE else default
 
 
-def catalog_path(lang: str) -> Path:
-    """Return the path of a language's catalog file."""
-    return LOCALES / f"{lang}.ftl"
+def catalog_files(lang: str) -> list[Path]:
+    """The catalog files of a language (``bot/locales/<lang>/*.ftl``, one per area)."""
+    return sorted((LOCALES / lang).glob("*.ftl"))
+
+
+def catalog_text(lang: str) -> str:
+    """A language's whole catalog as one Fluent source."""
+    return "\n".join(path.read_text(encoding="utf-8") for path in catalog_files(lang))
 
 
 def message_ids(lang: str) -> set[str]:
     """Return every message id defined in a language's catalog."""
-    resource = FluentParser().parse(catalog_path(lang).read_text(encoding="utf-8"))
+    resource = FluentParser().parse(catalog_text(lang))
     return {e.id.name for e in resource.body if isinstance(e, ast.Message)}
 
 
 @cache
 def _bundle(lang: str) -> FluentBundle:
     bundle = FluentBundle([FLUENT_LOCALE[lang]], use_isolating=False)
-    bundle.add_resource(FluentResource(catalog_path(lang).read_text(encoding="utf-8")))
+    for path in catalog_files(lang):
+        bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
     return bundle
 
 

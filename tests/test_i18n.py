@@ -12,7 +12,7 @@ from fluent.syntax import FluentParser, visitor
 from fluent.syntax import ast as fluent_ast
 
 from bot.app import bot_commands
-from bot.i18n import catalog_path, message_ids, normalize_language, t
+from bot.i18n import catalog_text, message_ids, normalize_language, t
 from handlers.base import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ PASS_THROUGH = {
 
 
 def parse_catalog(lang: str) -> fluent_ast.Resource:
-    return FluentParser().parse(catalog_path(lang).read_text(encoding="utf-8"))
+    return FluentParser().parse(catalog_text(lang))
 
 
 class _Variables(visitor.Visitor):

@@ -1,4 +1,4 @@
-## gongyou — English message catalog. Every key here must also be in zh.ftl.
+## gongyou — English message catalog. Every key here must also be in the Chinese catalog.
 
 welcome = Hello, fellow worker! I'm the union's assistant.
     What do you need? Tap a button below, or just type it, e.g. "daily paid work", "boss owes me wages", "rest station near me".

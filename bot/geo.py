@@ -1,0 +1,151 @@
+"""Coordinates: WGS-84, GCJ-02 and BD-09 conversion, distances, and the grid-cell index key.
+
+Phones report WGS-84. Chinese map services publish GCJ-02 (a deliberate, non-linear offset of a
+few hundred metres inside mainland China) and Baidu's BD-09 (GCJ-02 shifted once more). Stations
+are stored in WGS-84; imports say which system their file uses and are converted here. The
+GCJ-02 offset is the published Krasovsky-ellipsoid formula; its inverse has no closed form and is
+found by fixed-point iteration to well under a centimetre.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+EARTH_RADIUS_M = 6_371_008.8
+_KRASOVSKY_A = 6_378_245.0
+_KRASOVSKY_EE = 0.006_693_421_622_965_943
+_BD_X_PI = math.pi * 3000.0 / 180.0
+
+#: Grid cell size in degrees (about 2.2 km north-south); the `cell` column keys this grid.
+CELL_DEGREES = 0.02
+_CELLS_PER_ROW = 100_000
+
+
+class Crs(StrEnum):
+    """Coordinate reference systems an import file may use."""
+
+    wgs84 = "wgs84"
+    gcj02 = "gcj02"
+    bd09 = "bd09"
+
+
+def outside_china(lat: float, lon: float) -> bool:
+    """True where GCJ-02 applies no offset (a coarse box around mainland China)."""
+    return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)
+
+
+def _offset(lat: float, lon: float) -> tuple[float, float]:
+    """GCJ-02 minus WGS-84 at a WGS-84 point, in degrees (lat, lon)."""
+    x, y = lon - 105.0, lat - 35.0
+    base = 20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    dlat += base * 2.0 / 3.0
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2 / 3
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    dlon += base * 2.0 / 3.0
+    dlon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2 / 3
+    rad = lat / 180.0 * math.pi
+    magic = 1 - _KRASOVSKY_EE * math.sin(rad) ** 2
+    sqrt_magic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_KRASOVSKY_A * (1 - _KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi)
+    dlon = (dlon * 180.0) / (_KRASOVSKY_A / sqrt_magic * math.cos(rad) * math.pi)
+    return dlat, dlon
+
+
+def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """Convert a WGS-84 point to GCJ-02."""
+    if outside_china(lat, lon):
+        return lat, lon
+    dlat, dlon = _offset(lat, lon)
+    return lat + dlat, lon + dlon
+
+
+def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
+    """Convert a GCJ-02 point to WGS-84 (iterated until it moves less than 1e-9 degrees)."""
+    if outside_china(lat, lon):
+        return lat, lon
+    wlat, wlon = lat, lon
+    for _ in range(30):
+        glat, glon = wgs84_to_gcj02(wlat, wlon)
+        step_lat, step_lon = lat - glat, lon - glon
+        wlat, wlon = wlat + step_lat, wlon + step_lon
+        if abs(step_lat) < 1e-9 and abs(step_lon) < 1e-9:
+            break
+    return wlat, wlon
+
+
+def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """Convert a Baidu BD-09 point to GCJ-02."""
+    x, y = lon - 0.0065, lat - 0.006
+    z = math.hypot(x, y) - 0.00002 * math.sin(y * _BD_X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _BD_X_PI)
+    return z * math.sin(theta), z * math.cos(theta)
+
+
+def gcj02_to_bd09(lat: float, lon: float) -> tuple[float, float]:
+    """Convert a GCJ-02 point to Baidu BD-09."""
+    z = math.hypot(lon, lat) + 0.00002 * math.sin(lat * _BD_X_PI)
+    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _BD_X_PI)
+    return z * math.sin(theta) + 0.006, z * math.cos(theta) + 0.0065
+
+
+def to_wgs84(lat: float, lon: float, crs: Crs) -> tuple[float, float]:
+    """Convert a point in ``crs`` to WGS-84."""
+    if crs is Crs.gcj02:
+        return gcj02_to_wgs84(lat, lon)
+    if crs is Crs.bd09:
+        return gcj02_to_wgs84(*bd09_to_gcj02(lat, lon))
+    return lat, lon
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def valid_point(lat: float, lon: float) -> bool:
+    """True for a finite latitude/longitude pair on the globe."""
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
+def cell_of(lat: float, lon: float) -> int:
+    """The grid-cell key of a point (row-major over CELL_DEGREES squares)."""
+    row = int(math.floor((lat + 90.0) / CELL_DEGREES))
+    col = int(math.floor((lon + 180.0) / CELL_DEGREES))
+    return row * _CELLS_PER_ROW + col
+
+
+def cells_within(lat: float, lon: float, radius_m: float) -> list[int] | None:
+    """Keys of every cell that may hold a point within ``radius_m``; None if too many to list.
+
+    The box is computed conservatively (at the latitude where a degree of longitude is
+    shortest), so no point within the radius is ever missed.
+    """
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    far_lat = min(89.9, abs(lat) + dlat)
+    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(far_lat))))
+    rows = range(
+        int(math.floor((lat - dlat + 90.0) / CELL_DEGREES)),
+        int(math.floor((lat + dlat + 90.0) / CELL_DEGREES)) + 1,
+    )
+    cols = range(
+        int(math.floor((lon - dlon + 180.0) / CELL_DEGREES)),
+        int(math.floor((lon + dlon + 180.0) / CELL_DEGREES)) + 1,
+    )
+    if len(rows) * len(cols) > 400:
+        return None
+    return [r * _CELLS_PER_ROW + c for r in rows for c in cols]
+
+
+def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min lat, max lat, min lon, max lon) of a box holding the circle (conservative)."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    far_lat = min(89.9, abs(lat) + dlat)
+    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(far_lat))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
