@@ -38,6 +38,25 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per message")
     ask.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the reply")
 
+    imp = sub.add_parser("import", help="import data files")
+    imp_sub = imp.add_subparsers(dest="import_kind", required=True)
+    imp_st = imp_sub.add_parser("stations", help="post stations from CSV, JSON or GeoJSON")
+    imp_st.add_argument("file", type=Path)
+    imp_st.add_argument(
+        "--crs",
+        choices=["wgs84", "gcj02", "bd09"],
+        default="wgs84",
+        help="coordinate system of the file (Chinese map data is gcj02)",
+    )
+    imp_st.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    imp_st.add_argument("--demo", action="store_true", help="mark the stations as demo data")
+
+    st = sub.add_parser("stations", help="post station tools")
+    st_sub = st.add_subparsers(dest="stations_command", required=True)
+    poster = st_sub.add_parser("poster", help="printable PNG with a QR code for a station")
+    poster.add_argument("station_id", type=int)
+    poster.add_argument("--out", type=Path, required=True, help="PNG file to write")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -62,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("chat", "ask"):
         logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         if args.command == "run":
@@ -82,6 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "ask":
             return _ask(args)
+        if args.command == "import":
+            from bot.station_import import run_import_cli
+
+            return asyncio.run(
+                run_import_cli(
+                    settings, args.file, crs=args.crs, dry_run=args.dry_run, demo=args.demo
+                )
+            )
+        if args.command == "stations":
+            from bot.poster import run_poster_cli
+
+            return asyncio.run(run_poster_cli(settings, args.station_id, out=args.out))
         if args.command == "db":
             asyncio.run(_upgrade(settings))
             print("database is up to date")

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     volunteers_chat_id: int | None = None
     default_language: str = "zh"
 
+    station_radius_m: int = Field(default=4000, ge=100, le=100_000)
+    bot_username: str = "gongyou_bot"
+    poster_font: str | None = None
+
     concurrent_updates: int = Field(default=8, ge=1, le=256)
     outbound_rate_limit: bool = True
     bulk_messages_per_second: float = Field(default=25.0, gt=0, le=30)

@@ -1,29 +1,563 @@
-"""Post-station lookup: the nearest union rest stations to a shared location."""
+"""Post-station lookup: the nearest union rest stations to a shared location, search, reports."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+import re
+from datetime import datetime
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
-from handlers.base import ServiceStub
+from bot.geo import valid_point
+from bot.hours import status_at
+from bot.i18n import t
+from bot.models import FlowState, ReportKind, Role, StationStatus, utcnow
+from bot.stations import (
+    FILTERS,
+    ICONS,
+    Hit,
+    NearestQuery,
+    ReportError,
+    StationView,
+    add_report,
+    amenity_mask,
+    amenity_names,
+    directions_url,
+    flagged_stations,
+    forget_reporter,
+    get_station,
+    nearest,
+    resolve_flag,
+    search,
+    set_status,
+    station_stats,
+)
+from bot.users import FORGETTERS, clear_flow, set_flow
+from handlers.base import register_flow, require_role
 
 SERVICE = "station"
-_stub = ServiceStub(SERVICE, command="stations")
-enter = _stub.enter
+FLOW = "stations"
+PAGE_SIZE = 5
+MAX_PAGES = 10
+REPORT_KINDS = {
+    "c": ReportKind.closed,
+    "w": ReportKind.no_water,
+    "b": ReportKind.charging_broken,
+    "o": ReportKind.other,
+}
+#: Words that say "a station" or "near me" but name no place; left over text is a place name.
+GENERIC = re.compile(
+    r"(工会|驿站|户外劳动者|服务站|爱心|附近|周边|旁边|最近|哪里|哪儿|哪有|在哪|有没有|有吗|吗|呢|的|"
+    r"我|想|要|找|个|一下|可以|能|去|歇脚|歇歇|休息|喝水|热饭|充电|上厕所|厕所|地方|点|"
+    r"station|stations|rest|near|nearby|me|where|is|are|there|a|the|any|union|post|find|"
+    r"please|stop|place|can|i)",
+    re.IGNORECASE,
+)
+NEARBY = re.compile(r"^sn:(-?\d{1,2}\.\d{1,6}):(-?\d{1,3}\.\d{1,6}):(\d{1,2}):([01]):(\d{1,2})$")
+ID_ACTION = re.compile(r"^(sc|sr|sf):(\d{1,10})$")
+REPORT = re.compile(r"^sk:(\d{1,10}):([cwbo])$")
+
+
+def _radius(context: GongyouContext) -> float:
+    return float(context.services.settings.station_radius_m)
+
+
+async def enter(update: Update, context: GongyouContext, *, text: str | None = None) -> None:
+    """Open station lookup: search the place named in ``text``, or ask for a location."""
+    context.scope.service = SERVICE
+    place = GENERIC.sub(" ", text or "").strip()
+    if len(place.replace(" ", "")) >= 2 and await _search_and_reply(update, context, place):
+        return
+    await _ask_where(update, context)
+
+
+async def _ask_where(update: Update, context: GongyouContext) -> None:
+    user = update.effective_user
+    if user is not None:
+        await set_flow(context.db, user_id=user.id, flow=FLOW, step="where", data={})
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(context.t("st-send-location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, context.t("st-ask-where"), reply_markup=keyboard)
+
+
+async def command(update: Update, context: GongyouContext) -> None:
+    """`/stations` for workers; `/stations stats|flagged|status` for staff."""
+    args = context.args or []
+    if args and args[0] in ("stats", "flagged", "status"):
+        if not await require_role(update, context, Role.staff):
+            return
+        if args[0] == "stats":
+            await _stats(update, context)
+        elif args[0] == "flagged":
+            await _flagged(update, context)
+        else:
+            await _status(update, context, args[1:])
+        return
+    await enter(update, context, text=" ".join(args))
 
 
 async def on_location(update: Update, context: GongyouContext) -> None:
-    """Look up stations near a shared location."""
-    await enter(update, context)
+    """List the stations nearest to a shared location."""
+    message = update.effective_message
+    if message is None or message.location is None:
+        return
+    context.scope.service = SERVICE
+    user = update.effective_user
+    if user is not None and context.user is not None and context.user.flow == FLOW:
+        await clear_flow(context.db, user_id=user.id)
+    lat, lon = message.location.latitude, message.location.longitude
+    text, keyboard, first = await _nearby_page(
+        context, lat, lon, buttons=0, open_only=False, page=0
+    )
+    await message.reply_text(text, reply_markup=keyboard, disable_web_page_preview=True)
+    if first is not None:
+        await message.reply_venue(
+            latitude=first.station.lat,
+            longitude=first.station.lon,
+            title=first.station.name[:64],
+            address=first.station.address[:128] or first.station.district or "-",
+        )
+
+
+async def _nearby_page(
+    context: GongyouContext, lat: float, lon: float, *, buttons: int, open_only: bool, page: int
+) -> tuple[str, InlineKeyboardMarkup, Hit | None]:
+    """The text and keyboard of one page of nearby stations; ``buttons`` are filter bits."""
+    lang = context.lang
+    mask = _filter_mask(buttons)
+    query = NearestQuery(
+        lat=lat,
+        lon=lon,
+        limit=PAGE_SIZE + 1,
+        offset=page * PAGE_SIZE,
+        radius_m=_radius(context),
+        amenities=mask,
+        open_at=utcnow() if open_only else None,
+    )
+    hits = await context.services.db.transact(nearest, query=query)
+    more = len(hits) > PAGE_SIZE
+    hits = hits[:PAGE_SIZE]
+    radius_text = _distance(lang, _radius(context))
+    if hits:
+        header = t(lang, "st-nearby-header", radius=radius_text)
+    elif page == 0:
+        beyond = NearestQuery(lat=lat, lon=lon, limit=3, amenities=mask, open_at=query.open_at)
+        hits = await context.services.db.transact(nearest, query=beyond)
+        header = t(lang, "st-none-within", radius=radius_text)
+        if not hits:
+            header = t(lang, "st-none-at-all")
+    else:
+        header = t(lang, "st-no-more")
+    lines = [header, ""]
+    for number, hit in enumerate(hits, start=page * PAGE_SIZE + 1):
+        lines.append(_hit_lines(lang, number, hit))
+    if any(hit.station.demo for hit in hits):
+        lines.append(t(lang, "st-demo-note"))
+    keyboard = _nearby_keyboard(lang, lat, lon, buttons, open_only, page, hits, more)
+    return "\n".join(lines).strip(), keyboard, (hits[0] if hits and page == 0 else None)
+
+
+def _hit_lines(lang: str, number: int, hit: Hit) -> str:
+    view = hit.station
+    icons = "".join(ICONS[name] for name in amenity_names(view.amenities))
+    return t(
+        lang,
+        "st-hit",
+        number=number,
+        name=view.name,
+        distance=_distance(lang, hit.distance_m),
+        minutes=hit.walk_minutes,
+        icons=icons or "-",
+        open=_open_text(lang, view),
+        address=view.address or view.district,
+    ) + ("\n" + t(lang, "st-flag-warning") if view.flagged else "")
+
+
+def _nearby_keyboard(
+    lang: str,
+    lat: float,
+    lon: float,
+    mask: int,
+    open_only: bool,
+    page: int,
+    hits: list[Hit],
+    more: bool,
+) -> InlineKeyboardMarkup:
+    def data(new_mask: int, new_open: bool, new_page: int) -> str:
+        return f"sn:{lat:.5f}:{lon:.5f}:{new_mask}:{int(new_open)}:{new_page}"
+
+    rows = []
+    for number, hit in enumerate(hits, start=page * PAGE_SIZE + 1):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{number}. {hit.station.name[:28]}", callback_data=f"sc:{hit.station.id}"
+                ),
+                InlineKeyboardButton(
+                    t(lang, "st-btn-directions"), url=directions_url(hit.station)
+                ),
+            ]
+        )
+    filter_row = []
+    for index, name in enumerate(FILTERS):
+        bit = 1 << index
+        label = ICONS[name] + t(lang, f"st-amenity-{name}")
+        filter_row.append(
+            InlineKeyboardButton(
+                ("✅" if mask & bit else "") + label, callback_data=data(mask ^ bit, open_only, 0)
+            )
+        )
+    rows.append(filter_row[:2])
+    rows.append(filter_row[2:])
+    open_label = ("✅" if open_only else "") + t(lang, "st-btn-open-now")
+    paging = [InlineKeyboardButton(open_label, callback_data=data(mask, not open_only, 0))]
+    if page > 0:
+        paging.append(
+            InlineKeyboardButton(
+                t(lang, "st-btn-prev"), callback_data=data(mask, open_only, page - 1)
+            )
+        )
+    if more and page + 1 < MAX_PAGES:
+        paging.append(
+            InlineKeyboardButton(
+                t(lang, "st-btn-more"), callback_data=data(mask, open_only, page + 1)
+            )
+        )
+    rows.append(paging)
+    return InlineKeyboardMarkup(rows)
+
+
+def _filter_mask(mask: int) -> int:
+    """Turn the filter-button bits into the amenity mask of the database."""
+    return amenity_mask(name for index, name in enumerate(FILTERS) if mask & (1 << index))
+
+
+async def on_nearby_button(update: Update, context: GongyouContext) -> None:
+    """Apply a filter or turn a page, editing the same message."""
+    query = update.callback_query
+    found = NEARBY.match(query.data or "") if query else None
+    if query is None or found is None:
+        await _stale(update, context)
+        return
+    lat, lon = float(found.group(1)), float(found.group(2))
+    buttons, open_only, page = int(found.group(3)), found.group(4) == "1", int(found.group(5))
+    if not valid_point(lat, lon) or buttons >= 1 << len(FILTERS) or page >= MAX_PAGES:
+        await _stale(update, context)
+        return
+    context.scope.service = SERVICE
+    await query.answer()
+    text, keyboard, _first = await _nearby_page(
+        context, lat, lon, buttons=buttons, open_only=open_only, page=page
+    )
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 async def open_station(update: Update, context: GongyouContext, *, station_id: int) -> None:
-    """Show one station's card (deep link ``/start st_<id>``)."""
-    await enter(update, context)
+    """Show one station's card (deep link ``/start st_<id>`` or a list button)."""
+    context.scope.service = SERVICE
+    view = await context.services.db.transact(get_station, station_id=station_id)
+    if view is None:
+        await context.reply(update, "st-not-found")
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id,
+            _card_text(context.lang, view),
+            reply_markup=_card_keyboard(context.lang, view),
+            disable_web_page_preview=True,
+        )
+
+
+def _card_text(lang: str, view: StationView) -> str:
+    names = amenity_names(view.amenities)
+    amenities = "、".join(ICONS[n] + t(lang, f"st-amenity-{n}") for n in names) if names else "-"
+    if lang != "zh":
+        amenities = amenities.replace("、", ", ")
+    lines = [t(lang, "st-card-title", name=view.name)]
+    if view.flagged:
+        lines.append(t(lang, "st-flag-warning"))
+    lines += [
+        t(lang, "st-card-status", status=_open_text(lang, view)),
+        t(lang, "st-card-address", address=view.address or "-", district=view.district or "-"),
+        t(lang, "st-card-hours", hours=view.hours.text or "-"),
+        t(lang, "st-card-amenities", amenities=amenities),
+    ]
+    if view.phone:
+        lines.append(t(lang, "st-card-phone", phone=view.phone))
+    if view.managing_union:
+        lines.append(t(lang, "st-card-union", union=view.managing_union))
+    if view.verified_on:
+        lines.append(t(lang, "st-card-verified", date=view.verified_on.isoformat()))
+    if view.demo:
+        lines.append(t(lang, "st-demo-note"))
+    return "\n".join(lines)
+
+
+def _card_keyboard(lang: str, view: StationView) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(lang, "st-btn-directions"), url=directions_url(view))],
+            [InlineKeyboardButton(t(lang, "st-btn-report"), callback_data=f"sr:{view.id}")],
+        ]
+    )
+
+
+def _open_text(lang: str, view: StationView) -> str:
+    if view.status is StationStatus.temporarily_closed:
+        return t(lang, "st-temporarily-closed")
+    if view.status is StationStatus.closed:
+        return t(lang, "st-closed-for-good")
+    state = status_at(view.hours, utcnow(), view.timezone)
+    if not state.known:
+        return t(lang, "st-hours-unknown", hours=view.hours.text or "-")
+    if state.open_now and state.closes_at is None:
+        return t(lang, "st-open-always")
+    if state.open_now and state.closes_at is not None:
+        return t(lang, "st-open-until", time=_when(lang, state.closes_at))
+    if state.opens_at is not None:
+        return t(lang, "st-closed-opens", time=_when(lang, state.opens_at))
+    return t(lang, "st-closed-now")
+
+
+def _when(lang: str, moment: datetime) -> str:
+    now = utcnow().astimezone(moment.tzinfo)
+    days = (moment.date() - now.date()).days
+    clock = moment.strftime("%H:%M")
+    if days == 0:
+        return clock
+    if days == 1:
+        return t(lang, "st-tomorrow", time=clock)
+    return t(lang, f"st-weekday-{moment.weekday()}", time=clock)
+
+
+def _distance(lang: str, metres: float) -> str:
+    if metres < 1000:
+        return t(lang, "st-metres", n=int(round(metres / 10.0) * 10))
+    return t(lang, "st-km", n=f"{metres / 1000:.1f}")
+
+
+async def on_station_button(update: Update, context: GongyouContext) -> None:
+    """Open a card, the report menu, or (staff) resolve a flag."""
+    query = update.callback_query
+    found = ID_ACTION.match(query.data or "") if query else None
+    if query is None or found is None:
+        await _stale(update, context)
+        return
+    action, station_id = found.group(1), int(found.group(2))
+    if action == "sf":
+        if not await require_role(update, context, Role.staff):
+            return
+        user = update.effective_user
+        done = user is not None and await resolve_flag(
+            context.db, station_id=station_id, staff_id=user.id
+        )
+        await query.answer()
+        await context.reply(update, "st-flag-resolved" if done else "st-flag-not-flagged")
+        return
+    view = await context.services.db.transact(get_station, station_id=station_id)
+    if view is None:
+        await _stale(update, context)
+        return
+    await query.answer()
+    if action == "sc":
+        await open_station(update, context, station_id=station_id)
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(context.lang, f"st-report-{kind.value}"),
+                    callback_data=f"sk:{station_id}:{code}",
+                )
+            ]
+            for code, kind in REPORT_KINDS.items()
+        ]
+    )
+    await context.reply(update, "st-report-ask", keyboard=keyboard, name=view.name)
+
+
+async def on_report_button(update: Update, context: GongyouContext) -> None:
+    """Store a report (asking for text first when the worker chose 'other')."""
+    query = update.callback_query
+    found = REPORT.match(query.data or "") if query else None
+    user = update.effective_user
+    if query is None or found is None or user is None:
+        await _stale(update, context)
+        return
+    station_id, kind = int(found.group(1)), REPORT_KINDS[found.group(2)]
+    view = await context.services.db.transact(get_station, station_id=station_id)
+    if view is None:
+        await _stale(update, context)
+        return
+    await query.answer()
+    if kind is ReportKind.other:
+        await set_flow(
+            context.db,
+            user_id=user.id,
+            flow=FLOW,
+            step="report_text",
+            data={"station": station_id},
+        )
+        await context.reply(update, "st-report-ask-text", name=view.name)
+        return
+    await _store_report(update, context, station_id, kind, "")
+
+
+async def _store_report(
+    update: Update, context: GongyouContext, station_id: int, kind: ReportKind, text: str
+) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    try:
+        await add_report(
+            context.db, station_id=station_id, reporter_id=user.id, kind=kind, text=text
+        )
+    except ReportError as exc:
+        await context.db.rollback()
+        await context.reply(update, exc.key)
+        return
+    await context.reply(update, "st-report-thanks")
+
+
+async def on_flow_text(update: Update, context: GongyouContext, state: FlowState) -> None:
+    """Text while in the stations flow: a place to search, or the words of a report."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or message.text is None or user is None:
+        return
+    if state.step == "report_text":
+        await clear_flow(context.db, user_id=user.id)
+        station_id = int(state.data.get("station", 0))
+        await _store_report(update, context, station_id, ReportKind.other, message.text)
+        return
+    await clear_flow(context.db, user_id=user.id)
+    context.scope.service = SERVICE
+    if not await _search_and_reply(update, context, message.text):
+        await context.reply(update, "st-search-nothing", query=message.text[:50])
+
+
+async def _search_and_reply(update: Update, context: GongyouContext, text: str) -> bool:
+    result = await context.services.db.transact(search, text=text[:100])
+    if not result.hits:
+        return False
+    lang = context.lang
+    key = "st-search-found" if result.confident else "st-search-maybe"
+    lines = [t(lang, key, query=text[:50]), ""]
+    for number, view in enumerate(result.hits, start=1):
+        lines.append(
+            t(
+                lang,
+                "st-search-line",
+                number=number,
+                name=view.name,
+                district=view.district or "-",
+                open=_open_text(lang, view),
+            )
+        )
+    if any(view.demo for view in result.hits):
+        lines.append(t(lang, "st-demo-note"))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"{n}. {v.name[:40]}", callback_data=f"sc:{v.id}")]
+            for n, v in enumerate(result.hits, start=1)
+        ]
+    )
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, "\n".join(lines).strip(), reply_markup=keyboard)
+    return True
+
+
+async def _stats(update: Update, context: GongyouContext) -> None:
+    stats = await station_stats(context.db)
+    districts = "\n".join(f"· {name}: {count}" for name, count in stats.by_district[:30]) or "-"
+    share = f"{(100 * stats.demo / stats.total):.0f}%" if stats.total else "0%"
+    await context.reply(
+        update,
+        "st-stats",
+        total=stats.total,
+        districts=districts,
+        flagged=stats.flagged,
+        demo=stats.demo,
+        share=share,
+        temporarily=stats.by_status.get(StationStatus.temporarily_closed.value, 0),
+        closed=stats.by_status.get(StationStatus.closed.value, 0),
+    )
+
+
+async def _flagged(update: Update, context: GongyouContext) -> None:
+    flagged = await flagged_stations(context.db)
+    if not flagged:
+        await context.reply(update, "st-flagged-none")
+        return
+    lang = context.lang
+    lines = [t(lang, "st-flagged-header", count=len(flagged)), ""]
+    buttons = []
+    for item in flagged[:20]:
+        reports = "; ".join(
+            t(lang, f"st-report-{kind}") + (f" ({text})" if text else "")
+            for kind, text in item.reports[:5]
+        )
+        lines.append(f"#{item.station.id} {item.station.name}\n   {reports}")
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, "st-btn-resolve", id=str(item.station.id)),
+                    callback_data=f"sf:{item.station.id}",
+                )
+            ]
+        )
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
+        )
+
+
+async def _status(update: Update, context: GongyouContext, args: list[str]) -> None:
+    statuses = {s.value: s for s in StationStatus}
+    if len(args) != 2 or not args[0].isdigit() or args[1] not in statuses or len(args[0]) > 10:
+        await context.reply(update, "st-status-usage", statuses=", ".join(statuses))
+        return
+    user = update.effective_user
+    changed = user is not None and await set_status(
+        context.db, station_id=int(args[0]), status=statuses[args[1]], staff_id=user.id
+    )
+    key = "st-status-done" if changed else "st-not-found"
+    await context.reply(update, key, id=args[0], status=args[1])
+
+
+async def _stale(update: Update, context: GongyouContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 def register(app: Application) -> None:
     """Register this service's handlers."""
-    _stub.register(app)
+    if forget_reporter not in FORGETTERS:
+        FORGETTERS.append(forget_reporter)
+    register_flow(FLOW, on_flow_text)
+    app.add_handler(CommandHandler("stations", command))
     app.add_handler(MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, on_location))
+    app.add_handler(CallbackQueryHandler(on_nearby_button, pattern=r"^sn:"))
+    app.add_handler(CallbackQueryHandler(on_station_button, pattern=r"^(sc|sr|sf):"))
+    app.add_handler(CallbackQueryHandler(on_report_button, pattern=r"^sk:"))

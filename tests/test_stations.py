@@ -1,0 +1,410 @@
+"""Post stations in the bot: nearest, filters, pages, cards, search, reports, staff tools."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+from sqlmodel import SQLModel
+
+from bot.db import Database
+from bot.geo import cell_of, haversine_m
+from bot.hours import parse_hours
+from bot.i18n import t
+from bot.localapi import Call
+from bot.models import AuditLog, Role, Station, StationReport, StationStatus, User
+from bot.stations import (
+    STATIONS,
+    NearestQuery,
+    amenity_mask,
+    nearest,
+    nearest_by_scan,
+)
+from bot.users import grant_role
+from tests.conftest import Harness
+from tests.factories import STAFF_ID, WORKER_ID, callback, location, message
+
+HERE = (34.7466, 113.6254)  # central Zhengzhou, WGS-84
+
+
+def _station(
+    name: str,
+    north_m: float,
+    east_m: float,
+    *,
+    amenities: tuple[str, ...] = ("water",),
+    hours: str = "24小时",
+    status: StationStatus = StationStatus.open,
+    district: str = "金水区",
+    demo: bool = False,
+) -> dict[str, Any]:
+    lat = HERE[0] + north_m / 111_195.0
+    lon = HERE[1] + east_m / (111_195.0 * 0.8221)
+    return {
+        "name": name,
+        "address": f"郑州市{district}{name}路1号",
+        "city": "郑州市",
+        "district": district,
+        "lat": lat,
+        "lon": lon,
+        "cell": cell_of(lat, lon),
+        "source_crs": "wgs84",
+        "amenities": amenity_mask(amenities),
+        "hours": parse_hours(hours).to_json(),
+        "hours_text": hours,
+        "timezone": "Asia/Shanghai",
+        "status": status.value,
+        "demo": demo,
+    }
+
+
+STATIONS_NEAR = [
+    _station("文化路工会驿站", 300, 0, amenities=("water", "charging")),
+    _station("花园路工会驿站", 0, 700, amenities=("microwave", "toilet")),
+    _station("经三路工会驿站", -1200, 0, amenities=("water", "microwave"), demo=True),
+    _station("农业路工会驿站", 0, -1800, hours="工作日开放"),
+    _station("暂停驿站", 100, 100, status=StationStatus.temporarily_closed),
+    _station("关闭驿站", 50, 50, status=StationStatus.closed),
+    _station("东风路工会驿站", 2500, 0, amenities=("charging",)),
+    _station("北环工会驿站", 3000, 500, district="惠济区"),
+    _station("远郊工会驿站", 30_000, 0, district="新郑市"),
+]
+
+
+async def _insert(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
+    async with db.engine.begin() as conn:
+        now = __import__("bot.models", fromlist=["utcnow"]).utcnow()
+        await conn.execute(
+            insert(STATIONS), [{**r, "created_at": now, "updated_at": now} for r in rows]
+        )
+        found = (await conn.execute(select(STATIONS.c.id, STATIONS.c.name))).all()
+    return {row.name: row.id for row in found}
+
+
+@pytest.fixture
+async def ids(harness: Harness) -> dict[str, int]:
+    """The test stations, by name."""
+    return await _insert(harness.db, STATIONS_NEAR)
+
+
+def _message(calls: list[Call], method: str = "sendMessage") -> Call:
+    found = [c for c in calls if c.method == method]
+    assert found, [(c.method, c.text[:40]) for c in calls]
+    return found[0]
+
+
+async def test_a_location_lists_the_nearest_open_stations_closest_first(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    calls = await harness.feed(location(*HERE))
+    text = _message(calls).text
+    assert text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4.0")))
+    order = ["暂停驿站", "文化路工会驿站", "花园路工会驿站", "经三路工会驿站", "农业路工会驿站"]
+    positions = [text.index(name) for name in order]
+    assert positions == sorted(positions)
+    assert "关闭驿站" not in text  # closed for good is never listed
+    assert t("zh", "st-temporarily-closed") in text
+    assert t("zh", "st-metres", n=300) in text
+    assert t("zh", "st-demo-note") in text  # 经三路 is demo data
+
+
+async def test_the_nearest_station_is_also_sent_as_a_map_pin(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    calls = await harness.feed(location(*HERE))
+    venue = _message(calls, "sendVenue")
+    assert venue.params["title"] == "暂停驿站"
+
+
+async def test_each_listed_station_has_a_card_button_and_a_directions_link(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    calls = await harness.feed(location(*HERE))
+    rows = _message(calls).buttons
+    first = rows[0]
+    assert first[0]["callback_data"] == f"sc:{ids['暂停驿站']}"
+    assert first[1]["url"].startswith("https://uri.amap.com/navigation?to=")
+
+
+async def test_the_water_filter_edits_the_same_message_and_keeps_only_stations_with_water(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    first = _message(await harness.feed(location(*HERE)))
+    water = next(
+        b["callback_data"]
+        for row in first.buttons
+        for b in row
+        if b.get("callback_data", "").startswith("sn:") and "💧" in b["text"]
+    )
+    calls = await harness.feed(callback(water, message_id=first.result["message_id"]))
+    edited = _message(calls, "editMessageText")
+    assert edited.params["message_id"] == first.result["message_id"]
+    assert "文化路工会驿站" in edited.text
+    assert "经三路工会驿站" in edited.text
+    assert "花园路工会驿站" not in edited.text
+    assert any("✅💧" in b["text"] for row in edited.buttons for b in row)
+
+
+async def test_open_now_leaves_out_temporarily_closed_and_unknown_hours(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    data = f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:1:0"
+    edited = _message(await harness.feed(callback(data)), "editMessageText")
+    assert "暂停驿站" not in edited.text
+    assert "农业路工会驿站" not in edited.text
+    assert "文化路工会驿站" in edited.text
+
+
+async def test_more_shows_the_next_page(harness: Harness, ids: dict[str, int]) -> None:
+    first = _message(await harness.feed(location(*HERE)))
+    more = [
+        b["callback_data"]
+        for row in first.buttons
+        for b in row
+        if b["text"] == t("zh", "st-btn-more")
+    ]
+    assert more == [f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:0:1"]
+    edited = _message(await harness.feed(callback(more[0])), "editMessageText")
+    assert edited.text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4.0")))
+    assert "6. 东风路工会驿站" in edited.text
+    assert "7. 北环工会驿站" in edited.text
+    assert "远郊工会驿站" not in edited.text  # beyond the 4 km circle
+
+
+async def test_nothing_within_the_radius_says_so_and_offers_the_nearest_beyond(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    far = (HERE[0] + 0.5, HERE[1])  # about 55 km north
+    text = _message(await harness.feed(location(*far))).text
+    assert text.startswith(t("zh", "st-none-within", radius=t("zh", "st-km", n="4.0")))
+    assert "远郊工会驿站" in text
+
+
+async def test_a_location_with_no_stations_at_all_says_so(harness: Harness) -> None:
+    text = _message(await harness.feed(location(*HERE))).text
+    assert text.startswith(t("zh", "st-none-at-all"))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "sn:999.00000:113.62540:0:0:0",
+        "sn:34.74660:113.62540:16:0:0",
+        "sn:34.74660:113.62540:0:0:99",
+        "sn:34.7:113.6:0:0",
+        "sc:99999999",
+        "sr:abc",
+        "sk:1:z",
+        "sf:",
+    ],
+)
+async def test_forged_station_buttons_are_refused_politely(
+    harness: Harness, ids: dict[str, int], data: str
+) -> None:
+    calls = await harness.feed(callback(data))
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert calls[0].params["text"] == t("zh", "button-stale")
+
+
+async def test_the_deep_link_opens_the_station_card(harness: Harness, ids: dict[str, int]) -> None:
+    station_id = ids["经三路工会驿站"]
+    card = _message(await harness.feed(message(f"/start st_{station_id}")))
+    assert card.text.startswith(t("zh", "st-card-title", name="经三路工会驿站"))
+    assert t("zh", "st-demo-note") in card.text
+    assert "饮水" in card.text
+    assert "微波炉" in card.text
+    assert card.buttons[1][0]["callback_data"] == f"sr:{station_id}"
+
+
+async def test_the_deep_link_to_an_unknown_station_says_it_was_not_found(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    texts = await harness.texts(message("/start st_424242"))
+    assert texts == [t("zh", "st-not-found")]
+
+
+async def _report(harness: Harness, station_id: int, user_id: int, code: str = "c") -> list[str]:
+    return await harness.texts(callback(f"sk:{station_id}:{code}", user_id=user_id))
+
+
+async def _reports(db: Database) -> list[StationReport]:
+    async with db.session() as session:
+        return list((await session.exec(select(StationReport))).scalars().all())
+
+
+async def test_a_report_is_stored_with_its_reporter(harness: Harness, ids: dict[str, int]) -> None:
+    station_id = ids["文化路工会驿站"]
+    assert await _report(harness, station_id, WORKER_ID, "w") == [t("zh", "st-report-thanks")]
+    (report,) = await _reports(harness.db)
+    assert (report.station_id, report.reporter_id, report.kind) == (
+        station_id,
+        WORKER_ID,
+        "no_water",
+    )
+
+
+async def test_one_report_per_worker_per_station_per_day(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    station_id = ids["文化路工会驿站"]
+    await _report(harness, station_id, WORKER_ID)
+    assert await _report(harness, station_id, WORKER_ID, "b") == [t("zh", "st-report-duplicate")]
+    assert len(await _reports(harness.db)) == 1
+
+
+async def test_three_reports_in_a_day_flag_the_station_and_warn_on_its_card(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    station_id = ids["文化路工会驿站"]
+    for reporter in (1001, 1002):
+        await _report(harness, station_id, reporter)
+    async with harness.db.session() as session:
+        assert (await session.get(Station, station_id)).flagged_at is None
+    await _report(harness, station_id, 1003)
+    async with harness.db.session() as session:
+        assert (await session.get(Station, station_id)).flagged_at is not None
+    card = _message(await harness.feed(message(f"/start st_{station_id}")))
+    assert t("zh", "st-flag-warning") in card.text
+
+
+async def test_other_asks_for_words_and_stores_them(harness: Harness, ids: dict[str, int]) -> None:
+    station_id = ids["花园路工会驿站"]
+    assert await _report(harness, station_id, WORKER_ID, "o") == [
+        t("zh", "st-report-ask-text", name="花园路工会驿站")
+    ]
+    assert await harness.texts(message("门口在施工进不去")) == [t("zh", "st-report-thanks")]
+    (report,) = await _reports(harness.db)
+    assert (report.kind, report.text) == ("other", "门口在施工进不去")
+
+
+async def _make_staff(db: Database) -> None:
+    async with db.session() as session:
+        await grant_role(session, actor_id=None, user_id=STAFF_ID, role=Role.staff)
+
+
+async def test_staff_see_flagged_stations_and_resolve_them(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _make_staff(harness.db)
+    station_id = ids["文化路工会驿站"]
+    for reporter in (1001, 1002, 1003):
+        await _report(harness, station_id, reporter)
+    listing = _message(await harness.feed(message("/stations flagged", user_id=STAFF_ID)))
+    assert "文化路工会驿站" in listing.text
+    assert listing.callback_data == [f"sf:{station_id}"]
+    texts = await harness.texts(callback(f"sf:{station_id}", user_id=STAFF_ID))
+    assert texts == [t("zh", "st-flag-resolved")]
+    async with harness.db.session() as session:
+        assert (await session.get(Station, station_id)).flagged_at is None
+        actions = (await session.exec(select(AuditLog.action))).scalars().all()
+    assert all(r.resolved_by == STAFF_ID for r in await _reports(harness.db))
+    assert "stations.resolve_flag" in actions
+
+
+async def test_a_worker_cannot_resolve_a_flag(harness: Harness, ids: dict[str, int]) -> None:
+    station_id = ids["文化路工会驿站"]
+    for reporter in (1001, 1002, 1003):
+        await _report(harness, station_id, reporter)
+    calls = await harness.feed(callback(f"sf:{station_id}"))
+    assert calls[0].params == {
+        "callback_query_id": calls[0].params["callback_query_id"],
+        "text": t("zh", "role-refused"),
+        "show_alert": True,
+    }
+    async with harness.db.session() as session:
+        assert (await session.get(Station, station_id)).flagged_at is not None
+
+
+async def test_staff_stats_count_stations_by_district_and_demo_share(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _make_staff(harness.db)
+    text = _message(await harness.feed(message("/stations stats", user_id=STAFF_ID))).text
+    assert "驿站总数：9" in text
+    assert "· 金水区: 7" in text
+    assert "演示数据：1（11%）" in text
+
+
+async def test_workers_cannot_see_staff_stats(harness: Harness, ids: dict[str, int]) -> None:
+    assert await harness.texts(message("/stations stats")) == [t("zh", "role-refused")]
+
+
+async def test_staff_can_close_a_station_temporarily(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _make_staff(harness.db)
+    station_id = ids["文化路工会驿站"]
+    texts = await harness.texts(
+        message(f"/stations status {station_id} temporarily_closed", user_id=STAFF_ID)
+    )
+    assert texts == [t("zh", "st-status-done", id=str(station_id), status="temporarily_closed")]
+    async with harness.db.session() as session:
+        assert (await session.get(Station, station_id)).status == "temporarily_closed"
+
+
+async def test_asking_for_stations_in_words_asks_for_a_location_with_the_phone_button(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    calls = await harness.feed(message("附近有驿站吗"))
+    ask = _message(calls)
+    assert ask.text == t("zh", "st-ask-where")
+    keyboard = ask.params["reply_markup"]["keyboard"]
+    assert keyboard[0][0]["request_location"] is True
+
+
+async def test_after_the_question_a_district_name_finds_its_stations(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await harness.feed(message("附近有驿站吗"))
+    text = _message(await harness.feed(message("惠济区"))).text
+    assert "北环工会驿站" in text
+
+
+async def test_a_station_name_in_the_first_message_is_searched_straight_away(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    text = _message(await harness.feed(message("花园路驿站在哪"))).text
+    assert "花园路工会驿站" in text
+
+
+async def test_forgetting_a_worker_detaches_their_reports(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _report(harness, ids["文化路工会驿站"], WORKER_ID)
+    texts = await harness.texts(callback("forget:yes"))
+    assert t("zh", "forget-item-reports") in texts[-1]
+    (report,) = await _reports(harness.db)
+    assert report.reporter_id is None
+    async with harness.db.session() as session:
+        assert await session.get(User, WORKER_ID) is None
+
+
+async def test_nearest_equals_a_full_scan_on_random_data(db: Database) -> None:
+    rng = random.Random(7)
+    rows = [
+        _station(
+            f"站{i}",
+            rng.uniform(-40_000, 40_000),
+            rng.uniform(-40_000, 40_000),
+            amenities=tuple(rng.sample(("water", "charging", "microwave", "toilet"), 2)),
+        )
+        for i in range(600)
+    ]
+    await _insert(db, rows)
+    for _ in range(60):
+        lat = HERE[0] + rng.uniform(-0.5, 0.5)
+        lon = HERE[1] + rng.uniform(-0.5, 0.5)
+        mask = rng.choice([0, amenity_mask(["water"]), amenity_mask(["charging", "toilet"])])
+        query = NearestQuery(lat=lat, lon=lon, limit=5, amenities=mask)
+        fast = await db.transact(nearest, query=query)
+        slow = await db.transact(nearest_by_scan, query=query)
+        assert [h.station.id for h in fast] == [h.station.id for h in slow]
+        for hit in fast:
+            assert hit.distance_m == pytest.approx(
+                haversine_m(lat, lon, hit.station.lat, hit.station.lon)
+            )
+
+
+_ = SQLModel  # the models module registers every table
