@@ -18,12 +18,14 @@ from bot.config import Settings
 from bot.db import Database
 from bot.localapi import Call, LocalBotApi
 from bot.models import Role
+from bot.station_import import load_demo_stations
 from bot.users import bootstrap_admins, grant_role
 
 LOCATION = re.compile(r"^/loc\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
 HELP = (
     "Type as a worker would. A number presses that button of the last keyboard; "
-    "/loc <lat>,<lon> shares a location; /quit leaves."
+    "/loc <lat>,<lon> shares a location (try /loc 34.7466,113.6254, central Zhengzhou: "
+    "82 demo post stations are loaded); /quit leaves."
 )
 
 
@@ -146,6 +148,7 @@ async def run_chat(
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'chat.sqlite3'}"
         db = Database(url)
         await db.upgrade()
+        await load_demo_stations(db)
         async with db.session() as session:
             await bootstrap_admins(session, admin_ids=settings.admin_ids)
             if role is not None:

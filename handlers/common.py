@@ -62,6 +62,9 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
         if best.intent in (Intent.faq, Intent.smalltalk):
             return RouterReply(best.entry.answer.get(lang) or best.entry.answer.get("zh", ""))
         service = best.intent.value
+        if service == "station":
+            # the station service asks for a location (or searches a place named in the text)
+            return RouterReply(t(lang, "st-ask-where"), service=service)
         return RouterReply(
             t(
                 lang,

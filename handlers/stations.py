@@ -351,7 +351,8 @@ def _when(lang: str, moment: datetime) -> str:
 def _distance(lang: str, metres: float) -> str:
     if metres < 1000:
         return t(lang, "st-metres", n=int(round(metres / 10.0) * 10))
-    return t(lang, "st-km", n=f"{metres / 1000:.1f}")
+    km = f"{metres / 1000:.1f}".removesuffix(".0")
+    return t(lang, "st-km", n=km)
 
 
 async def on_station_button(update: Update, context: GongyouContext) -> None:

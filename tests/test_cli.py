@@ -62,9 +62,12 @@ async def test_chat_presses_through_the_menu_in_english(tmp_path: Path) -> None:
     assert t("en", "about-jobs") in output
 
 
-async def test_chat_sends_a_location_with_loc(tmp_path: Path) -> None:
+async def test_chat_sends_a_location_with_loc_and_lists_demo_stations(tmp_path: Path) -> None:
     output = await _chat(tmp_path, ["/loc 34.7466,113.6254"], language="en")
-    assert t("en", "about-station") in output
+    radius = t("en", "st-km", n="4")
+    assert t("en", "st-nearby-header", radius=radius) in output
+    assert "[map pin]" in output
+    assert t("en", "st-demo-note") in output
 
 
 async def test_chat_says_when_a_button_number_does_not_exist(tmp_path: Path) -> None:

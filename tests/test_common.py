@@ -117,8 +117,6 @@ async def test_the_main_menu_labels_the_four_services_in_the_users_language(
         ("jobs", "jobs"),
         ("legal", "legal"),
         ("match", "match"),
-        ("stations", "station"),
-        ("st_12", "station"),
     ],
 )
 async def test_a_start_deep_link_opens_its_service(
@@ -128,6 +126,19 @@ async def test_a_start_deep_link_opens_its_service(
 
     assert reply.text == service_text("zh", service)
     assert reply.callback_data == BACK_TO_MENU
+
+
+async def test_the_stations_deep_link_asks_for_a_location(harness: Harness) -> None:
+    reply = only_message(await harness.feed(message("/start stations")))
+
+    assert reply.text == t("zh", "st-ask-where")
+    assert reply.params["reply_markup"]["keyboard"][0][0]["request_location"] is True
+
+
+async def test_a_station_deep_link_opens_that_station(harness: Harness) -> None:
+    reply = only_message(await harness.feed(message("/start st_12")))
+
+    assert reply.text == t("zh", "st-not-found")  # no station 12 in an empty database
 
 
 async def test_the_lang_en_deep_link_stores_english_and_answers_in_english(
@@ -202,7 +213,8 @@ async def test_a_service_button_opens_that_service(harness: Harness, service: st
     calls = await harness.feed(callback(f"m:{service}"))
 
     assert calls[0].method == "answerCallbackQuery"
-    assert only_message(calls).text == service_text("zh", service)
+    expected = t("zh", "st-ask-where") if service == "station" else service_text("zh", service)
+    assert only_message(calls).text == expected
 
 
 # /lang
@@ -364,7 +376,7 @@ async def test_text_of_exactly_the_limit_is_still_routed(harness: Harness) -> No
 async def test_a_shared_location_goes_to_the_station_service(harness: Harness) -> None:
     reply = only_message(await harness.feed(location(31.23, 121.47)))
 
-    assert reply.text == service_text("zh", "station")
+    assert reply.text == t("zh", "st-none-at-all")  # the station service, with no stations
 
 
 async def test_a_sticker_gets_a_hint_and_the_menu(harness: Harness) -> None:

@@ -100,7 +100,7 @@ async def test_a_location_lists_the_nearest_open_stations_closest_first(
 ) -> None:
     calls = await harness.feed(location(*HERE))
     text = _message(calls).text
-    assert text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4.0")))
+    assert text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4")))
     order = ["暂停驿站", "文化路工会驿站", "花园路工会驿站", "经三路工会驿站", "农业路工会驿站"]
     positions = [text.index(name) for name in order]
     assert positions == sorted(positions)
@@ -167,7 +167,7 @@ async def test_more_shows_the_next_page(harness: Harness, ids: dict[str, int]) -
     ]
     assert more == [f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:0:1"]
     edited = _message(await harness.feed(callback(more[0])), "editMessageText")
-    assert edited.text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4.0")))
+    assert edited.text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4")))
     assert "6. 东风路工会驿站" in edited.text
     assert "7. 北环工会驿站" in edited.text
     assert "远郊工会驿站" not in edited.text  # beyond the 4 km circle
@@ -178,7 +178,7 @@ async def test_nothing_within_the_radius_says_so_and_offers_the_nearest_beyond(
 ) -> None:
     far = (HERE[0] + 0.5, HERE[1])  # about 55 km north
     text = _message(await harness.feed(location(*far))).text
-    assert text.startswith(t("zh", "st-none-within", radius=t("zh", "st-km", n="4.0")))
+    assert text.startswith(t("zh", "st-none-within", radius=t("zh", "st-km", n="4")))
     assert "远郊工会驿站" in text
 
 
