@@ -103,6 +103,7 @@ class LocalBotApi(BaseRequest):
     unexpected: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -142,6 +143,11 @@ class LocalBotApi(BaseRequest):
         pool_timeout: Any = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Answer one Bot API call."""
+        if "/file/bot" in url:
+            file_id = url.rsplit("/", 1)[-1]
+            if file_id in self.files:
+                return 200, self.files[file_id]
+            return 404, b"not found"
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         call = Call(api_method, params)
@@ -170,6 +176,16 @@ class LocalBotApi(BaseRequest):
         if method == "getUpdates":
             updates, self.updates = self.updates, []
             return updates
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                return None
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         if method in TRUE_METHODS:

@@ -16,10 +16,11 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
-from bot.geo import valid_point
+from bot.geo import Crs, valid_point
 from bot.hours import status_at
 from bot.i18n import t
 from bot.models import FlowState, ReportKind, Role, StationStatus, utcnow
+from bot.station_import import ImportFileError, import_stations, render_file_error
 from bot.stations import (
     FILTERS,
     ICONS,
@@ -41,9 +42,12 @@ from bot.stations import (
     station_stats,
 )
 from bot.users import FORGETTERS, clear_flow, set_flow
-from handlers.base import register_flow, require_role
+from handlers.base import main_menu, register_flow, require_role
 
 SERVICE = "station"
+IMPORT_SUFFIXES = (".csv", ".json", ".geojson", ".txt")
+#: Telegram's Bot API lets bots download files up to 20 MB.
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 FLOW = "stations"
 PAGE_SIZE = 5
 MAX_PAGES = 10
@@ -547,6 +551,45 @@ async def _status(update: Update, context: GongyouContext, args: list[str]) -> N
     await context.reply(update, key, id=args[0], status=args[1])
 
 
+async def on_document(update: Update, context: GongyouContext) -> None:
+    """Staff: import a stations file sent as a document; anyone else gets the usual hint."""
+    message = update.effective_message
+    document = message.document if message is not None else None
+    if message is None or document is None:
+        return
+    if not context.has_role(Role.staff):
+        await context.reply(update, "hint-other", keyboard=main_menu(context.lang))
+        return
+    context.scope.service = SERVICE
+    name = (document.file_name or "").lower()
+    if not name.endswith(IMPORT_SUFFIXES):
+        await context.reply(update, "st-import-unsupported")
+        return
+    if (document.file_size or 0) > IMPORT_MAX_BYTES:
+        await context.reply(update, "st-import-too-big")
+        return
+    words = set(re.split(r"[\s,，]+", (message.caption or "").lower()))
+    crs = next((c for c in Crs if c.value in words), Crs.wgs84)
+    dry_run = bool(words & {"dry-run", "dryrun", "预览", "试运行"})
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    user = update.effective_user
+    try:
+        report = await import_stations(
+            context.services.db,
+            data,
+            filename=name,
+            crs=crs,
+            dry_run=dry_run,
+            actor_id=user.id if user else None,
+        )
+    except ImportFileError as err:
+        await message.reply_text(render_file_error(err, context.lang))
+        return
+    await message.reply_text(
+        context.t("st-import-done", crs=crs.value) + "\n" + report.render(context.lang)
+    )
+
+
 async def _stale(update: Update, context: GongyouContext) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("button-stale"), show_alert=True)
@@ -562,3 +605,4 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_nearby_button, pattern=r"^sn:"))
     app.add_handler(CallbackQueryHandler(on_station_button, pattern=r"^(sc|sr|sf):"))
     app.add_handler(CallbackQueryHandler(on_report_button, pattern=r"^sk:"))
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))

@@ -408,3 +408,75 @@ async def test_nearest_equals_a_full_scan_on_random_data(db: Database) -> None:
 
 
 _ = SQLModel  # the models module registers every table
+
+
+CSV = (
+    "名称,地址,区县,经度,纬度,开放时间,服务设施\n"
+    "测试驿站甲,郑州市金水区甲路1号,金水区,113.6300,34.7500,08:00-20:00,饮水、充电\n"
+    "测试驿站乙,郑州市金水区乙路2号,金水区,113.6400,34.7600,24小时,微波炉\n"
+).encode()
+
+
+def _document(
+    data: bytes, *, name: str = "stations.csv", caption: str = "", user_id: int = STAFF_ID
+) -> tuple[dict[str, Any], str]:
+    file_id = f"file{len(data)}{name}"
+    extra: dict[str, Any] = {
+        "document": {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "file_size": len(data),
+        }
+    }
+    if caption:
+        extra["caption"] = caption
+    return message(None, user_id=user_id, **extra), file_id
+
+
+async def _station_count(db: Database) -> int:
+    async with db.engine.connect() as conn:
+        return len((await conn.execute(select(STATIONS.c.id))).all())
+
+
+async def test_staff_import_a_stations_file_sent_as_a_document(harness: Harness) -> None:
+    await _make_staff(harness.db)
+    payload, file_id = _document(CSV, caption="gcj02")
+    harness.api.files[file_id] = CSV
+    texts = await harness.texts(payload)
+    assert texts[-1].startswith(t("zh", "st-import-done", crs="gcj02"))
+    assert await _station_count(harness.db) == 2
+
+
+async def test_a_dry_run_caption_reports_without_importing(harness: Harness) -> None:
+    await _make_staff(harness.db)
+    payload, file_id = _document(CSV, caption="gcj02 dry-run")
+    harness.api.files[file_id] = CSV
+    await harness.texts(payload)
+    assert await _station_count(harness.db) == 0
+
+
+async def test_a_malformed_file_from_staff_is_refused_and_changes_nothing(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _make_staff(harness.db)
+    before = await _station_count(harness.db)
+    garbage = b"\x00\x01\x02 not a csv at all \xff\xfe"
+    payload, file_id = _document(garbage)
+    harness.api.files[file_id] = garbage
+    texts = await harness.texts(payload)
+    assert len(texts) == 1
+    assert texts[0].split("：")[0].split(":")[0] in t("zh", "import-file-refused", reason="")
+    assert await _station_count(harness.db) == before
+
+
+async def test_an_unsupported_file_type_is_explained(harness: Harness) -> None:
+    await _make_staff(harness.db)
+    payload, _file_id = _document(b"%PDF-1.4", name="stations.pdf")
+    assert await harness.texts(payload) == [t("zh", "st-import-unsupported")]
+
+
+async def test_a_worker_sending_a_document_gets_the_usual_hint(harness: Harness) -> None:
+    payload, _file_id = _document(CSV, user_id=WORKER_ID)
+    assert await harness.texts(payload) == [t("zh", "hint-other")]
+    assert await _station_count(harness.db) == 0

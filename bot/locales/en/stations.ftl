@@ -84,3 +84,7 @@ st-status-usage = Usage: /stations status <station id> <status>
     Statuses: { $statuses }
 st-status-done = Station #{ $id } is now { $status }.
 forget-item-reports = your reports about stations (the reports stay, no longer linked to you)
+
+st-import-unsupported = Stations can't be imported from this kind of file. Please send a CSV, JSON or GeoJSON file.
+st-import-too-big = The file is too big (over 20 MB); split it, or import it on the server with `gongyou import stations`.
+st-import-done = Station import (coordinates { $crs }):

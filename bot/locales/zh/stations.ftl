@@ -84,3 +84,7 @@ st-status-usage = 用法：/stations status <驿站编号> <状态>
     状态：{ $statuses }
 st-status-done = 驿站 #{ $id } 的状态已改为 { $status }。
 forget-item-reports = 你对驿站的反映（反映内容保留，但不再和你关联）
+
+st-import-unsupported = 这个文件类型不能导入驿站。请发送 CSV、JSON 或 GeoJSON 文件。
+st-import-too-big = 文件太大了（超过 20 MB），请分成几个文件，或者在服务器上用 `gongyou import stations` 导入。
+st-import-done = 驿站导入（坐标系 { $crs }）：
