@@ -94,9 +94,9 @@ def gcj02_to_bd09(lat: float, lon: float) -> tuple[float, float]:
 
 def to_wgs84(lat: float, lon: float, crs: Crs) -> tuple[float, float]:
     """Convert a point in ``crs`` to WGS-84."""
-    if crs is Crs.gcj02:
+    if crs == Crs.gcj02:
         return gcj02_to_wgs84(lat, lon)
-    if crs is Crs.bd09:
+    if crs == Crs.bd09:
         return gcj02_to_wgs84(*bd09_to_gcj02(lat, lon))
     return lat, lon
 
@@ -127,9 +127,10 @@ def cells_within(lat: float, lon: float, radius_m: float) -> list[int] | None:
     The box is computed conservatively (at the latitude where a degree of longitude is
     shortest), so no point within the radius is ever missed.
     """
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    far_lat = min(89.9, abs(lat) + dlat)
-    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(far_lat))))
+    south, north, west, east = bounding_box(lat, lon, radius_m)
+    if west < -180.0 or east > 180.0:
+        return None  # the box wraps round the antimeridian or a pole: no simple cell range
+    dlat, dlon = north - lat, east - lon
     rows = range(
         int(math.floor((lat - dlat + 90.0) / CELL_DEGREES)),
         int(math.floor((lat + dlat + 90.0) / CELL_DEGREES)) + 1,
@@ -144,8 +145,15 @@ def cells_within(lat: float, lon: float, radius_m: float) -> list[int] | None:
 
 
 def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
-    """(min lat, max lat, min lon, max lon) of a box holding the circle (conservative)."""
+    """(min lat, max lat, min lon, max lon) of a box holding the circle (conservative).
+
+    Where the circle reaches a pole, every longitude is inside: the longitude range is then
+    wider than the globe (west < -180 or east > 180), as it is when the circle crosses the
+    antimeridian; callers drop the longitude condition in both cases.
+    """
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    far_lat = min(89.9, abs(lat) + dlat)
+    far_lat = abs(lat) + dlat
+    if far_lat >= 90.0:
+        return lat - dlat, lat + dlat, -360.0, 360.0
     dlon = math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(far_lat))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon

@@ -211,7 +211,9 @@ def _within(conn: Connection, query: NearestQuery, radius: float) -> list[Hit]:
         conditions.append(STATIONS.c.cell.in_(cells))
     else:
         south, north, west, east = bounding_box(query.lat, query.lon, radius)
-        conditions += [STATIONS.c.lat.between(south, north), STATIONS.c.lon.between(west, east)]
+        conditions.append(STATIONS.c.lat.between(south, north))
+        if west >= -180.0 and east <= 180.0:  # otherwise the box wraps: every longitude
+            conditions.append(STATIONS.c.lon.between(west, east))
     rows = conn.execute(select(*_COLUMNS).where(*conditions)).all()
     hits = []
     for row in rows:
