@@ -284,11 +284,11 @@ def search(conn: Connection, *, text: str, limit: int = 5) -> SearchResult:
 
 
 class ReportError(Exception):
-    """A report that cannot be stored; ``key`` is the catalog key explaining why."""
+    """A report that cannot be stored: ``reason`` is too_long, no_station or duplicate."""
 
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 async def add_report(
@@ -307,10 +307,10 @@ async def add_report(
     now = now or utcnow()
     text = text.strip()
     if len(text) > REPORT_TEXT_MAX:
-        raise ReportError("st-report-too-long")
+        raise ReportError("too_long")
     station = await session.get(Station, station_id)
     if station is None:
-        raise ReportError("st-not-found")
+        raise ReportError("no_station")
     day = (now + timedelta(hours=8)).date()
     exists = await session.exec(
         select(REPORTS.c.id).where(  # type: ignore[call-overload]
@@ -320,7 +320,7 @@ async def add_report(
         )
     )
     if exists.first() is not None:
-        raise ReportError("st-report-duplicate")
+        raise ReportError("duplicate")
     session.add(
         StationReport(
             station_id=station_id,

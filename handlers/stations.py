@@ -216,9 +216,9 @@ def _nearby_keyboard(
             ]
         )
     filter_row = []
-    for index, name in enumerate(FILTERS):
+    for index, amenity in enumerate(FILTERS):
         bit = 1 << index
-        label = ICONS[name] + t(lang, f"st-amenity-{name}")
+        label = ICONS[amenity] + t(lang, f"st-amenity-{amenity}")
         filter_row.append(
             InlineKeyboardButton(
                 ("✅" if mask & bit else "") + label, callback_data=data(mask ^ bit, open_only, 0)
@@ -292,7 +292,11 @@ async def open_station(update: Update, context: GongyouContext, *, station_id: i
 
 def _card_text(lang: str, view: StationView) -> str:
     names = amenity_names(view.amenities)
-    amenities = "、".join(ICONS[n] + t(lang, f"st-amenity-{n}") for n in names) if names else "-"
+    amenities = (
+        "、".join(ICONS[amenity] + t(lang, f"st-amenity-{amenity}") for amenity in names)
+        if names
+        else "-"
+    )
     if lang != "zh":
         amenities = amenities.replace("、", ", ")
     lines = [t(lang, "st-card-title", name=view.name)]
@@ -438,7 +442,14 @@ async def _store_report(
         )
     except ReportError as exc:
         await context.db.rollback()
-        await context.reply(update, exc.key)
+        key = (
+            "st-report-duplicate"
+            if exc.reason == "duplicate"
+            else "st-report-too-long"
+            if exc.reason == "too_long"
+            else "st-not-found"
+        )
+        await context.reply(update, key)
         return
     await context.reply(update, "st-report-thanks")
 

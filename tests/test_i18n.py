@@ -13,6 +13,9 @@ from fluent.syntax import ast as fluent_ast
 
 from bot.app import bot_commands
 from bot.i18n import catalog_text, message_ids, normalize_language, t
+from bot.models import ReportKind
+from bot.station_import import FILE_ERROR_KEYS, REJECTION_KEYS, WARNING_KEYS
+from bot.stations import AMENITIES
 from handlers.base import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +29,18 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "candidate.intent.value": SERVICES,
     "name": tuple(command.command for command in bot_commands("zh")),
     "action": ("add", "remove"),  # the verbs /role accepts
+    "amenity": AMENITIES,
+    "moment.weekday()": tuple(str(day) for day in range(7)),
+    "kind.value": tuple(kind.value for kind in ReportKind),
+    "kind": tuple(kind.value for kind in ReportKind),
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
 PASS_THROUGH = {
     ("bot/context.py", "key"),
     # what /forget deleted: keys returned by bot.users.forget_user, checked below
     ("handlers/common.py", "key"),
+    # import reasons: every key is listed in the *_KEYS tuples, checked below
+    ("bot/station_import.py", "key"),
 }
 
 
@@ -287,6 +296,13 @@ def test_every_forget_item_key_exists_in_both_catalogs() -> None:
         and isinstance(node.value, str)
         and node.value.startswith("forget-item-")
     }
+    assert keys
+    for lang in LANGUAGES:
+        assert keys <= message_ids(lang), lang
+
+
+def test_every_import_reason_key_exists_in_both_catalogs() -> None:
+    keys = {*REJECTION_KEYS, *WARNING_KEYS, *FILE_ERROR_KEYS}
     assert keys
     for lang in LANGUAGES:
         assert keys <= message_ids(lang), lang

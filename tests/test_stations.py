@@ -480,3 +480,11 @@ async def test_a_worker_sending_a_document_gets_the_usual_hint(harness: Harness)
     payload, _file_id = _document(CSV, user_id=WORKER_ID)
     assert await harness.texts(payload) == [t("zh", "hint-other")]
     assert await _station_count(harness.db) == 0
+
+
+async def test_an_overlong_report_is_refused_and_nothing_is_stored(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _report(harness, ids["花园路工会驿站"], WORKER_ID, "o")
+    assert await harness.texts(message("太" * 300)) == [t("zh", "st-report-too-long")]
+    assert await _reports(harness.db) == []
