@@ -13,7 +13,12 @@ help =
     Just type your question. Commands:
     /menu main menu · /cancel leave the current step · /lang language · /help help
     /forget delete my data
-help-staff = Staff: your tools will appear here as each service goes live.
+help-staff =
+    Staff:
+    /stations stats station statistics
+    /stations flagged stations workers reported
+    /stations status <id> <status> change a station's status
+    Send me a CSV, JSON or GeoJSON file to import stations (caption: gcj02, bd09 or dry-run)
 help-admin =
     Admins:
     /role add <user id> <role> grant a role

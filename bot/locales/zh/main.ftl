@@ -13,7 +13,12 @@ help =
     直接打字提问就行。常用命令：
     /menu 主菜单 · /cancel 退出当前步骤 · /lang 切换语言 · /help 帮助
     /forget 删除我的数据
-help-staff = 工作人员：你的管理功能会随各项服务上线出现在这里。
+help-staff =
+    工作人员：
+    /stations stats 驿站统计
+    /stations flagged 被工友反映的驿站
+    /stations status <编号> <状态> 修改驿站状态
+    直接发 CSV、JSON 或 GeoJSON 文件给我可以导入驿站（说明里写 gcj02、bd09 或 dry-run）
 help-admin =
     管理员：
     /role add <用户ID> <角色> 授予角色
