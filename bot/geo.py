@@ -20,6 +20,8 @@ _BD_X_PI = math.pi * 3000.0 / 180.0
 #: Grid cell size in degrees (about 2.2 km north-south); the `cell` column keys this grid.
 CELL_DEGREES = 0.02
 _CELLS_PER_ROW = 100_000
+#: The most grid rows a query lists as key ranges (about 1,100 km north to south).
+MAX_CELL_ROWS = 512
 
 
 class Crs(StrEnum):
@@ -142,6 +144,28 @@ def cells_within(lat: float, lon: float, radius_m: float) -> list[int] | None:
     if len(rows) * len(cols) > 400:
         return None
     return [r * _CELLS_PER_ROW + c for r in rows for c in cols]
+
+
+def cell_ranges(lat: float, lon: float, radius_m: float) -> list[tuple[int, int]] | None:
+    """Key ranges (one per grid row) covering every cell that may hold a point within reach.
+
+    Within a row the keys of neighbouring cells are consecutive, so a circle needs one range per
+    row it touches: a handful nearby, a few hundred for a circle hundreds of km wide. None when
+    the box wraps round the antimeridian or a pole, or needs more than MAX_CELL_ROWS rows.
+    """
+    south, north, west, east = bounding_box(lat, lon, radius_m)
+    if west < -180.0 or east > 180.0:
+        return None
+    first_row = int(math.floor((south + 90.0) / CELL_DEGREES))
+    last_row = int(math.floor((north + 90.0) / CELL_DEGREES))
+    if last_row - first_row + 1 > MAX_CELL_ROWS:
+        return None
+    first_col = int(math.floor((west + 180.0) / CELL_DEGREES))
+    last_col = int(math.floor((east + 180.0) / CELL_DEGREES))
+    return [
+        (row * _CELLS_PER_ROW + first_col, row * _CELLS_PER_ROW + last_col)
+        for row in range(first_row, last_row + 1)
+    ]
 
 
 def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:

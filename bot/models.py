@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     String,
     TypeDecorator,
     UniqueConstraint,
@@ -153,9 +154,13 @@ class StationBase(SQLModel):
 class Station(StationBase, table=True):
     # A union post station (工会驿站); coordinates are WGS-84, `cell` is the grid-cell index key.
     __tablename__ = "stations"
+    # The nearest query reads candidates from this index alone (no table rows).
+    __table_args__ = (
+        Index("ix_stations_cell_cover", "cell", "amenities", "status", "lat", "lon", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    cell: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    cell: int = Field(sa_column=Column(BigInteger, nullable=False))
     flagged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = _ts()
     updated_at: datetime = _ts()

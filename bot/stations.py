@@ -11,13 +11,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.geo import bounding_box, cells_within, haversine_m
+from bot.geo import bounding_box, cell_ranges, haversine_m
 from bot.hours import OpeningHours, status_at
 from bot.models import ReportKind, Station, StationReport, StationStatus, utcnow
 from bot.users import audit
@@ -188,41 +189,82 @@ def _accept(view: StationView, query: NearestQuery) -> bool:
 def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
     """The nearest stations matching ``query``, closest first (ties by id).
 
-    Searches the grid cells around the point, doubling the radius until enough matches lie
-    within the searched circle (or the query's radius is reached): every station closer than
-    the searched radius was a candidate, so the answer equals a scan of the whole table.
+    Reads the grid cells around the point from the covering index (id and position only),
+    widening the circle until enough matches lie inside it (or the query's radius is reached):
+    every station closer than the searched radius was a candidate, so the answer equals a scan
+    of the whole table. Full rows are then read for the few stations returned.
     """
     wanted = query.offset + query.limit
     ceiling = query.radius_m if query.radius_m is not None else MAX_SEARCH_M
     radius = min(ceiling, 1500.0)
     while True:
-        hits = _within(conn, query, radius)
-        if len(hits) >= wanted or radius >= ceiling:
+        found = _candidates(conn, query, radius)
+        if len(found) >= wanted or radius >= ceiling:
             break
-        radius = min(ceiling, radius * 2.5)
-    hits.sort(key=lambda h: (h.distance_m, h.station.id))
-    return hits[query.offset : wanted]
+        radius = min(ceiling, radius * 3.0)
+    found.sort()
+    chosen = found[query.offset : wanted]
+    views = _views(conn, [station_id for _distance, station_id in chosen])
+    return [Hit(views[station_id], distance) for distance, station_id in chosen]
 
 
-def _within(conn: Connection, query: NearestQuery, radius: float) -> list[Hit]:
-    conditions = _filters(query.amenities)
-    cells = cells_within(query.lat, query.lon, radius)
-    if cells is not None:
-        conditions.append(STATIONS.c.cell.in_(cells))
+@cache
+def _range_statement(size: int, with_hours: bool) -> Any:
+    """SELECT over ``size`` cell-key ranges, built once per size (ranges are padded)."""
+    columns = [STATIONS.c.id, STATIONS.c.lat, STATIONS.c.lon]
+    if with_hours:
+        columns += [STATIONS.c.status, STATIONS.c.hours, STATIONS.c.timezone]
+    ranges = [
+        STATIONS.c.cell.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")) for i in range(size)
+    ]
+    return select(*columns).where(
+        or_(*ranges),
+        STATIONS.c.status != bindparam("closed"),
+        STATIONS.c.amenities.op("&")(bindparam("mask")) == bindparam("mask"),
+    )
+
+
+def _candidates(conn: Connection, query: NearestQuery, radius: float) -> list[tuple[float, int]]:
+    """(distance, id) of every matching station within ``radius`` of the query point."""
+    with_hours = query.open_at is not None
+    ranges = cell_ranges(query.lat, query.lon, radius)
+    if ranges is not None:
+        size = 1 << max(0, len(ranges) - 1).bit_length()
+        padded = ranges + [ranges[-1]] * (size - len(ranges))
+        params: dict[str, Any] = {"closed": StationStatus.closed.value, "mask": query.amenities}
+        for i, (low, high) in enumerate(padded):
+            params[f"lo{i}"], params[f"hi{i}"] = low, high
+        rows = conn.execute(_range_statement(size, with_hours), params).all()
     else:
         south, north, west, east = bounding_box(query.lat, query.lon, radius)
-        conditions.append(STATIONS.c.lat.between(south, north))
+        conditions = [*_filters(query.amenities), STATIONS.c.lat.between(south, north)]
         if west >= -180.0 and east <= 180.0:  # otherwise the box wraps: every longitude
             conditions.append(STATIONS.c.lon.between(west, east))
-    rows = conn.execute(select(*_COLUMNS).where(*conditions)).all()
-    hits = []
+        columns = [STATIONS.c.id, STATIONS.c.lat, STATIONS.c.lon]
+        if with_hours:
+            columns += [STATIONS.c.status, STATIONS.c.hours, STATIONS.c.timezone]
+        rows = conn.execute(select(*columns).where(*conditions)).all()
+    found = []
     for row in rows:
         distance = haversine_m(query.lat, query.lon, row.lat, row.lon)
-        if distance <= radius:
-            view = StationView.from_row(row)
-            if _accept(view, query):
-                hits.append(Hit(view, distance))
-    return hits
+        if distance <= radius and (not with_hours or _open(row, query)):
+            found.append((distance, row.id))
+    return found
+
+
+def _open(row: Any, query: NearestQuery) -> bool:
+    if query.open_at is None:
+        return True
+    if row.status != StationStatus.open.value:
+        return False
+    return status_at(OpeningHours.from_json(row.hours or {}), query.open_at, row.timezone).open_now
+
+
+def _views(conn: Connection, ids: list[int]) -> dict[int, StationView]:
+    if not ids:
+        return {}
+    rows = conn.execute(select(*_COLUMNS).where(STATIONS.c.id.in_(ids))).all()
+    return {row.id: StationView.from_row(row) for row in rows}
 
 
 def nearest_by_scan(conn: Connection, *, query: NearestQuery) -> list[Hit]:
