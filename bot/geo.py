@@ -123,29 +123,6 @@ def cell_of(lat: float, lon: float) -> int:
     return row * _CELLS_PER_ROW + col
 
 
-def cells_within(lat: float, lon: float, radius_m: float) -> list[int] | None:
-    """Keys of every cell that may hold a point within ``radius_m``; None if too many to list.
-
-    The box is computed conservatively (at the latitude where a degree of longitude is
-    shortest), so no point within the radius is ever missed.
-    """
-    south, north, west, east = bounding_box(lat, lon, radius_m)
-    if west < -180.0 or east > 180.0:
-        return None  # the box wraps round the antimeridian or a pole: no simple cell range
-    dlat, dlon = north - lat, east - lon
-    rows = range(
-        int(math.floor((lat - dlat + 90.0) / CELL_DEGREES)),
-        int(math.floor((lat + dlat + 90.0) / CELL_DEGREES)) + 1,
-    )
-    cols = range(
-        int(math.floor((lon - dlon + 180.0) / CELL_DEGREES)),
-        int(math.floor((lon + dlon + 180.0) / CELL_DEGREES)) + 1,
-    )
-    if len(rows) * len(cols) > 400:
-        return None
-    return [r * _CELLS_PER_ROW + c for r in rows for c in cols]
-
-
 def cell_ranges(lat: float, lon: float, radius_m: float) -> list[tuple[int, int]] | None:
     """Key ranges (one per grid row) covering every cell that may hold a point within reach.
 
