@@ -201,7 +201,9 @@ def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
         found = _candidates(conn, query, radius)
         if len(found) >= wanted or radius >= ceiling:
             break
-        radius = min(ceiling, radius * 3.0)
+        # Grow the circle by the area that should hold the rest, judging by what it held.
+        growth = 4.0 if not found else max(1.5, 1.2 * math.sqrt(wanted / len(found)))
+        radius = min(ceiling, radius * growth)
     found.sort()
     chosen = found[query.offset : wanted]
     views = _views(conn, [station_id for _distance, station_id in chosen])
