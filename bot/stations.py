@@ -202,7 +202,7 @@ def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
         if len(found) >= wanted or radius >= ceiling:
             break
         # Grow the circle by the area that should hold the rest, judging by what it held.
-        growth = 4.0 if not found else max(1.5, 1.2 * math.sqrt(wanted / len(found)))
+        growth = 2.0 if not found else max(1.3, 1.15 * math.sqrt(wanted / len(found)))
         radius = min(ceiling, radius * growth)
     found.sort()
     chosen = found[query.offset : wanted]
