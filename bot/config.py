@@ -68,6 +68,36 @@ class Settings(BaseSettings):
     bulk_messages_per_second: float = Field(default=25.0, gt=0, le=30)
     flood_limit: str = "6 per 5 seconds"
 
+    timezone: str = "Asia/Shanghai"
+    quiet_hours: str = "22:00-07:00"
+    alert_interval_s: int = Field(default=300, ge=10, le=86_400)
+    posting_days: int = Field(default=30, ge=1, le=365)
+    min_wage_file: str | None = None
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        from bot.job_core import parse_quiet_hours
+
+        if parse_quiet_hours(value) is None:
+            raise ValueError(
+                'GONGYOU_QUIET_HOURS must read like "22:00-07:00", or be "off" for no quiet hours'
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "GONGYOU_TIMEZONE must be a time zone name such as Asia/Shanghai"
+            ) from None
+        return value
+
     @field_validator("default_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
