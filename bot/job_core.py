@@ -530,3 +530,75 @@ def quiet_until(now: datetime, quiet: tuple[time, time] | tuple[()], zone: str) 
 def today_in(zone: str, now: datetime) -> date:
     """The local calendar date at ``now``."""
     return now.astimezone(ZoneInfo(zone)).date()
+
+
+# --- what handlers show -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostingView:
+    """A posting as the bot shows it (read from a ``job_postings`` row)."""
+
+    id: int
+    title: str
+    employer_name: str
+    city: str
+    district: str
+    address: str
+    metro_line: str
+    metro_station: str
+    industry: str
+    employment_type: EmploymentType
+    salary: Salary
+    hours: str
+    requirements: str
+    tags: int
+    contact: str
+    status: PostingStatus
+    source: str
+    owner_id: int | None
+    flags: tuple[str, ...]
+    review_note: str
+    contact_views: int
+    report_count: int
+    published_at: datetime | None
+    expires_on: date | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> PostingView:
+        """Build the view from a mapping of ``job_postings`` columns."""
+        unit = row["pay_unit"]
+        return cls(
+            id=int(row["id"]),
+            title=row["title"],
+            employer_name=row["employer_name"],
+            city=row["city"],
+            district=row["district"],
+            address=row["address"],
+            metro_line=row["metro_line"],
+            metro_station=row["metro_station"],
+            industry=row["industry"],
+            employment_type=EmploymentType(row["employment_type"]),
+            salary=Salary(
+                row["pay_min"], row["pay_max"], PayUnit(unit) if unit else None, row["pay_text"]
+            ),
+            hours=row["hours"],
+            requirements=row["requirements"],
+            tags=int(row["tags"]),
+            contact=row["contact"],
+            status=PostingStatus(row["status"]),
+            source=row["source"],
+            owner_id=row["owner_id"],
+            flags=tuple(row["flags"] or ()),
+            review_note=row["review_note"],
+            contact_views=int(row["contact_views"]),
+            report_count=int(row["report_count"]),
+            published_at=row["published_at"],
+            expires_on=row["expires_on"],
+        )
+
+
+def get_posting(conn: Connection, *, posting_id: int) -> PostingView | None:
+    """One posting by id, whatever its status."""
+    row = conn.execute(select(POSTINGS).where(POSTINGS.c.id == posting_id)).mappings().first()
+    return PostingView.from_row(row) if row is not None else None

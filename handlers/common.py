@@ -44,6 +44,7 @@ DEEP_LINKS = {
     "station": "station",
 }
 STATION_LINK = re.compile(r"^st_(\d{1,12})$")
+JOB_LINK = re.compile(r"^job_(\d{1,12})$")
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ async def start(update: Update, context: GongyouContext) -> None:
         return
     if found := STATION_LINK.match(payload):
         await stations.open_station(update, context, station_id=int(found.group(1)))
+        return
+    if found := JOB_LINK.match(payload):
+        await jobs.open_posting(update, context, posting_id=int(found.group(1)))
         return
     if payload.startswith("lang_") and payload[5:] in FLUENT_LOCALE:
         await _set_language(update, context, payload[5:])

@@ -13,7 +13,8 @@ from fluent.syntax import ast as fluent_ast
 
 from bot.app import bot_commands
 from bot.i18n import catalog_text, message_ids, normalize_language, t
-from bot.models import ReportKind
+from bot.job_core import FLAGS, INDUSTRIES, TAGS
+from bot.models import EmploymentType, PayUnit, PostingStatus, ReportKind
 from bot.station_import import FILE_ERROR_KEYS, REJECTION_KEYS, WARNING_KEYS
 from bot.stations import AMENITIES
 from handlers.base import SERVICES
@@ -33,6 +34,13 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "moment.weekday()": tuple(str(day) for day in range(7)),
     "kind.value": tuple(kind.value for kind in ReportKind),
     "kind": tuple(kind.value for kind in ReportKind),
+    # jobs vocabulary (handlers/job_text.py)
+    "salary.unit.value": tuple(unit.value for unit in PayUnit),
+    "view.employment_type.value": tuple(kind.value for kind in EmploymentType),
+    "view.industry": INDUSTRIES,
+    "tag": TAGS,
+    "view.status.value": tuple(status.value for status in PostingStatus),
+    "flag": FLAGS,
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
 PASS_THROUGH = {
