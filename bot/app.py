@@ -289,14 +289,25 @@ def build_application(
 
 def register_all(application: GongyouApplication, settings: Settings) -> None:
     """Register handlers. Order matters: cross-cutting first, services, catch-all last."""
-    from handlers import common, job_broadcast, job_import, job_post, jobs, legal, match, stations
+    from handlers import (
+        common,
+        job_alerts,
+        job_broadcast,
+        job_import,
+        job_post,
+        jobs,
+        legal,
+        match,
+        stations,
+    )
 
     application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
     application.add_handler(
         TypeHandler(Update, FloodControl(settings.flood_limit)), group=GROUP_FLOOD
     )
     common.register_commands(application)
-    for module in (jobs, job_post, job_broadcast, job_import, legal, match, stations):
+    services = (jobs, job_post, job_broadcast, job_import, job_alerts, legal, match, stations)
+    for module in services:
         module.register(application)
     common.register(application)  # free-text router and catch-alls: last
     application.add_error_handler(on_error)
