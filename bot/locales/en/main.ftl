@@ -19,6 +19,9 @@ help-staff =
     /stations flagged stations workers reported
     /stations status <id> <status> change a station's status
     Send me a CSV, JSON or GeoJSON file to import stations (caption: gcj02, bd09 or dry-run)
+    /review_jobs review job postings waiting to be published
+    /broadcast send job news to subscribed workers; /broadcast status to follow, pause or cancel
+    Send me an Excel (.xlsx) or CSV job list to import jobs (caption dry-run to preview only)
 help-admin =
     Admins:
     /role add <user id> <role> grant a role
@@ -81,3 +84,6 @@ forget-kept = OK, nothing was deleted.
 forget-item-profile = your user record (language, roles, first and last seen)
 forget-item-flow = the step in progress
 cmd-forget = Delete my data
+cmd-jobs = Find jobs
+cmd-my_alerts = My job registration and alerts
+cmd-post_job = Employers: post a job

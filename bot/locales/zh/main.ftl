@@ -19,6 +19,9 @@ help-staff =
     /stations flagged 被工友反映的驿站
     /stations status <编号> <状态> 修改驿站状态
     直接发 CSV、JSON 或 GeoJSON 文件给我可以导入驿站（说明里写 gcj02、bd09 或 dry-run）
+    /review_jobs 审核待发布的岗位
+    /broadcast 群发岗位信息；/broadcast status 查看群发进度、暂停或取消
+    直接发 Excel（.xlsx）或 CSV 岗位表给我可以导入岗位（说明里写 dry-run 只预览）
 help-admin =
     管理员：
     /role add <用户ID> <角色> 授予角色
@@ -81,3 +84,6 @@ forget-kept = 好的，什么都没有删除。
 forget-item-profile = 你的用户记录（语言、角色、首次和最近使用时间）
 forget-item-flow = 进行中的步骤
 cmd-forget = 删除我的数据
+cmd-jobs = 找工作
+cmd-my_alerts = 求职登记和岗位提醒
+cmd-post_job = 单位发布招聘
