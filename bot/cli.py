@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp_st.add_argument("--dry-run", action="store_true", help="report, change nothing")
     imp_st.add_argument("--demo", action="store_true", help="mark the stations as demo data")
+    imp_jobs = imp_sub.add_parser("jobs", help="job postings from an Excel (.xlsx) or CSV list")
+    imp_jobs.add_argument("file", type=Path)
+    imp_jobs.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    imp_jobs.add_argument("--city", default="", help="city of rows that name none (e.g. 郑州市)")
 
     st = sub.add_parser("stations", help="post station tools")
     st_sub = st.add_subparsers(dest="stations_command", required=True)
@@ -102,6 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "ask":
             return _ask(args)
+        if args.command == "import" and args.import_kind == "jobs":
+            from bot.job_import import run_import_cli as run_job_import_cli
+
+            return asyncio.run(
+                run_job_import_cli(settings, args.file, dry_run=args.dry_run, city=args.city)
+            )
         if args.command == "import":
             from bot.station_import import run_import_cli
 

@@ -19,6 +19,7 @@ from bot.context import GongyouContext
 from bot.geo import Crs, valid_point
 from bot.hours import status_at
 from bot.i18n import t
+from bot.job_import import caption_says_jobs, looks_like_job_file
 from bot.models import FlowState, ReportKind, Role, StationStatus, utcnow
 from bot.station_import import ImportFileError, import_stations, render_file_error
 from bot.stations import (
@@ -43,9 +44,13 @@ from bot.stations import (
 )
 from bot.users import FORGETTERS, clear_flow, set_flow
 from handlers.base import main_menu, register_flow, require_role
+from handlers.job_import import import_document as import_job_document
 
 SERVICE = "station"
 IMPORT_SUFFIXES = (".csv", ".json", ".geojson", ".txt")
+#: Job lists: spreadsheets always go to the jobs import, text files when they name jobs.
+JOB_SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
+JOB_TEXT_SUFFIXES = (".csv", ".txt")
 #: Telegram's Bot API lets bots download files up to 20 MB.
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 FLOW = "stations"
@@ -563,26 +568,38 @@ async def _status(update: Update, context: GongyouContext, args: list[str]) -> N
 
 
 async def on_document(update: Update, context: GongyouContext) -> None:
-    """Staff: import a stations file sent as a document; anyone else gets the usual hint."""
+    """Staff: import a stations file or a job list sent as a document; others get a hint."""
     message = update.effective_message
     document = message.document if message is not None else None
     if message is None or document is None:
         return
+    name = (document.file_name or "").lower()
+    # Job lists (Excel always; CSV by its header or caption) belong to the jobs import.
+    spreadsheet = name.endswith(JOB_SPREADSHEETS)
     if not context.has_role(Role.staff):
-        await context.reply(update, "hint-other", keyboard=main_menu(context.lang))
+        if spreadsheet:
+            await require_role(update, context, Role.staff)
+        else:
+            await context.reply(update, "hint-other", keyboard=main_menu(context.lang))
         return
     context.scope.service = SERVICE
-    name = (document.file_name or "").lower()
-    if not name.endswith(IMPORT_SUFFIXES):
+    if not (spreadsheet or name.endswith(IMPORT_SUFFIXES)):
         await context.reply(update, "st-import-unsupported")
         return
     if (document.file_size or 0) > IMPORT_MAX_BYTES:
         await context.reply(update, "st-import-too-big")
         return
-    words = set(re.split(r"[\s,，]+", (message.caption or "").lower()))
+    caption = message.caption or ""
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if spreadsheet or (
+        name.endswith(JOB_TEXT_SUFFIXES)
+        and (caption_says_jobs(caption) or looks_like_job_file(data, name))
+    ):
+        await import_job_document(update, context, data, document.file_name or name, caption)
+        return
+    words = set(re.split(r"[\s,，]+", caption.lower()))
     crs = next((c for c in Crs if c.value in words), Crs.wgs84)
     dry_run = bool(words & {"dry-run", "dryrun", "预览", "试运行"})
-    data = bytes(await (await document.get_file()).download_as_bytearray())
     user = update.effective_user
     try:
         report = await import_stations(

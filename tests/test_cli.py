@@ -144,3 +144,77 @@ def test_webhook_mode_without_url_says_what_to_set(
     monkeypatch.setenv("GONGYOU_BOT_TOKEN", "1:abc")
     assert main(["run", "--mode", "webhook"]) == 2
     assert "GONGYOU_WEBHOOK_URL" in capsys.readouterr().err
+
+
+JOBS_SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "jobs-sample.xlsx"
+
+
+@pytest.fixture
+def jobs_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory and database for `gongyou import jobs`, reporting in English."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GONGYOU_DATABASE_URL", f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+    monkeypatch.setenv("GONGYOU_DEFAULT_LANGUAGE", "en")
+    return tmp_path / "jobs.sqlite3"
+
+
+def _posting_count(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM job_postings").fetchone()[0])
+
+
+def test_import_jobs_dry_run_prints_the_report_and_stores_nothing(
+    jobs_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "jobs", str(JOBS_SAMPLE), "--dry-run"]) == 0
+
+    out = capsys.readouterr().out
+    assert t("en", "ji-summary-dry-run", added=25, updated=0, unchanged=0, rejected=0) in out
+    assert t("en", "ji-outcome-dry-run", published=23, held=2) in out
+    assert _posting_count(jobs_env) == 0
+
+
+def test_import_jobs_stores_the_list_and_a_second_run_changes_nothing(
+    jobs_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "jobs", str(JOBS_SAMPLE), "--city", "郑州市"]) == 0
+    assert main(["import", "jobs", str(JOBS_SAMPLE)]) == 0
+
+    out = capsys.readouterr().out
+    assert t("en", "ji-summary", added=25, updated=0, unchanged=0, rejected=0) in out
+    assert t("en", "ji-summary", added=0, updated=0, unchanged=25, rejected=0) in out
+    assert _posting_count(jobs_env) == 25
+
+
+def test_import_jobs_gives_rows_without_a_city_the_city_option(
+    jobs_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_text("岗位,单位,薪资,联系方式\n保洁员,示例物业,1500元/月,0371-0000-0001\n", "utf-8")
+
+    assert main(["import", "jobs", str(path), "--city", "郑州市"]) == 0
+
+    out = capsys.readouterr().out
+    assert t("en", "ji-outcome", published=0, held=1, alerts=0) in out
+    assert t("en", "flag-below_min_wage") in out
+
+
+def test_import_jobs_exits_1_with_the_reason_for_a_malformed_file(
+    jobs_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 broken")
+
+    assert main(["import", "jobs", str(path)]) == 1
+
+    err = capsys.readouterr().err
+    assert err.startswith(t("en", "ji-file-refused", reason=""))
+
+
+def test_import_jobs_exits_2_when_the_file_cannot_be_read(
+    jobs_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "jobs", "missing.xlsx"]) == 2
+    assert "missing.xlsx" in capsys.readouterr().err
