@@ -312,7 +312,8 @@ def load_min_wages(path: str | Path | None = None) -> dict[str, MinWage]:
             hourly=float(entry["hourly"]),
             effective=str(entry.get("effective", "")),
         )
-        table[normalize(wage.city).removesuffix("市")] = wage
+        for name in (wage.city, *entry.get("aliases", ())):
+            table[normalize(str(name)).removesuffix("市")] = wage
     return table
 
 

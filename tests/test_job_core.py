@@ -571,3 +571,10 @@ async def test_find_duplicate_sees_live_postings_only(db: Database) -> None:
 
 def test_a_salary_view_without_figures_is_negotiable() -> None:
     assert Salary(None, None, PayUnit.piece, "计件").negotiable
+
+
+def test_min_wage_table_knows_cities_by_chinese_and_english_name() -> None:
+    table = load_min_wages()
+    assert min_wage_for("Zhengzhou", table) is min_wage_for("郑州市", table)
+    assert min_wage_for("郑州", table) is not None
+    assert min_wage_for("Atlantis", table) is None
