@@ -45,6 +45,8 @@ GROUP_RECEIVE = -20
 #: A flooding user is told to slow down at most this often (seconds).
 NOTICE_EVERY = 60.0
 GROUP_FLOOD = -10
+#: bot_data key: start background work (the broadcast sender) when the application starts.
+BACKGROUND = "background"
 
 
 class GongyouApplication(Application):
@@ -240,7 +242,17 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(bot_commands("en"), language_code="en")
     except TelegramError:
         log.warning("could not set the command menu", exc_info=True)
+    if application.bot_data.get(BACKGROUND):
+        from bot.broadcast import start_sender
+
+        start_sender(application)
     log.info("gongyou ready (database %s)", services.db.url.render_as_string(hide_password=True))
+
+
+async def _post_stop(application: Application) -> None:
+    from bot.broadcast import stop_sender
+
+    await stop_sender(application)
 
 
 def build_application(
@@ -262,6 +274,7 @@ def build_application(
         .context_types(ContextTypes(context=GongyouContext))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     if request is None:
         request = HTTPXRequest(connection_pool_size=64, read_timeout=15)
@@ -282,7 +295,14 @@ def build_application(
     application: GongyouApplication = builder.build()
     application.bot_data["services"] = Services(settings=settings, db=db, router=default_router())
     if job_queue and (jobs := application.job_queue) is not None:
+        from bot import job_alerts
+        from handlers import jobs as job_search
+
         jobs.run_repeating(_forget_old_updates, interval=3600, first=60)
+        job_alerts.schedule(application)
+        job_search.schedule(application)
+        # the broadcast sender runs beside a bot that runs for real (started in post_init)
+        application.bot_data[BACKGROUND] = True
     register_all(application, settings)
     return application
 

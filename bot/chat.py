@@ -17,77 +17,151 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.localapi import Call, LocalBotApi
-from bot.models import Role
+from bot.models import Role, utcnow
 from bot.station_import import load_demo_stations
 from bot.users import bootstrap_admins, grant_role
 
 LOCATION = re.compile(r"^/loc\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
+FILE = re.compile(r"^/file\s+(\S+)(?:\s+(.*))?$")
+AS = re.compile(r"^/as\s+(\S+)$")
+SAMPLE_JOBS = Path(__file__).with_name("data") / "jobs-sample.xlsx"
+#: People to chat as with /as; staff and the volunteers get their role when the chat starts.
+PERSONAS: dict[str, tuple[int, Role | None]] = {
+    "worker": (10001, None),
+    "worker2": (10002, None),
+    "employer": (10003, None),
+    "staff": (20001, Role.staff),
+    "lawyer": (20002, Role.volunteer_legal),
+    "matchmaker": (20003, Role.volunteer_match),
+}
 HELP = (
     "Type as a worker would. A number presses that button of the last keyboard; "
     "/loc <lat>,<lon> shares a location (try /loc 34.7466,113.6254, central Zhengzhou: "
-    "82 demo post stations are loaded); /quit leaves."
+    "82 demo post stations are loaded); /file <path> [caption] sends a file (/file sample "
+    "sends the sample job list); /as <name> switches person (worker, worker2, employer, staff, "
+    "lawyer, matchmaker, or a number); /quit leaves."
 )
 
 
 class Terminal:
-    """Renders what the bot sends and remembers the last keyboard's buttons."""
+    """Renders what the bot sends and remembers each person's last keyboard."""
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], names: dict[int, str]) -> None:
         self.write = write
-        self.buttons: list[dict[str, Any]] = []
-        self.keyboard_message_id = 0
+        self.names = names
+        self.current = 0
+        self.keyboards: dict[int, tuple[list[dict[str, Any]], int]] = {}
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The buttons of the last keyboard the current person was sent."""
+        return self.keyboards.get(self.current, ([], 0))[0]
+
+    @property
+    def keyboard_message_id(self) -> int:
+        """The message that carries the current person's last keyboard."""
+        return self.keyboards.get(self.current, ([], 0))[1]
 
     def show(self, call: Call) -> None:
         """Print one Bot API call the way a phone would show it."""
         params = call.params
+        try:
+            chat_id = int(params.get("chat_id") or self.current)
+        except (TypeError, ValueError):
+            chat_id = self.current
+        bot = "bot" if chat_id == self.current else f"bot -> {self.names.get(chat_id, chat_id)}"
         if call.method in ("sendMessage", "editMessageText"):
-            prefix = "bot (edited)" if call.method == "editMessageText" else "bot"
+            prefix = f"{bot} (edited)" if call.method == "editMessageText" else bot
             self.write(f"\n{prefix}: {call.text}")
         elif call.method == "sendLocation":
-            self.write(f"\nbot: [location {params['latitude']}, {params['longitude']}]")
+            self.write(f"\n{bot}: [location {params['latitude']}, {params['longitude']}]")
         elif call.method == "sendVenue":
             self.write(
-                f"\nbot: [map pin] {params['title']} - {params['address']} "
+                f"\n{bot}: [map pin] {params['title']} - {params['address']} "
                 f"({params['latitude']}, {params['longitude']})"
             )
         elif call.method == "answerCallbackQuery" and params.get("text"):
             self.write(f"\nbot (popup): {params['text']}")
-        elif call.method == "sendPhoto" or call.method == "sendDocument":
-            self.write(f"\nbot: [{call.method[4:].lower()}] {call.text}")
+        elif call.method in ("sendPhoto", "sendDocument"):
+            self.write(f"\n{bot}: [{call.method[4:].lower()}] {call.text}")
         rows = call.buttons
         if rows:
-            self.buttons = [button for row in rows for button in row]
+            buttons = [button for row in rows for button in row]
             result = call.result if isinstance(call.result, dict) else {}
-            self.keyboard_message_id = int(result.get("message_id") or 0)
-            for number, button in enumerate(self.buttons, start=1):
+            self.keyboards[chat_id] = (buttons, int(result.get("message_id") or 0))
+            if chat_id != self.current:
+                labels = ", ".join(f"[{button['text']}]" for button in buttons)
+                self.write(f"  {labels}")
+                return
+            for number, button in enumerate(buttons, start=1):
                 target = f" -> {button['url']}" if "url" in button else ""
                 self.write(f"  [{number}] {button['text']}{target}")
 
 
 class ChatSession:
-    """A simulated worker talking to the application through the in-process Bot API."""
+    """Simulated people talking to the application through the in-process Bot API."""
 
     def __init__(self, *, user_id: int, language: str, write: Callable[[str], None]) -> None:
         self.user_id = user_id
         self.language = language
-        self.terminal = Terminal(write)
+        self.names = {number: name for name, (number, _role) in PERSONAS.items()}
+        self.terminal = Terminal(write, self.names)
+        self.terminal.current = user_id
         self.api = LocalBotApi(on_call=self.terminal.show)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
 
     def _user(self) -> dict[str, Any]:
         return {
             "id": self.user_id,
             "is_bot": False,
-            "first_name": "工友",
+            "first_name": self.names.get(self.user_id, "工友"),
             "language_code": self.language,
         }
 
+    def switch(self, who: str) -> bool:
+        """Chat as another person from now on (a persona name or a Telegram id)."""
+        if who in PERSONAS:
+            self.user_id = PERSONAS[who][0]
+        elif who.isdigit() and 0 < int(who) < 10**12:
+            self.user_id = int(who)
+        else:
+            self.terminal.write(f"(unknown person {who!r}; try {', '.join(PERSONAS)})")
+            return False
+        self.terminal.current = self.user_id
+        name = self.names.get(self.user_id, str(self.user_id))
+        self.terminal.write(f"(now chatting as {name}, id {self.user_id})")
+        return True
+
+    def _document(self, path_text: str, caption: str | None) -> dict[str, Any] | None:
+        path = SAMPLE_JOBS if path_text == "sample" else Path(path_text).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.terminal.write(f"(cannot read {path}: {exc.strerror})")
+            return None
+        file_id = f"local-{next(self._file_ids)}"
+        self.api.files[file_id] = data
+        document: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": path.name,
+            "file_size": len(data),
+        }
+        extra: dict[str, Any] = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        return extra
+
     def payload_for(self, line: str) -> dict[str, Any] | None:
         """Turn a typed line into a Telegram update payload (None: not an update)."""
+        line = line.strip()
+        if found := AS.match(line):
+            self.switch(found.group(1))
+            return None
         update_id = next(self._update_ids)
         chat = {"id": self.user_id, "type": "private", "first_name": "工友"}
-        line = line.strip()
         if line.isdigit() and self.terminal.buttons:
             index = int(line) - 1
             if not 0 <= index < len(self.terminal.buttons):
@@ -118,12 +192,16 @@ class ChatSession:
             "chat": chat,
             "from": self._user(),
         }
-        found = LOCATION.match(line)
-        if found:
+        if found := LOCATION.match(line):
             message["location"] = {
                 "latitude": float(found.group(1)),
                 "longitude": float(found.group(2)),
             }
+        elif found := FILE.match(line):
+            document = self._document(found.group(1), found.group(2))
+            if document is None:
+                return None
+            message.update(document)
         else:
             message["text"] = line
             if line.startswith("/"):
@@ -151,12 +229,16 @@ async def run_chat(
         await load_demo_stations(db)
         async with db.session() as session:
             await bootstrap_admins(session, admin_ids=settings.admin_ids)
+            for persona_id, persona_role in PERSONAS.values():
+                if persona_role is not None:
+                    await grant_role(session, actor_id=None, user_id=persona_id, role=persona_role)
             if role is not None:
                 await grant_role(session, actor_id=None, user_id=user_id, role=role)
         local = settings.model_copy(update={"outbound_rate_limit": False, "database_url": url})
         chat = ChatSession(user_id=user_id, language=language, write=write)
         app = build_application(local, db=db, request=chat.api, token="1:LOCAL", job_queue=False)
         await app.initialize()
+        background = Background(app.bot, db, local)
         write(HELP)
         try:
             line = "/start"
@@ -166,6 +248,7 @@ async def run_chat(
                 payload = chat.payload_for(line) if line.strip() else None
                 if payload is not None:
                     await app.process_update(Update.de_json(payload, app.bot))
+                    await background.catch_up()
                 try:
                     line = await asyncio.to_thread(read, "\nyou> ")
                 except EOFError:
@@ -173,3 +256,29 @@ async def run_chat(
         finally:
             await app.shutdown()
             await db.dispose()
+
+
+class Background:
+    """The work a running bot does between messages (broadcasts, job alerts), done at once."""
+
+    def __init__(self, bot: Any, db: Database, settings: Settings) -> None:
+        from bot.broadcast import BroadcastSender
+
+        self.db = db
+        self.bot = bot
+        self.settings = settings
+        self.sender = BroadcastSender(bot, db, rate=1000.0, owner="chat")
+
+    async def catch_up(self) -> None:
+        """Send what a broadcast has pending and deliver due job alerts."""
+        from bot.job_alerts import deliver_alerts
+
+        while await self.sender.step():
+            pass
+        await deliver_alerts(
+            self.bot,
+            self.db,
+            now=utcnow(),
+            quiet_hours=self.settings.quiet_hours,
+            timezone=self.settings.timezone,
+        )

@@ -85,4 +85,6 @@ async def _run_application(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()

@@ -66,6 +66,9 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
         if service == "station":
             # the station service asks for a location (or searches a place named in the text)
             return RouterReply(t(lang, "st-ask-where"), service=service)
+        if service == "jobs":
+            # the jobs service opens its menu (or searches for the job named in the text)
+            return RouterReply(t(lang, "jobs-menu"), service=service)
         return RouterReply(
             t(
                 lang,

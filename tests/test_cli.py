@@ -59,7 +59,7 @@ async def test_chat_number_presses_a_button(tmp_path: Path) -> None:
 async def test_chat_presses_through_the_menu_in_english(tmp_path: Path) -> None:
     output = await _chat(tmp_path, ["5", "2", "1"])  # language, English, jobs
     assert t("en", "lang-set") in output
-    assert t("en", "about-jobs") in output
+    assert t("en", "jobs-menu") in output
 
 
 async def test_chat_sends_a_location_with_loc_and_lists_demo_stations(tmp_path: Path) -> None:

@@ -41,6 +41,27 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "tag": TAGS,
     "view.status.value": tuple(status.value for status in PostingStatus),
     "flag": FLAGS,
+    # worker job search (handlers/jobs.py)
+    "industry_key": INDUSTRIES,
+    "type_key": tuple(kind.value for kind in EmploymentType),
+    "dim_name": ("district", "line", "industry", "type", "tags", "pay"),
+    "job_kind.value": ("scam", "closed", "other"),
+    "ji_reason": __import__("bot.job_import", fromlist=["REASONS"]).REASONS,  # job list import
+    # employer submission and review (handlers/job_post.py)
+    "post_step": __import__("bot.job_review", fromlist=["DRAFT_STEPS"]).DRAFT_STEPS,
+    "review_field": __import__("bot.job_review", fromlist=["EDIT_FIELDS"]).EDIT_FIELDS,
+    "input_error.reason": __import__("bot.job_review", fromlist=["INPUT_ERRORS"]).INPUT_ERRORS,
+    "post_industry": INDUSTRIES,
+    "post_type": tuple(kind.value for kind in EmploymentType),
+    # staff broadcasts (handlers/job_broadcast.py)
+    "bc_industry": INDUSTRIES,
+    "bc_type": tuple(kind.value for kind in EmploymentType),
+    # job-seeker registration (handlers/job_alerts.py)
+    "seek_part": ("districts", "industries", "types", "metro_lines", "tags", "pay"),
+    "place_part": ("districts", "metro_lines"),
+    "seek_industry": INDUSTRIES,
+    "seek_type": tuple(kind.value for kind in EmploymentType),
+    "seek_error.reason": __import__("bot.job_alerts", fromlist=["SEEKER_ERRORS"]).SEEKER_ERRORS,
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
 PASS_THROUGH = {

@@ -20,7 +20,6 @@ from bot.job_alerts import (
     deliver_alerts,
     get_seeker,
     save_seeker,
-    schedule,
 )
 from bot.job_core import ALERTS, POSTINGS, SEEKERS, publish_postings
 from bot.localapi import Call, LocalBotApi
@@ -670,7 +669,7 @@ def test_the_forget_item_key_exists_in_both_catalogs() -> None:
 # --- the repeating job ------------------------------------------------------------------------
 
 
-async def test_schedule_adds_a_repeating_job_that_delivers_alerts(
+async def test_a_running_bot_has_a_repeating_job_that_delivers_alerts(
     settings: Settings, db: Database
 ) -> None:
     api = LocalBotApi(strict=True)
@@ -678,7 +677,6 @@ async def test_schedule_adds_a_repeating_job_that_delivers_alerts(
     app = build_application(config, db=db, request=api, job_queue=True, updater=False)
     await app.initialize()
     try:
-        schedule(app)
         assert app.job_queue is not None
         [job] = app.job_queue.get_jobs_by_name("job-alerts")
         assert job.job.trigger.interval == timedelta(seconds=120)

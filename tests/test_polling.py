@@ -48,6 +48,8 @@ async def polling_app(
         finally:
             await application.updater.stop()
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
     finally:
         await application.shutdown()
 
@@ -97,9 +99,7 @@ async def test_a_menu_button_pressed_while_polling_is_answered_and_opens_the_ser
 
     assert answer.params["callback_query_id"] == press["callback_query"]["id"]
     assert sent[0].text == WELCOME
-    assert sent[1].text == t(
-        "zh", "service-soon", service=t("zh", "btn-jobs"), about=t("zh", "about-jobs")
-    )
+    assert sent[1].text == t("zh", "jobs-menu")
     async with db.session() as session:
         users = (await session.exec(select(User))).all()
         claimed = (await session.exec(select(ProcessedUpdate.update_id))).all()
