@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.localapi import Call, LocalBotApi
 from bot.models import Role, utcnow
@@ -223,7 +223,11 @@ async def run_chat(
 ) -> None:
     """Run the terminal chat until /quit or end of input."""
     with tempfile.TemporaryDirectory(prefix="gongyou-chat-") as tmp:
-        url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'chat.sqlite3'}"
+        url = (
+            load_settings(database_url=database_url).database_url
+            if database_url
+            else f"sqlite+aiosqlite:///{Path(tmp) / 'chat.sqlite3'}"
+        )
         db = Database(url)
         await db.upgrade()
         await load_demo_stations(db)
