@@ -22,6 +22,7 @@ from bot.context import GongyouContext, current_scope
 from bot.db import Database
 from bot.i18n import t
 from bot.job_core import TAGS, employment_type_of, get_posting, industry_of, today_in
+from bot.job_import import split_metro
 from bot.jobs import (
     KEYWORDS_MAX,
     FilterChoices,
@@ -97,10 +98,19 @@ def _menu_keyboard(context: GongyouContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+#: A metro line named in a worker's words: "1号线", "五号线", "地铁2号线", "line 3".
+METRO_LINE = re.compile(
+    r"(?:地铁)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})号线|\bline\s*\d{1,2}\b", re.IGNORECASE
+)
+
+
 def search_words(text: str) -> tuple[dict[str, Any], str]:
     """Filters and keywords read from a worker's words ("有没有保安的活" -> keyword 保安)."""
-    left = " ".join(GENERIC.sub(" ", text[:KEYWORDS_MAX]).split())
     found: dict[str, Any] = {}
+    if line := METRO_LINE.search(text[:KEYWORDS_MAX]):
+        found["l"] = split_metro(line.group(0))[0]
+        text = text[: line.start()] + " " + text[line.end() :]
+    left = " ".join(GENERIC.sub(" ", text[:KEYWORDS_MAX]).split())
     if not left:
         return found, ""
     kind = employment_type_of(left)

@@ -264,6 +264,21 @@ async def test_router_text_about_a_guard_job_lands_in_a_search_for_it(harness: H
     assert f"jc:{ids['小区保安']}" in sent.callback_data
 
 
+async def test_a_worker_naming_a_metro_line_gets_the_jobs_along_it(harness: Harness) -> None:
+    await _insert(
+        harness.db,
+        [
+            _posting("紫荆山站保洁", metro_line="1号线", metro_station="紫荆山"),
+            _posting("月季公园保安", metro_line="5号线", metro_station="月季公园"),
+        ],
+    )
+
+    sent = _first(await harness.feed(message("/jobs 地铁一号线")))
+
+    assert "紫荆山站保洁" in sent.text
+    assert "月季公园保安" not in sent.text
+
+
 async def test_the_next_button_edits_the_same_message_with_page_two(harness: Harness) -> None:
     await _insert(harness.db, [_posting(f"岗位{n:02d}", age_min=n) for n in range(7)])
     first = _first(await harness.feed(callback("js:go")))
