@@ -1,0 +1,777 @@
+"""A staff broadcast to 10,000 workers through a Bot API that enforces Telegram's limits.
+
+Run from the project root, with the project installed in the environment (``pip install -e .``)::
+
+    python bench/broadcast.py [--recipients 10000] [--rate 25] [--chatters 20]
+
+What runs:
+
+* A fake Bot API server on 127.0.0.1 (aiohttp) that answers getMe, getUpdates (long polling),
+  sendMessage and the other calls the bot makes, and enforces Telegram's limits the way
+  Telegram does: at most 30 messages a second overall and one a second per chat (a leaky
+  bucket each; a chat may take a burst of 3, as Telegram tolerates). A message over a limit
+  is refused with a real ``429 Too Many Requests`` and ``retry_after``.
+* The bot in a subprocess: the real application in polling mode against that server, with the
+  outbound limiter on and the broadcast sender running (``bot.broadcast.start_sender``), over a
+  SQLite file seeded with ``--recipients`` subscribed workers and one staff member.
+
+Phase 1: the staff member goes through ``/broadcast`` (all subscribers, a written text,
+confirm) by sending updates. While the broadcast runs, a worker message arrives every 0.5 s
+(rotating over ``--chatters`` workers who are not recipients); the time from the moment
+getUpdates hands it to the bot until the bot's reply reaches the server is that reply's
+latency. Reported: the achieved broadcast rate against the configured one, 429s, duplicates,
+and the reply latencies.
+
+Phase 2: a second broadcast; when about half the workers have it, the bot process gets
+SIGKILL, is started again on the same database, and finishes. Reported: duplicates, lost
+(never received and not reported as unconfirmed or failed) and unconfirmed rows.
+
+The figures are a report, not a test: the exit code is 0 unless something crashes or a
+phase does not finish in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import math
+import os
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:BENCH-broadcast"
+SCRIPT = str(Path(__file__).resolve())
+ROOT = Path(__file__).resolve().parents[1]
+STAFF_ID = 777_000_001
+FIRST_RECIPIENT = 600_000_000
+FIRST_CHATTER = 700_000_000
+CHAT_EVERY = 0.5
+#: Arrival jitter the server forgives (a message up to 50 ms early for its bucket is accepted):
+#: the bot's limiter and this server run the same buckets on two clocks, a socket apart.
+JITTER = 0.05
+OVERALL_PER_SECOND = 30.0
+PER_CHAT_PER_SECOND = 1.0
+PER_CHAT_BURST = 3.0
+TARGET_SHARE = 0.95
+TARGET_P99 = 1.0
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+#: Parameters the Bot API defines as strings; form values of any other parameter are JSON.
+STRING_PARAMS = frozenset(
+    {"text", "caption", "callback_query_id", "parse_mode", "url", "language_code"}
+)
+BOT_USER: dict[str, Any] = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "工友",
+    "username": "gongyou_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+#: Calls that put a message into a chat, and so count against the limits.
+CHAT_METHODS = frozenset(
+    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendLocation", "sendVenue"}
+)
+TRUE_METHODS = frozenset(
+    {"deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery", "sendChatAction"}
+)
+
+
+# --- the fake Bot API ---------------------------------------------------------------------------
+
+
+class Bucket:
+    """A leaky bucket: ``burst`` messages at once, refilled at ``rate`` a second."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.level = 0.0
+        self.at = time.monotonic()
+
+    def _drain(self, now: float) -> None:
+        self.level = max(0.0, self.level - (now - self.at) * self.rate)
+        self.at = now
+
+    def wait_needed(self, now: float) -> float:
+        """Seconds until one more message fits (0 if it fits now)."""
+        self._drain(now)
+        excess = self.level + 1.0 - self.burst
+        return 0.0 if excess <= 1e-9 else excess / self.rate
+
+    def take(self) -> None:
+        """Count one message."""
+        self.level += 1.0
+
+
+@dataclass
+class Delivered:
+    """A message the server accepted."""
+
+    chat_id: int
+    text: str
+    at: float
+
+
+@dataclass
+class FakeTelegram:
+    """The Bot API, for one token, with Telegram's flood limits."""
+
+    token: str
+    port: int = 0
+    delivered: list[Delivered] = field(default_factory=list)
+    refused: Counter[str] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)
+    polls: int = 0
+    queue: list[dict[str, Any]] = field(default_factory=list)
+    waiting_reply: dict[int, float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    measure_replies: bool = False
+    _overall: Bucket = field(
+        default_factory=lambda: Bucket(OVERALL_PER_SECOND, OVERALL_PER_SECOND)
+    )
+    _chats: dict[int, Bucket] = field(default_factory=dict)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    on_delivered: Callable[[Delivered], None] | None = None
+
+    async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        """What the bot's GONGYOU_API_BASE_URL must be."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def enqueue(self, update: dict[str, Any]) -> None:
+        """Queue an update for the next getUpdates."""
+        self.queue.append(update)
+        self._wake()
+
+    def _wake(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        prefix, _, method = request.match_info["path"].rpartition("/")
+        if prefix != f"bot{self.token}":
+            return _error(401, "Unauthorized")
+        params = await _read_params(request)
+        self.calls[method] += 1
+        if method == "getUpdates":
+            return _ok(await self._get_updates(params))
+        if method == "getMe":
+            return _ok(BOT_USER)
+        if method == "getWebhookInfo":
+            return _ok({"url": "", "has_custom_certificate": False, "pending_update_count": 0})
+        if method in CHAT_METHODS:
+            return self._chat_message(method, params)
+        if method in TRUE_METHODS:
+            return _ok(True)
+        return _error(404, "Not Found: method not found")
+
+    def _chat_message(self, method: str, params: dict[str, Any]) -> web.Response:
+        try:
+            chat_id = int(params["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            return _error(400, "Bad Request: chat not found")
+        now = time.monotonic()
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = Bucket(PER_CHAT_PER_SECOND, PER_CHAT_BURST)
+        overall, per_chat = self._overall.wait_needed(now), chat.wait_needed(now)
+        wait = max(overall, per_chat)
+        if wait > JITTER:
+            self.refused[
+                _who(chat_id) + (" (overall)" if overall > JITTER else " (per chat)")
+            ] += 1
+            seconds = max(1, math.ceil(wait))
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {seconds}",
+                "parameters": {"retry_after": seconds},
+            }
+            return web.json_response(body, status=429)
+        self._overall.take()
+        chat.take()
+        text = str(params.get("text", ""))
+        if method == "sendMessage":
+            delivered = Delivered(chat_id, text, now)
+            self.delivered.append(delivered)
+            if self.on_delivered is not None:
+                self.on_delivered(delivered)
+            handed = self.waiting_reply.pop(chat_id, None)
+            if handed is not None and self.measure_replies:
+                self.latencies.append(now - handed)
+        message: dict[str, Any] = {
+            "message_id": next(self._ids) if method.startswith("send") else params["message_id"],
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "工友"},
+            "from": BOT_USER,
+            "text": text or "-",
+        }
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        return _ok(message)
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.polls += 1
+        offset = int(params.get("offset") or 0)
+        if offset:
+            self.queue = [u for u in self.queue if int(u["update_id"]) >= offset]
+        wait = float(params.get("timeout") or 0)
+        if not self.queue and wait > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    while not self.queue:
+                        await self._changed.wait()
+        handed = self.queue[: int(params.get("limit") or 100)]
+        now = time.monotonic()
+        for update in handed:
+            sender = update.get("message", {}).get("from", {}).get("id")
+            if isinstance(sender, int) and sender >= FIRST_CHATTER:
+                self.waiting_reply.setdefault(sender, now)
+        return handed
+
+
+def _who(chat_id: int) -> str:
+    if chat_id == STAFF_ID:
+        return "staff chat"
+    return "worker chat" if chat_id >= FIRST_CHATTER else "recipient chat"
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def _error(code: int, description: str) -> web.Response:
+    return web.json_response(
+        {"ok": False, "error_code": code, "description": description}, status=code
+    )
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if not request.can_read_body:
+        return params
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+        return params
+    form = await request.post()
+    for key, value in form.items():
+        if isinstance(value, str):
+            params[key] = value if key in STRING_PARAMS else _json(value)
+    return params
+
+
+def _json(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+# --- updates the staff member and the workers send -----------------------------------------
+
+
+class Updates:
+    """Makes update payloads with increasing ids."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.messages = itertools.count(1)
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": "工友", "language_code": "zh-hans"}
+
+    def message(self, user_id: int, text: str) -> dict[str, Any]:
+        """A private text message (a command gets its entity)."""
+        body: dict[str, Any] = {
+            "message_id": next(self.messages),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "工友"},
+            "from": self._user(user_id),
+            "text": text,
+        }
+        if text.startswith("/"):
+            body["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        return {"update_id": next(self.ids), "message": body}
+
+    def press(self, user_id: int, data: str) -> dict[str, Any]:
+        """A pressed inline button."""
+        return {
+            "update_id": next(self.ids),
+            "callback_query": {
+                "id": str(next(self.messages)),
+                "from": self._user(user_id),
+                "chat_instance": "bench",
+                "data": data,
+                "message": {
+                    "message_id": next(self.messages),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private", "first_name": "工友"},
+                    "from": BOT_USER,
+                    "text": "-",
+                },
+            },
+        }
+
+
+# --- the bot process --------------------------------------------------------------------------
+
+
+def serve_bot() -> int:
+    """Run the real application in polling mode with the broadcast sender (the child process)."""
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.broadcast import start_sender, stop_sender
+    from bot.config import load_settings
+    from bot.db import Database
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = load_settings()
+    db = Database(settings.database_url)
+    application = build_application(settings, db=db)
+    first_init = application.post_init
+
+    async def post_init(app: Any) -> None:
+        if first_init is not None:
+            await first_init(app)
+        start_sender(app)
+
+    async def post_stop(app: Any) -> None:
+        await stop_sender(app)
+
+    async def post_shutdown(app: Any) -> None:
+        await db.dispose()
+
+    application.post_init = post_init
+    application.post_stop = post_stop
+    application.post_shutdown = post_shutdown
+    application.run_polling(
+        poll_interval=0, timeout=settings.poll_timeout, allowed_updates=ALLOWED_UPDATES
+    )
+    return 0
+
+
+class BotProcess:
+    """The bot as a child process, its log appended to a file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start the bot."""
+        log = self.log_path.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            SCRIPT,
+            "--serve-bot",
+            env=self.env,
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+            await self.process.wait()
+
+    async def stop(self) -> None:
+        """Ask the bot to stop, as a service manager would."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except TimeoutError:
+                await self.kill()
+
+
+# --- the database -----------------------------------------------------------------------------
+
+
+async def seed(url: str, recipients: int) -> None:
+    """Migrate, then add the staff member and ``recipients`` subscribed workers."""
+    from sqlalchemy import insert
+
+    from bot.db import Database
+    from bot.job_core import SEEKERS
+    from bot.models import utcnow
+    from bot.users import USERS
+
+    db = Database(url)
+    await db.upgrade()
+    now = utcnow()
+
+    def write(conn: Any) -> None:
+        conn.execute(
+            insert(USERS),
+            [
+                {
+                    "id": STAFF_ID,
+                    "language": "zh",
+                    "roles": ["staff"],
+                    "consents": {},
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+            ],
+        )
+        ids = [FIRST_RECIPIENT + n for n in range(recipients)]
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start : start + 2000]
+            conn.execute(
+                insert(USERS),
+                [
+                    {
+                        "id": uid,
+                        "language": "en" if uid % 5 == 0 else "zh",
+                        "roles": [],
+                        "consents": {},
+                        "first_seen": now,
+                        "last_seen": now,
+                    }
+                    for uid in chunk
+                ],
+            )
+            conn.execute(
+                insert(SEEKERS),
+                [
+                    {
+                        "user_id": uid,
+                        "districts": [],
+                        "industries": [],
+                        "types": [],
+                        "metro_lines": [],
+                        "tags": 0,
+                        "min_pay": None,
+                        "min_pay_unit": None,
+                        "alerts": True,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for uid in chunk
+                ],
+            )
+
+    await db.transact(write)
+    await db.dispose()
+
+
+def read_db(path: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Run a read-only query on the bot's SQLite file (WAL lets it run beside the bot)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(query, args).fetchall()
+    finally:
+        conn.close()
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+async def wait_for(predicate: Callable[[], bool], *, within: float, what: str) -> None:
+    """Poll ``predicate`` until it holds; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gave up waiting for {what} after {within:.0f} s")
+        await asyncio.sleep(0.05)
+
+
+def received(server: FakeTelegram, marker: str) -> Counter[int]:
+    """How many messages with ``marker`` each recipient received."""
+    return Counter(
+        d.chat_id
+        for d in server.delivered
+        if marker in d.text and FIRST_RECIPIENT <= d.chat_id < FIRST_CHATTER
+    )
+
+
+async def start_broadcast(server: FakeTelegram, updates: Updates, text: str) -> None:
+    """The staff member goes through /broadcast: all subscribers, a written text, confirm."""
+    for payload in (
+        updates.message(STAFF_ID, "/broadcast"),
+        updates.press(STAFF_ID, "jb:all"),
+        updates.press(STAFF_ID, "jb:text"),
+        updates.message(STAFF_ID, text),
+        updates.press(STAFF_ID, "jb:go"),
+    ):
+        server.enqueue(payload)
+
+
+async def chat(server: FakeTelegram, updates: Updates, chatters: int, stop: asyncio.Event) -> None:
+    """A worker message every 0.5 s, rotating over workers who are not recipients."""
+    for n in itertools.count():
+        if stop.is_set():
+            return
+        server.enqueue(updates.message(FIRST_CHATTER + n % chatters, "你好"))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), CHAT_EVERY)
+
+
+def latest_broadcast(db_path: Path) -> tuple[int, str] | None:
+    """The id and status of the newest broadcast."""
+    rows = read_db(db_path, "SELECT id, status FROM broadcasts ORDER BY id DESC LIMIT 1")
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+async def phase_one(
+    server: FakeTelegram, updates: Updates, db_path: Path, args: argparse.Namespace
+) -> None:
+    """Broadcast to everyone while workers chat; print rate, 429s, duplicates, reply times."""
+    marker = "BENCH-1"
+    n = args.recipients
+    server.refused.clear()
+    stop_chat = asyncio.Event()
+    await start_broadcast(server, updates, f"{marker} 工会通知：本周六上午九点，二七广场招聘会。")
+    await wait_for(lambda: len(received(server, marker)) > 0, within=60, what="the first message")
+    server.measure_replies = True
+    chatter = asyncio.create_task(chat(server, updates, args.chatters, stop_chat))
+    budget = n / args.rate * 2 + 120
+    await wait_for(lambda: len(received(server, marker)) >= n, within=budget, what="phase 1")
+    server.measure_replies = False
+    stop_chat.set()
+    await chatter
+    await wait_for(
+        lambda: (found := latest_broadcast(db_path)) is not None and found[1] == "done",
+        within=30,
+        what="the broadcast to be marked done",
+    )
+    await asyncio.sleep(1.0)  # anything sent twice would arrive now
+    times = sorted(d.at for d in server.delivered if marker in d.text and d.chat_id != STAFF_ID)
+    counts = received(server, marker)
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    rate = (len(times) - 1) / span if span else 0.0
+    burst = int(args.rate)
+    steady_span = times[-1] - times[burst] if len(times) > burst + 1 else 0.0
+    steady = (len(times) - 1 - burst) / steady_span if steady_span else 0.0
+    refused = sum(server.refused.values())
+    duplicates = sum(1 for count in counts.values() if count > 1)
+    lat = server.latencies
+    print(f"\nphase 1: broadcast to {n} workers while {args.chatters} other workers chat")
+    print(f"  delivered            {len(counts)} of {n} in {span:.1f} s")
+    print(
+        f"  rate                 {rate:.2f} msg/s overall, {steady:.2f} msg/s after the first "
+        f"{burst} (configured {args.rate:g})"
+    )
+    print(f"  429s received        {refused}   ({dict(server.refused)})")
+    print(f"  duplicates           {duplicates}")
+    print(
+        f"  worker replies       {len(lat)}: p50 {percentile(lat, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
+    )
+    share = steady / args.rate if args.rate else 0.0
+    print("  targets:")
+    print(
+        f"    rate >= {TARGET_SHARE:.0%} of configured   {share:.1%}   "
+        f"{'PASS' if share >= TARGET_SHARE else 'MISS'}"
+    )
+    print(f"    0 429s                       {refused}   {'PASS' if refused == 0 else 'MISS'}")
+    print(
+        f"    0 duplicates                 {duplicates}   {'PASS' if duplicates == 0 else 'MISS'}"
+    )
+    p99 = percentile(lat, 0.99)
+    print(f"    reply p99 < {TARGET_P99:.0f} s               {p99 * 1000:.0f} ms   "
+          f"{'PASS' if lat and p99 < TARGET_P99 else 'MISS'}")  # fmt: skip
+
+
+async def phase_two(
+    server: FakeTelegram,
+    updates: Updates,
+    bot: BotProcess,
+    db_path: Path,
+    args: argparse.Namespace,
+) -> None:
+    """Broadcast again, SIGKILL the bot halfway, restart it, and check nobody got it twice."""
+    marker = "BENCH-2"
+    n = args.recipients
+    server.refused.clear()
+    await start_broadcast(server, updates, f"{marker} 工会通知：下周一起新岗位上线。")
+    halfway = n // 2 + 7  # not on a batch boundary
+    await wait_for(
+        lambda: len(received(server, marker)) >= halfway,
+        within=n / args.rate * 2 + 120,
+        what="half of phase 2",
+    )
+    await bot.kill()
+    killed_at = time.monotonic()
+    at_kill = len(received(server, marker))
+    found = latest_broadcast(db_path)
+    assert found is not None
+    broadcast_id = found[0]
+    states = dict(
+        read_db(
+            db_path,
+            "SELECT status, count(*) FROM broadcast_recipients WHERE broadcast_id = ? "
+            "GROUP BY status",
+            broadcast_id,
+        )
+    )
+    await bot.start()
+    await wait_for(
+        lambda: len(received(server, marker)) > at_kill, within=120, what="the restarted sender"
+    )
+    resumed_after = time.monotonic() - killed_at
+    await wait_for(
+        lambda: (latest := latest_broadcast(db_path)) is not None and latest[1] == "done",
+        within=n / args.rate * 2 + 120,
+        what="phase 2 to finish",
+    )
+    await asyncio.sleep(1.0)
+    counts = received(server, marker)
+    ledger = dict(
+        read_db(
+            db_path,
+            "SELECT user_id, status FROM broadcast_recipients WHERE broadcast_id = ?",
+            broadcast_id,
+        )
+    )
+    duplicates = sum(1 for count in counts.values() if count > 1)
+    reported = {"unconfirmed", "failed", "blocked"}
+    lost = sum(1 for uid, status in ledger.items() if counts[uid] == 0 and status not in reported)
+    unconfirmed = [uid for uid, status in ledger.items() if status == "unconfirmed"]
+    unconfirmed_received = sum(1 for uid in unconfirmed if counts[uid] > 0)
+    never = sum(1 for uid in range(FIRST_RECIPIENT, FIRST_RECIPIENT + n) if counts[uid] == 0)
+    print(f"\nphase 2: SIGKILL of the bot after {at_kill} of {n} deliveries, then a restart")
+    print(f"  ledger at the kill   {states}")
+    print(
+        f"  sending again after  {resumed_after:.1f} s (the dead process's lease runs out first)"
+    )
+    print(f"  delivered            {len(counts)} of {n}; ledger rows {len(ledger)}")
+    print(f"  429s received        {sum(server.refused.values())}   ({dict(server.refused)})")
+    print(f"  duplicates           {duplicates}   {'PASS' if duplicates == 0 else 'MISS'}")
+    print(f"  lost                 {lost}   {'PASS' if lost == 0 else 'MISS'}")
+    print(
+        f"  unconfirmed          {len(unconfirmed)} ({unconfirmed_received} of them had arrived)"
+    )
+    print(f"  never received       {never} (every one of them reported unconfirmed/failed: "
+          f"{'yes' if never == len(unconfirmed) - unconfirmed_received else 'NO'})")  # fmt: skip
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=10_000, help="workers (10000)")
+    parser.add_argument("--rate", type=float, default=25.0, help="bulk messages/s (25)")
+    parser.add_argument("--chatters", type=int, default=20, help="workers chatting (20)")
+    parser.add_argument("--keep", default=None, help="keep the database and bot log here")
+    parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.recipients < 10 or args.chatters < 1 or not 0 < args.rate <= 30:
+        parser.error("--recipients >= 10, --chatters >= 1, 0 < --rate <= 30")
+    return args
+
+
+async def main_async(args: argparse.Namespace, workdir: Path) -> None:
+    """Seed, start the server and the bot, run both phases, stop everything."""
+    db_path = workdir / "bench.sqlite3"
+    url = f"sqlite+aiosqlite:///{db_path}"
+    started = time.monotonic()
+    await seed(url, args.recipients)
+    print(f"seeded {args.recipients} subscribed workers in {time.monotonic() - started:.1f} s "
+          f"(SQLite {db_path.name})")  # fmt: skip
+    server = FakeTelegram(TOKEN)
+    await server.start()
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    env.update(
+        {
+            "GONGYOU_BOT_TOKEN": TOKEN,
+            "GONGYOU_API_BASE_URL": server.base_url,
+            "GONGYOU_API_FILE_URL": f"http://127.0.0.1:{server.port}/file/bot",
+            "GONGYOU_DATABASE_URL": url,
+            "GONGYOU_POLL_TIMEOUT": "10",
+            "GONGYOU_OUTBOUND_RATE_LIMIT": "true",
+            "GONGYOU_BULK_MESSAGES_PER_SECOND": f"{args.rate:g}",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    bot = BotProcess(env, workdir / "bot.log")
+    await bot.start()
+    try:
+        await wait_for(lambda: server.polls > 0, within=60, what="the bot to start polling")
+        print(f"bot polling {server.base_url} (outbound limiter on, sender at {args.rate:g}/s); "
+              f"server limits {OVERALL_PER_SECOND:g}/s overall, {PER_CHAT_PER_SECOND:g}/s per "
+              f"chat (burst {PER_CHAT_BURST:g})")  # fmt: skip
+        updates = Updates()
+        await phase_one(server, updates, db_path, args)
+        await phase_two(server, updates, bot, db_path, args)
+    finally:
+        await bot.stop()
+        await server.stop()
+    print(f"\nbot log: {workdir / 'bot.log'}" if args.keep else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    if args.serve_bot:
+        return serve_bot()
+    if args.keep:
+        workdir = Path(args.keep)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for name in ("bench.sqlite3", "bench.sqlite3-wal", "bench.sqlite3-shm"):
+            (workdir / name).unlink(missing_ok=True)
+        asyncio.run(main_async(args, workdir))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="gongyou-bcbench-") as tmp:
+        asyncio.run(main_async(args, Path(tmp)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

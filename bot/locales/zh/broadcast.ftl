@@ -1,0 +1,53 @@
+## 工友 — 工作人员群发（/broadcast）。每个键在 en/broadcast.ftl 里都必须有对应的英文。
+
+bc-audience-ask = 📣 新的群发。目前有 { $count } 位工友订阅了岗位提醒。发给谁？
+bc-btn-all = 所有订阅者（{ $count } 人）
+bc-btn-pick = 按区县 / 行业 / 用工形式挑选
+bc-btn-status = 群发进度
+bc-btn-cancel = 取消
+bc-pick-ask = 点选要发的区县、行业、用工形式（每一类里选中任意一个即可；没有填写这一类偏好的工友也会收到）。选好后点“完成”。
+bc-pick-nothing = 订阅者还没有填写区县、行业或用工形式，只能发给所有订阅者。
+bc-btn-done = 完成（{ $count } 人）
+bc-audience-all = 所有订阅者
+bc-audience-empty = 这个范围里没有订阅者，请换个选择。
+bc-kind-ask = 将发给 { $count } 位工友（{ $audience }）。发什么？
+bc-btn-compose = ✍️ 自己写一条消息
+bc-btn-weekly = 📋 本周新岗位
+bc-compose-ask = 请发来要群发的文字（最多 { $limit } 个字）。工友们会原样收到。发 /cancel 放弃。
+bc-too-long = 这段文字有 { $length } 个字，最多 { $limit } 个。请缩短后再发。
+bc-text-only = 群发只能发文字。请把内容打成文字发来，或发 /cancel 放弃。
+bc-use-buttons = 请用上面的按钮继续，或发 /cancel 放弃这次群发。
+bc-weekly-none = 最近 7 天在这个范围里没有新发布的岗位。可以自己写一条消息。
+bc-weekly-header = 📋 本周新岗位（{ $count } 个）
+bc-weekly-footer = 点下面的按钮查看详情。不想再收到？在“我的岗位提醒”里关闭即可。
+bc-preview-confirm = ⬆️ 上面就是工友们将收到的样子。将发给 { $count } 位工友（{ $audience }）。确认发送吗？
+bc-btn-send = ✅ 发送给 { $count } 人
+bc-draft-cancelled = 已放弃这次群发，什么也没有发出。
+bc-draft-invalid = 这份草稿已经不能用了，请重新发 /broadcast。
+bc-weekly-gone = 这些岗位已经不再发布，没有发出。请重新发 /broadcast。
+bc-started = 📣 群发 #{ $id } 已开始，共 { $total } 位工友，会按 Telegram 的限速慢慢发出。可以随时查看进度。
+bc-status-none = 还没有群发记录。
+bc-status-header = 📣 最近的群发
+bc-status-draft = 草稿
+bc-status-running = 发送中
+bc-status-paused = 已暂停
+bc-status-done = 已完成
+bc-status-cancelled = 已停止
+bc-progress = #{ $id } { $status } · “{ $preview }”
+    共 { $total } · 已发 { $sent } · 待发 { $pending } · 失败 { $failed } · 已屏蔽 { $blocked } · 未确认 { $unconfirmed }
+    速度 { $rate } 条/秒 · 预计还要 { $eta }
+bc-eta = { $minutes } 分 { $seconds } 秒
+bc-btn-pause = ⏸ 暂停 #{ $id }
+bc-btn-resume = ▶️ 继续 #{ $id }
+bc-btn-stop = ⏹ 停止 #{ $id }
+bc-btn-refresh = 🔄 刷新
+bc-btn-new = 📣 新群发
+bc-stop-ask = 确定停止群发 #{ $id } 吗？还有 { $pending } 位工友没有收到，停止后不会再发给他们。
+bc-btn-stop-yes = 确定停止
+bc-btn-stop-no = 不停止
+bc-paused = 群发 #{ $id } 已暂停。
+bc-resumed = 群发 #{ $id } 继续发送。
+bc-stopped = 群发 #{ $id } 已停止。
+bc-not-changed = 这个群发的状态已经变了，请刷新进度。
+bc-done-summary = 📣 群发 #{ $id } 发完了：共 { $total } 位，送达 { $sent }，失败 { $failed }，已屏蔽机器人 { $blocked }，未确认 { $unconfirmed }。
+bc-forget-item = 你在群发记录里的条目

@@ -1,0 +1,834 @@
+"""Staff broadcasts: the ledger, the sender (pace, 429, 403, 400, retries, crash, lease), UI."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select, update
+from telegram.error import TimedOut
+
+from bot.broadcast import (
+    BROADCASTS,
+    LEASE_NAME,
+    LEASES,
+    RECIPIENTS,
+    BroadcastSender,
+    audience_count,
+    broadcast_status,
+    cancel_broadcast,
+    launch_broadcast,
+    pause_broadcast,
+    resume_broadcast,
+)
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import t
+from bot.job_core import POSTINGS, SEEKERS
+from bot.localapi import Call
+from bot.models import BroadcastStatus, PostingStatus, RecipientStatus, Role
+from bot.users import USERS, forget_user, grant_role
+from tests.conftest import Harness
+from tests.factories import STAFF_ID, WORKER_ID, callback, message, sticker
+
+NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Zhengzhou
+FIRST_SEEKER = 900_001
+_titles = itertools.count(1)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The test settings, with room for staff tapping through several buttons quickly."""
+    return settings.model_copy(update={"flood_limit": "100 per 1 second"})
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class Sleeps:
+    """Records the sender's waits instead of waiting."""
+
+    def __init__(self, events: list[Any] | None = None) -> None:
+        self.waits: list[float] = []
+        self.events = events if events is not None else []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.events.append(("sleep", seconds))
+
+
+async def _subscribers(db: Database, *seekers: dict[str, Any]) -> list[int]:
+    """Insert users with a job-seeker registration (alerts on unless told otherwise)."""
+    users, rows = [], []
+    for seeker in seekers:
+        users.append(
+            {
+                "id": seeker["user_id"],
+                "language": seeker.get("language", "zh"),
+                "roles": [],
+                "consents": {},
+                "first_seen": NOW,
+                "last_seen": NOW,
+            }
+        )
+        rows.append(
+            {
+                "user_id": seeker["user_id"],
+                "districts": seeker.get("districts", []),
+                "industries": seeker.get("industries", []),
+                "types": seeker.get("types", []),
+                "metro_lines": [],
+                "tags": 0,
+                "min_pay": None,
+                "min_pay_unit": None,
+                "alerts": seeker.get("alerts", True),
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+    async with db.engine.begin() as conn:
+        await conn.execute(insert(USERS), users)
+        await conn.execute(insert(SEEKERS), rows)
+    return [seeker["user_id"] for seeker in seekers]
+
+
+async def _many(db: Database, count: int, **fields: Any) -> list[int]:
+    return await _subscribers(db, *({"user_id": FIRST_SEEKER + n, **fields} for n in range(count)))
+
+
+async def _posting(db: Database, *, published_at: datetime, **overrides: Any) -> int:
+    number = next(_titles)
+    row: dict[str, Any] = {
+        "title": f"分拣员{number}",
+        "employer_name": "顺达物流",
+        "city": "郑州市",
+        "district": "金水区",
+        "address": "",
+        "metro_line": "1号线",
+        "metro_station": "",
+        "industry": "logistics",
+        "employment_type": "full_time",
+        "pay_min": 5000.0,
+        "pay_max": 6000.0,
+        "pay_unit": "month",
+        "pay_text": "5000-6000元/月",
+        "hours": "",
+        "requirements": "",
+        "tags": 0,
+        "contact": "0371-12345678",
+        "expires_on": None,
+        "employer_id": None,
+        "source": "staff_import",
+        "status": PostingStatus.published.value,
+        "owner_id": None,
+        "dedupe_key": f"key-{number}",
+        "search_text": "",
+        "flags": [],
+        "review_note": "",
+        "reviewed_by": None,
+        "contact_views": 0,
+        "report_count": 0,
+        "published_at": published_at,
+        "created_at": published_at,
+        "updated_at": published_at,
+    }
+    row.update(overrides)
+    async with db.engine.begin() as conn:
+        result = await conn.execute(insert(POSTINGS).values(**row).returning(POSTINGS.c.id))
+        return int(result.scalar_one())
+
+
+async def _launch(db: Database, text: str = "工会通知：周六有招聘会", **audience: Any) -> int:
+    broadcast_id, _total = await db.transact(
+        launch_broadcast, created_by=STAFF_ID, audience=audience, kind="text", text=text, now=NOW
+    )
+    return int(broadcast_id)
+
+
+async def _ledger(db: Database, broadcast_id: int) -> dict[int, dict[str, Any]]:
+    async with db.engine.connect() as conn:
+        rows = (
+            await conn.execute(select(RECIPIENTS).where(RECIPIENTS.c.broadcast_id == broadcast_id))
+        ).mappings()
+        return {int(row["user_id"]): dict(row) for row in rows}
+
+
+async def _statuses(db: Database, broadcast_id: int) -> dict[int, str]:
+    return {uid: row["status"] for uid, row in (await _ledger(db, broadcast_id)).items()}
+
+
+async def _broadcast(db: Database, broadcast_id: int) -> dict[str, Any]:
+    async with db.engine.connect() as conn:
+        row = (
+            (await conn.execute(select(BROADCASTS).where(BROADCASTS.c.id == broadcast_id)))
+            .mappings()
+            .one()
+        )
+        return dict(row)
+
+
+def _sends_to(harness: Harness, text: str) -> dict[int, int]:
+    """How many times each chat received a message with ``text`` (failed calls not counted)."""
+    counts: dict[int, int] = {}
+    for call in harness.api.sent("sendMessage"):
+        if text in call.text and call.result is not None:
+            chat = int(call.params["chat_id"])
+            counts[chat] = counts.get(chat, 0) + 1
+    return counts
+
+
+def _sender(harness: Harness, clock: Clock, **kwargs: Any) -> BroadcastSender:
+    options: dict[str, Any] = {"rate": 1000, "owner": "replica-a", "clock": clock}
+    options.update(kwargs)
+    options.setdefault("sleep", Sleeps())
+    return BroadcastSender(harness.app.bot, harness.db, **options)
+
+
+async def _drain(sender: BroadcastSender, steps: int = 20) -> None:
+    """Step until nothing is left to send (and the finished broadcast is reported)."""
+    for _ in range(steps):
+        if await sender.step() == 0:
+            return
+
+
+async def _staff(harness: Harness) -> None:
+    async with harness.db.session() as session:
+        await grant_role(session, actor_id=None, user_id=STAFF_ID, role=Role.staff)
+
+
+def _popup(calls: list[Call]) -> str:
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert answers, [c.method for c in calls]
+    return str(answers[-1].params.get("text", ""))
+
+
+# --- the ledger -------------------------------------------------------------------------------
+
+
+async def test_starting_a_broadcast_writes_one_pending_row_per_subscriber(db: Database) -> None:
+    await _many(db, 3)
+    await _subscribers(db, {"user_id": 42, "alerts": False})
+
+    broadcast_id = await _launch(db)
+
+    assert await _statuses(db, broadcast_id) == {
+        FIRST_SEEKER: "pending",
+        FIRST_SEEKER + 1: "pending",
+        FIRST_SEEKER + 2: "pending",
+    }
+    row = await _broadcast(db, broadcast_id)
+    assert (row["status"], row["total"]) == ("running", 3)
+
+
+async def test_an_audience_filter_is_any_of_and_keeps_workers_without_a_preference(
+    db: Database,
+) -> None:
+    await _subscribers(
+        db,
+        {"user_id": 1, "districts": ["金水区"]},
+        {"user_id": 2, "districts": ["二七区"]},
+        {"user_id": 3, "districts": []},
+        {"user_id": 4, "districts": ["金水区"], "industries": ["catering"]},
+        {"user_id": 5, "districts": ["中原区", "金水区"], "types": ["daily"]},
+    )
+
+    broadcast_id = await _launch(db, districts=["金水区"], industries=["logistics"])
+
+    assert sorted(await _statuses(db, broadcast_id)) == [1, 3, 5]
+    assert await db.transact(audience_count, audience={"types": ["seasonal"]}) == 4
+
+
+async def test_an_unknown_industry_in_the_audience_is_refused(db: Database) -> None:
+    from bot.broadcast import BroadcastError
+
+    with pytest.raises(BroadcastError):
+        await db.transact(audience_count, audience={"industries": ["piracy"]})
+
+
+# --- the sender -------------------------------------------------------------------------------
+
+
+async def test_the_sender_delivers_the_text_once_to_every_recipient(harness: Harness) -> None:
+    await _many(harness.db, 5)
+    broadcast_id = await _launch(harness.db)
+
+    await _drain(_sender(harness, Clock()))
+
+    assert _sends_to(harness, "周六有招聘会") == {FIRST_SEEKER + n: 1 for n in range(5)}
+    ledger = await _ledger(harness.db, broadcast_id)
+    assert {row["status"] for row in ledger.values()} == {"sent"}
+    assert all(row["sent_at"] == NOW and row["attempts"] == 1 for row in ledger.values())
+
+
+async def test_a_finished_broadcast_is_done_and_its_author_gets_a_summary(
+    harness: Harness,
+) -> None:
+    await _many(harness.db, 2)
+    broadcast_id = await _launch(harness.db)
+
+    await _drain(_sender(harness, Clock()))
+
+    row = await _broadcast(harness.db, broadcast_id)
+    assert row["status"] == "done"
+    assert row["finished_at"] == NOW
+    summary = [c.text for c in harness.api.sent("sendMessage") if c.params["chat_id"] == STAFF_ID]
+    assert summary == [
+        t(
+            "zh",
+            "bc-done-summary",
+            id=str(broadcast_id),
+            total=2,
+            sent=2,
+            failed=0,
+            blocked=0,
+            unconfirmed=0,
+        )
+    ]
+
+
+async def test_a_worker_who_blocked_the_bot_is_marked_blocked_and_unsubscribed(
+    harness: Harness,
+) -> None:
+    await _many(harness.db, 2)
+    broadcast_id = await _launch(harness.db)
+    harness.api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+
+    await _drain(_sender(harness, Clock()))
+
+    statuses = await _statuses(harness.db, broadcast_id)
+    assert sorted(statuses.values()) == ["blocked", "sent"]
+    blocked = next(uid for uid, status in statuses.items() if status == "blocked")
+    async with harness.db.engine.connect() as conn:
+        alerts = dict((await conn.execute(select(SEEKERS.c.user_id, SEEKERS.c.alerts))).all())
+    assert alerts == {blocked: False, ({FIRST_SEEKER, FIRST_SEEKER + 1} - {blocked}).pop(): True}
+
+
+async def test_a_bad_request_marks_the_row_failed_with_the_reason(harness: Harness) -> None:
+    await _many(harness.db, 1)
+    broadcast_id = await _launch(harness.db)
+    harness.api.fail_next("sendMessage", 400, "Bad Request: chat not found")
+
+    await _drain(_sender(harness, Clock()))
+
+    row = (await _ledger(harness.db, broadcast_id))[FIRST_SEEKER]
+    assert (row["status"], row["error"]) == ("failed", "Chat not found")
+
+
+async def test_a_network_error_is_retried_later_with_backoff(harness: Harness) -> None:
+    await _many(harness.db, 1)
+    broadcast_id = await _launch(harness.db)
+    clock = Clock()
+    sender = _sender(harness, clock)
+    harness.api.fail_next("sendMessage", 502, "Bad Gateway")
+
+    await sender.step()
+    row = (await _ledger(harness.db, broadcast_id))[FIRST_SEEKER]
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert row["next_attempt_at"] == NOW + timedelta(seconds=2)
+    assert await sender.step() == 0  # not due yet
+
+    clock.advance(2)
+    await sender.step()
+
+    assert (await _statuses(harness.db, broadcast_id))[FIRST_SEEKER] == "sent"
+    assert _sends_to(harness, "周六有招聘会") == {FIRST_SEEKER: 1}
+
+
+async def test_a_worker_is_given_up_on_after_five_network_errors(harness: Harness) -> None:
+    await _many(harness.db, 1)
+    broadcast_id = await _launch(harness.db)
+    clock = Clock()
+    sender = _sender(harness, clock)
+    for _ in range(5):
+        harness.api.fail_next("sendMessage", 502, "Bad Gateway")
+
+    for _ in range(5):
+        await sender.step()
+        clock.advance(600)
+
+    row = (await _ledger(harness.db, broadcast_id))[FIRST_SEEKER]
+    assert (row["status"], row["attempts"], row["error"]) == ("failed", 5, "Bad Gateway")
+
+
+async def test_a_timed_out_message_is_unconfirmed_and_never_sent_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _many(harness.db, 1)
+    broadcast_id = await _launch(harness.db)
+    real = harness.api.do_request
+
+    async def times_out(*args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        monkeypatch.setattr(harness.api, "do_request", real)
+        raise TimedOut("read timed out")
+
+    monkeypatch.setattr(harness.api, "do_request", times_out)
+    sender = _sender(harness, Clock())
+
+    await _drain(sender)
+
+    assert (await _statuses(harness.db, broadcast_id)) == {FIRST_SEEKER: "unconfirmed"}
+    assert _sends_to(harness, "周六有招聘会") == {}
+    assert (await _broadcast(harness.db, broadcast_id))["status"] == "done"
+
+
+async def test_retry_after_puts_the_row_back_and_the_sender_waits_before_sending_again(
+    harness: Harness,
+) -> None:
+    await _many(harness.db, 3)
+    broadcast_id = await _launch(harness.db)
+    events: list[Any] = []
+    harness.api.on_call = lambda call: events.append(("send", call.params.get("chat_id")))
+    sleeps = Sleeps(events)
+    sender = _sender(harness, Clock(), sleep=sleeps)
+    harness.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+
+    await sender.step()
+    after_first = await _statuses(harness.db, broadcast_id)
+    await _drain(sender)
+
+    assert sorted(after_first.values()) == ["pending", "sent", "sent"]
+    retried = next(uid for uid, status in after_first.items() if status == "pending")
+    assert sleeps.waits == [1.0]
+    assert events.index(("sleep", 1.0)) < events.index(("send", retried))
+    ledger = await _ledger(harness.db, broadcast_id)
+    assert {row["status"] for row in ledger.values()} == {"sent"}
+    assert ledger[retried]["attempts"] == 1  # the 429 did not count as an attempt
+    assert _sends_to(harness, "周六有招聘会") == {FIRST_SEEKER + n: 1 for n in range(3)}
+
+
+async def test_the_sender_keeps_to_its_rate(harness: Harness) -> None:
+    await _many(harness.db, 40)
+    await _launch(harness.db)
+    loop = asyncio.get_running_loop()
+    stamps: list[float] = []
+    harness.api.on_call = lambda call: stamps.append(loop.time())
+    sender = _sender(harness, Clock(), rate=20)
+
+    await _drain(sender)
+
+    sends = stamps[:40]
+    assert len(sends) == 40
+    # A leaky bucket of 20/s: a burst of 20, then one every 50 ms.
+    for index, stamp in enumerate(sends):
+        assert stamp - sends[0] >= (index + 1 - 20) / 20 - 0.02
+    assert sends[-1] - sends[0] >= 0.95
+
+
+async def test_only_the_replica_holding_the_lease_sends(harness: Harness) -> None:
+    await _many(harness.db, 4)
+    broadcast_id = await _launch(harness.db)
+    clock = Clock()
+    first = _sender(harness, clock, owner="replica-a")
+    second = _sender(harness, clock, owner="replica-b")
+    first.batch_size = second.batch_size = 2
+
+    assert await first.step() == 2
+    assert await second.step() == 0
+    assert await first.step() == 2
+
+    assert sorted((await _statuses(harness.db, broadcast_id)).values()) == ["sent"] * 4
+    async with harness.db.engine.connect() as conn:
+        owner = (
+            await conn.execute(select(LEASES.c.owner).where(LEASES.c.name == LEASE_NAME))
+        ).scalar_one()
+    assert owner == "replica-a"
+
+
+async def test_a_stopped_sender_hands_the_lease_over_at_once(harness: Harness) -> None:
+    await _many(harness.db, 2)
+    broadcast_id = await _launch(harness.db)
+    clock = Clock()
+    first = _sender(harness, clock, owner="replica-a")
+    second = _sender(harness, clock, owner="replica-b")
+    first.batch_size = 1
+    await first.step()
+
+    stop = asyncio.Event()
+    stop.set()
+    await first.run(stop)  # stops at once and releases the lease
+    await _drain(second)
+
+    assert sorted((await _statuses(harness.db, broadcast_id)).values()) == ["sent", "sent"]
+
+
+class _DyingBot:
+    """Passes ``deliver`` messages on, then hangs on the next one (the process is killed)."""
+
+    rate_limiter = None
+
+    def __init__(self, bot: Any, deliver: int) -> None:
+        self.bot = bot
+        self.left = deliver
+        self.hanging = asyncio.Event()
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Any:
+        if self.left <= 0:
+            self.hanging.set()
+            await asyncio.Event().wait()
+        self.left -= 1
+        return await self.bot.send_message(chat_id, text, **kwargs)
+
+
+async def test_after_a_crash_nobody_gets_the_broadcast_twice_and_the_rest_still_do(
+    harness: Harness,
+) -> None:
+    await _many(harness.db, 8)
+    broadcast_id = await _launch(harness.db)
+    clock = Clock()
+    dying = _DyingBot(harness.app.bot, deliver=4)
+    crashed = BroadcastSender(
+        dying,  # type: ignore[arg-type]
+        harness.db,
+        rate=1000,
+        owner="replica-a",
+        clock=clock,
+        lease_seconds=30,
+    )
+    crashed.batch_size = 3
+    await crashed.step()  # 3 delivered and recorded
+    killed = asyncio.create_task(crashed.step())  # 1 delivered, 2 hang: none recorded
+    await asyncio.wait_for(dying.hanging.wait(), 5)
+    killed.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await killed
+    before = await _statuses(harness.db, broadcast_id)
+    assert sorted(before.values()) == ["pending"] * 2 + ["sending"] * 3 + ["sent"] * 3
+
+    survivor = _sender(harness, clock, owner="replica-b")
+    assert await survivor.step() == 0  # the dead replica's lease has not run out yet
+    clock.advance(31)
+    await _drain(survivor)
+
+    after = await _statuses(harness.db, broadcast_id)
+    assert sorted(after.values()) == ["sent"] * 5 + ["unconfirmed"] * 3
+    assert {uid for uid, s in before.items() if s == "sending"} == {
+        uid for uid, s in after.items() if s == "unconfirmed"
+    }
+    received = _sends_to(harness, "周六有招聘会")
+    assert set(received.values()) == {1}
+    assert set(after) - set(received) <= {uid for uid, s in after.items() if s == "unconfirmed"}
+    assert len(received) == 6  # 3 + 1 before the crash, 2 pending ones after
+
+
+async def test_a_paused_broadcast_waits_and_a_resumed_one_continues(harness: Harness) -> None:
+    await _many(harness.db, 4)
+    broadcast_id = await _launch(harness.db)
+    sender = _sender(harness, Clock())
+    sender.batch_size = 2
+    await sender.step()
+
+    assert await harness.db.transact(pause_broadcast, broadcast_id=broadcast_id, actor_id=1)
+    assert await sender.step() == 0
+    assert sorted((await _statuses(harness.db, broadcast_id)).values()) == [
+        "pending",
+        "pending",
+        "sent",
+        "sent",
+    ]
+    assert await harness.db.transact(resume_broadcast, broadcast_id=broadcast_id, actor_id=1)
+    await _drain(sender)
+
+    assert sorted((await _statuses(harness.db, broadcast_id)).values()) == ["sent"] * 4
+
+
+async def test_a_cancelled_broadcast_sends_nothing_more(harness: Harness) -> None:
+    await _many(harness.db, 4)
+    broadcast_id = await _launch(harness.db)
+    sender = _sender(harness, Clock())
+    sender.batch_size = 2
+    await sender.step()
+
+    assert await harness.db.transact(cancel_broadcast, broadcast_id=broadcast_id, actor_id=1)
+    await _drain(sender)
+
+    assert len(_sends_to(harness, "周六有招聘会")) == 2
+    assert (await _broadcast(harness.db, broadcast_id))["status"] == "cancelled"
+    assert not await harness.db.transact(resume_broadcast, broadcast_id=broadcast_id, actor_id=1)
+
+
+async def test_status_counts_the_ledger_and_estimates_the_time_left(db: Database) -> None:
+    await _many(db, 10)
+    broadcast_id = await _launch(db)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            update(RECIPIENTS)
+            .where(RECIPIENTS.c.user_id < FIRST_SEEKER + 6)
+            .values(status=RecipientStatus.sent.value, sent_at=NOW - timedelta(seconds=30))
+        )
+        await conn.execute(
+            update(RECIPIENTS)
+            .where(RECIPIENTS.c.user_id == FIRST_SEEKER + 6)
+            .values(status=RecipientStatus.blocked.value)
+        )
+
+    progress = await db.transact(broadcast_status, broadcast_id=broadcast_id, now=NOW)
+
+    assert progress is not None
+    assert (progress.total, progress.sent, progress.pending, progress.blocked) == (10, 6, 3, 1)
+    assert progress.rate == pytest.approx(0.1)
+    assert progress.eta_seconds == pytest.approx(30.0)
+
+
+async def test_the_weekly_digest_reaches_each_worker_in_their_language_with_card_buttons(
+    harness: Harness,
+) -> None:
+    await _subscribers(
+        harness.db,
+        {"user_id": 1, "language": "zh"},
+        {"user_id": 2, "language": "en"},
+    )
+    fresh = await _posting(harness.db, published_at=NOW - timedelta(days=1), title="仓库分拣员")
+    newer = await _posting(harness.db, published_at=NOW - timedelta(hours=2), title="快递员")
+    await _posting(harness.db, published_at=NOW - timedelta(days=8), title="旧岗位")
+    broadcast_id, total = await harness.db.transact(
+        launch_broadcast, created_by=STAFF_ID, audience={}, kind="weekly", now=NOW
+    )
+
+    await _drain(_sender(harness, Clock()))
+
+    assert total == 2
+    sends = {int(c.params["chat_id"]): c for c in harness.api.sent("sendMessage")}
+    assert sends[1].text.startswith(t("zh", "bc-weekly-header", count=2))
+    assert sends[2].text.startswith(t("en", "bc-weekly-header", count=2))
+    assert "快递员" in sends[1].text
+    assert "仓库分拣员" in sends[1].text
+    assert "旧岗位" not in sends[1].text
+    assert sends[1].callback_data == [f"jc:{newer}", f"jc:{fresh}"]
+    assert sends[2].callback_data == [f"jc:{newer}", f"jc:{fresh}"]
+    assert (await _broadcast(harness.db, broadcast_id))["audience"]["postings"] == [newer, fresh]
+
+
+async def test_forgetting_a_worker_removes_their_ledger_rows(harness: Harness) -> None:
+    await _many(harness.db, 2)
+    broadcast_id = await _launch(harness.db)
+
+    async with harness.db.session() as session:
+        deleted = await forget_user(session, user_id=FIRST_SEEKER)
+
+    assert "bc-forget-item" in deleted
+    assert set(await _statuses(harness.db, broadcast_id)) == {FIRST_SEEKER + 1}
+
+
+# --- /broadcast -------------------------------------------------------------------------------
+
+STAFF_ACTIONS = (
+    "jb:new",
+    "jb:status",
+    "jb:all",
+    "jb:pick",
+    "jb:d:0",
+    "jb:ok",
+    "jb:text",
+    "jb:week",
+    "jb:go",
+    "jb:x",
+    "jb:p:1",
+    "jb:r:1",
+    "jb:c:1",
+    "jb:cy:1",
+)
+
+
+async def test_a_worker_cannot_open_broadcast(harness: Harness) -> None:
+    texts = await harness.texts(message("/broadcast"))
+
+    assert texts == [t("zh", "role-refused")]
+
+
+@pytest.mark.parametrize("data", STAFF_ACTIONS)
+async def test_a_worker_pressing_a_broadcast_button_is_refused_and_nothing_changes(
+    harness: Harness, data: str
+) -> None:
+    await _many(harness.db, 1)
+    broadcast_id = await _launch(harness.db)
+
+    calls = await harness.feed(callback(data, user_id=WORKER_ID))
+
+    assert _popup(calls) == t("zh", "role-refused")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    row = await _broadcast(harness.db, broadcast_id)
+    assert row["status"] == BroadcastStatus.running.value
+    async with harness.db.engine.connect() as conn:
+        assert (await conn.execute(select(BROADCASTS.c.id))).scalars().all() == [broadcast_id]
+
+
+async def test_staff_compose_preview_confirm_and_every_subscriber_gets_it_once(
+    harness: Harness,
+) -> None:
+    await _staff(harness)
+    await _many(harness.db, 3)
+
+    asked = await harness.feed(message("/broadcast", user_id=STAFF_ID))
+    chose = await harness.feed(callback("jb:all", user_id=STAFF_ID))
+    compose = await harness.texts(callback("jb:text", user_id=STAFF_ID))
+    preview = await harness.feed(message("周六上午九点，二七广场招聘会。", user_id=STAFF_ID))
+    started = await harness.texts(callback("jb:go", user_id=STAFF_ID))
+    await _drain(_sender(harness, Clock()))
+
+    assert asked[-1].callback_data[:2] == ["jb:all", "jb:pick"]
+    assert chose[-1].text == t("zh", "bc-kind-ask", count=3, audience=t("zh", "bc-audience-all"))
+    assert compose == [t("zh", "bc-compose-ask", limit=3500)]
+    assert preview[0].text == "周六上午九点，二七广场招聘会。"
+    assert preview[1].text == t(
+        "zh", "bc-preview-confirm", count=3, audience=t("zh", "bc-audience-all")
+    )
+    assert preview[1].callback_data == ["jb:go", "jb:x"]
+    async with harness.db.engine.connect() as conn:
+        broadcast_id = (await conn.execute(select(BROADCASTS.c.id))).scalar_one()
+    assert started == [t("zh", "bc-started", id=str(broadcast_id), total=3)]
+    assert _sends_to(harness, "二七广场招聘会") == {
+        STAFF_ID: 1,  # the preview
+        FIRST_SEEKER: 1,
+        FIRST_SEEKER + 1: 1,
+        FIRST_SEEKER + 2: 1,
+    }
+    assert (await _broadcast(harness.db, broadcast_id))["status"] == "done"
+
+
+async def test_staff_can_pick_a_district_from_the_registrations(harness: Harness) -> None:
+    await _staff(harness)
+    await _subscribers(
+        harness.db,
+        {"user_id": 1, "districts": ["金水区"]},
+        {"user_id": 2, "districts": ["金水区"]},
+        {"user_id": 3, "districts": ["二七区"]},
+        {"user_id": 4},
+    )
+    await harness.feed(message("/broadcast", user_id=STAFF_ID))
+
+    picker = await harness.feed(callback("jb:pick", user_id=STAFF_ID))
+    district_button = picker[-1].callback_data[0]  # the commonest district first: 金水区
+    toggled = await harness.feed(callback(district_button, user_id=STAFF_ID))
+    chose = await harness.feed(callback("jb:ok", user_id=STAFF_ID))
+    await harness.feed(callback("jb:text", user_id=STAFF_ID))
+    await harness.feed(message("金水区的工友们好", user_id=STAFF_ID))
+    await harness.feed(callback("jb:go", user_id=STAFF_ID))
+
+    assert district_button == "jb:d:0"
+    assert toggled[-1].method == "editMessageReplyMarkup"
+    assert chose[-1].text == t("zh", "bc-kind-ask", count=3, audience="金水区")
+    async with harness.db.engine.connect() as conn:
+        broadcast_id = (await conn.execute(select(BROADCASTS.c.id))).scalar_one()
+    assert sorted(await _statuses(harness.db, broadcast_id)) == [1, 2, 4]
+
+
+async def test_staff_pick_this_weeks_postings_and_see_the_preview(harness: Harness) -> None:
+    await _staff(harness)
+    await _many(harness.db, 2)
+    posting = await _posting(harness.db, published_at=datetime.now(UTC) - timedelta(days=1))
+    await harness.feed(message("/broadcast", user_id=STAFF_ID))
+    await harness.feed(callback("jb:all", user_id=STAFF_ID))
+
+    preview = await harness.feed(callback("jb:week", user_id=STAFF_ID))
+    await harness.feed(callback("jb:go", user_id=STAFF_ID))
+
+    sends = [c for c in preview if c.method == "sendMessage"]
+    assert sends[0].text.startswith(t("zh", "bc-weekly-header", count=1))
+    assert sends[0].callback_data == [f"jc:{posting}"]
+    assert sends[1].text == t(
+        "zh", "bc-preview-confirm", count=2, audience=t("zh", "bc-audience-all")
+    )
+    async with harness.db.engine.connect() as conn:
+        audience = (await conn.execute(select(BROADCASTS.c.audience))).scalar_one()
+    assert (audience["kind"], audience["postings"]) == ("weekly", [posting])
+
+
+async def test_a_broadcast_text_must_be_text_and_not_too_long(harness: Harness) -> None:
+    await _staff(harness)
+    await _many(harness.db, 1)
+    for step in (message("/broadcast", user_id=STAFF_ID), callback("jb:all", user_id=STAFF_ID)):
+        await harness.feed(step)
+    await harness.feed(callback("jb:text", user_id=STAFF_ID))
+
+    refused_sticker = await harness.texts(sticker(user_id=STAFF_ID))
+    refused_long = await harness.texts(message("长" * 3501, user_id=STAFF_ID))
+    go_too_early = await harness.feed(callback("jb:go", user_id=STAFF_ID))
+
+    assert refused_sticker == [t("zh", "bc-text-only")]
+    assert refused_long == [t("zh", "bc-too-long", limit=3500, length=3501)]
+    assert _popup(go_too_early) == t("zh", "button-stale")
+    async with harness.db.engine.connect() as conn:
+        assert (await conn.execute(select(BROADCASTS.c.id))).first() is None
+
+
+async def test_a_confirm_button_without_a_draft_is_stale(harness: Harness) -> None:
+    await _staff(harness)
+
+    calls = await harness.feed(callback("jb:go", user_id=STAFF_ID))
+
+    assert _popup(calls) == t("zh", "button-stale")
+
+
+async def test_a_forged_broadcast_button_is_stale(harness: Harness) -> None:
+    await _staff(harness)
+
+    calls = await harness.feed(callback("jb:p:99999", user_id=STAFF_ID))
+
+    assert _popup(calls) == t("zh", "button-stale")
+
+
+async def test_staff_see_progress_and_can_pause_resume_and_stop(harness: Harness) -> None:
+    await _staff(harness)
+    await _many(harness.db, 3)
+    broadcast_id = await _launch(harness.db)
+
+    status = await harness.feed(message("/broadcast status", user_id=STAFF_ID))
+    paused = await harness.feed(callback(f"jb:p:{broadcast_id}", user_id=STAFF_ID))
+    paused_state = (await _broadcast(harness.db, broadcast_id))["status"]
+    resumed = await harness.feed(callback(f"jb:r:{broadcast_id}", user_id=STAFF_ID))
+    ask = await harness.feed(callback(f"jb:c:{broadcast_id}", user_id=STAFF_ID))
+    asked_state = (await _broadcast(harness.db, broadcast_id))["status"]
+    stopped = await harness.feed(callback(f"jb:cy:{broadcast_id}", user_id=STAFF_ID))
+
+    assert f"#{broadcast_id}" in status[-1].text
+    assert "待发 3" in status[-1].text
+    assert status[-1].callback_data[:2] == [f"jb:p:{broadcast_id}", f"jb:c:{broadcast_id}"]
+    assert _popup(paused) == t("zh", "bc-paused", id=str(broadcast_id))
+    assert paused_state == "paused"
+    assert f"jb:r:{broadcast_id}" in paused[-1].callback_data
+    assert _popup(resumed) == t("zh", "bc-resumed", id=str(broadcast_id))
+    assert ask[-1].callback_data == [f"jb:cy:{broadcast_id}", "jb:re"]
+    assert asked_state == "running"
+    assert _popup(stopped) == t("zh", "bc-stopped", id=str(broadcast_id))
+    assert (await _broadcast(harness.db, broadcast_id))["status"] == "cancelled"
+
+
+async def test_pausing_a_finished_broadcast_is_refused(harness: Harness) -> None:
+    await _staff(harness)
+    await _many(harness.db, 1)
+    broadcast_id = await _launch(harness.db)
+    await _drain(_sender(harness, Clock()))
+
+    calls = await harness.feed(callback(f"jb:p:{broadcast_id}", user_id=STAFF_ID))
+
+    assert _popup(calls) == t("zh", "bc-not-changed")
+    assert (await _broadcast(harness.db, broadcast_id))["status"] == "done"
+
+
+async def test_a_staff_member_who_lost_the_role_cannot_finish_a_draft(harness: Harness) -> None:
+    await _staff(harness)
+    await _many(harness.db, 1)
+    await harness.feed(message("/broadcast", user_id=STAFF_ID))
+    await harness.feed(callback("jb:all", user_id=STAFF_ID))
+    await harness.feed(callback("jb:text", user_id=STAFF_ID))
+    async with harness.db.engine.begin() as conn:
+        await conn.execute(update(USERS).where(USERS.c.id == STAFF_ID).values(roles=[]))
+
+    texts = await harness.texts(message("还能发吗", user_id=STAFF_ID))
+
+    assert texts == [t("zh", "role-refused")]
+    async with harness.db.engine.connect() as conn:
+        assert (await conn.execute(select(BROADCASTS.c.id))).first() is None
