@@ -66,6 +66,7 @@ from bot.models import (
     PostingStatus,
     utcnow,
 )
+from bot.textfile import TextDecodeError, decode_text
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -424,28 +425,15 @@ def _take(rows: Iterator[tuple[int, list[Any]]], count: int) -> Iterator[tuple[i
 
 
 def _decode(data: bytes) -> str:
-    """The text of a CSV: UTF-8 (with or without BOM), else GB18030 (which covers GBK)."""
+    """The text of a CSV (see :func:`bot.textfile.decode_text`); old .xls files are refused."""
     if data.startswith(_OLE_MAGIC):
         raise JobFileError("file-old-excel")
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not utf16 and b"\x00" in data[:65_536]:
-        raise JobFileError("file-binary")
-    if utf16:
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise JobFileError("file-encoding") from None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError:
-                raise JobFileError("file-encoding") from None
-    if "\x00" in text:
-        raise JobFileError("file-binary")
-    return text.removeprefix("\ufeff")
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data[:65_536]:
+        raise JobFileError("file-binary")  # before a lenient GB18030 reading can accept it
+    try:
+        return decode_text(data)
+    except TextDecodeError as exc:
+        raise JobFileError("file-binary" if exc.reason == "binary" else "file-encoding") from None
 
 
 def _csv_rows(text: str) -> Generator[tuple[int, list[Any]], None, None]:

@@ -43,6 +43,7 @@ from bot.hours import parse_hours
 from bot.i18n import t
 from bot.models import AuditLog, Station, StationStatus, utcnow
 from bot.stations import AMENITIES, amenity_mask
+from bot.textfile import TextDecodeError, decode_text
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -383,25 +384,14 @@ def render_file_error(err: ImportFileError, lang: str) -> str:
 
 
 def _decode(data: bytes) -> str:
-    """The text of a file: UTF-16 with a byte-order mark, UTF-8 (BOM or not), else GB18030."""
+    """The text of a file (see :func:`bot.textfile.decode_text`); spreadsheets are refused."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError("import-file-spreadsheet")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError("import-file-encoding", str(exc)) from None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError:
-                raise ImportFileError("import-file-encoding") from None
-    if "\x00" in text:
-        raise ImportFileError("import-file-binary")
-    return text.removeprefix("\ufeff")
+    try:
+        return decode_text(data)
+    except TextDecodeError as exc:
+        key = "import-file-binary" if exc.reason == "binary" else "import-file-encoding"
+        raise ImportFileError(key) from None
 
 
 def _format_of(filename: str, text: str) -> str:
