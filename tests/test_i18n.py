@@ -62,6 +62,11 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "seek_industry": INDUSTRIES,
     "seek_type": tuple(kind.value for kind in EmploymentType),
     "seek_error.reason": __import__("bot.job_alerts", fromlist=["SEEKER_ERRORS"]).SEEKER_ERRORS,
+    # legal help (bot/legal_core.py)
+    "legal_category": __import__("bot.legal_core", fromlist=["CATEGORIES"]).CATEGORIES,
+    "legal_outcome": __import__("bot.legal_core", fromlist=["OUTCOMES"]).OUTCOMES,
+    "legal_status": __import__("bot.legal_core", fromlist=["STATUSES"]).STATUSES,
+    "legal_rule": __import__("bot.legal_core", fromlist=["RULES"]).RULES,
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
 PASS_THROUGH = {
