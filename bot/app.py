@@ -317,6 +317,8 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
         job_post,
         jobs,
         legal,
+        legal_cases,
+        legal_staff,
         match,
         stations,
     )
@@ -326,7 +328,18 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
         TypeHandler(Update, FloodControl(settings.flood_limit)), group=GROUP_FLOOD
     )
     common.register_commands(application)
-    services = (jobs, job_post, job_broadcast, job_import, job_alerts, legal, match, stations)
+    services = (
+        jobs,
+        job_post,
+        job_broadcast,
+        job_import,
+        job_alerts,
+        legal,  # its evidence uploads come before the station and job file handler
+        legal_cases,
+        legal_staff,
+        match,
+        stations,
+    )
     for module in services:
         module.register(application)
     common.register(application)  # free-text router and catch-alls: last

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     alert_interval_s: int = Field(default=300, ge=10, le=86_400)
     posting_days: int = Field(default=30, ge=1, le=365)
     min_wage_file: str | None = None
+    legal_reannounce_hours: float = Field(default=4.0, gt=0, le=24 * 14)
+    legal_escalate_hours: float = Field(default=24.0, gt=0, le=24 * 60)
 
     @field_validator("quiet_hours")
     @classmethod

@@ -104,6 +104,10 @@ class LocalBotApi(BaseRequest):
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     updates: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    #: getChatMember answers: (chat id, user id) -> status; anyone else is a plain "member".
+    members: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Chats that are supergroups without topics: createForumTopic fails there as in Telegram.
+    no_topics: set[int] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -156,6 +160,14 @@ class LocalBotApi(BaseRequest):
             code, body = pending.pop(0)
             self.calls.append(call)
             return code, json.dumps(body).encode()
+        if api_method == "createForumTopic" and _int(params.get("chat_id")) in self.no_topics:
+            self.calls.append(call)
+            body = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: the chat is not a forum",
+            }
+            return 400, json.dumps(body).encode()
         result = self.answer(call)
         if result is None:
             self.unexpected.append(call)
@@ -190,6 +202,10 @@ class LocalBotApi(BaseRequest):
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         if method in TRUE_METHODS:
             return True
+        if method == "getChatMember":
+            user_id = _int(params.get("user_id"))
+            status = self.members.get((_int(params.get("chat_id")), user_id), "member")
+            return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "x"}}
         if method == "createForumTopic":
             return {
                 "message_thread_id": next(self._ids),
@@ -242,3 +258,10 @@ def _chat(chat_id: Any) -> dict[str, Any]:
 
 def _location(params: dict[str, Any]) -> dict[str, float]:
     return {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
