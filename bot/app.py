@@ -231,7 +231,19 @@ async def _forget_old_updates(context: GongyouContext) -> None:
 
 def bot_commands(lang: str) -> list[BotCommand]:
     """The command menu Telegram shows, in one language."""
-    names = ("start", "menu", "jobs", "my_alerts", "post_job", "help", "cancel", "lang", "forget")
+    names = (
+        "start",
+        "menu",
+        "jobs",
+        "my_alerts",
+        "legal",
+        "my_cases",
+        "post_job",
+        "help",
+        "cancel",
+        "lang",
+        "forget",
+    )
     return [BotCommand(name, t(lang, f"cmd-{name}")) for name in names]
 
 

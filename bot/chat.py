@@ -23,6 +23,7 @@ from bot.users import bootstrap_admins, grant_role
 
 LOCATION = re.compile(r"^/loc\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
 FILE = re.compile(r"^/file\s+(\S+)(?:\s+(.*))?$")
+PHOTO = re.compile(r"^/photo(?:\s+(.*))?$")
 AS = re.compile(r"^/as\s+(\S+)$")
 SAMPLE_JOBS = Path(__file__).with_name("data") / "jobs-sample.xlsx"
 #: People to chat as with /as; staff and the volunteers get their role when the chat starts.
@@ -34,12 +35,15 @@ PERSONAS: dict[str, tuple[int, Role | None]] = {
     "lawyer": (20002, Role.volunteer_legal),
     "matchmaker": (20003, Role.volunteer_match),
 }
+#: The volunteers' group of the chat (a forum supergroup): new legal cases are posted there.
+VOLUNTEERS_CHAT = -1001000000001
 HELP = (
     "Type as a worker would. A number presses that button of the last keyboard; "
     "/loc <lat>,<lon> shares a location (try /loc 34.7466,113.6254, central Zhengzhou: "
     "82 demo post stations are loaded); /file <path> [caption] sends a file (/file sample "
-    "sends the sample job list); /as <name> switches person (worker, worker2, employer, staff, "
-    "lawyer, matchmaker, or a number); /quit leaves."
+    "sends the sample job list); /photo [path] [caption] sends a photo (a stand-in picture "
+    "without a path); /as <name> switches person (worker, worker2, employer, staff, lawyer, "
+    "matchmaker, or a number); /quit leaves."
 )
 
 
@@ -70,6 +74,8 @@ class Terminal:
         except (TypeError, ValueError):
             chat_id = self.current
         bot = "bot" if chat_id == self.current else f"bot -> {self.names.get(chat_id, chat_id)}"
+        if params.get("message_thread_id"):
+            bot += f" (topic {params['message_thread_id']})"
         if call.method in ("sendMessage", "editMessageText"):
             prefix = f"{bot} (edited)" if call.method == "editMessageText" else bot
             self.write(f"\n{prefix}: {call.text}")
@@ -82,8 +88,10 @@ class Terminal:
             )
         elif call.method == "answerCallbackQuery" and params.get("text"):
             self.write(f"\nbot (popup): {params['text']}")
-        elif call.method in ("sendPhoto", "sendDocument"):
+        elif call.method in ("sendPhoto", "sendDocument", "copyMessage"):
             self.write(f"\n{bot}: [{call.method[4:].lower()}] {call.text}")
+        elif call.method == "createForumTopic":
+            self.write(f"\n{bot}: [new topic] {params.get('name', '')}")
         rows = call.buttons
         if rows:
             buttons = [button for row in rows for button in row]
@@ -105,6 +113,7 @@ class ChatSession:
         self.user_id = user_id
         self.language = language
         self.names = {number: name for name, (number, _role) in PERSONAS.items()}
+        self.names[VOLUNTEERS_CHAT] = "volunteers group"
         self.terminal = Terminal(write, self.names)
         self.terminal.current = user_id
         self.api = LocalBotApi(on_call=self.terminal.show)
@@ -150,6 +159,26 @@ class ChatSession:
             "file_size": len(data),
         }
         extra: dict[str, Any] = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        return extra
+
+    def _photo(self, rest: str | None) -> dict[str, Any] | None:
+        """A photo message: ``/photo [path] [caption]`` (a stand-in picture without a path)."""
+        data = b""
+        first, _, caption_text = (rest or "").strip().partition(" ")
+        caption: str | None = (rest or "").strip() or None
+        if first and Path(first).expanduser().is_file():
+            try:
+                data = Path(first).expanduser().read_bytes()
+            except OSError as exc:
+                self.terminal.write(f"(cannot read {first}: {exc.strerror})")
+                return None
+            caption = caption_text.strip() or None
+        file_id = f"local-photo-{next(self._file_ids)}"
+        self.api.files[file_id] = data
+        size = {"file_id": file_id, "file_unique_id": file_id, "width": 1280, "height": 960}
+        extra: dict[str, Any] = {"photo": [size]}
         if caption:
             extra["caption"] = caption
         return extra
@@ -202,6 +231,11 @@ class ChatSession:
             if document is None:
                 return None
             message.update(document)
+        elif found := PHOTO.match(line):
+            photo = self._photo(found.group(1))
+            if photo is None:
+                return None
+            message.update(photo)
         else:
             message["text"] = line
             if line.startswith("/"):
@@ -238,7 +272,13 @@ async def run_chat(
                     await grant_role(session, actor_id=None, user_id=persona_id, role=persona_role)
             if role is not None:
                 await grant_role(session, actor_id=None, user_id=user_id, role=role)
-        local = settings.model_copy(update={"outbound_rate_limit": False, "database_url": url})
+        local = settings.model_copy(
+            update={
+                "outbound_rate_limit": False,
+                "database_url": url,
+                "volunteers_chat_id": settings.volunteers_chat_id or VOLUNTEERS_CHAT,
+            }
+        )
         chat = ChatSession(user_id=user_id, language=language, write=write)
         app = build_application(local, db=db, request=chat.api, token="1:LOCAL", job_queue=False)
         await app.initialize()

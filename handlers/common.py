@@ -132,6 +132,8 @@ async def show_menu(update: Update, context: GongyouContext) -> None:
 async def show_help(update: Update, context: GongyouContext) -> None:
     """Explain what the bot does and list the commands this user may use."""
     parts = [context.t("help")]
+    if context.has_role(Role.volunteer_legal):
+        parts.append(context.t("help-volunteer-legal"))
     if context.has_role(Role.staff):
         parts.append(context.t("help-staff"))
     if context.has_role(Role.admin):

@@ -42,3 +42,12 @@ legal-sum-contact-phone = Contact: phone { $phone }
 legal-sum-contact-bot = Contact: through the bot only
 legal-sum-name = Name: { $name }
 legal-sum-name-hidden = Name: not shared
+
+cmd-legal = Legal help
+cmd-my_cases = My legal-help cases
+help-volunteer-legal =
+    Volunteer lawyers:
+    /cases cases waiting (urgent first)
+    /case <number> open a case: claim, release, ask the worker, close
+    /kb_draft turn a good answer into an FAQ draft for staff to review
+    Messages in a case's topic go to the worker (start with "//" for an internal note)

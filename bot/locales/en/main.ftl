@@ -22,6 +22,8 @@ help-staff =
     /review_jobs review job postings waiting to be published
     /broadcast send job news to subscribed workers; /broadcast status to follow, pause or cancel
     Send me an Excel (.xlsx) or CSV job list to import jobs (caption dry-run to preview only)
+    /legal stats [days] legal-help statistics; /legal export the case table (CSV, no personal data)
+    /legal drafts review FAQ drafts from volunteer lawyers; /cases, /case <number> to see cases
 help-admin =
     Admins:
     /role add <user id> <role> grant a role

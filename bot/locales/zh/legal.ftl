@@ -42,3 +42,12 @@ legal-sum-contact-phone = 联系方式：电话 { $phone }
 legal-sum-contact-bot = 联系方式：只通过机器人联系
 legal-sum-name = 姓名：{ $name }
 legal-sum-name-hidden = 姓名：不公开
+
+cmd-legal = 法律帮助
+cmd-my_cases = 我的法律求助案件
+help-volunteer-legal =
+    志愿律师：
+    /cases 待处理的案件（紧急的在前）
+    /case <编号> 查看一个案件：认领、放弃、向工友提问、结案
+    /kb_draft 把好的解答写成问答草稿，交工作人员审核
+    在案件的话题里发的消息会转给工友（以“//”开头的是内部备注，不转发）

@@ -22,6 +22,8 @@ help-staff =
     /review_jobs 审核待发布的岗位
     /broadcast 群发岗位信息；/broadcast status 查看群发进度、暂停或取消
     直接发 Excel（.xlsx）或 CSV 岗位表给我可以导入岗位（说明里写 dry-run 只预览）
+    /legal stats [天数] 法律帮助统计；/legal export 导出案件表（CSV，不含个人信息）
+    /legal drafts 审核志愿律师提交的问答草稿；/cases、/case <编号> 查看案件
 help-admin =
     管理员：
     /role add <用户ID> <角色> 授予角色
