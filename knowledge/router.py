@@ -11,7 +11,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -252,20 +252,36 @@ class IntentRouter:
         scale = PARTIAL + PARTIAL_COVER * short / long_
         return max(ratio, fuzz.partial_ratio(query, choice) * scale)
 
+    def _matches(self, query: str) -> Iterator[tuple[float, Entry, str]]:
+        """Each phrase scoring at least ``FLOOR`` against the normalised ``query``, in order."""
+        for index in sorted(self._shortlist(query)):  # sorted: ties go to the earlier phrase
+            score = self._score(query, index)
+            if score >= FLOOR:
+                entry, phrase = self._owners[index]
+                yield float(score), entry, phrase
+
+    def rank(self, text: str, *, limit: int) -> list[Match]:
+        """The best-scoring phrase of each entry for ``text``, best first, at most ``limit``."""
+        query = normalize(text)
+        if not query or limit <= 0:
+            return []
+        best: dict[str, Match] = {}
+        for score, entry, phrase in self._matches(query):
+            current = best.get(entry.id)
+            if current is None or score > current.score:
+                best[entry.id] = Match(entry.intent, score, entry, phrase)
+        return sorted(best.values(), key=lambda m: m.score, reverse=True)[:limit]
+
     def route(self, text: str) -> Routing:
         """Score ``text`` and decide: go straight to a service, ask, or show the menu."""
         query = normalize(text)
         if not query:
             return Routing(text, Decision.menu, ())
         best: dict[Intent, Match] = {}
-        for index in sorted(self._shortlist(query)):  # sorted: ties go to the earlier phrase
-            score = self._score(query, index)
-            if score < FLOOR:
-                continue
-            entry, phrase = self._owners[index]
+        for score, entry, phrase in self._matches(query):
             current = best.get(entry.intent)
             if current is None or score > current.score:
-                best[entry.intent] = Match(entry.intent, float(score), entry, phrase)
+                best[entry.intent] = Match(entry.intent, score, entry, phrase)
         candidates = tuple(sorted(best.values(), key=lambda m: m.score, reverse=True))
         if not candidates or candidates[0].score < UNSURE:
             return Routing(text, Decision.menu, candidates)

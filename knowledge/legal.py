@@ -1,0 +1,399 @@
+"""The legal knowledge base: labour-law questions workers ask, answered with the articles cited.
+
+Pure code, no Telegram imports and no database. Entries live in ``knowledge/data/legal/*.toml``
+(one ``[[faq]]`` table per question) and the laws they cite in ``laws.toml`` beside them. A
+worker's message is matched against the phrasings of every entry with the intent router's
+scoring (``IntentRouter.rank``), so the FAQ and the router read messages the same way.
+
+Worker messages often mix several topics ("公司拖欠工资 我辞职能要补偿吗"), and the single
+phrase that aligns best with part of a message may belong to the narrower question. So the
+router's best entries are re-ranked by how much of the message each entry's vocabulary covers
+(Chinese character pairs and English words, weighted by how rare they are across entries): the
+entry that explains the whole message wins among close candidates.
+
+Then every score of the message moves alike (so the order stays) by how sure the best hit is:
+up when it is clearly ahead of the next entry, down when several entries tie (a bare "工资" is
+in many of them), and down when the message leaves out much of the best hit's phrase (a bare
+"怎么办" inside "欠薪怎么办"). A hit at or above ``ANSWER_SCORE`` can be given as the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from knowledge.router import LANGS, Entry, Intent, IntentRouter, normalize
+
+DATA = Path(__file__).with_name("data") / "legal"
+LAWS_FILE = DATA / "laws.toml"
+
+#: Topics in the order a worker's menu lists them.
+CATEGORIES: tuple[str, ...] = (
+    "wages",
+    "contract",
+    "probation",
+    "overtime",
+    "dismissal",
+    "resign",
+    "injury",
+    "insurance",
+    "women",
+    "dispatch",
+    "platform",
+    "dispute",
+    "aid",
+)
+
+#: At or above this score the top hit is given as the answer; below it hits are suggestions.
+ANSWER_SCORE = 75.0
+#: A hit's score is (1 - COVER_WEIGHT) * the router's phrase score + COVER_WEIGHT * 100 * the
+#: share of the message the entry's vocabulary covers.
+COVER_WEIGHT = 0.4
+#: How many of the router's best entries are re-ranked by coverage.
+POOL = 10
+#: The scores of a message move by LEAD_BONUS * min(lead, LEAD_FULL) / LEAD_FULL - TIE_PENALTY
+#: - LEFT_OUT_PENALTY * (share of the best hit's phrase missing from the message), where lead is
+#: how far the best entry is ahead of the next one.
+LEAD_BONUS = 40.0
+LEAD_FULL = 15.0
+TIE_PENALTY = 25.0
+LEFT_OUT_PENALTY = 25.0
+
+#: Entry ids travel in callback data, so they stay short and plain.
+ID_PATTERN = re.compile(r"^[a-z0-9_.]{1,24}$")
+#: An article number, optionally with a sub-article ("276-1" is Art. 276-1, 第276条之一).
+ARTICLE_PATTERN = re.compile(r"^[1-9]\d{0,3}(?:-[1-9])?$")
+
+_ZH_DIGITS = "零一二三四五六七八九"
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_WORD = re.compile(r"[^\s\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One article of one law; ``article`` is empty when the whole document is cited."""
+
+    law: str
+    article: str
+
+
+@dataclass(frozen=True)
+class Law:
+    """A law or regulation an entry may cite: its names and, for documents, its number."""
+
+    key: str
+    name: dict[str, str]
+    number: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LegalEntry:
+    """A question workers ask, its answer in both languages and the articles it rests on."""
+
+    id: str
+    category: str
+    title: dict[str, str]
+    answer: dict[str, str]
+    phrases: dict[str, tuple[str, ...]]
+    cites: tuple[Citation, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LegalHit:
+    """An entry that matched a message, how well (0-100) and through which phrasing."""
+
+    entry: LegalEntry
+    score: float
+    phrase: str
+
+
+@dataclass(frozen=True)
+class _Laws:
+    """Everything ``laws.toml`` holds."""
+
+    laws: dict[str, Law]
+    basis: dict[str, str]
+
+
+def _text_by_lang(raw: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Pick ``{prefix}zh`` / ``{prefix}en`` strings out of a TOML table, skipping blanks."""
+    found = {lang: str(raw.get(f"{prefix}{lang}", "")).strip() for lang in LANGS}
+    return {lang: text for lang, text in found.items() if text}
+
+
+@cache
+def _laws() -> _Laws:
+    """Read the laws and the citation prefix from ``laws.toml`` (once per process)."""
+    data = tomllib.loads(LAWS_FILE.read_text(encoding="utf-8"))
+    laws: dict[str, Law] = {}
+    for key, raw in data.get("law", {}).items():
+        name = _text_by_lang(raw)
+        if set(name) != set(LANGS):
+            raise ValueError(f"{LAWS_FILE.name}: law {key} needs a name in {', '.join(LANGS)}")
+        laws[key] = Law(key, name, _text_by_lang(raw, "number_"))
+    basis = {lang: str(data.get("basis", {}).get(lang, "")) for lang in LANGS}
+    if not all(text.strip() for text in basis.values()):
+        raise ValueError(f"{LAWS_FILE.name}: [basis] needs {', '.join(LANGS)}")
+    return _Laws(laws, basis)
+
+
+def law_names(lang: str) -> dict[str, str]:
+    """The name of every citable law in ``lang`` (Chinese for an unknown language)."""
+    return {key: law.name.get(lang, law.name["zh"]) for key, law in _laws().laws.items()}
+
+
+def _entry(raw: Mapping[str, Any]) -> LegalEntry:
+    """Build one entry from its TOML table."""
+    cites = tuple(Citation(str(c["law"]), str(c.get("article", ""))) for c in raw.get("cites", []))
+    return LegalEntry(
+        id=str(raw["id"]),
+        category=str(raw["category"]),
+        title=_text_by_lang(raw, "title_"),
+        answer=_text_by_lang(raw, "answer_"),
+        phrases={lang: tuple(str(p) for p in raw.get(lang, [])) for lang in LANGS},
+        cites=cites,
+        related=tuple(str(r) for r in raw.get("related", [])),
+    )
+
+
+def _problems(entry: LegalEntry, laws: Mapping[str, Law]) -> list[str]:
+    """What is wrong with one entry on its own (ids of related entries are checked later)."""
+    problems = []
+    if not ID_PATTERN.match(entry.id):
+        problems.append("the id must be 1-24 characters of a-z, 0-9, '_' and '.'")
+    if entry.category not in CATEGORIES:
+        problems.append(f"unknown category {entry.category!r}")
+    for lang in LANGS:
+        if lang not in entry.title:
+            problems.append(f"no {lang} title")
+        if lang not in entry.answer:
+            problems.append(f"no {lang} answer")
+        if not entry.phrases.get(lang):
+            problems.append(f"no {lang} phrasings")
+    if not entry.cites:
+        problems.append("cites no article")
+    for cite in entry.cites:
+        if cite.law not in laws:
+            problems.append(f"cites unknown law {cite.law!r}")
+        if cite.article and not ARTICLE_PATTERN.match(cite.article):
+            problems.append(f"bad article {cite.article!r} of {cite.law}")
+    if entry.id in entry.related:
+        problems.append("is related to itself")
+    return problems
+
+
+def load_legal_entries(paths: Iterable[Path] | None = None) -> list[LegalEntry]:
+    """Read and check the FAQ entries (default: every data file beside ``laws.toml``).
+
+    Citations are checked against ``laws.toml`` whichever files are read.
+
+    Raises ``ValueError`` naming the file and entry when an id repeats or is malformed, a
+    category or law is unknown, a related id does not exist, or a language is missing.
+    """
+    laws = _laws().laws
+    files = paths if paths is not None else (p for p in DATA.glob("*.toml") if p != LAWS_FILE)
+    entries: list[LegalEntry] = []
+    where: dict[str, str] = {}
+    for path in sorted(files):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for raw in data.get("faq", []):
+            entry = _entry(raw)
+            if entry.id in where:
+                raise ValueError(f"{path.name}: duplicate entry id {entry.id}")
+            problems = _problems(entry, laws)
+            if problems:
+                raise ValueError(f"{path.name}: {entry.id}: {'; '.join(problems)}")
+            where[entry.id] = path.name
+            entries.append(entry)
+    for entry in entries:
+        missing = [r for r in entry.related if r not in where]
+        if missing:
+            raise ValueError(f"{where[entry.id]}: {entry.id}: unknown related {missing}")
+    return entries
+
+
+def _article(article: str, lang: str) -> str:
+    """``"30"`` as 第30条 / 30, and ``"276-1"`` as 第276条之一 / 276-1."""
+    if lang != "zh":
+        return article
+    number, _, sub = article.partition("-")
+    return f"第{number}条" + (f"之{_ZH_DIGITS[int(sub)]}" if sub else "")
+
+
+def _law_label(key: str, lang: str) -> str:
+    """How a law is named in a citation line; an unknown key is shown as it is."""
+    law = _laws().laws.get(key)
+    if law is None:
+        return key
+    name = law.name.get(lang, law.name["zh"])
+    number = law.number.get(lang, "")
+    if lang == "zh":
+        return f"《{name}》" + (f"（{number}）" if number else "")
+    return name + (f" ({number})" if number else "")
+
+
+def citation_text(entry: LegalEntry, lang: str) -> str:
+    """The entry's legal basis as one line, laws in the order first cited; empty if none.
+
+    ``依据：《劳动合同法》第30条、第85条；《劳动法》第50条`` /
+    ``Legal basis: Labour Contract Law, Arts. 30, 85; Labour Law, Art. 50``.
+    """
+    if not entry.cites:
+        return ""
+    lang = lang if lang in LANGS else "zh"
+    articles: dict[str, list[str]] = {}
+    for cite in entry.cites:
+        listed = articles.setdefault(cite.law, [])
+        if cite.article and cite.article not in listed:
+            listed.append(cite.article)
+    parts = []
+    for key, numbers in articles.items():
+        label = _law_label(key, lang)
+        if not numbers:
+            parts.append(label)
+        elif lang == "zh":
+            parts.append(label + "、".join(_article(n, lang) for n in numbers))
+        else:
+            arts = "Art." if len(numbers) == 1 else "Arts."
+            parts.append(f"{label}, {arts} {', '.join(numbers)}")
+    separator = "；" if lang == "zh" else "; "
+    return _laws().basis[lang] + separator.join(parts)
+
+
+def _in(texts: Mapping[str, str], lang: str) -> str:
+    """The text in ``lang``, else in the other language, else empty."""
+    return texts.get(lang) or next((texts[other] for other in LANGS if texts.get(other)), "")
+
+
+def render(entry: LegalEntry, lang: str) -> str:
+    """The entry as a message: title, answer and the citation line (plain text).
+
+    A missing language falls back to the other one, so an entry written only in Chinese
+    still answers an English reader.
+    """
+    parts = [_in(entry.title, lang), _in(entry.answer, lang), citation_text(entry, lang)]
+    return "\n\n".join(part for part in parts if part)
+
+
+def _units(text: str) -> set[str]:
+    """The vocabulary of a text: its adjacent Chinese character pairs and its other words.
+
+    The text is normalised as the router does; a lone Chinese character counts on its own.
+    """
+    query = normalize(text)
+    units: set[str] = set(_WORD.findall(query))
+    for run in _CJK_RUN.findall(query):
+        units.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+    return units
+
+
+def _router_entry(entry: LegalEntry) -> Entry:
+    """The entry as the router sees it: its phrasings plus its titles, which are questions."""
+    phrases = {
+        lang: entry.phrases.get(lang, ()) + ((entry.title[lang],) if entry.title.get(lang) else ())
+        for lang in LANGS
+    }
+    return Entry(entry.id, Intent.legal, phrases)
+
+
+class LegalKB:
+    """The FAQ entries and a matcher over their phrasings (built once; searching is cheap)."""
+
+    def __init__(self, entries: Iterable[LegalEntry]) -> None:
+        # A later entry with the id of an earlier one takes its place (an edited answer). Entries
+        # made at run time are not checked like the files: they may lack a language, cites or
+        # related entries, or use a category of their own.
+        self._by_id: dict[str, LegalEntry] = {}
+        for entry in entries:
+            self._by_id[entry.id] = entry
+        self.entries: tuple[LegalEntry, ...] = tuple(self._by_id.values())
+        router_entries = [_router_entry(e) for e in self.entries]
+        self._router = IntentRouter(router_entries)
+        self._vocab: dict[str, frozenset[str]] = {
+            e.id: frozenset().union(*(_units(p) for lang in LANGS for p in e.phrases[lang]))
+            for e in router_entries
+        }
+        spread = Counter(unit for vocab in self._vocab.values() for unit in vocab)
+        # Units no entry knows are the most telling of all: they weigh log(n + 1).
+        self._rare = math.log(len(self.entries) + 1)
+        self._weight = {
+            unit: math.log((len(self.entries) + 1) / (n + 1)) for unit, n in spread.items()
+        }
+
+    def get(self, entry_id: str) -> LegalEntry | None:
+        """Return the entry with this id, if any."""
+        return self._by_id.get(entry_id)
+
+    def in_category(self, category: str) -> list[LegalEntry]:
+        """The entries of one category, in data order."""
+        return [e for e in self.entries if e.category == category]
+
+    def _share(self, units: Iterable[str], known: AbstractSet[str]) -> float:
+        """The weighted share (0-1) of ``units`` found in ``known``."""
+        weights = {unit: self._weight.get(unit, self._rare) for unit in units}
+        total = sum(weights.values())
+        return sum(w for unit, w in weights.items() if unit in known) / total if total else 0.0
+
+    def search(self, text: str, *, limit: int = 3) -> list[LegalHit]:
+        """The entries best matching ``text``, best first, one hit per entry."""
+        if limit <= 0:
+            return []
+        matches = self._router.rank(text, limit=max(limit, POOL))
+        if not matches:
+            return []
+        units = _units(text)
+        scored = [
+            (
+                (1 - COVER_WEIGHT) * m.score
+                + COVER_WEIGHT * 100 * self._share(units, self._vocab[m.entry.id]),
+                m,
+            )
+            for m in matches
+        ]
+        scored.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties keep router order
+        best, top = scored[0]
+        lead = best - (scored[1][0] if len(scored) > 1 else 0.0)
+        left_out = 1 - self._share(_units(top.phrase), units)
+        shift = (
+            LEAD_BONUS * min(lead, LEAD_FULL) / LEAD_FULL
+            - TIE_PENALTY
+            - LEFT_OUT_PENALTY * left_out
+        )
+        return [
+            LegalHit(self._by_id[m.entry.id], min(100.0, max(0.0, score + shift)), m.phrase)
+            for score, m in scored[:limit]
+        ]
+
+    def related(
+        self, entry: LegalEntry, hits: list[LegalHit], *, count: int = 2
+    ) -> list[LegalEntry]:
+        """Entries to offer next: the entry's own related list first, then the other hits."""
+        found: list[LegalEntry] = []
+        candidates = [self.get(r) for r in entry.related] + [h.entry for h in hits]
+        for candidate in candidates:
+            if len(found) >= count:
+                break
+            if candidate is None or candidate.id == entry.id:
+                continue
+            if all(candidate.id != f.id for f in found):
+                found.append(candidate)
+        return found
+
+    def with_entries(self, extra: Iterable[LegalEntry]) -> LegalKB:
+        """A new knowledge base holding these entries too; one with a known id replaces it."""
+        return LegalKB((*self.entries, *extra))
+
+
+@cache
+def default_kb() -> LegalKB:
+    """The knowledge base over the shipped FAQ files (built once per process)."""
+    return LegalKB(load_legal_entries())
