@@ -62,6 +62,25 @@ SEND_METHODS = frozenset(
         "forwardMessage",
     }
 )
+#: The permission flags a "restricted" chat member carries.
+RESTRICTED_PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_edit_tag",
+    "can_react_to_messages",
+)
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
 
 
@@ -205,7 +224,16 @@ class LocalBotApi(BaseRequest):
         if method == "getChatMember":
             user_id = _int(params.get("user_id"))
             status = self.members.get((_int(params.get("chat_id")), user_id), "member")
-            return {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "x"}}
+            member: dict[str, Any] = {
+                "status": status,
+                "user": {"id": user_id, "is_bot": False, "first_name": "x"},
+            }
+            if status in ("kicked", "restricted"):
+                member["until_date"] = 0
+            if status == "restricted":
+                member["is_member"] = True
+                member.update(dict.fromkeys(RESTRICTED_PERMISSIONS, True))
+            return member
         if method == "createForumTopic":
             return {
                 "message_thread_id": next(self._ids),
