@@ -313,6 +313,9 @@ def build_application(
         jobs.run_repeating(_forget_old_updates, interval=3600, first=60)
         job_alerts.schedule(application)
         job_search.schedule(application)
+        from handlers import legal_cases as legal_case_jobs
+
+        legal_case_jobs.schedule(application)
         # the broadcast sender runs beside a bot that runs for real (started in post_init)
         application.bot_data[BACKGROUND] = True
     register_all(application, settings)

@@ -55,6 +55,7 @@ class Terminal:
         self.names = names
         self.current = 0
         self.keyboards: dict[int, tuple[list[dict[str, Any]], int]] = {}
+        self.markups: dict[int, list[list[dict[str, Any]]]] = {}
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -90,6 +91,8 @@ class Terminal:
             self.write(f"\nbot (popup): {params['text']}")
         elif call.method in ("sendPhoto", "sendDocument", "copyMessage"):
             self.write(f"\n{bot}: [{call.method[4:].lower()}] {call.text}")
+        elif call.method == "editMessageReplyMarkup" and call.buttons:
+            self.write(f"\n{bot} (buttons changed):")
         elif call.method == "createForumTopic":
             self.write(f"\n{bot}: [new topic] {params.get('name', '')}")
         rows = call.buttons
@@ -97,6 +100,7 @@ class Terminal:
             buttons = [button for row in rows for button in row]
             result = call.result if isinstance(call.result, dict) else {}
             self.keyboards[chat_id] = (buttons, int(result.get("message_id") or 0))
+            self.markups[chat_id] = rows
             if chat_id != self.current:
                 labels = ", ".join(f"[{button['text']}]" for button in buttons)
                 self.write(f"  {labels}")
@@ -191,7 +195,8 @@ class ChatSession:
             return None
         update_id = next(self._update_ids)
         chat = {"id": self.user_id, "type": "private", "first_name": "工友"}
-        if line.isdigit() and self.terminal.buttons:
+        # a number of one or two digits presses a button; longer ones (amounts, phones) are text
+        if line.isdigit() and len(line) <= 2 and self.terminal.buttons:
             index = int(line) - 1
             if not 0 <= index < len(self.terminal.buttons):
                 self.terminal.write(f"(there is no button {line})")
@@ -212,6 +217,9 @@ class ChatSession:
                         "date": int(time.time()),
                         "chat": chat,
                         "text": "",
+                        "reply_markup": {
+                            "inline_keyboard": self.terminal.markups.get(self.user_id, [])
+                        },
                     },
                 },
             }

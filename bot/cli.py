@@ -170,7 +170,7 @@ def explain(text: str, lang: str) -> dict[str, Any]:
     routing = default_router().route(text)
     reply = plan_reply(routing, lang)
     best = routing.best
-    return {
+    result: dict[str, Any] = {
         "text": text,
         "intent": routing.intent.value,
         "decision": routing.decision.value,
@@ -184,6 +184,32 @@ def explain(text: str, lang: str) -> dict[str, Any]:
         "reply": reply.text,
         "buttons": [label for label, _data in reply.buttons],
     }
+    if reply.service == "legal":
+        result.update(_legal_answer(text, lang))
+    return result
+
+
+def _legal_answer(text: str, lang: str) -> dict[str, Any]:
+    """Which legal FAQ entry answers ``text`` (curated entries only), its score and reply."""
+    from bot.i18n import t
+    from knowledge.legal import ANSWER_SCORE, default_kb, render
+
+    kb = default_kb()
+    hits = kb.search(text, limit=3)
+    found: dict[str, Any] = {
+        "legal": [
+            {"entry": hit.entry.id, "score": round(hit.score, 1), "phrase": hit.phrase}
+            for hit in hits
+        ]
+    }
+    if hits and hits[0].score >= ANSWER_SCORE:
+        entry = hits[0].entry
+        found["reply"] = render(entry, lang) + "\n\n" + t(lang, "lg-disclaimer")
+        related = kb.related(entry, hits)
+        found["buttons"] = [r.title.get(lang) or next(iter(r.title.values())) for r in related]
+    else:
+        found["reply"] = t(lang, "lg-no-answer")
+    return found
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -198,6 +224,9 @@ def _ask(args: argparse.Namespace) -> int:
         )
         for candidate in result["candidates"][1:]:
             print(f"     also {candidate['intent']} {candidate['score']} ({candidate['entry']})")
+        for rank, hit in enumerate(result.get("legal", [])):
+            label = "legal FAQ" if rank == 0 else "     also"
+            print(f"  {label}: {hit['entry']} (score {hit['score']}, phrase {hit['phrase']!r})")
         print("  reply: " + result["reply"].replace("\n", "\n         "))
         if result["buttons"]:
             print("  buttons: " + " | ".join(result["buttons"]))

@@ -24,7 +24,7 @@ from bot.users import (
 )
 from handlers import jobs, legal, match, stations
 from handlers.base import FLOW_HANDLERS, SERVICES, back_to_menu, main_menu, require_role
-from knowledge.router import Decision, Intent, Routing
+from knowledge.router import UNSURE, Decision, Intent, Routing
 
 #: Longest free text the router reads; longer messages get a polite request to shorten.
 MAX_TEXT = 1000
@@ -69,6 +69,9 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
         if service == "jobs":
             # the jobs service opens its menu (or searches for the job named in the text)
             return RouterReply(t(lang, "jobs-menu"), service=service)
+        if service == "legal":
+            # legal help answers the question from its FAQ (or offers to open a case)
+            return RouterReply(t(lang, "lg-menu"), service=service)
         return RouterReply(
             t(
                 lang,
@@ -78,6 +81,14 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
             ),
             service=service,
         )
+    if (
+        routing.decision is Decision.ask
+        and best is not None
+        and best.intent is Intent.legal
+        and not any(c.score >= UNSURE for c in routing.candidates[1:])
+    ):
+        # only legal help is in the running: its FAQ search reads the whole question
+        return RouterReply(t(lang, "lg-menu"), service="legal")
     if routing.decision is Decision.ask:
         buttons = []
         for candidate in routing.candidates[:3]:

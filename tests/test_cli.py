@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,7 +54,7 @@ async def test_chat_opens_with_the_welcome_and_numbered_menu(tmp_path: Path) -> 
 
 async def test_chat_number_presses_a_button(tmp_path: Path) -> None:
     output = await _chat(tmp_path, ["2"])
-    assert t("zh", "about-legal") in output
+    assert t("zh", "lg-menu") in output
 
 
 async def test_chat_presses_through_the_menu_in_english(tmp_path: Path) -> None:
@@ -88,7 +89,10 @@ def test_ask_prints_json_with_intent_score_entry_and_reply(
     assert result["intent"] == "legal"
     assert result["score"] >= 60
     assert result["entry"].startswith("legal.")
-    assert t("zh", "about-legal") in result["reply"]
+    assert result["legal"][0]["entry"] == "wages.arrears"
+    assert result["legal"][0]["score"] >= 75
+    assert "《劳动合同法》第30条" in result["reply"]
+    assert t("zh", "lg-disclaimer") in result["reply"]
 
 
 def test_ask_file_prints_one_json_object_per_line(
@@ -218,3 +222,64 @@ def test_import_jobs_exits_2_when_the_file_cannot_be_read(
 ) -> None:
     assert main(["import", "jobs", "missing.xlsx"]) == 2
     assert "missing.xlsx" in capsys.readouterr().err
+
+
+async def test_chat_walks_a_wage_case_from_cited_answer_to_rating_and_statistics(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        "老板拖欠三个月工资怎么办",
+        "4",  # did not help
+        "1",  # ask a lawyer for help (the category is taken from the answer)
+        "郑州某建筑劳务公司",
+        "郑州 金水区",
+        "2025-03-01",
+        "2026-09-30",
+        "36000",
+        "在工地干了七个月，最后三个月的工资老板一直拖着不给，说等工程款下来再结。",
+        "/photo 工资条",
+        "1",  # done with evidence
+        "1",  # contact: in the bot only
+        "1",  # consent
+        "2",  # name: not shared
+        "1",  # submit
+        "/as lawyer",
+        "/cases",
+        "1",  # open L0001
+        "1",  # claim
+        "2",  # ask the worker
+        "有没有欠条或者聊天记录能证明欠多少钱？",
+        "/as worker",
+        "1",  # reply to the lawyer
+        "有微信聊天记录，老板在微信里承认欠我三万六。",
+        "/as lawyer",
+        "/case 1",
+        "3",  # close
+        "1",  # answered
+        "/as worker",
+        "5",  # five stars
+        "/as staff",
+        "/legal stats",
+    ]
+    out: list[str] = []
+    settings = Settings(_env_file=None, flood_limit="1000 per 1 minute")  # type: ignore[call-arg]
+    await run_chat(
+        settings,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}",
+        read=_reader(lines),
+        write=out.append,
+    )
+    output = "\n".join(out)
+
+    assert "《劳动合同法》第30条" in output
+    assert t("zh", "lg-disclaimer") in output
+    assert "[new topic] L0001" in output
+    assert "[photo] L0001" in output
+    assert "bot -> worker: " + t("zh", "lw-claimed", number="L0001").splitlines()[0] in output
+    assert re.search(r"bot -> worker: .*L0001.*\n有没有欠条或者聊天记录能证明欠多少钱？", output)
+    assert re.search(r"bot -> volunteers group \(topic \d+\): .*L0001.*\n.*承认欠我三万六", output)
+    assert t("zh", "lc-note-closed", outcome="已解答", name="lawyer") in output
+    stats = output.rsplit("/legal stats", 1)[-1]
+    assert "新开案件：1 件" in stats
+    assert "已解答：1" in stats
+    assert "1 个，平均 5.0 分" in stats
