@@ -809,7 +809,18 @@ async def _ask_flow(update: Update, context: GongyouContext, state: FlowState) -
         await _say(update, context, context.t("lc-relay-unsupported"))
         return  # the flow stays: the next message may be one that can be relayed
     await clear_flow(context.db, user_id=user.id)
-    await _volunteer_relay(update, context, case, once=True)
+    result = await _volunteer_relay(update, context, case, once=True)
+    content = _content(message)
+    if result == "sent" and content is not None and case.chat_id is not None:
+        # written in a private chat: the case's topic keeps the record of what the worker got
+        settings = context.services.settings
+        note = t(
+            settings.default_language,
+            "lc-note-asked",
+            name=user.first_name or t(settings.default_language, "lc-someone"),
+            text=content.text or "[" + content.kind + "]",
+        )
+        await post_note(context.bot, context.db, settings, case, note)
 
 
 # --- the relay: the worker's messages ---------------------------------------------------------

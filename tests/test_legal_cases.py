@@ -611,6 +611,19 @@ async def test_a_volunteer_asks_from_a_private_chat_with_one_message(legal: Harn
     assert await _flow(legal.db, LAWYER_ID) is None
 
 
+async def test_a_question_asked_from_a_private_chat_is_recorded_in_the_case_topic(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal)
+    await legal.feed(callback(f"lc:q:{case.id}", user_id=LAWYER_ID))
+
+    calls = await legal.feed(message("你在公司做了多久？", user_id=LAWYER_ID))
+
+    [note] = _to(calls, GROUP_ID)
+    assert note.params["message_thread_id"] == case.thread_id
+    assert "你在公司做了多久？" in note.text
+
+
 async def test_asking_requires_the_claim(legal: Harness) -> None:
     case = await _claimed(legal)
 

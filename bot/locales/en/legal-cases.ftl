@@ -114,3 +114,5 @@ lw-rated = Thank you for your rating ({ $rating } stars)!
 lw-already-rated = You have already rated this case, thank you!
 
 forget-item-legal = Your legal-aid cases and questions (personal details, evidence and messages deleted; only anonymous statistics kept: category, dates, outcome)
+lc-note-asked = 💬 { $name } wrote to the worker from a private chat:
+    { $text }

@@ -114,3 +114,5 @@ lw-rated = 谢谢你的评价（{ $rating } 颗星）！
 lw-already-rated = 这个案件你已经打过分了，谢谢！
 
 forget-item-legal = 你的法律援助案件和咨询记录（个人信息、证据和对话已删除，只留下不记名的统计：类别、日期、结果）
+lc-note-asked = 💬 { $name } 在私聊里发给工友：
+    { $text }
