@@ -57,6 +57,12 @@ async def require_role(update: Update, context: GongyouContext, *roles: Role) ->
     return False
 
 
+async def stale_button(update: Update, context: GongyouContext) -> None:
+    """Tell the user a button is no longer valid (old, forged or from another version)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
+
+
 async def coming_soon(update: Update, context: GongyouContext, service: str) -> None:
     """Tell the worker what the service will do and that it is not available yet."""
     context.scope.service = service

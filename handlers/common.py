@@ -23,7 +23,14 @@ from bot.users import (
     set_language,
 )
 from handlers import jobs, legal, match, stations
-from handlers.base import FLOW_HANDLERS, SERVICES, back_to_menu, main_menu, require_role
+from handlers.base import (
+    FLOW_HANDLERS,
+    SERVICES,
+    back_to_menu,
+    main_menu,
+    require_role,
+    stale_button,
+)
 from knowledge.router import UNSURE, Decision, Intent, Routing
 
 #: Longest free text the router reads; longer messages get a polite request to shorten.
@@ -337,10 +344,7 @@ async def on_help_button(update: Update, context: GongyouContext) -> None:
     await show_help(update, context)
 
 
-async def on_stale_callback(update: Update, context: GongyouContext) -> None:
-    """Tell the user a button is no longer valid (old, forged or from another version)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
+on_stale_callback = stale_button
 
 
 def register_commands(app: Application) -> None:

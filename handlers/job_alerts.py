@@ -27,7 +27,7 @@ from bot.job_alerts import (
 from bot.job_core import INDUSTRIES, TAGS, Salary, parse_quiet_hours
 from bot.models import FlowState, PayUnit
 from bot.users import FORGETTERS, clear_flow, set_flow
-from handlers.base import register_flow
+from handlers.base import register_flow, stale_button
 from handlers.job_text import pay_text
 
 SERVICE = "jobs"
@@ -224,11 +224,6 @@ async def _show(
         await context.bot.send_message(chat.id, text, reply_markup=keyboard)
 
 
-async def _stale(update: Update, context: GongyouContext) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
-
-
 async def _load(context: GongyouContext, user_id: int) -> Seeker | None:
     return await context.services.db.transact(get_seeker, user_id=user_id)
 
@@ -281,7 +276,7 @@ async def on_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = CALLBACK.match(query.data or "") if query is not None else None
     if query is None or user is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     db = context.services.db
@@ -292,7 +287,7 @@ async def on_button(update: Update, context: GongyouContext) -> None:
     elif found.group("off"):
         seeker = await db.transact(set_alerts, user_id=user.id, on=False)
         if seeker is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer(context.t("ja-alerts-now-off"))
         keyboard = InlineKeyboardMarkup(
@@ -305,7 +300,7 @@ async def on_button(update: Update, context: GongyouContext) -> None:
         on = found.group("alerts") == "1"
         seeker = await db.transact(set_alerts, user_id=user.id, on=on)
         if seeker is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer(context.t("ja-alerts-now-on" if on else "ja-alerts-now-off"))
         await _show(
@@ -324,7 +319,7 @@ async def on_button(update: Update, context: GongyouContext) -> None:
         seek_part = PARTS[found.group("vpart")]
         index = int(found.group("index"))
         if index >= len(VOCABULARY[seek_part]):
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         value = VOCABULARY[seek_part][index]
         await _change(update, context, seek_part, toggle=value)
@@ -334,7 +329,7 @@ async def on_button(update: Update, context: GongyouContext) -> None:
     else:
         code = found.group("pay")
         if code not in PAY_PRESETS:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         preset = PAY_PRESETS[code]
         amount, unit = preset if preset is not None else (None, None)
@@ -364,7 +359,7 @@ async def _change(
     except SeekerError as seek_error:
         if seek_error.reason != "too_many":
             # Buttons only carry values that pass; anything else was not offered by the bot.
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer(context.t("ja-error-too_many"), show_alert=True)
         return
@@ -380,7 +375,7 @@ async def _on_delete(update: Update, context: GongyouContext, *, confirmed: bool
     lang = context.lang
     if not confirmed:
         if await _load(context, user.id) is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         keyboard = InlineKeyboardMarkup(
@@ -394,7 +389,7 @@ async def _on_delete(update: Update, context: GongyouContext, *, confirmed: bool
         await _show(update, context, t(lang, "ja-delete-ask"), keyboard, edit=True)
         return
     if not await context.services.db.transact(delete_seeker, user_id=user.id):
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await _show(update, context, t(lang, "ja-deleted"), None, edit=True)

@@ -46,7 +46,7 @@ from bot.context import GongyouContext
 from bot.i18n import t
 from bot.models import BroadcastStatus, FlowState, Role, utcnow
 from bot.users import FORGETTERS, clear_flow, get_flow, set_flow
-from handlers.base import register_flow, require_role
+from handlers.base import register_flow, require_role, stale_button
 
 SERVICE = "jobs"
 FLOW = "broadcast"
@@ -279,7 +279,7 @@ async def on_button(update: Update, context: GongyouContext) -> None:
     elif action in STEERING and number is not None:
         await _steer(update, context, action, int(number))
     else:
-        await _stale(update, context)
+        await stale_button(update, context)
 
 
 async def _draft(update: Update, context: GongyouContext, *steps: str) -> FlowState | None:
@@ -287,7 +287,7 @@ async def _draft(update: Update, context: GongyouContext, *steps: str) -> FlowSt
     user = update.effective_user
     state = await get_flow(context.db, user_id=user.id) if user is not None else None
     if state is None or state.flow != FLOW or state.step not in steps:
-        await _stale(update, context)
+        await stale_button(update, context)
         return None
     return state
 
@@ -333,7 +333,7 @@ async def _abandon(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     state = await get_flow(context.db, user_id=user.id) if user is not None else None
     if state is None or state.flow != FLOW:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await clear_flow(context.db, user_id=state.user_id)
     await query.answer()
@@ -373,7 +373,7 @@ async def _toggle(
     opts: dict[str, list[str]] = state.data.get("opts") or {}
     values = opts.get(code) or []
     if index >= len(values):
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     chosen = {k: list(v) for k, v in (state.data.get("aud") or EMPTY_AUDIENCE).items()}
     picked = chosen.setdefault(key, [])
@@ -403,7 +403,7 @@ async def _audience_chosen(update: Update, context: GongyouContext, *, everyone:
     try:
         count = await context.services.db.transact(audience_count, audience=audience)
     except BroadcastError:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     if count == 0:
@@ -500,7 +500,7 @@ async def _steer(update: Update, context: GongyouContext, action: str, broadcast
     db = context.services.db
     progress = await db.transact(broadcast_status, broadcast_id=broadcast_id)
     if progress is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     if action == "c":
         await query.answer()
@@ -581,11 +581,6 @@ async def on_other_in_flow(update: Update, context: GongyouContext) -> None:
     key = "bc-text-only" if state.step == "compose" else "bc-use-buttons"
     await context.reply(update, key)
     raise ApplicationHandlerStop
-
-
-async def _stale(update: Update, context: GongyouContext) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 def register(app: Application) -> None:

@@ -47,7 +47,7 @@ from bot.job_review import (
 )
 from bot.models import FlowState, PostingStatus, Role, utcnow
 from bot.users import FORGETTERS, audit, clear_flow, get_flow, set_flow
-from handlers.base import main_menu, register_flow, require_role
+from handlers.base import main_menu, register_flow, require_role, stale_button
 from handlers.job_text import MESSAGE_LIMIT, pay_text, posting_card, posting_line
 
 log = logging.getLogger(__name__)
@@ -95,12 +95,6 @@ async def _send(
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, text, reply_markup=keyboard)
-
-
-async def _stale(update: Update, context: GongyouContext) -> None:
-    """Answer a stale or forged button with a popup."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 def _draft(state: FlowState) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -294,7 +288,7 @@ async def on_post_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = POST_BUTTON.match(query.data or "") if query is not None else None
     if query is None or user is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     verb, argument = found.group(1), found.group(2) or ""
@@ -311,7 +305,7 @@ async def on_post_button(update: Update, context: GongyouContext) -> None:
         return
     state = await get_flow(context.db, user_id=user.id)
     if state is None or state.flow != POST_FLOW:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     data, draft = _draft(state)
     step = state.step
@@ -322,7 +316,7 @@ async def on_post_button(update: Update, context: GongyouContext) -> None:
     elif verb == "b" and argument == step and step in DRAFT_STEPS:
         back = PREVIEW if data.get("e") else previous_step(step)
         if back is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         await _go(update, context, user.id, back, data)
@@ -355,7 +349,7 @@ async def on_post_button(update: Update, context: GongyouContext) -> None:
         await query.answer()
         await _preview(update, context, data)
     else:
-        await _stale(update, context)
+        await stale_button(update, context)
 
 
 async def _toggle_tag(
@@ -401,7 +395,7 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
         submit_draft, owner_id=user_id, now=utcnow(), min_wages=_wages(context)
     )
     if submission is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     parts = [context.t("jp-submitted", id=str(submission.posting_id))]
@@ -454,7 +448,7 @@ async def _withdraw(update: Update, context: GongyouContext, posting_id: int) ->
         withdraw, posting_id=posting_id, owner_id=user.id, now=utcnow()
     )
     if not done:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await context.reply(update, "jp-withdrawn", id=str(posting_id))
@@ -583,7 +577,7 @@ async def on_review_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = REVIEW_BUTTON.match(query.data or "") if query is not None else None
     if query is None or user is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     listing, offset, action, posting, field_posting, field_number = found.groups()
@@ -598,7 +592,7 @@ async def on_review_button(update: Update, context: GongyouContext) -> None:
     elif action == "r":
         view = await context.services.db.transact(load_posting, posting_id=int(posting))
         if view is None or view.status is not PostingStatus.pending:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         data = {"id": view.id}
@@ -607,7 +601,7 @@ async def on_review_button(update: Update, context: GongyouContext) -> None:
     elif action == "e":
         view = await _editable(context, int(posting))
         if view is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         await _field_menu(update, context, view)
@@ -615,7 +609,7 @@ async def on_review_button(update: Update, context: GongyouContext) -> None:
         number = int(field_number)
         view = await _editable(context, int(field_posting))
         if view is None or number >= len(EDIT_FIELDS):
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         asked: dict[str, Any] = {"id": view.id, "field": EDIT_FIELDS[number]}
@@ -638,7 +632,7 @@ async def _approve(
         posting_days=context.services.settings.posting_days,
     )
     if decision is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     view = decision.posting

@@ -38,7 +38,7 @@ from bot.jobs import (
 )
 from bot.models import EmploymentType, FlowState, JobReportKind, Role, utcnow
 from bot.users import FORGETTERS, clear_flow, get_flow, set_flow
-from handlers.base import register_flow
+from handlers.base import register_flow, stale_button
 from handlers.job_text import posting_card, posting_line
 
 log = logging.getLogger(__name__)
@@ -329,7 +329,7 @@ async def on_search_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = SEARCH.match(query.data or "") if query else None
     if query is None or found is None or user is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     action = found.group(1)
@@ -339,7 +339,7 @@ async def on_search_button(update: Update, context: GongyouContext) -> None:
         return
     flow = await get_flow(context.db, user_id=user.id)
     if flow is None or flow.flow != FLOW:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     data = dict(flow.data)
     state = dict(data.get("f", {}))
@@ -356,7 +356,7 @@ async def on_search_button(update: Update, context: GongyouContext) -> None:
     if action.startswith("p:"):
         page = int(action[2:])
         if page > MAX_PAGE:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
     elif action == "x":
         state, page = {}, 0
@@ -364,7 +364,7 @@ async def on_search_button(update: Update, context: GongyouContext) -> None:
         letter, options = data.get("dim"), data.get("o") or []
         pick = action[2:]
         if letter not in DIMENSIONS or (pick != "a" and int(pick) >= len(options)):
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         page = 0
         if pick == "a":
@@ -475,12 +475,12 @@ async def on_card_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = CARD.match(query.data or "") if query else None
     if query is None or found is None or user is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     action, posting_id = found.group(1), int(found.group(2))
     if await context.services.db.transact(get_posting, posting_id=posting_id) is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     lang = context.lang
     if action == "jv":
@@ -523,12 +523,12 @@ async def on_report_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = REPORT.match(query.data or "") if query else None
     if query is None or found is None or user is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     posting_id, kind = int(found.group(1)), REPORT_KINDS[found.group(2)]
     if await context.services.db.transact(get_posting, posting_id=posting_id) is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     if kind is JobReportKind.other:
@@ -565,11 +565,6 @@ async def _store_report(
         await context.reply(update, key)
         return
     await context.reply(update, "jobs-report-thanks")
-
-
-async def _stale(update: Update, context: GongyouContext) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 # --- expiry -----------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ from bot.legal_kb import current_kb
 from bot.legal_rules import Deadline
 from bot.models import FlowState, utcnow
 from bot.users import clear_flow, get_flow, set_flow
-from handlers.base import back_to_menu, main_menu, register_flow
+from handlers.base import back_to_menu, main_menu, register_flow, stale_button
 from handlers.job_post import InFlow
 from handlers.legal_staff import staff_command
 from knowledge.legal import ANSWER_SCORE, LegalEntry, LegalHit, LegalKB, render
@@ -134,12 +134,6 @@ async def _drop_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(None)
     except BadRequest as exc:
         log.info("could not remove buttons: %s", exc)
-
-
-async def _stale(update: Update, context: GongyouContext) -> None:
-    """Answer a stale or forged button with a popup."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 def _label(text: str) -> str:
@@ -290,7 +284,7 @@ async def on_answer_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = ANSWER_BUTTON.match(query.data or "") if query is not None else None
     if query is None or user is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     entry_id, verdict, number = found.groups()
@@ -298,7 +292,7 @@ async def on_answer_button(update: Update, context: GongyouContext) -> None:
         kb = await current_kb(context.services.db)
         entry = kb.get(entry_id)
         if entry is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         await _give_answer(update, context, kb, entry, score=100.0, hits=[])
@@ -308,7 +302,7 @@ async def on_answer_button(update: Update, context: GongyouContext) -> None:
         context.db, consultation_id=int(number), user_id=user.id, helped=helped
     )
     if answered is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await _drop_buttons(update)
@@ -766,7 +760,7 @@ async def on_intake_button(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     found = INTAKE_BUTTON.match(query.data or "") if query is not None else None
     if query is None or user is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     verb, argument = found.group(1), found.group(2) or ""
@@ -776,7 +770,7 @@ async def on_intake_button(update: Update, context: GongyouContext) -> None:
         return
     state = await get_flow(context.db, user_id=user.id)
     if state is None or state.flow != INTAKE_FLOW:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     data = dict(state.data or {})
     draft = draft_of(data)
@@ -791,7 +785,7 @@ async def on_intake_button(update: Update, context: GongyouContext) -> None:
     elif verb == "b" and argument == step and (step in STEPS or step == SUMMARY):
         back = SUMMARY if data.get("e") and step != SUMMARY else previous_step(draft, step)
         if back is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         if step == "phone":
@@ -838,7 +832,7 @@ async def on_intake_button(update: Update, context: GongyouContext) -> None:
         await query.answer()
         await _summary(update, context, data, edit=True)
     else:
-        await _stale(update, context)
+        await stale_button(update, context)
 
 
 async def _refused_consent(update: Update, context: GongyouContext, data: dict[str, Any]) -> None:
@@ -869,7 +863,7 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
         submit_intake, user_id=user_id, lang=lang, now=now, today=today
     )
     if submitted is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     await _drop_buttons(update)

@@ -40,7 +40,7 @@ from bot.legal_kb import forget_cached_kb
 from bot.legal_stats import MAX_DAYS, STARS, LegalStats, duration_text, export_cases, legal_stats
 from bot.models import DraftStatus, FlowState, LegalDraft, Role, utcnow
 from bot.users import audit, clear_flow, get_flow, set_flow
-from handlers.base import register_flow, require_role
+from handlers.base import register_flow, require_role, stale_button
 from handlers.job_post import InFlow
 
 log = logging.getLogger(__name__)
@@ -85,12 +85,6 @@ async def _send(
         await context.bot.send_message(
             chat.id, _fit(text), reply_markup=keyboard, message_thread_id=_thread(update)
         )
-
-
-async def _stale(update: Update, context: GongyouContext) -> None:
-    """Answer an old or forged button with a popup."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 # --- /legal stats, /legal export, /legal drafts -----------------------------------------------
@@ -315,13 +309,13 @@ async def on_review_button(update: Update, context: GongyouContext) -> None:
         return
     found = REVIEW_BUTTON.match(query.data or "")
     if found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     action, draft_id = found.group(1), int(found.group(2))
     if action == "v":
         draft = await get_draft(context.db, draft_id=draft_id)
         if draft is None:
-            await _stale(update, context)
+            await stale_button(update, context)
             return
         await query.answer()
         pending = draft.status == DraftStatus.pending
@@ -341,7 +335,7 @@ async def _review(
         context.db, draft_id=draft_id, staff_id=staff_id, approve=approve, now=utcnow()
     )
     if review.outcome == "missing" or review.draft is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     draft = review.draft
     if review.outcome == "reviewed":
@@ -530,7 +524,7 @@ async def _start_from_case(update: Update, context: GongyouContext, case_id: int
     assert user is not None
     case = await get_case(context.db, case_id=case_id)
     if case is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     if not may_draft_from(case, user_id=user.id, staff=context.has_role(Role.staff)):
         await query.answer(context.t("ld-not-yours"), show_alert=True)
@@ -565,7 +559,7 @@ async def on_draft_button(update: Update, context: GongyouContext) -> None:
         return
     found = DRAFT_BUTTON.match(query.data or "")
     if found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     case_ref, verb, back_from, category_index = found.groups()
     if case_ref is not None:
@@ -573,7 +567,7 @@ async def on_draft_button(update: Update, context: GongyouContext) -> None:
         return
     state = await get_flow(context.db, user_id=user.id)
     if state is None or state.flow != DRAFT_FLOW or state.step not in STEPS:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     data = dict(state.data or {})
     draft_step = state.step
@@ -601,7 +595,7 @@ async def on_draft_button(update: Update, context: GongyouContext) -> None:
     elif verb == "ok" and draft_step == "pv":
         await _submit(update, context, user.id, data)
     else:
-        await _stale(update, context)
+        await stale_button(update, context)
 
 
 async def _use_last_message(
@@ -631,7 +625,7 @@ async def _submit(
     assert query is not None
     category = data.get("cat")
     if not data.get("q") or not data.get("a") or category not in CATEGORIES:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     draft = DraftInput(
         case_id=int(data["case"]) if data.get("case") else None,

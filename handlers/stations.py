@@ -43,7 +43,7 @@ from bot.stations import (
     station_stats,
 )
 from bot.users import FORGETTERS, clear_flow, set_flow
-from handlers.base import main_menu, register_flow, require_role
+from handlers.base import main_menu, register_flow, require_role, stale_button
 from handlers.job_import import import_document as import_job_document
 
 SERVICE = "station"
@@ -259,12 +259,12 @@ async def on_nearby_button(update: Update, context: GongyouContext) -> None:
     query = update.callback_query
     found = NEARBY.match(query.data or "") if query else None
     if query is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     lat, lon = float(found.group(1)), float(found.group(2))
     buttons, open_only, page = int(found.group(3)), found.group(4) == "1", int(found.group(5))
     if not valid_point(lat, lon) or buttons >= 1 << len(FILTERS) or page >= MAX_PAGES:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     context.scope.service = SERVICE
     await query.answer()
@@ -373,7 +373,7 @@ async def on_station_button(update: Update, context: GongyouContext) -> None:
     query = update.callback_query
     found = ID_ACTION.match(query.data or "") if query else None
     if query is None or found is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     action, station_id = found.group(1), int(found.group(2))
     if action == "sf":
@@ -388,7 +388,7 @@ async def on_station_button(update: Update, context: GongyouContext) -> None:
         return
     view = await context.services.db.transact(get_station, station_id=station_id)
     if view is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     if action == "sc":
@@ -414,12 +414,12 @@ async def on_report_button(update: Update, context: GongyouContext) -> None:
     found = REPORT.match(query.data or "") if query else None
     user = update.effective_user
     if query is None or found is None or user is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     station_id, kind = int(found.group(1)), REPORT_KINDS[found.group(2)]
     view = await context.services.db.transact(get_station, station_id=station_id)
     if view is None:
-        await _stale(update, context)
+        await stale_button(update, context)
         return
     await query.answer()
     if kind is ReportKind.other:
@@ -616,11 +616,6 @@ async def on_document(update: Update, context: GongyouContext) -> None:
     await message.reply_text(
         context.t("st-import-done", crs=crs.value) + "\n" + report.render(context.lang)
     )
-
-
-async def _stale(update: Update, context: GongyouContext) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button-stale"), show_alert=True)
 
 
 def register(app: Application) -> None:
