@@ -238,6 +238,7 @@ def bot_commands(lang: str) -> list[BotCommand]:
         "my_alerts",
         "legal",
         "my_cases",
+        "match",
         "post_job",
         "help",
         "cancel",
@@ -316,6 +317,9 @@ def build_application(
         from handlers import legal_cases as legal_case_jobs
 
         legal_case_jobs.schedule(application)
+        from handlers import match_events
+
+        match_events.schedule(application)
         # the broadcast sender runs beside a bot that runs for real (started in post_init)
         application.bot_data[BACKGROUND] = True
     register_all(application, settings)
@@ -335,7 +339,11 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
         legal_cases,
         legal_staff,
         match,
+        match_events,
+        match_review,
+        match_suggest,
         stations,
+        verify,
     )
 
     application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
@@ -352,7 +360,11 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
         legal,  # its evidence uploads come before the station and job file handler
         legal_cases,
         legal_staff,
+        verify,
         match,
+        match_suggest,
+        match_review,
+        match_events,
         stations,
     )
     for module in services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 DEFAULT_DB_PATH = Path("data") / "gongyou.sqlite3"
 LANGUAGES = ("zh", "en")
+#: Districts of Zhengzhou (where the demo stations are) offered by matchmaking profiles.
+DEFAULT_DISTRICTS = (
+    "中原区",
+    "二七区",
+    "管城回族区",
+    "金水区",
+    "惠济区",
+    "上街区",
+    "郑东新区",
+    "高新区",
+    "经开区",
+    "航空港区",
+)
 ADMIN_IDS_HELP = (
     "GONGYOU_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890"
 )
@@ -75,6 +89,13 @@ class Settings(BaseSettings):
     min_wage_file: str | None = None
     legal_reannounce_hours: float = Field(default=4.0, gt=0, le=24 * 14)
     legal_escalate_hours: float = Field(default=24.0, gt=0, le=24 * 60)
+    member_key: SecretStr | None = None
+    verify_attempts_per_day: int = Field(default=5, ge=1, le=100)
+    match_daily_limit: int = Field(default=5, ge=1, le=100)
+    match_city: str = "郑州市"
+    match_districts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_DISTRICTS)
+    )
 
     @field_validator("quiet_hours")
     @classmethod
@@ -106,6 +127,17 @@ class Settings(BaseSettings):
         value = value.lower().split("-")[0]
         if value not in LANGUAGES:
             raise ValueError(f"GONGYOU_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("match_districts", mode="before")
+    @classmethod
+    def _split_districts(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [p.strip() for p in re.split(r"[,，;；、]", value) if p.strip()]
+        if isinstance(value, list) and not 1 <= len(value) <= 30:
+            raise ValueError("GONGYOU_MATCH_DISTRICTS must name between 1 and 30 districts")
+        if isinstance(value, list) and any("|" in str(d) or len(str(d)) > 32 for d in value):
+            raise ValueError("GONGYOU_MATCH_DISTRICTS: a district name has at most 32 characters")
         return value
 
     @field_validator("admin_ids", mode="before")

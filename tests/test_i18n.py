@@ -67,6 +67,13 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "legal_outcome": __import__("bot.legal_core", fromlist=["OUTCOMES"]).OUTCOMES,
     "legal_status": __import__("bot.legal_core", fromlist=["STATUSES"]).STATUSES,
     "legal_rule": __import__("bot.legal_core", fromlist=["RULES"]).RULES,
+    # matchmaking (bot/match_core.py)
+    "gender_key": __import__("bot.match_core", fromlist=["GENDERS"]).GENDERS,
+    "want_key": __import__("bot.match_core", fromlist=["WANT_GENDERS"]).WANT_GENDERS,
+    "education_key": __import__("bot.match_core", fromlist=["EDUCATION"]).EDUCATION,
+    "interest_key": __import__("bot.match_core", fromlist=["INTERESTS"]).INTERESTS,
+    "visibility_key": __import__("bot.match_core", fromlist=["VISIBILITIES"]).VISIBILITIES,
+    "contact_kind": __import__("bot.match_core", fromlist=["CONTACT_KINDS"]).CONTACT_KINDS,
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
 PASS_THROUGH = {
