@@ -809,6 +809,8 @@ class MatchSignup(SQLModel, table=True):
         )
     )
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # The Telegram name the member signed up with, for the staff's check-in list.
+    name: str = Field(default="", max_length=64)
     gender: str = Field(default="", max_length=1)
     status: SignupStatus = Field(
         default=SignupStatus.going, sa_column=Column(String(16), nullable=False)

@@ -162,6 +162,7 @@ def upgrade() -> None:
             autoincrement=False,
         ),
         sa.Column("user_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("gender", sa.String(length=1), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
