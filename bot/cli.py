@@ -54,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     imp_jobs.add_argument("file", type=Path)
     imp_jobs.add_argument("--dry-run", action="store_true", help="report, change nothing")
     imp_jobs.add_argument("--city", default="", help="city of rows that name none (e.g. 郑州市)")
+    imp_members = imp_sub.add_parser(
+        "members", help="the union's member roster (card number and name; stored as hashes)"
+    )
+    imp_members.add_argument("file", type=Path)
+    imp_members.add_argument("--batch", default="", help="label of this import (default: file)")
+    imp_members.add_argument(
+        "--replace",
+        action="store_true",
+        help="make the roster exactly the file (revokes verifications of cards not in it)",
+    )
+    imp_members.add_argument("--dry-run", action="store_true", help="report, change nothing")
 
     st = sub.add_parser("stations", help="post station tools")
     st_sub = st.add_subparsers(dest="stations_command", required=True)
@@ -111,6 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(
                 run_job_import_cli(settings, args.file, dry_run=args.dry_run, city=args.city)
+            )
+        if args.command == "import" and args.import_kind == "members":
+            from bot.membership import run_roster_cli
+
+            return asyncio.run(
+                run_roster_cli(
+                    settings,
+                    args.file,
+                    batch=args.batch,
+                    replace=args.replace,
+                    dry_run=args.dry_run,
+                )
             )
         if args.command == "import":
             from bot.station_import import run_import_cli

@@ -144,7 +144,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # Column names
 
 
-#: Column names and the field each one fills (compared after :func:`_column_key`).
+#: Column names and the field each one fills (compared after :func:`column_key`).
 _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "title": (
         "岗位", "职位", "岗位名称", "职位名称", "招聘岗位", "招聘职位", "工种", "title",
@@ -187,14 +187,14 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 _JOINED = frozenset({"contact", "notes"})
 
 
-def _column_key(name: str) -> str:
+def column_key(name: str) -> str:
     """How a column name is compared: notes in brackets dropped, width, case, marks folded."""
     name = re.sub(r"[(（\[【].*?[)）\]】]", "", name.replace("\ufeff", ""))
     return normalize(name) or name.strip()
 
 
 _COLUMN_LOOKUP = {
-    _column_key(alias): target for target, aliases in _FIELD_ALIASES.items() for alias in aliases
+    column_key(alias): target for target, aliases in _FIELD_ALIASES.items() for alias in aliases
 }
 
 
@@ -204,10 +204,10 @@ def map_header(cells: Sequence[Any]) -> tuple[dict[int, str], list[str]]:
     taken: set[str] = set()
     ignored: list[str] = []
     for index, cell in enumerate(cells):
-        name = _cell_text(cell)
+        name = cell_text(cell)
         if not name:
             continue
-        target = _COLUMN_LOOKUP.get(_column_key(name))
+        target = _COLUMN_LOOKUP.get(column_key(name))
         if target == "_skip":
             continue
         if target is None or (target in taken and target not in _JOINED):
@@ -388,7 +388,7 @@ def caption_city(caption: str) -> str:
     return found.group(1) if found else ""
 
 
-def _is_spreadsheet(data: bytes, filename: str) -> bool:
+def is_spreadsheet(data: bytes, filename: str) -> bool:
     return Path(filename).suffix.lower() in _SPREADSHEET_SUFFIXES or data.startswith(_ZIP_MAGIC)
 
 
@@ -397,16 +397,16 @@ def looks_like_job_file(data: bytes, filename: str) -> bool:
 
     Only the first 64 KB of a CSV are looked at; nothing is raised for unreadable data.
     """
-    if _is_spreadsheet(data, filename):
+    if is_spreadsheet(data, filename):
         return True
     head = data[:65_536]
     if len(data) > len(head) and b"\n" in head:
         head = head[: head.rindex(b"\n")]
     try:
-        text = _decode(head)
+        text = decode_csv(head)
     except JobFileError:
         return False
-    rows = _csv_rows(text)
+    rows = csv_rows(text)
     for _line, cells in _take(rows, HEADER_SEARCH_ROWS):
         fields = set(map_header(cells)[0].values())
         if {"title", "employer"} <= fields:
@@ -424,7 +424,7 @@ def _take(rows: Iterator[tuple[int, list[Any]]], count: int) -> Iterator[tuple[i
 # Reading files
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes) -> str:
     """The text of a CSV (see :func:`bot.textfile.decode_text`); old .xls files are refused."""
     if data.startswith(_OLE_MAGIC):
         raise JobFileError("file-old-excel")
@@ -436,7 +436,7 @@ def _decode(data: bytes) -> str:
         raise JobFileError("file-binary" if exc.reason == "binary" else "file-encoding") from None
 
 
-def _csv_rows(text: str) -> Generator[tuple[int, list[Any]], None, None]:
+def csv_rows(text: str) -> Generator[tuple[int, list[Any]], None, None]:
     """Yield (first line, cells) for every non-blank CSV row."""
     # The delimiter most used in the first lines (a title line above the header has none).
     lines = [line for line in text[:20_000].splitlines() if line.strip()][:5]
@@ -452,7 +452,7 @@ def _csv_rows(text: str) -> Generator[tuple[int, list[Any]], None, None]:
         raise JobFileError("file-encoding", str(exc)) from None
 
 
-def _xlsx_rows(data: bytes) -> Generator[tuple[int, list[Any]], None, None]:
+def xlsx_rows(data: bytes) -> Generator[tuple[int, list[Any]], None, None]:
     """Yield (row number, cells) for every non-blank row of a workbook's first sheet."""
     import openpyxl  # imported here: only spreadsheet imports pay for it
 
@@ -489,7 +489,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell as one line of text: numbers written plainly, dates as YYYY-MM-DD."""
     if value is None:
         return ""
@@ -507,7 +507,7 @@ def _cell_text(value: Any) -> str:
 def _long_text(value: Any) -> str:
     """A cell that may hold several lines (requirements): each line trimmed, blanks dropped."""
     if not isinstance(value, str):
-        return _cell_text(value)
+        return cell_text(value)
     lines = (" ".join(line.split()) for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -526,15 +526,15 @@ def parse_job_file(
         raise JobFileError("file-too-large", f"{len(data) / 1024 / 1024:.1f} MB")
     if not data.strip():
         raise JobFileError("file-empty")
-    if _is_spreadsheet(data, filename):
+    if is_spreadsheet(data, filename):
         parsed = ParsedJobs(format="xlsx")
-        rows = _xlsx_rows(data)
+        rows = xlsx_rows(data)
     else:
         parsed = ParsedJobs(format="csv")
-        text = _decode(data)
+        text = decode_csv(data)
         if not text.strip():
             raise JobFileError("file-empty")
-        rows = _csv_rows(text)
+        rows = csv_rows(text)
 
     try:
         return _read_rows(rows, parsed, default_city=default_city, today=today)
@@ -564,16 +564,16 @@ def _read_rows(
     if first_row is None:
         raise JobFileError("file-empty")
     if header is None:
-        shown = _show(", ".join(_cell_text(c) for c in first_row if not _blank(c)), 200)
+        shown = _show(", ".join(cell_text(c) for c in first_row if not _blank(c)), 200)
         raise JobFileError("file-no-title-column", shown)
     header_line, header_cells, columns, ignored = header
     if "employer" not in columns.values():
-        shown = _show(", ".join(_cell_text(c) for c in header_cells if not _blank(c)), 200)
+        shown = _show(", ".join(cell_text(c) for c in header_cells if not _blank(c)), 200)
         raise JobFileError("file-no-employer-column", shown)
     if ignored:
         parsed.warnings.append(Problem(header_line, "ignored-columns", _show(", ".join(ignored))))
 
-    headers = {index: _cell_text(header_cells[index]) for index in columns}
+    headers = {index: cell_text(header_cells[index]) for index in columns}
     builder = _RowBuilder(
         columns, headers=headers, default_city=default_city, today=today, parsed=parsed
     )
@@ -661,7 +661,7 @@ def parse_expiry(value: Any) -> date | None:
             found = from_excel(value)
             return found.date() if isinstance(found, datetime) else None
         raise _DateError(str(value))
-    text = unicodedata.normalize("NFKC", _cell_text(value)).strip()
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip()
     if not text or text.casefold() in _NO_EXPIRY:
         return None
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
@@ -760,7 +760,7 @@ class _RowBuilder:
 
     def _build(self, line: int, values: Mapping[str, Any], problems: list[Problem]) -> JobRow:
         text = {
-            name: _cell_text(values.get(name))
+            name: cell_text(values.get(name))
             for name in (
                 "title", "employer", "city", "district", "address", "metro", "metro_station",
                 "industry", "type", "salary", "hours", "tags", "contact", "registration",
@@ -795,7 +795,7 @@ class _RowBuilder:
         try:
             expires_on = parse_expiry(raw_expiry)
         except ValueError:
-            raise _RowRejected("bad-date", _show(_cell_text(raw_expiry))) from None
+            raise _RowRejected("bad-date", _show(cell_text(raw_expiry))) from None
         if expires_on is not None and expires_on < self.today:
             raise _RowRejected("expired", expires_on.isoformat())
 
