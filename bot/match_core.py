@@ -117,7 +117,8 @@ _CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两", "001234567
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-._/·*~]*\d){6,}")
 _QQ = re.compile(r"(?:qq|扣扣|企鹅)\s*(?:号|号码)?\s*[:：]?\s*\d{5,}", re.I)
 _WECHAT = re.compile(
-    r"(?:微信|威信|薇信|徽信|v信|vx|wx|weixin|wechat|加v|加我v|加我微)\s*(?:号|id)?\s*[:：]?\s*"
+    r"(?:微信|威信|薇信|徽信|v信|vx|wx|weixin|wechat|加v|加我v|加我微)\s*(?:号|id)?\s*"
+    r"(?:是|为|叫|[:：])?\s*"
     r"[a-z][-_a-z0-9]{4,19}",
     re.I,
 )
@@ -159,22 +160,50 @@ def contact_in(text: str) -> str | None:
 class ProfileLike(Protocol):
     """What a card shows (a ``MatchProfile`` row, or a draft with the same fields)."""
 
-    id: int | None
-    gender: str
-    birth_year: int
-    city: str
-    district: str
-    education: str
-    occupation: str
-    height_cm: int | None
-    intro: str
-    want_gender: str
-    want_age_min: int
-    want_age_max: int
-    want_districts: str
-    want_other: str
-    interests: int
-    visibility: str
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def gender(self) -> str: ...
+
+    @property
+    def birth_year(self) -> int: ...
+
+    @property
+    def city(self) -> str: ...
+
+    @property
+    def district(self) -> str: ...
+
+    @property
+    def education(self) -> str: ...
+
+    @property
+    def occupation(self) -> str: ...
+
+    @property
+    def height_cm(self) -> int | None: ...
+
+    @property
+    def intro(self) -> str: ...
+
+    @property
+    def want_gender(self) -> str: ...
+
+    @property
+    def want_age_min(self) -> int: ...
+
+    @property
+    def want_age_max(self) -> int: ...
+
+    @property
+    def want_districts(self) -> str: ...
+
+    @property
+    def want_other(self) -> str: ...
+
+    @property
+    def interests(self) -> int: ...
 
 
 def _value(value: object) -> str:
