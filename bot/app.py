@@ -317,9 +317,10 @@ def build_application(
         from handlers import legal_cases as legal_case_jobs
 
         legal_case_jobs.schedule(application)
-        from handlers import match_events
+        from handlers import match_events, verify
 
         match_events.schedule(application)
+        verify.schedule(application)
         # the broadcast sender runs beside a bot that runs for real (started in post_init)
         application.bot_data[BACKGROUND] = True
     register_all(application, settings)

@@ -17,6 +17,7 @@ from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.localapi import Call, LocalBotApi
+from bot.membership import load_demo_roster, member_key
 from bot.models import Role, utcnow
 from bot.station_import import load_demo_stations
 from bot.users import bootstrap_admins, grant_role
@@ -24,12 +25,14 @@ from bot.users import bootstrap_admins, grant_role
 LOCATION = re.compile(r"^/loc\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
 FILE = re.compile(r"^/file\s+(\S+)(?:\s+(.*))?$")
 PHOTO = re.compile(r"^/photo(?:\s+(.*))?$")
+CONTACT = re.compile(r"^/contact(?:\s+(\S+))?$")
 AS = re.compile(r"^/as\s+(\S+)$")
 SAMPLE_JOBS = Path(__file__).with_name("data") / "jobs-sample.xlsx"
 #: People to chat as with /as; staff and the volunteers get their role when the chat starts.
 PERSONAS: dict[str, tuple[int, Role | None]] = {
     "worker": (10001, None),
     "worker2": (10002, None),
+    "worker3": (10004, None),
     "employer": (10003, None),
     "staff": (20001, Role.staff),
     "lawyer": (20002, Role.volunteer_legal),
@@ -42,8 +45,10 @@ HELP = (
     "/loc <lat>,<lon> shares a location (try /loc 34.7466,113.6254, central Zhengzhou: "
     "82 demo post stations are loaded); /file <path> [caption] sends a file (/file sample "
     "sends the sample job list); /photo [path] [caption] sends a photo (a stand-in picture "
-    "without a path); /as <name> switches person (worker, worker2, employer, staff, lawyer, "
-    "matchmaker, or a number); /quit leaves."
+    "without a path); /contact shares your own phone number (/contact other: someone else's); "
+    "/as <name> switches person (worker, worker2, worker3, employer, staff, lawyer, "
+    "matchmaker, or a number); /quit leaves. Demo union members for matchmaking: worker "
+    "张伟 card DEMO-0001, worker2 李娜 DEMO-0002, worker3 王芳 DEMO-0003."
 )
 
 
@@ -239,6 +244,13 @@ class ChatSession:
             if document is None:
                 return None
             message.update(document)
+        elif found := CONTACT.match(line):
+            other = found.group(1) == "other"
+            message["contact"] = {
+                "phone_number": f"+86138{(99999 if other else self.user_id) % 100000:08d}",
+                "first_name": "别人" if other else self.names.get(self.user_id, "工友"),
+                "user_id": 99999 if other else self.user_id,
+            }
         elif found := PHOTO.match(line):
             photo = self._photo(found.group(1))
             if photo is None:
@@ -273,6 +285,7 @@ async def run_chat(
         db = Database(url)
         await db.upgrade()
         await load_demo_stations(db)
+        await load_demo_roster(db, key=member_key(settings, warn=False))
         async with db.session() as session:
             await bootstrap_admins(session, admin_ids=settings.admin_ids)
             for persona_id, persona_role in PERSONAS.values():
@@ -322,8 +335,9 @@ class Background:
         self.sender = BroadcastSender(bot, db, rate=1000.0, owner="chat")
 
     async def catch_up(self) -> None:
-        """Send what a broadcast has pending and deliver due job alerts."""
+        """Send what a broadcast has pending, due job alerts and tomorrow's social reminders."""
         from bot.job_alerts import deliver_alerts
+        from bot.match_events import send_reminders
 
         while await self.sender.step():
             pass
@@ -334,3 +348,4 @@ class Background:
             quiet_hours=self.settings.quiet_hours,
             timezone=self.settings.timezone,
         )
+        await send_reminders(self.bot, self.db, now=utcnow(), zone=self.settings.timezone)

@@ -6,11 +6,13 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
 from bot.i18n import FLUENT_LOCALE, t
+from bot.legal_core import INTAKE_FLOW
+from bot.match_core import VERIFY_FLOW
 from bot.models import Role
 from bot.users import (
     Member,
@@ -33,6 +35,8 @@ from handlers.base import (
 )
 from knowledge.router import UNSURE, Decision, Intent, Routing
 
+#: Flows that may show Telegram's "share my phone number" keyboard (removed on /cancel).
+SHARE_BUTTON_FLOWS = frozenset({VERIFY_FLOW, INTAKE_FLOW})
 #: Longest free text the router reads; longer messages get a polite request to shorten.
 MAX_TEXT = 1000
 
@@ -79,6 +83,8 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
         if service == "legal":
             # legal help answers the question from its FAQ (or offers to open a case)
             return RouterReply(t(lang, "lg-menu"), service=service)
+        if service == "match":
+            return RouterReply(t(lang, "mp-menu-title"), service=service)
         return RouterReply(
             t(
                 lang,
@@ -152,6 +158,8 @@ async def show_help(update: Update, context: GongyouContext) -> None:
     parts = [context.t("help")]
     if context.has_role(Role.volunteer_legal):
         parts.append(context.t("help-volunteer-legal"))
+    if context.has_role(Role.volunteer_match):
+        parts.append(context.t("help-volunteer-match"))
     if context.has_role(Role.staff):
         parts.append(context.t("help-staff"))
     if context.has_role(Role.admin):
@@ -168,6 +176,12 @@ async def cancel(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     left = await clear_flow(context.db, user_id=user.id) if user else None
     key = "cancel-done" if left else "cancel-nothing"
+    if left in SHARE_BUTTON_FLOWS and update.effective_chat is not None:
+        # these flows may have left Telegram's "share my phone number" keyboard on screen
+        await context.bot.send_message(
+            update.effective_chat.id, context.t(key), reply_markup=ReplyKeyboardRemove()
+        )
+        return
     await context.reply(update, key, keyboard=main_menu(context.lang))
 
 

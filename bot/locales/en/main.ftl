@@ -24,6 +24,7 @@ help-staff =
     Send me an Excel (.xlsx) or CSV job list to import jobs (caption dry-run to preview only)
     /legal stats [days] legal-help statistics; /legal export the case table (CSV, no personal data)
     /legal drafts review FAQ drafts from volunteer lawyers; /cases, /case <number> to see cases
+    /match event new social; /match events upcoming socials; /match export <number> attendee list
 help-admin =
     Admins:
     /role add <user id> <role> grant a role

@@ -59,3 +59,8 @@ match-pair-intro = 💞 The member the matchmaker introduced agreed to meet you 
     Tap the name to open a chat. Meet in a public place and stay safe; you can report bad behaviour to the matchmakers at any time.
 
 cmd-match = Matchmaking (members)
+help-volunteer-match =
+    Matchmakers:
+    /match review review members' profiles (approve, ask for changes, reject)
+    /match reports handle reported profiles
+    /match intro <profile no.> <profile no.> [note] introduce two members (contacts only if both agree)

@@ -59,3 +59,8 @@ match-pair-intro = 💞 红娘介绍的这位会员也同意认识你！对方�
     点名字就能打开对话。见面请选公共场所，注意安全；遇到不当行为可随时向红娘举报。
 
 cmd-match = 婚恋交友（会员）
+help-volunteer-match =
+    红娘：
+    /match review 审核会员资料（通过、请修改、不通过）
+    /match reports 处理被举报的资料
+    /match intro <资料编号> <资料编号> [留言] 介绍两位会员认识（双方都同意才交换联系方式）
