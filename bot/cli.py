@@ -291,6 +291,9 @@ def _run(settings: Settings, mode: str | None) -> int:
     settings.require_token()
     if settings.mode is Mode.webhook:
         settings.require_webhook()
+    from bot.membership import member_key
+
+    member_key(settings)  # warns when the roster would use the public demo key
     asyncio.run(_upgrade(settings))
     if settings.mode is Mode.webhook:
         asyncio.run(_serve_webhook(settings))

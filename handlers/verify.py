@@ -236,7 +236,7 @@ async def _check(update: Update, context: GongyouContext, user_id: int, name: st
         check_card,
         user_id=user_id,
         name=name,
-        key=member_key(settings),
+        key=member_key(settings, warn=False),
         limit=settings.verify_attempts_per_day,
         since=day_start(settings.timezone, now),
         now=now,

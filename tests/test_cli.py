@@ -5,15 +5,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.chat import run_chat
 from bot.cli import main
 from bot.config import Settings
+from bot.db import Database
 from bot.i18n import t
-from bot.models import Role
+from bot.models import (
+    MatchDecision,
+    MatchPair,
+    MatchProfile,
+    MatchSignup,
+    MatchSuggestion,
+    Role,
+    SignupStatus,
+    User,
+)
 
 
 def _scripted(lines: list[str]) -> Iterator[str]:
@@ -283,3 +295,179 @@ async def test_chat_walks_a_wage_case_from_cited_answer_to_rating_and_statistics
     assert "新开案件：1 件" in stats
     assert "已解答：1" in stats
     assert "1 个，平均 5.0 分" in stats
+
+
+async def test_chat_walks_matchmaking_from_verification_to_mutual_like_report_social_and_delete(
+    tmp_path: Path,
+) -> None:
+    when = date.today() + timedelta(days=30)
+    # the whole conversation, as typed in the chat (numbers of one or two digits press buttons)
+    lines = [
+        "/match",
+        "DEMO-0001",
+        "张伟",
+        "/contact",
+        "1",
+        "1",
+        "1",
+        "1992",
+        "4",
+        "5",
+        "快递员",
+        "175",
+        "平时送快递，休息时喜欢做饭和爬山，想找个踏实过日子的人。",
+        "2",
+        "25-35",
+        "11",
+        "1",
+        "1",
+        "8",
+        "13",
+        "19",
+        "1",
+        "2",
+        "1",
+        "/as worker2",
+        "/match",
+        "DEMO-0002",
+        "李娜",
+        "/contact",
+        "1",
+        "1",
+        "2",
+        "1994",
+        "2",
+        "3",
+        "电子厂质检员",
+        "162",
+        "在电子厂做质检，性格开朗，喜欢做饭和看电影，周末常去爬山。",
+        "1",
+        "28-40",
+        "11",
+        "1",
+        "1",
+        "4",
+        "8",
+        "19",
+        "1",
+        "2",
+        "1",
+        "/as matchmaker",
+        "/match review",
+        "1",
+        "1",
+        "/as worker",
+        "/match",
+        "3",
+        "1",
+        "/as worker2",
+        "/match",
+        "3",
+        "1",
+        "/as worker3",
+        "/match",
+        "DEMO-0003",
+        "王芳",
+        "/contact",
+        "1",
+        "1",
+        "2",
+        "1993",
+        "4",
+        "3",
+        "环卫工",
+        "158",
+        "在金水区做环卫，早出晚归，性格安静，喜欢养花和做饭。",
+        "1",
+        "30-45",
+        "11",
+        "1",
+        "1",
+        "13",
+        "19",
+        "1",
+        "2",
+        "1",
+        "/as matchmaker",
+        "/match review",
+        "1",
+        "/as worker3",
+        "/match",
+        "3",
+        "4",
+        "2",
+        "/as matchmaker",
+        "/match reports",
+        "/as staff",
+        "/match event",
+        "工会冬季联谊会",
+        f"{when:%Y-%m-%d} 19:00",
+        "金水区工人文化宫二楼",
+        "1人",
+        "2",
+        "1",
+        "1",
+        "/as worker",
+        "/match",
+        "4",
+        "1",
+        "/as worker2",
+        "/match",
+        "4",
+        "1",
+        "/as staff",
+        "/match events",
+        "/as worker",
+        "/match",
+        "6",
+        "1",
+    ]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}"
+    out: list[str] = []
+    settings = Settings(_env_file=None, flood_limit="1000 per 1 minute")  # type: ignore[call-arg]
+    await run_chat(settings, database_url=url, read=_reader(lines), write=out.append)
+    output = "\n".join(out)
+
+    # both demo members verified and were approved by the matchmaker
+    assert output.count(t("zh", "mv-verified").splitlines()[0]) == 3
+    assert t("zh", "mr-approved", number=1) in output
+    assert t("zh", "mr-approved", number=2) in output
+    # the first like reveals nothing; the second one gives each the other's contact
+    marker = "(now chatting as worker2"
+    cut = output.index(marker, output.index(marker) + 1)  # worker2 again, after worker's like
+    before, after = output[:cut], output[cut:]
+    assert "tg://user?id=" not in before
+    assert "bot -> worker: 💞" in after
+    assert "tg://user?id=10002" in after
+    assert "tg://user?id=10001" in after
+    # the third member's report hides that profile from her and queues it for matchmakers
+    assert t("zh", "ms-reported") in output
+    reports = output.rsplit("(now chatting as matchmaker", 1)[1].split("(now chatting as staff")[0]
+    assert "资料编号：1" in reports
+    # the social has one place: the second member is on the waiting list
+    assert "⏳" in output
+    assert "候补名单第 1 位" in output
+    # deleting the profile removes it with its likes, suggestions and pair
+    assert t("zh", "mp-deleted-head") in output
+    assert t("zh", "mp-deleted-pairs", count=1) in output
+
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            assert await session.get(User, 10001) is not None
+            for table in (MatchProfile, MatchDecision, MatchSuggestion, MatchPair):
+                rows = (await session.exec(select(table))).all()
+                assert all(10001 not in _ids(row) for row in rows), table
+            signups = (await session.exec(select(MatchSignup))).all()
+            assert {(s.user_id, s.status) for s in signups} == {
+                (10001, SignupStatus.going),
+                (10002, SignupStatus.waiting),
+            }
+    finally:
+        await db.dispose()
+
+
+def _ids(row: object) -> set[int]:
+    """The Telegram user ids a matchmaking row refers to."""
+    names = ("user_id", "target_id", "a_id", "b_id")
+    return {getattr(row, name) for name in names if hasattr(row, name)}
