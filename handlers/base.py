@@ -1,15 +1,22 @@
-"""Pieces every service module shares: the main menu, role checks, flows, 'coming soon'."""
+"""Pieces every service module shares: the main menu, sending, role checks, flows."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler
+from telegram.error import BadRequest
 
 from bot.context import GongyouContext
 from bot.i18n import t
 from bot.models import FlowState, Role
+
+log = logging.getLogger(__name__)
+
+#: Longest message text and photo caption Telegram delivers.
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
 #: The four services, in menu order, with the catalog key of their button label.
 SERVICES = ("jobs", "legal", "match", "station")
@@ -46,6 +53,52 @@ def back_to_menu(lang: str) -> InlineKeyboardMarkup:
     )
 
 
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Cut ``text`` to what one message (or, with CAPTION_LIMIT, one caption) can hold."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def send_or_edit(
+    update: Update,
+    context: GongyouContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = False,
+) -> None:
+    """Send ``text`` to the update's chat, or with ``edit`` put it in place of the pressed
+    button's message (sending it anew if Telegram will not edit that message)."""
+    text = fit(text)
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("could not edit message, sending a new one: %s", exc)
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+
+
+async def set_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Put ``keyboard`` on the pressed message (None takes its buttons off)."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest as exc:
+        log.info("could not change the buttons: %s", exc)
+
+
+async def drop_buttons(update: Update) -> None:
+    """Take the buttons off the pressed message (it has been answered)."""
+    await set_buttons(update, None)
+
+
 async def require_role(update: Update, context: GongyouContext, *roles: Role) -> bool:
     """Return True if the user holds one of ``roles``; otherwise refuse politely."""
     if context.has_role(*roles):
@@ -61,37 +114,3 @@ async def stale_button(update: Update, context: GongyouContext) -> None:
     """Tell the user a button is no longer valid (old, forged or from another version)."""
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("button-stale"), show_alert=True)
-
-
-async def coming_soon(update: Update, context: GongyouContext, service: str) -> None:
-    """Tell the worker what the service will do and that it is not available yet."""
-    context.scope.service = service
-    await context.reply(
-        update,
-        "service-soon",
-        keyboard=back_to_menu(context.lang),
-        service=context.t(f"btn-{service}"),
-        about=context.t(f"about-{service}"),
-    )
-
-
-class ServiceStub:
-    """A service that is announced but not built yet: its command and entry say 'coming soon'."""
-
-    def __init__(self, service: str, *, command: str) -> None:
-        self.service = service
-        self.command_name = command
-
-    async def enter(
-        self, update: Update, context: GongyouContext, *, text: str | None = None
-    ) -> None:
-        """Open the service (it answers 'not available yet' until it lands)."""
-        await coming_soon(update, context, self.service)
-
-    async def command(self, update: Update, context: GongyouContext) -> None:
-        """Open the service from its command."""
-        await self.enter(update, context)
-
-    def register(self, app: Application) -> None:
-        """Register the service's command."""
-        app.add_handler(CommandHandler(self.command_name, self.command))

@@ -23,7 +23,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
@@ -73,7 +72,14 @@ from bot.legal_kb import current_kb
 from bot.legal_rules import Deadline
 from bot.models import FlowState, utcnow
 from bot.users import clear_flow, get_flow, set_flow
-from handlers.base import back_to_menu, main_menu, register_flow, stale_button
+from handlers.base import (
+    back_to_menu,
+    drop_buttons,
+    main_menu,
+    register_flow,
+    send_or_edit,
+    stale_button,
+)
 from handlers.job_post import InFlow
 from handlers.legal_staff import staff_command
 from knowledge.legal import ANSWER_SCORE, LegalEntry, LegalHit, LegalKB, render
@@ -99,41 +105,6 @@ INTAKE_BUTTON = re.compile(r"^li:([a-z]{1,3})(?::([a-z_]{1,12}))?$")
 TEXT_STEPS = frozenset(STEPS) - BUTTON_STEPS - {"evidence"}
 
 # --- sending ----------------------------------------------------------------------------------
-
-
-async def _send(
-    update: Update,
-    context: GongyouContext,
-    text: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-    *,
-    edit: bool = False,
-) -> None:
-    """Send ``text``, or put it in place of the pressed button's message."""
-    text = text[:MESSAGE_LIMIT]
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=keyboard)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-            log.info("could not edit message, sending a new one: %s", exc)
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=keyboard)
-
-
-async def _drop_buttons(update: Update) -> None:
-    """Take the buttons off the pressed message (it has been answered)."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as exc:
-        log.info("could not remove buttons: %s", exc)
 
 
 def _label(text: str) -> str:
@@ -191,7 +162,7 @@ async def _show_menu(update: Update, context: GongyouContext) -> None:
             InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu"),
         ]
     )
-    await _send(update, context, t(lang, "lg-menu"), InlineKeyboardMarkup(rows))
+    await send_or_edit(update, context, t(lang, "lg-menu"), InlineKeyboardMarkup(rows))
 
 
 async def legal_command(update: Update, context: GongyouContext) -> None:
@@ -260,7 +231,7 @@ async def _give_answer(
             InlineKeyboardButton(t(lang, "lg-btn-no"), callback_data=f"lg:n:{consultation_id}"),
         ]
     )
-    await _send(update, context, f"{body}\n\n{tail}", InlineKeyboardMarkup(rows))
+    await send_or_edit(update, context, f"{body}\n\n{tail}", InlineKeyboardMarkup(rows))
 
 
 async def _no_answer(update: Update, context: GongyouContext, close: list[LegalHit]) -> None:
@@ -275,7 +246,7 @@ async def _no_answer(update: Update, context: GongyouContext, close: list[LegalH
     rows.append([_case_button(lang, resume=resume)])
     rows.append([InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")])
     key = "lg-no-answer-close" if close else "lg-no-answer"
-    await _send(update, context, t(lang, key), InlineKeyboardMarkup(rows))
+    await send_or_edit(update, context, t(lang, key), InlineKeyboardMarkup(rows))
 
 
 async def on_answer_button(update: Update, context: GongyouContext) -> None:
@@ -305,10 +276,10 @@ async def on_answer_button(update: Update, context: GongyouContext) -> None:
         await stale_button(update, context)
         return
     await query.answer()
-    await _drop_buttons(update)
+    await drop_buttons(update)
     lang = context.lang
     if helped:
-        await _send(update, context, t(lang, "lg-thanks"), back_to_menu(lang))
+        await send_or_edit(update, context, t(lang, "lg-thanks"), back_to_menu(lang))
         return
     kb = await current_kb(context.services.db)
     entry = kb.get(answered)
@@ -320,7 +291,7 @@ async def on_answer_button(update: Update, context: GongyouContext) -> None:
             [InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")],
         ]
     )
-    await _send(update, context, t(lang, "lg-sorry"), keyboard)
+    await send_or_edit(update, context, t(lang, "lg-sorry"), keyboard)
 
 
 # --- the intake: questions --------------------------------------------------------------------
@@ -492,7 +463,7 @@ async def _ask(
     if step in TEXT_STEPS and data.get("e") and (current := _current(draft, step)):
         parts.append(t(lang, "li-current", value=current))
     keyboard = _step_keyboard(lang, step, data)
-    await _send(update, context, "\n\n".join(parts), keyboard, edit=edit)
+    await send_or_edit(update, context, "\n\n".join(parts), keyboard, edit=edit)
     if step == "phone":
         share = ReplyKeyboardMarkup(
             [[KeyboardButton(t(lang, "li-btn-share-phone"), request_contact=True)]],
@@ -544,7 +515,7 @@ async def _summary(
     parts.append(t(lang, "li-summary-header"))
     parts.append(case_summary(lang, case, evidence=len(draft["evidence"]), today=today))
     parts.append(t(lang, "li-summary-hint"))
-    await _send(update, context, "\n\n".join(parts), _summary_keyboard(lang), edit=edit)
+    await send_or_edit(update, context, "\n\n".join(parts), _summary_keyboard(lang), edit=edit)
 
 
 async def _edit_menu(update: Update, context: GongyouContext, data: dict[str, Any]) -> None:
@@ -558,7 +529,9 @@ async def _edit_menu(update: Update, context: GongyouContext, data: dict[str, An
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(t(lang, "li-btn-summary"), callback_data="li:sum")])
-    await _send(update, context, t(lang, "li-edit-choose"), InlineKeyboardMarkup(rows), edit=True)
+    await send_or_edit(
+        update, context, t(lang, "li-edit-choose"), InlineKeyboardMarkup(rows), edit=True
+    )
 
 
 # --- the intake: moving through it ------------------------------------------------------------
@@ -732,7 +705,7 @@ async def _take_evidence(
             ],
         ]
     )
-    await _send(update, context, t(lang, "li-evidence-got", count=count), keyboard)
+    await send_or_edit(update, context, t(lang, "li-evidence-got", count=count), keyboard)
 
 
 async def _take_contact(
@@ -781,7 +754,7 @@ async def on_intake_button(update: Update, context: GongyouContext) -> None:
         await query.answer()
         if step == "phone":
             await _close_share_keyboard(update, context, saved=False)
-        await _send(update, context, t(lang, "li-cancelled"), main_menu(lang), edit=True)
+        await send_or_edit(update, context, t(lang, "li-cancelled"), main_menu(lang), edit=True)
     elif verb == "b" and argument == step and (step in STEPS or step == SUMMARY):
         back = SUMMARY if data.get("e") and step != SUMMARY else previous_step(draft, step)
         if back is None:
@@ -847,7 +820,7 @@ async def _refused_consent(update: Update, context: GongyouContext, data: dict[s
             ],
         ]
     )
-    await _send(update, context, t(lang, "li-consent-needed"), keyboard, edit=True)
+    await send_or_edit(update, context, t(lang, "li-consent-needed"), keyboard, edit=True)
 
 
 async def _submit(update: Update, context: GongyouContext, user_id: int) -> None:
@@ -866,7 +839,7 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
         await stale_button(update, context)
         return
     await query.answer()
-    await _drop_buttons(update)
+    await drop_buttons(update)
     parts = [t(lang, "li-submitted", number=case_label(submitted.case_id))]
     if (warning := _deadline_note(context, submitted.deadline)) is not None:
         parts.append(warning)
@@ -877,7 +850,7 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
             [InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")],
         ]
     )
-    await _send(update, context, "\n\n".join(parts), keyboard)
+    await send_or_edit(update, context, "\n\n".join(parts), keyboard)
     try:
         await announce_case(
             context.bot, db, context.services.settings, case_id=submitted.case_id, now=now

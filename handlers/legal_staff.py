@@ -40,7 +40,7 @@ from bot.legal_kb import forget_cached_kb
 from bot.legal_stats import MAX_DAYS, STARS, LegalStats, duration_text, export_cases, legal_stats
 from bot.models import DraftStatus, FlowState, LegalDraft, Role, utcnow
 from bot.users import audit, clear_flow, get_flow, set_flow
-from handlers.base import register_flow, require_role, stale_button
+from handlers.base import fit, register_flow, require_role, stale_button
 from handlers.job_post import InFlow
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,6 @@ DRAFT_BUTTON = re.compile(r"^ld:(?:n:(\d{1,9})|(s|u|ok|x)|b:(q|p|a|cat|pv)|c:(\d
 STEPS = ("q", "p", "a", "cat", "pv")
 #: Who may write drafts.
 DRAFTERS = (Role.volunteer_legal, Role.staff)
-
-
-def _fit(text: str) -> str:
-    """Cut ``text`` to what one message can hold."""
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
 def _thread(update: Update) -> int | None:
@@ -83,7 +78,7 @@ async def _send(
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(
-            chat.id, _fit(text), reply_markup=keyboard, message_thread_id=_thread(update)
+            chat.id, fit(text), reply_markup=keyboard, message_thread_id=_thread(update)
         )
 
 
@@ -424,7 +419,7 @@ async def _private(
 ) -> bool:
     """Send the volunteer ``text`` in their private chat; False if Telegram will not."""
     try:
-        await context.bot.send_message(user_id, _fit(text), reply_markup=keyboard)
+        await context.bot.send_message(user_id, fit(text), reply_markup=keyboard)
     except (Forbidden, BadRequest):
         log.info("cannot write to user %s privately", user_id)
         return False

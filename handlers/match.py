@@ -82,9 +82,15 @@ from bot.membership import is_verified
 from bot.models import FlowState, MatchProfile, utcnow
 from bot.users import FORGETTERS, clear_flow, get_flow, set_flow
 from handlers import match_events, match_review, verify
-from handlers.base import back_to_menu, main_menu, register_flow, stale_button
+from handlers.base import (
+    back_to_menu,
+    drop_buttons,
+    main_menu,
+    register_flow,
+    send_or_edit,
+    stale_button,
+)
 from handlers.job_post import InFlow
-from handlers.job_text import MESSAGE_LIMIT
 
 if TYPE_CHECKING:
     from bot.match_core import ProfileLike
@@ -111,41 +117,6 @@ CHECK = "✅ "
 
 
 # --- sending ----------------------------------------------------------------------------------
-
-
-async def _send(
-    update: Update,
-    context: GongyouContext,
-    text: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-    *,
-    edit: bool = False,
-) -> None:
-    """Send ``text``, or put it in place of the pressed button's message."""
-    text = text[:MESSAGE_LIMIT]
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=keyboard)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-            log.info("could not edit message, sending a new one: %s", exc)
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=keyboard)
-
-
-async def _drop_buttons(update: Update) -> None:
-    """Take the buttons off the pressed message (it has been answered)."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as exc:
-        log.info("could not remove buttons: %s", exc)
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -214,7 +185,7 @@ async def _consent_screen(
     )
     parts = [note] if note else []
     parts.append(t(lang, "mp-consent", version=CONSENT_VERSION))
-    await _send(update, context, "\n\n".join(parts), keyboard)
+    await send_or_edit(update, context, "\n\n".join(parts), keyboard)
 
 
 def _status(lang: str, profile: MatchProfile | None, *, draft: bool) -> str:
@@ -269,7 +240,7 @@ async def _menu(
     if manage:
         rows.append(manage)
     rows.append([InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")])
-    await _send(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows))
+    await send_or_edit(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows))
 
 
 async def _view(update: Update, context: GongyouContext, user_id: int) -> None:
@@ -301,7 +272,7 @@ async def _view(update: Update, context: GongyouContext, user_id: int) -> None:
             [InlineKeyboardButton(t(lang, "mp-btn-menu"), callback_data="mp:menu")],
         ]
     )
-    await _send(update, context, "\n\n".join(parts), keyboard)
+    await send_or_edit(update, context, "\n\n".join(parts), keyboard)
 
 
 async def match_command(update: Update, context: GongyouContext) -> None:
@@ -538,7 +509,7 @@ async def _ask(
     if step in TEXT_STEPS and data.get("e") and (current := _current(draft, step)):
         parts.append(t(lang, "mp-current", value=current))
     keyboard = _step_keyboard(lang, step, data, _districts(context))
-    await _send(update, context, "\n\n".join(parts), keyboard, edit=edit)
+    await send_or_edit(update, context, "\n\n".join(parts), keyboard, edit=edit)
 
 
 async def _summary(
@@ -573,7 +544,7 @@ async def _summary(
             [InlineKeyboardButton(t(lang, "mp-btn-cancel"), callback_data="mp:x")],
         ]
     )
-    await _send(update, context, "\n\n".join(parts), keyboard, edit=edit)
+    await send_or_edit(update, context, "\n\n".join(parts), keyboard, edit=edit)
 
 
 async def _change_menu(update: Update, context: GongyouContext) -> None:
@@ -584,7 +555,7 @@ async def _change_menu(update: Update, context: GongyouContext) -> None:
     ]
     rows = _rows(buttons, 2)
     rows.append([InlineKeyboardButton(t(lang, "mp-btn-summary"), callback_data="mp:sum")])
-    await _send(
+    await send_or_edit(
         update, context, t(lang, "mp-change-choose"), InlineKeyboardMarkup(rows), edit=True
     )
 
@@ -732,15 +703,17 @@ async def on_button(update: Update, context: GongyouContext) -> None:
         return
     if verb == "ok":
         await query.answer()
-        await _drop_buttons(update)
+        await drop_buttons(update)
         saved = await give_consent(context.db, user_id=user.id, now=utcnow())
         note = context.t("mp-consent-saved") if saved else None
         await _menu(update, context, user.id, note=note)
         return
     if verb == "no":
         await query.answer()
-        await _drop_buttons(update)
-        await _send(update, context, context.t("mp-consent-later"), back_to_menu(context.lang))
+        await drop_buttons(update)
+        await send_or_edit(
+            update, context, context.t("mp-consent-later"), back_to_menu(context.lang)
+        )
         return
     if not await consented(context.db, user_id=user.id):
         await query.answer()
@@ -775,7 +748,7 @@ async def _on_menu_button(
             note = t(lang, "mp-no-profile")
         else:
             note = t(lang, "mp-unchanged")
-        await _drop_buttons(update)
+        await drop_buttons(update)
         await _menu(update, context, user_id, note=note)
     elif verb == "del":
         keyboard = InlineKeyboardMarkup(
@@ -786,7 +759,7 @@ async def _on_menu_button(
                 ]
             ]
         )
-        await _send(update, context, t(lang, "mp-delete-ask"), keyboard, edit=True)
+        await send_or_edit(update, context, t(lang, "mp-delete-ask"), keyboard, edit=True)
     else:
         await _delete(update, context, user_id)
 
@@ -796,9 +769,9 @@ async def _delete(update: Update, context: GongyouContext, user_id: int) -> None
     lang = context.lang
     await context.db.commit()  # end the session's read before the deletion transaction
     counts = await context.services.db.transact(delete_profile, user_id=user_id, now=utcnow())
-    await _drop_buttons(update)
+    await drop_buttons(update)
     if not counts["profile"] and not counts["draft"]:
-        await _send(update, context, t(lang, "mp-deleted-nothing"), back_to_menu(lang))
+        await send_or_edit(update, context, t(lang, "mp-deleted-nothing"), back_to_menu(lang))
         return
     lines = [t(lang, "mp-deleted-head")]
     if counts["profile"]:
@@ -817,7 +790,7 @@ async def _delete(update: Update, context: GongyouContext, user_id: int) -> None
     if counts["reports"]:
         lines.append(t(lang, "mp-deleted-reports", count=counts["reports"]))
     text = "\n".join(lines) + "\n\n" + t(lang, "mp-deleted-tail")
-    await _send(update, context, text, back_to_menu(lang))
+    await send_or_edit(update, context, text, back_to_menu(lang))
 
 
 async def _on_flow_button(
@@ -838,7 +811,7 @@ async def _on_flow_button(
     if verb == "x" and not argument:
         await clear_flow(context.db, user_id=user_id)
         await query.answer()
-        await _send(update, context, t(lang, "mp-cancelled"), _menu_button(lang), edit=True)
+        await send_or_edit(update, context, t(lang, "mp-cancelled"), _menu_button(lang), edit=True)
     elif verb == "b" and argument == step and (step in STEPS or step == SUMMARY):
         back = SUMMARY if data.get("e") and step != SUMMARY else previous_step(step)
         if back is None:
@@ -927,9 +900,9 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
         await stale_button(update, context)
         return
     await query.answer()
-    await _drop_buttons(update)
+    await drop_buttons(update)
     key = "mp-submitted-new" if submitted.new else "mp-submitted-edit"
-    await _send(update, context, t(lang, key), _menu_button(lang))
+    await send_or_edit(update, context, t(lang, key), _menu_button(lang))
     try:
         await match_review.announce_pending(
             context.bot, db, settings, profile_id=submitted.profile_id

@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
@@ -60,7 +60,7 @@ from bot.match_events import (
 )
 from bot.models import FlowState, Role, utcnow
 from bot.users import FORGETTERS, clear_flow, get_flow, set_flow
-from handlers.base import register_flow, require_role, stale_button
+from handlers.base import fit, register_flow, require_role, send_or_edit, stale_button
 from handlers.job_post import InFlow
 from handlers.verify import ensure_verified, register_continuation
 
@@ -84,36 +84,8 @@ REMINDER_JOB = "match-reminders"
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _fit(text: str) -> str:
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
-
-
 def _label(text: str) -> str:
     return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
-
-
-async def _send(
-    update: Update,
-    context: GongyouContext,
-    text: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-    *,
-    edit: bool = False,
-) -> None:
-    """Send ``text``, or put it in place of the pressed button's message."""
-    text = _fit(text)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=keyboard)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-            log.info("could not edit message, sending a new one: %s", exc)
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=keyboard)
 
 
 async def _tell(
@@ -121,7 +93,7 @@ async def _tell(
 ) -> bool:
     """Message another member privately; False if Telegram will not deliver it."""
     try:
-        await context.bot.send_message(user_id, _fit(text), reply_markup=keyboard)
+        await context.bot.send_message(user_id, fit(text), reply_markup=keyboard)
     except TelegramError:
         log.info("could not tell member %s about a social", user_id)
         return False
@@ -183,7 +155,7 @@ async def show_events(update: Update, context: GongyouContext) -> None:
     items: list[MemberEvent] = await _transact(context, member_events, user_id=user.id, now=now)
     back = [InlineKeyboardButton(t(lang, "me-btn-back"), callback_data="m:match")]
     if not items:
-        await _send(update, context, t(lang, "me-list-none"), InlineKeyboardMarkup([back]))
+        await send_or_edit(update, context, t(lang, "me-list-none"), InlineKeyboardMarkup([back]))
         return
     parts = [t(lang, "me-list-head")]
     rows = []
@@ -199,7 +171,7 @@ async def show_events(update: Update, context: GongyouContext) -> None:
             label = t(lang, "me-btn-join", title=title)
             rows.append([InlineKeyboardButton(label, callback_data=f"me:j:{event.id}")])
     rows.append(back)
-    await _send(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows))
+    await send_or_edit(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows))
 
 
 def _after_signup_keyboard(lang: str, event_id: int) -> InlineKeyboardMarkup:
@@ -258,7 +230,7 @@ async def _join(
             for key in GENDERS
         ]
         text = t(lang, "me-ask-gender", event=event_lines(lang, event, zone))
-        await _send(update, context, text, InlineKeyboardMarkup([buttons]))
+        await send_or_edit(update, context, text, InlineKeyboardMarkup([buttons]))
         return
     shown = clean_name(name)
     if result.outcome == "going":
@@ -271,7 +243,7 @@ async def _join(
             position=result.position,
             name=shown,
         )
-    await _send(
+    await send_or_edit(
         update, context, text, _after_signup_keyboard(lang, event_id), edit=gender is not None
     )
 
@@ -308,7 +280,7 @@ async def _leave(update: Update, context: GongyouContext, event_id: int) -> None
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(lang, "me-btn-list"), callback_data="me:list")]]
     )
-    await _send(update, context, t(lang, "me-left", title=event.title), keyboard)
+    await send_or_edit(update, context, t(lang, "me-left", title=event.title), keyboard)
     await _tell_promoted(context, event, result.promoted or [])
 
 
@@ -420,7 +392,7 @@ async def _ask(
         )
     navigation.append(InlineKeyboardButton(t(lang, "me-btn-drop"), callback_data="me:x"))
     rows.append(navigation)
-    await _send(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows), edit=edit)
+    await send_or_edit(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows), edit=edit)
 
 
 async def _go(
@@ -528,7 +500,7 @@ async def _flow_button(
     if verb == "x":
         await clear_flow(context.db, user_id=user.id)
         await query.answer()
-        await _send(update, context, t(lang, "me-new-dropped"), edit=True)
+        await send_or_edit(update, context, t(lang, "me-new-dropped"), edit=True)
     elif verb == "b" and argument == step and step != STEPS[0]:
         await query.answer()
         await _go(update, context, user.id, STEPS[STEPS.index(step) - 1], data, edit=True)
@@ -570,8 +542,8 @@ async def _create(
         return
     event = await _transact(context, get_event, event_id=event_id)
     await query.answer()
-    await _send(update, context, t(lang, "me-created", id=str(event_id)), edit=True)
-    await _send(update, context, announcement(lang, event, zone))
+    await send_or_edit(update, context, t(lang, "me-created", id=str(event_id)), edit=True)
+    await send_or_edit(update, context, announcement(lang, event, zone))
 
 
 def announcement(lang: str, event: EventView, zone: str) -> str:
@@ -596,7 +568,7 @@ async def show_staff_events(
     lang, zone = context.lang, _zone(context)
     events: list[EventView] = await _transact(context, staff_events, now=utcnow())
     if not events:
-        await _send(update, context, t(lang, "me-staff-none"), edit=edit)
+        await send_or_edit(update, context, t(lang, "me-staff-none"), edit=edit)
         return
     parts = [t(lang, "me-staff-head")]
     rows = []
@@ -625,7 +597,7 @@ async def show_staff_events(
             ]
         )
     parts.append(t(lang, "me-staff-footer"))
-    await _send(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows), edit=edit)
+    await send_or_edit(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows), edit=edit)
 
 
 async def _export(update: Update, context: GongyouContext, event_id: int) -> bool:
@@ -686,7 +658,7 @@ async def _confirm_cancel(update: Update, context: GongyouContext, event_id: int
             ]
         ]
     )
-    await _send(update, context, text, keyboard, edit=True)
+    await send_or_edit(update, context, text, keyboard, edit=True)
 
 
 async def _cancel(update: Update, context: GongyouContext, event_id: int) -> None:
@@ -711,7 +683,7 @@ async def _cancel(update: Update, context: GongyouContext, event_id: int) -> Non
         )
         told += await _tell(context, member.user_id, text)
     done = t(lang, "me-cancel-done", title=event.title, told=told)
-    await _send(update, context, done, edit=True)
+    await send_or_edit(update, context, done, edit=True)
 
 
 # --- entry points -----------------------------------------------------------------------------

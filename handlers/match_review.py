@@ -53,7 +53,14 @@ from bot.match_review import (
 )
 from bot.models import FlowState, MatchProfile, ProfileStatus, Role, utcnow
 from bot.users import clear_flow, get_flow, set_flow
-from handlers.base import register_flow, require_role, stale_button
+from handlers.base import (
+    drop_buttons,
+    fit,
+    register_flow,
+    require_role,
+    send_or_edit,
+    stale_button,
+)
 from handlers.job_post import InFlow
 from handlers.match_pairs import announce_pair
 
@@ -75,11 +82,6 @@ REASON_STEPS = {"c": ProfileStatus.changes, "r": ProfileStatus.rejected}
 # --- sending ------------------------------------------------------------------------------------
 
 
-def _fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """Cut ``text`` to what one message (or caption) can hold."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 async def _send_card(
     bot: Bot,
     chat_id: int,
@@ -96,19 +98,7 @@ async def _send_card(
             await bot.send_photo(chat_id, photo)
         except BadRequest:
             log.info("photo of a card could not be sent; sending the text alone", exc_info=True)
-    await bot.send_message(chat_id, _fit(text), reply_markup=keyboard)
-
-
-async def _send(
-    update: Update,
-    context: GongyouContext,
-    text: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Send ``text`` to the chat the update came from."""
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, _fit(text), reply_markup=keyboard)
+    await bot.send_message(chat_id, fit(text), reply_markup=keyboard)
 
 
 async def _tell(
@@ -116,22 +106,11 @@ async def _tell(
 ) -> bool:
     """Write to a member or matchmaker privately; False if Telegram would not deliver it."""
     try:
-        await bot.send_message(user_id, _fit(text), reply_markup=keyboard)
+        await bot.send_message(user_id, fit(text), reply_markup=keyboard)
     except TelegramError:
         log.info("could not write to user %s", user_id, exc_info=True)
         return False
     return True
-
-
-async def _drop_buttons(update: Update) -> None:
-    """Take the buttons off the pressed message (it has been answered)."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as exc:
-        log.info("could not remove buttons: %s", exc)
 
 
 def _shown_at(update: Update) -> datetime:
@@ -224,7 +203,7 @@ async def show_pending(
         view_pending, actor_id=user.id, now=utcnow(), after=after, profile_id=profile_id
     )
     if queued is None:
-        await _send(update, context, context.t("mr-review-empty"))
+        await send_or_edit(update, context, context.t("mr-review-empty"))
         return
     profile = queued.profile
     assert profile.id is not None
@@ -297,9 +276,11 @@ async def show_reports(update: Update, context: GongyouContext) -> None:
     )
     lang = context.lang
     if not queue:
-        await _send(update, context, t(lang, "mr-reports-empty"))
+        await send_or_edit(update, context, t(lang, "mr-reports-empty"))
         return
-    await _send(update, context, t(lang, "mr-reports-header", profiles=total, shown=len(queue)))
+    await send_or_edit(
+        update, context, t(lang, "mr-reports-header", profiles=total, shown=len(queue))
+    )
     today = _today(context)
     for reported in queue:
         profile_id = reported.profile.id
@@ -315,7 +296,7 @@ async def show_reports(update: Update, context: GongyouContext) -> None:
                 ]
             ]
         )
-        await _send(update, context, report_card(lang, reported, today=today), keyboard)
+        await send_or_edit(update, context, report_card(lang, reported, today=today), keyboard)
 
 
 # --- the review buttons and the reason flow -----------------------------------------------------
@@ -376,13 +357,13 @@ async def _decided(
         told = await _tell(context.bot, member_id, text)
         done = context.t("mr-rejected-done", number=number)
     tail = context.t("mr-member-told" if told else "mr-member-unreachable")
-    await _send(update, context, f"{done}\n{tail}")
+    await send_or_edit(update, context, f"{done}\n{tail}")
     await show_pending(update, context, after=profile_id)
 
 
 async def _changed(update: Update, context: GongyouContext, profile_id: int) -> None:
     """Say the member edited the profile since the card was shown; show it as it is now."""
-    await _send(update, context, context.t("mr-changed", number=str(profile_id)))
+    await send_or_edit(update, context, context.t("mr-changed", number=str(profile_id)))
     await show_pending(update, context, profile_id=profile_id)
 
 
@@ -413,7 +394,7 @@ async def _approve(
     if decided.outcome == "changed":
         await _changed(update, context, profile_id)
         return
-    await _drop_buttons(update)
+    await drop_buttons(update)
     await _decided(
         update, context, profile_id, ProfileStatus.approved, "", decided.user_id, decided.language
     )
@@ -450,7 +431,7 @@ async def _ask_reason(
     await set_flow(context.db, user_id=matchmaker_id, flow=REVIEW_FLOW, step=step, data=data)
     await query.answer()
     prompt = _reason_prompt(context.lang, step, profile_id)
-    await _send(update, context, prompt, _cancel_keyboard(context.lang))
+    await send_or_edit(update, context, prompt, _cancel_keyboard(context.lang))
 
 
 async def _cancel_reason(update: Update, context: GongyouContext, matchmaker_id: int) -> None:
@@ -463,8 +444,8 @@ async def _cancel_reason(update: Update, context: GongyouContext, matchmaker_id:
         return
     await clear_flow(context.db, user_id=matchmaker_id)
     await query.answer()
-    await _drop_buttons(update)
-    await _send(update, context, context.t("mr-reason-cancelled"))
+    await drop_buttons(update)
+    await send_or_edit(update, context, context.t("mr-reason-cancelled"))
 
 
 def _flow_target(state: FlowState) -> tuple[int, datetime] | None:
@@ -502,7 +483,7 @@ async def on_reason_text(update: Update, context: GongyouContext, state: FlowSta
     if not reason or len(reason) > REASON_LIMIT:
         parts = [t(lang, "mr-reason-too-long", limit=REASON_LIMIT)] if reason else []
         parts.append(_reason_prompt(lang, state.step, profile_id))
-        await _send(update, context, "\n\n".join(parts), _cancel_keyboard(lang))
+        await send_or_edit(update, context, "\n\n".join(parts), _cancel_keyboard(lang))
         return
     status = REASON_STEPS[state.step]
     await context.db.commit()
@@ -517,9 +498,9 @@ async def on_reason_text(update: Update, context: GongyouContext, state: FlowSta
         end_flow=True,
     )
     if decided.outcome == "own":
-        await _send(update, context, context.t("mr-own"))
+        await send_or_edit(update, context, context.t("mr-own"))
     elif decided.outcome in ("missing", "handled"):
-        await _send(update, context, context.t("mr-already"))
+        await send_or_edit(update, context, context.t("mr-already"))
         await show_pending(update, context, after=profile_id)
     elif decided.outcome == "changed":
         await _changed(update, context, profile_id)
@@ -538,7 +519,9 @@ async def on_reason_other(update: Update, context: GongyouContext) -> None:
     state = await get_flow(context.db, user_id=user.id)
     if state is None or state.flow != REVIEW_FLOW:
         return
-    await _send(update, context, context.t("mr-reason-text-only"), _cancel_keyboard(context.lang))
+    await send_or_edit(
+        update, context, context.t("mr-reason-text-only"), _cancel_keyboard(context.lang)
+    )
 
 
 # --- the reports queue's buttons ----------------------------------------------------------------
@@ -566,15 +549,17 @@ async def _resolve(
         await query.answer(context.t(key), show_alert=True)
         return
     await query.answer()
-    await _drop_buttons(update)
+    await drop_buttons(update)
     number = str(profile_id)
     if not suspend:
-        await _send(update, context, context.t("mr-kept", number=number, count=resolved.reports))
+        await send_or_edit(
+            update, context, context.t("mr-kept", number=number, count=resolved.reports)
+        )
         return
     told = await _tell(context.bot, resolved.user_id, t(resolved.language, "mr-member-suspended"))
     done = context.t("mr-suspended", number=number, count=resolved.reports)
     tail = context.t("mr-member-told" if told else "mr-member-unreachable")
-    await _send(update, context, f"{done}\n{tail}")
+    await send_or_edit(update, context, f"{done}\n{tail}")
 
 
 # --- introductions ------------------------------------------------------------------------------
@@ -649,7 +634,7 @@ async def propose(update: Update, context: GongyouContext) -> None:
         text = "\n".join(
             (t(lang, f"match-contact-{contact_kind}"), t(lang, "mr-intro-note-contact"))
         )
-        await _send(update, context, text)
+        await send_or_edit(update, context, text)
         return
     await context.db.commit()
     db = context.services.db
@@ -662,7 +647,7 @@ async def propose(update: Update, context: GongyouContext) -> None:
         now=utcnow(),
     )
     if isinstance(result, NotProposed):
-        await _send(update, context, _intro_error(lang, result))
+        await send_or_edit(update, context, _intro_error(lang, result))
         return
     await _invite(update, context, result, a_number, b_number)
 
@@ -690,12 +675,14 @@ async def _invite(
             withdraw_intro, intro_id=proposed.intro_id, now=utcnow()
         )
         for number in unreachable:
-            await _send(update, context, context.t("mr-intro-unreachable", number=str(number)))
+            await send_or_edit(
+                update, context, context.t("mr-intro-unreachable", number=str(number))
+            )
         return
     text = context.t(
         "mr-intro-sent", intro=str(proposed.intro_id), a=str(a_number), b=str(b_number)
     )
-    await _send(update, context, text)
+    await send_or_edit(update, context, text)
 
 
 async def on_intro_button(update: Update, context: GongyouContext) -> None:
@@ -724,10 +711,10 @@ async def on_intro_button(update: Update, context: GongyouContext) -> None:
         await query.answer(context.t(key), show_alert=True)
         return
     await query.answer()
-    await _drop_buttons(update)
+    await drop_buttons(update)
     intro = str(answer.intro_id)
     if answer.outcome == "waiting":
-        await _send(update, context, context.t("mr-intro-accepted-wait"))
+        await send_or_edit(update, context, context.t("mr-intro-accepted-wait"))
         return
     if answer.outcome == "paired":
         if answer.new_pair:
@@ -735,14 +722,14 @@ async def on_intro_button(update: Update, context: GongyouContext) -> None:
                 context.bot, db, a_id=user.id, b_id=answer.other_id, source="intro"
             )
         else:
-            await _send(update, context, context.t("mr-intro-already-connected"))
+            await send_or_edit(update, context, context.t("mr-intro-already-connected"))
         outcome = t(answer.proposer_language, "mr-intro-outcome-pair", intro=intro)
         await _tell(context.bot, answer.proposer_id, outcome)
         return
     if answer.outcome == "declined":
-        await _send(update, context, context.t("mr-intro-declined-ok"))
+        await send_or_edit(update, context, context.t("mr-intro-declined-ok"))
     else:
-        await _send(update, context, context.t("mr-intro-not-this-time"))
+        await send_or_edit(update, context, context.t("mr-intro-not-this-time"))
     if answer.other_accepted:
         await _tell(
             context.bot, answer.other_id, t(answer.other_language, "mr-intro-not-this-time")

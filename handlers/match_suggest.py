@@ -38,7 +38,7 @@ from bot.match_suggest import (
     report_state,
 )
 from bot.models import utcnow
-from handlers.base import stale_button
+from handlers.base import send_or_edit, set_buttons, stale_button
 from handlers.match_pairs import announce_pair
 from handlers.verify import ensure_verified
 
@@ -61,26 +61,6 @@ def _today(context: GongyouContext) -> date:
 
 
 # --- sending ----------------------------------------------------------------------------------
-
-
-async def _send(
-    update: Update, context: GongyouContext, text: str, keyboard: InlineKeyboardMarkup | None
-) -> None:
-    """Send ``text`` to the chat of the update."""
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text[:MESSAGE_LIMIT], reply_markup=keyboard)
-
-
-async def _set_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
-    """Put ``keyboard`` (None: no buttons) on the pressed message."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(keyboard)
-    except BadRequest as exc:
-        log.info("could not change the buttons: %s", exc)
 
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
@@ -203,7 +183,7 @@ async def _explain(update: Update, context: GongyouContext, reason: str) -> None
         case _:  # no longer a verified member: the check again, then the matchmaking menu
             await ensure_verified(update, context, then="match")
             return
-    await _send(update, context, text, InlineKeyboardMarkup(rows))
+    await send_or_edit(update, context, text, InlineKeyboardMarkup(rows))
 
 
 # --- showing suggestions ----------------------------------------------------------------------
@@ -233,9 +213,11 @@ async def show_next(update: Update, context: GongyouContext) -> None:
         case Unavailable(reason=reason):
             await _explain(update, context, reason)
         case LimitReached(limit=limit):
-            await _send(update, context, t(lang, "ms-limit", limit=limit), _later_keyboard(lang))
+            await send_or_edit(
+                update, context, t(lang, "ms-limit", limit=limit), _later_keyboard(lang)
+            )
         case NoneLeft():
-            await _send(update, context, t(lang, "ms-none-left"), _later_keyboard(lang))
+            await send_or_edit(update, context, t(lang, "ms-none-left"), _later_keyboard(lang))
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -268,7 +250,7 @@ async def _decide(
         elif result.reason in ("final", "same"):
             note = t(lang, "ms-already-final") if result.reason == "final" else None
             await query.answer(note)
-            await _set_buttons(update, None)
+            await set_buttons(update, None)
         else:
             await query.answer()
             await _explain(update, context, result.reason)
@@ -276,16 +258,16 @@ async def _decide(
     assert isinstance(result, Decided)
     if decision == "skip":
         await query.answer(t(lang, "ms-skipped"))
-        await _set_buttons(update, None)
+        await set_buttons(update, None)
         await show_next(update, context)
         return
     await query.answer()
-    await _set_buttons(update, None)
+    await set_buttons(update, None)
     if like and result.paired:
         await announce_pair(context.bot, db, a_id=user.id, b_id=result.target_id, source="like")
         return
     key = "ms-liked" if like else "ms-blocked" if decision == "block" else "ms-reported"
-    await _send(update, context, t(lang, key), _after_keyboard(lang))
+    await send_or_edit(update, context, t(lang, key), _after_keyboard(lang))
 
 
 async def _report_buttons(
@@ -305,14 +287,14 @@ async def _report_buttons(
         return
     if state == "final":
         await query.answer(t(lang, "ms-already-final"))
-        await _set_buttons(update, None)
+        await set_buttons(update, None)
         return
     if back:
         await query.answer()
-        await _set_buttons(update, _card_keyboard(lang, profile_id))
+        await set_buttons(update, _card_keyboard(lang, profile_id))
         return
     await query.answer(t(lang, "ms-report-choose"))
-    await _set_buttons(update, _reasons_keyboard(lang, profile_id))
+    await set_buttons(update, _reasons_keyboard(lang, profile_id))
 
 
 async def on_button(update: Update, context: GongyouContext) -> None:
