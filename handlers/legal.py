@@ -73,6 +73,7 @@ from bot.legal_rules import Deadline
 from bot.models import FlowState, utcnow
 from bot.users import clear_flow, get_flow, set_flow
 from handlers.base import (
+    MESSAGE_LIMIT,
     back_to_menu,
     drop_buttons,
     main_menu,
@@ -87,8 +88,6 @@ from knowledge.legal import ANSWER_SCORE, LegalEntry, LegalHit, LegalKB, render
 log = logging.getLogger(__name__)
 
 SERVICE = "legal"
-#: Longest message Telegram delivers.
-MESSAGE_LIMIT = 4096
 #: Longest question read after `/legal` (the router has the same limit for free text).
 MAX_QUESTION = 1000
 #: Hits below ANSWER_SCORE but at least this good are offered as "did you mean".

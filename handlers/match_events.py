@@ -66,8 +66,6 @@ from handlers.verify import ensure_verified, register_continuation
 
 log = logging.getLogger(__name__)
 
-#: Telegram's limit on the length of a message, and the longest title a button shows.
-MESSAGE_LIMIT = 4096
 LABEL_LIMIT = 24
 #: Member verbs: ``list``, ``j|c:<event>`` (sign up, cancel), ``g:<event>:<m|f>`` (gender).
 #: Staff verbs: ``ev`` (list), ``ok``/``x`` (create, drop the new social), ``dl`` (deadline the

@@ -54,6 +54,7 @@ from bot.match_review import (
 from bot.models import FlowState, MatchProfile, ProfileStatus, Role, utcnow
 from bot.users import clear_flow, get_flow, set_flow
 from handlers.base import (
+    CAPTION_LIMIT,
     drop_buttons,
     fit,
     register_flow,
@@ -66,9 +67,6 @@ from handlers.match_pairs import announce_pair
 
 log = logging.getLogger(__name__)
 
-#: Telegram's limits: message texts and photo captions.
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 #: ``mr:a|c|r|n|k|h:<profile no.>``: approve, changes, reject, next, keep, suspend; ``mr:x``.
 REVIEW_BUTTON = re.compile(r"^mr:(?:([acrnkh]):(\d{1,9})|(x))$")
 #: ``mi:y|n:<introduction id>``: a member accepts or declines an introduction.

@@ -38,15 +38,12 @@ from bot.match_suggest import (
     report_state,
 )
 from bot.models import utcnow
-from handlers.base import send_or_edit, set_buttons, stale_button
+from handlers.base import CAPTION_LIMIT, MESSAGE_LIMIT, send_or_edit, set_buttons, stale_button
 from handlers.match_pairs import announce_pair
 from handlers.verify import ensure_verified
 
 log = logging.getLogger(__name__)
 
-#: Longest message text and photo caption Telegram delivers.
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 _ID = r"[1-9][0-9]{0,11}"
 #: ``ms:next``; ``ms:<l|s|b|r|rb>:<profile id>``; ``ms:rr:<profile id>:<reason>``.
 BUTTON = re.compile(
