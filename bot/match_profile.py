@@ -710,13 +710,16 @@ def delete_profile(
 
 def _forget(conn: Connection, user_id: int) -> int:
     counts = _remove(conn, user_id)
+    # reports about the member that matchmakers already handled go too: nothing keeps the id
+    handled = conn.execute(delete(REPORTS).where(REPORTS.c.target_id == user_id)).rowcount
     filed = conn.execute(
         update(REPORTS).where(REPORTS.c.reporter_id == user_id).values(reporter_id=None)
     ).rowcount
-    return sum(counts.values()) + filed
+    return sum(counts.values()) + handled + filed
 
 
 async def forget_match_user(session: AsyncSession, user_id: int) -> list[str]:
-    """Delete a member's matchmaking data for /forget; reports they filed lose their name."""
+    """Delete a member's matchmaking data for /forget (every report about them included);
+    reports they filed lose their name."""
     changed = await session.run_sync(lambda sync: _forget(sync.connection(), user_id))
     return ["mp-forget-item"] if changed else []
