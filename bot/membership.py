@@ -22,7 +22,7 @@ import sys
 import unicodedata
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -370,10 +370,32 @@ def drop_stale_checks(conn: Connection, *, before: datetime) -> int:
     return int(result.rowcount)
 
 
-async def forget_membership(session: AsyncSession, user_id: int) -> list[str]:
-    """Delete the user's verification and check attempts (for /forget); say what went."""
+#: Failed tries younger than this survive /forget (so it cannot reset the daily limit).
+KEEP_FAILED_TRIES = timedelta(hours=24)
+#: Tries older than this are of no use to the limit and are dropped by the hourly clean-up.
+TRIES_KEPT = timedelta(days=2)
+
+
+def drop_old_attempts(conn: Connection, *, before: datetime) -> int:
+    """Delete the record of membership checks made before ``before``."""
+    return int(conn.execute(delete(ATTEMPTS).where(ATTEMPTS.c.at < before)).rowcount)
+
+
+async def forget_membership(
+    session: AsyncSession, user_id: int, *, now: datetime | None = None
+) -> list[str]:
+    """Delete the user's verification and record of tries (for /forget); say what went.
+
+    Failed tries of the last 24 hours stay until they expire, so forgetting cannot be used to
+    get more tries at guessing a card number and name; they hold nothing but the id and time.
+    """
+    recent = (now or utcnow()) - KEEP_FAILED_TRIES
     verified = await session.exec(delete(VERIFICATIONS).where(VERIFICATIONS.c.user_id == user_id))
-    tried = await session.exec(delete(ATTEMPTS).where(ATTEMPTS.c.user_id == user_id))
+    tried = await session.exec(
+        delete(ATTEMPTS).where(
+            ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.ok.is_(True) | (ATTEMPTS.c.at < recent)
+        )
+    )
     deleted = []
     if verified.rowcount:
         deleted.append("mv-forget-verification")

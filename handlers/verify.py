@@ -36,12 +36,14 @@ from bot.membership import (
     NAME_STEP,
     PHONE_STEP,
     STEPS,
+    TRIES_KEPT,
     TYPED_LIMIT,
     CardCheck,
     Confirmed,
     check_card,
     confirm_member,
     day_start,
+    drop_old_attempts,
     drop_stale_checks,
     forget_membership,
     is_verified,
@@ -364,13 +366,16 @@ STALE_CHECK = timedelta(hours=1)
 
 
 async def _drop_stale_checks(context: GongyouContext) -> None:
-    dropped = await context.services.db.transact(drop_stale_checks, before=utcnow() - STALE_CHECK)
+    db = context.services.db
+    dropped = await db.transact(drop_stale_checks, before=utcnow() - STALE_CHECK)
     if dropped:
         log.info("dropped %d unfinished membership checks", dropped)
+    await db.transact(drop_old_attempts, before=utcnow() - TRIES_KEPT)
 
 
 def schedule(application: Application) -> None:
-    """Drop unfinished membership checks every hour, so typed card numbers do not linger."""
+    """Every hour drop unfinished membership checks (typed card numbers must not linger) and
+    the record of tries older than two days."""
     jobs = application.job_queue
     if jobs is not None and not jobs.get_jobs_by_name("membership-stale-checks"):
         jobs.run_repeating(

@@ -22,11 +22,13 @@ from bot.localapi import Call
 from bot.match_core import VERIFY_FLOW
 from bot.membership import (
     DEMO_ROSTER,
+    TRIES_KEPT,
     CardCheck,
     RosterFileError,
     card_hash,
     check_card,
     day_start,
+    drop_old_attempts,
     drop_stale_checks,
     import_roster,
     load_demo_roster,
@@ -682,7 +684,9 @@ async def test_the_check_is_only_started_in_a_private_chat(bot: Harness) -> None
     assert await _flow(bot.db) is None
 
 
-async def test_forget_deletes_the_verification_and_attempts(bot: Harness) -> None:
+async def test_forget_deletes_the_verification_and_keeps_only_todays_failed_tries(
+    bot: Harness,
+) -> None:
     await bot.feed(message("/members_only"))
     await bot.feed(message(CARD))
     await bot.feed(message("李娜"))
@@ -696,10 +700,39 @@ async def test_forget_deletes_the_verification_and_attempts(bot: Harness) -> Non
     assert t("zh", "mv-forget-verification") in text_sent
     assert t("zh", "mv-forget-attempts") in text_sent
     assert await _verification(bot.db) is None
-    assert await _attempts(bot.db) == []
+    # the failed try stays for a day, so /forget cannot buy more guesses; the success went
+    assert [a.ok for a in await _attempts(bot.db)] == [False]
     assert len(await _roster(bot.db)) == 3
 
 
 def test_forget_keys_exist_in_both_catalogs() -> None:
     for lang in ("zh", "en"):
         assert {"mv-forget-verification", "mv-forget-attempts"} <= message_ids(lang)
+
+
+async def test_forget_drops_failed_tries_older_than_a_day(bot: Harness) -> None:
+    now = utcnow()
+    async with bot.db.session() as session:
+        session.add(VerifyAttempt(user_id=WORKER_ID, ok=False, at=now - timedelta(hours=30)))
+        session.add(VerifyAttempt(user_id=WORKER_ID, ok=False, at=now - timedelta(hours=1)))
+        await session.commit()
+    await bot.feed(message("/forget"))
+
+    await bot.feed(callback("forget:yes"))
+
+    kept = await _attempts(bot.db)
+    assert len(kept) == 1
+    assert kept[0].at > now - timedelta(hours=2)
+
+
+async def test_the_clean_up_drops_tries_older_than_its_cut_off(db: Database) -> None:
+    now = utcnow()
+    async with db.session() as session:
+        session.add(VerifyAttempt(user_id=WORKER_ID, ok=False, at=now - timedelta(days=3)))
+        session.add(VerifyAttempt(user_id=WORKER_ID, ok=True, at=now - timedelta(hours=5)))
+        await session.commit()
+
+    dropped = await db.transact(drop_old_attempts, before=now - TRIES_KEPT)
+
+    assert dropped == 1
+    assert [a.ok for a in await _attempts(db)] == [True]
