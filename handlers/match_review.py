@@ -763,6 +763,18 @@ async def announce_pending(bot: Bot, db: Database, settings: Settings, *, profil
         log.exception("announcing profile %s failed", profile_id)
 
 
+async def announce_hidden(bot: Bot, settings: Settings, *, profile_id: int) -> None:
+    """Tell the matchmakers that reports have hidden a profile (its number only); never raises."""
+    chat_id = settings.volunteers_chat_id
+    if chat_id is None:
+        return
+    text = t(settings.default_language, "mr-hidden-notice", number=str(profile_id))
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramError:
+        log.warning("the hiding of profile %s could not be announced", profile_id)
+
+
 def register(app: Application) -> None:
     """Register the review buttons, the reason flow and introduction answers."""
     register_flow(REVIEW_FLOW, on_reason_text)

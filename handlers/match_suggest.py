@@ -40,6 +40,7 @@ from bot.match_suggest import (
 from bot.models import utcnow
 from handlers.base import CAPTION_LIMIT, MESSAGE_LIMIT, send_or_edit, set_buttons, stale_button
 from handlers.match_pairs import announce_pair
+from handlers.match_review import announce_hidden
 from handlers.verify import ensure_verified
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,8 @@ async def _decide(
         return
     key = "ms-liked" if like else "ms-blocked" if decision == "block" else "ms-reported"
     await send_or_edit(update, context, t(lang, key), _after_keyboard(lang))
+    if result.hidden:
+        await announce_hidden(context.bot, context.services.settings, profile_id=profile_id)
 
 
 async def _report_buttons(

@@ -889,3 +889,22 @@ async def test_wishes_taking_in_a_large_share_of_profiles_read_the_table(db: Dat
 
     assert await db.transact(check, me=wide) is True
     assert await db.transact(check, me=narrow) is False
+
+
+async def test_the_matchmakers_group_hears_when_reports_hide_a_profile(harness: Harness) -> None:
+    group = -1_001_000_000_001
+    services = harness.app.bot_data["services"]
+    services.settings = services.settings.model_copy(update={"volunteers_chat_id": group})
+    reporters = (ME, 600_001, 600_002)
+    for reporter in reporters:
+        await _man(harness.db, reporter)
+    her = await _woman(harness.db)
+
+    early = [await _shown_and_report(harness, r, her.id) for r in reporters[:2]]
+    third = await _shown_and_report(harness, reporters[2], her.id)
+
+    def to_group(calls: list[Call]) -> list[str]:
+        return [c.text for c in calls if c.params.get("chat_id") in (group, str(group))]
+
+    assert to_group(early[0] + early[1]) == []
+    assert to_group(third) == [t("zh", "mr-hidden-notice", number=str(her.id))]

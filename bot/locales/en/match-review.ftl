@@ -110,3 +110,4 @@ mr-intro-outcome-no = Introduction { $intro } did not work out this time.
 ## The volunteers' group
 
 mr-pending-notice = 🆕 A matchmaking profile (no. { $number }) is waiting for review; { $waiting } in the queue. Matchmakers: send /match review to the bot in a private chat.
+mr-hidden-notice = 🚩 A matchmaking profile (no. { $number }) was reported 3 times or more and is hidden for now. Matchmakers: send /match reports to the bot in a private chat.

@@ -110,3 +110,4 @@ mr-intro-outcome-no = 介绍 { $intro } 这次没有成。
 ## The volunteers' group
 
 mr-pending-notice = 🆕 有一份婚恋交友资料（编号 { $number }）等红娘审核，现在共 { $waiting } 份在排队。红娘请私聊机器人发送 /match review。
+mr-hidden-notice = 🚩 一份婚恋交友资料（编号 { $number }）收到 3 次以上举报，已暂时隐藏。红娘请私聊机器人发送 /match reports 处理。
