@@ -85,11 +85,6 @@ def interest_keys(bits: int) -> list[str]:
     return [key for index, key in enumerate(INTERESTS) if bits >> index & 1]
 
 
-def shared_interests(a: int, b: int) -> int:
-    """How many interests and values two profiles share."""
-    return (a & b).bit_count()
-
-
 def pack_districts(districts: Iterable[str]) -> str:
     """Districts as stored: ``|a|b|`` (empty: any district)."""
     names = sorted({d.strip() for d in districts if d and d.strip() and "|" not in d})
@@ -104,11 +99,6 @@ def unpack_districts(stored: str) -> list[str]:
 def age_of(birth_year: int, today: date) -> int:
     """A member's age this year (birth year only is kept, so this is within one year)."""
     return today.year - birth_year
-
-
-def birth_year_ok(birth_year: int, today: date) -> bool:
-    """True for a birth year of someone at least MIN_AGE this year and at most MAX_AGE."""
-    return MIN_AGE <= age_of(birth_year, today) <= MAX_AGE
 
 
 # --- contact screening ------------------------------------------------------------------------
