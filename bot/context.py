@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import t
-from bot.models import Role
+from bot.models import Role, utcnow
 from bot.users import Member
 
 if TYPE_CHECKING:
@@ -109,6 +110,12 @@ class GongyouContext(
     def t(self, key: str, **args: Any) -> str:
         """Translate a catalog key into the current user's language."""
         return t(self.lang, key, **args)
+
+    def today(self) -> date:
+        """Today's date in the union's time zone (``GONGYOU_TIMEZONE``)."""
+        from bot.job_core import today_in
+
+        return today_in(self.services.settings.timezone, utcnow())
 
     def has_role(self, *roles: Role) -> bool:
         """True if the current user holds one of ``roles`` (admins hold all)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import GongyouContext
 from bot.i18n import t
@@ -81,6 +81,18 @@ async def send_or_edit(
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+
+
+async def tell(
+    bot: Bot, user_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Write to someone in their private chat; False if Telegram will not deliver it."""
+    try:
+        await bot.send_message(user_id, fit(text), reply_markup=keyboard)
+    except TelegramError:
+        log.info("could not write to user %s", user_id, exc_info=True)
+        return False
+    return True
 
 
 async def set_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:

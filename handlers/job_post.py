@@ -249,7 +249,7 @@ async def on_flow_text(update: Update, context: GongyouContext, state: FlowState
             step = PREVIEW
         await _ask(update, context, step, data, note=context.t("jp-use-buttons"))
         return
-    today = today_in(context.services.settings.timezone, utcnow())
+    today = context.today()
     try:
         draft = answer_step(draft, step, message.text, today=today)
     except InputError as input_error:

@@ -143,10 +143,6 @@ async def command(update: Update, context: GongyouContext) -> None:
 # --- search -----------------------------------------------------------------------------------
 
 
-def _today(context: GongyouContext) -> Any:
-    return today_in(context.services.settings.timezone, utcnow())
-
-
 def _query(state: dict[str, Any], page: int, today: Any) -> JobQuery:
     pay = state.get("m")
     return JobQuery(
@@ -190,7 +186,7 @@ async def _results(
 ) -> tuple[str, InlineKeyboardMarkup]:
     lang = context.lang
     result = await context.services.db.transact(
-        search_postings, query=_query(state, page, _today(context))
+        search_postings, query=_query(state, page, context.today())
     )
     lines = [t(lang, "jobs-results-filters", filters=_summary(lang, state))]
     if not result.items:
@@ -455,7 +451,7 @@ async def open_posting(update: Update, context: GongyouContext, *, posting_id: i
     """Show one posting's card (deep link ``/start job_<id>`` or a result button)."""
     context.scope.service = SERVICE
     view = await context.services.db.transact(
-        available_posting, posting_id=posting_id, today=_today(context)
+        available_posting, posting_id=posting_id, today=context.today()
     )
     if view is None:
         await context.reply(update, "jobs-gone")
@@ -485,11 +481,11 @@ async def on_card_button(update: Update, context: GongyouContext) -> None:
     lang = context.lang
     if action == "jv":
         view = await context.services.db.transact(
-            reveal_contact, posting_id=posting_id, user_id=user.id, today=_today(context)
+            reveal_contact, posting_id=posting_id, user_id=user.id, today=context.today()
         )
     else:
         view = await context.services.db.transact(
-            available_posting, posting_id=posting_id, today=_today(context)
+            available_posting, posting_id=posting_id, today=context.today()
         )
     if view is None:
         await query.answer(t(lang, "jobs-gone"), show_alert=True)

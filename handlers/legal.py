@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from typing import Any
 
 from telegram import (
@@ -27,7 +26,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.i18n import t
-from bot.job_core import today_in
 from bot.legal_cases import announce_case
 from bot.legal_core import (
     CATEGORIES,
@@ -76,6 +74,7 @@ from handlers.base import (
     MESSAGE_LIMIT,
     back_to_menu,
     drop_buttons,
+    fit,
     main_menu,
     register_flow,
     send_or_edit,
@@ -104,11 +103,6 @@ INTAKE_BUTTON = re.compile(r"^li:([a-z]{1,3})(?::([a-z_]{1,12}))?$")
 TEXT_STEPS = frozenset(STEPS) - BUTTON_STEPS - {"evidence"}
 
 # --- sending ----------------------------------------------------------------------------------
-
-
-def _label(text: str) -> str:
-    """A button label made from a title."""
-    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
 
 
 def _title(entry: LegalEntry, lang: str) -> str:
@@ -151,7 +145,7 @@ async def _show_menu(update: Update, context: GongyouContext) -> None:
     for category in MENU_CATEGORIES:
         entries = kb.in_category(category)
         if entries:
-            label = _label(_title(entries[0], lang))
+            label = fit(_title(entries[0], lang), LABEL_LIMIT)
             rows.append([InlineKeyboardButton(label, callback_data=f"lg:e:{entries[0].id}")])
     resume = await _has_draft(context, user.id if user else None)
     rows.append([_case_button(lang, resume=resume)])
@@ -218,7 +212,7 @@ async def _give_answer(
     rows = [
         [
             InlineKeyboardButton(
-                t(lang, "lg-btn-related", title=_label(_title(other, lang))),
+                t(lang, "lg-btn-related", title=fit(_title(other, lang), LABEL_LIMIT)),
                 callback_data=f"lg:e:{other.id}",
             )
         ]
@@ -238,7 +232,11 @@ async def _no_answer(update: Update, context: GongyouContext, close: list[LegalH
     lang = context.lang
     user = update.effective_user
     rows = [
-        [InlineKeyboardButton(_label(_title(h.entry, lang)), callback_data=f"lg:e:{h.entry.id}")]
+        [
+            InlineKeyboardButton(
+                fit(_title(h.entry, lang), LABEL_LIMIT), callback_data=f"lg:e:{h.entry.id}"
+            )
+        ]
         for h in close[:3]
     ]
     resume = await _has_draft(context, user.id if user else None)
@@ -294,10 +292,6 @@ async def on_answer_button(update: Update, context: GongyouContext) -> None:
 
 
 # --- the intake: questions --------------------------------------------------------------------
-
-
-def _today(context: GongyouContext) -> date:
-    return today_in(context.services.settings.timezone, utcnow())
 
 
 def _question(lang: str, step: str, draft: dict[str, Any]) -> str:
@@ -508,7 +502,7 @@ async def _summary(
     lang = context.lang
     user = update.effective_user
     draft = draft_of(data)
-    today = _today(context)
+    today = context.today()
     case = draft_case(draft, user_id=user.id if user else 0, lang=lang, now=utcnow(), today=today)
     parts = [note] if note else []
     parts.append(t(lang, "li-summary-header"))
@@ -589,7 +583,7 @@ def _deadline_note(context: GongyouContext, deadline: Deadline | None) -> str | 
     """The deadline warning, when a deadline is close or may have passed."""
     if deadline is None:
         return None
-    return deadline_text(context.lang, deadline, _today(context)) or None
+    return deadline_text(context.lang, deadline, context.today()) or None
 
 
 async def _answered(
@@ -629,7 +623,7 @@ async def on_intake_text(update: Update, context: GongyouContext, state: FlowSta
         await _ask(update, context, step, data, note=context.t(key))
         return
     try:
-        draft = answer_text(draft, step, message.text, today=_today(context))
+        draft = answer_text(draft, step, message.text, today=context.today())
     except IntakeError as error:
         await _ask(update, context, step, data, note=_error(context.lang, error))
         return
@@ -829,7 +823,7 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
     db = context.services.db
     lang = context.lang
     now = utcnow()
-    today = _today(context)
+    today = context.today()
     await context.db.commit()  # end the session's read before the submission transaction
     submitted: Submitted | None = await db.transact(
         submit_intake, user_id=user_id, lang=lang, now=now, today=today

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -21,7 +20,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.i18n import t
-from bot.job_core import today_in
 from bot.match_core import (
     CONSENT_VERSION,
     EDUCATION,
@@ -121,10 +119,6 @@ CHECK = "✅ "
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
-def _today(context: GongyouContext) -> date:
-    return today_in(context.services.settings.timezone, utcnow())
 
 
 def _districts(context: GongyouContext) -> list[str]:
@@ -262,7 +256,7 @@ async def _view(update: Update, context: GongyouContext, user_id: int) -> None:
     parts = [
         t(lang, "mp-view-head"),
         # a MatchProfile is a ProfileLike (its visibility is a str enum)
-        render_card(cast("ProfileLike", profile), lang, today=_today(context), number=True),
+        render_card(cast("ProfileLike", profile), lang, today=context.today(), number=True),
         t(lang, "mp-view-visibility", value=visibility),
         _status(lang, profile, draft=False),
     ]
@@ -523,7 +517,7 @@ async def _summary(
     """Show the profile as others will see it, with submit, change and cancel."""
     lang = context.lang
     draft = draft_of(data)
-    today = _today(context)
+    today = context.today()
     card = draft_card(draft, city=context.services.settings.match_city, today=today)
     visibility = option_label(lang, "visibility", str(draft.get("visibility") or "members"))
     parts = [note] if note else []
@@ -644,7 +638,7 @@ async def on_profile_text(update: Update, context: GongyouContext, state: FlowSt
         await _ask(update, context, step, data, note=context.t(key))
         return
     try:
-        draft = answer_text(draft_of(data), step, message.text, today=_today(context))
+        draft = answer_text(draft_of(data), step, message.text, today=context.today())
     except ProfileError as error:
         await _ask(update, context, step, data, note=_error(context.lang, error))
         return

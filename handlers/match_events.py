@@ -17,7 +17,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
@@ -60,7 +59,7 @@ from bot.match_events import (
 )
 from bot.models import FlowState, Role, utcnow
 from bot.users import FORGETTERS, clear_flow, get_flow, set_flow
-from handlers.base import fit, register_flow, require_role, send_or_edit, stale_button
+from handlers.base import fit, register_flow, require_role, send_or_edit, stale_button, tell
 from handlers.job_post import InFlow
 from handlers.verify import ensure_verified, register_continuation
 
@@ -80,22 +79,6 @@ REMINDER_JOB = "match-reminders"
 
 
 # --- sending ----------------------------------------------------------------------------------
-
-
-def _label(text: str) -> str:
-    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
-
-
-async def _tell(
-    context: GongyouContext, user_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Message another member privately; False if Telegram will not deliver it."""
-    try:
-        await context.bot.send_message(user_id, fit(text), reply_markup=keyboard)
-    except TelegramError:
-        log.info("could not tell member %s about a social", user_id)
-        return False
-    return True
 
 
 async def _transact(context: GongyouContext, fn: Any, /, **params: Any) -> Any:
@@ -161,7 +144,7 @@ async def show_events(update: Update, context: GongyouContext) -> None:
         event = item.event
         closed = event.signup_until < now
         parts.append(_member_entry(lang, item, zone, closed=closed))
-        title = _label(event.title)
+        title = fit(event.title, LABEL_LIMIT)
         if item.status is not None:
             label = t(lang, "me-btn-leave-title", title=title)
             rows.append([InlineKeyboardButton(label, callback_data=f"me:c:{event.id}")])
@@ -254,7 +237,7 @@ async def _tell_promoted(
     for member in promoted:
         lang = member.language
         text = t(lang, "me-promoted", event=event_lines(lang, event, zone))
-        await _tell(context, member.user_id, text, cancel_keyboard(lang, event.id))
+        await tell(context.bot, member.user_id, text, cancel_keyboard(lang, event.id))
 
 
 async def _leave(update: Update, context: GongyouContext, event_id: int) -> None:
@@ -679,7 +662,7 @@ async def _cancel(update: Update, context: GongyouContext, event_id: int) -> Non
         text = t(
             member.language, "me-event-cancelled", event=event_lines(member.language, event, zone)
         )
-        told += await _tell(context, member.user_id, text)
+        told += await tell(context.bot, member.user_id, text)
     done = t(lang, "me-cancel-done", title=event.title, told=told)
     await send_or_edit(update, context, done, edit=True)
 

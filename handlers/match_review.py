@@ -24,7 +24,6 @@ from bot.config import Settings
 from bot.context import GongyouContext
 from bot.db import Database
 from bot.i18n import t
-from bot.job_core import today_in
 from bot.match_core import (
     REASON_LIMIT,
     REVIEW_FLOW,
@@ -61,6 +60,7 @@ from handlers.base import (
     require_role,
     send_or_edit,
     stale_button,
+    tell,
 )
 from handlers.job_post import InFlow
 from handlers.match_pairs import announce_pair
@@ -99,18 +99,6 @@ async def _send_card(
     await bot.send_message(chat_id, fit(text), reply_markup=keyboard)
 
 
-async def _tell(
-    bot: Bot, user_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Write to a member or matchmaker privately; False if Telegram would not deliver it."""
-    try:
-        await bot.send_message(user_id, fit(text), reply_markup=keyboard)
-    except TelegramError:
-        log.info("could not write to user %s", user_id, exc_info=True)
-        return False
-    return True
-
-
 def _shown_at(update: Update) -> datetime:
     """When the pressed card was sent (long-gone messages date from 1970: shown again)."""
     query = update.callback_query
@@ -123,10 +111,6 @@ def _card(
 ) -> str:
     """The profile's card (bot.match_core.render_card: no name, no contact)."""
     return render_card(cast(ProfileLike, profile), lang, today=today, wishes=wishes, number=number)
-
-
-def _today(context: GongyouContext) -> date:
-    return today_in(context.services.settings.timezone, utcnow())
 
 
 # --- `/match review|reports|intro` --------------------------------------------------------------
@@ -206,7 +190,7 @@ async def show_pending(
     profile = queued.profile
     assert profile.id is not None
     timezone = context.services.settings.timezone
-    text = review_card(context.lang, queued, today=_today(context), timezone=timezone)
+    text = review_card(context.lang, queued, today=context.today(), timezone=timezone)
     keyboard = _review_keyboard(context.lang, profile.id)
     await _send_card(context.bot, chat.id, text, profile.photo_file_id, keyboard)
 
@@ -279,7 +263,7 @@ async def show_reports(update: Update, context: GongyouContext) -> None:
     await send_or_edit(
         update, context, t(lang, "mr-reports-header", profiles=total, shown=len(queue))
     )
-    today = _today(context)
+    today = context.today()
     for reported in queue:
         profile_id = reported.profile.id
         keyboard = InlineKeyboardMarkup(
@@ -341,18 +325,18 @@ async def _decided(
     """Tell the member the decision, the matchmaker it is done, and show the next profile."""
     number = str(profile_id)
     if status == ProfileStatus.approved:
-        told = await _tell(context.bot, member_id, t(member_language, "mr-member-approved"))
+        told = await tell(context.bot, member_id, t(member_language, "mr-member-approved"))
         done = context.t("mr-approved", number=number)
     elif status == ProfileStatus.changes:
         keyboard = InlineKeyboardMarkup(
             [[InlineKeyboardButton(t(member_language, "mr-btn-edit"), callback_data="mp:edit")]]
         )
         text = t(member_language, "mr-member-changes", reason=note)
-        told = await _tell(context.bot, member_id, text, keyboard)
+        told = await tell(context.bot, member_id, text, keyboard)
         done = context.t("mr-changes-done", number=number)
     else:
         text = t(member_language, "mr-member-rejected", reason=note)
-        told = await _tell(context.bot, member_id, text)
+        told = await tell(context.bot, member_id, text)
         done = context.t("mr-rejected-done", number=number)
     tail = context.t("mr-member-told" if told else "mr-member-unreachable")
     await send_or_edit(update, context, f"{done}\n{tail}")
@@ -554,7 +538,7 @@ async def _resolve(
             update, context, context.t("mr-kept", number=number, count=resolved.reports)
         )
         return
-    told = await _tell(context.bot, resolved.user_id, t(resolved.language, "mr-member-suspended"))
+    told = await tell(context.bot, resolved.user_id, t(resolved.language, "mr-member-suspended"))
     done = context.t("mr-suspended", number=number, count=resolved.reports)
     tail = context.t("mr-member-told" if told else "mr-member-unreachable")
     await send_or_edit(update, context, f"{done}\n{tail}")
@@ -654,7 +638,7 @@ async def _invite(
     update: Update, context: GongyouContext, proposed: Proposed, a_number: int, b_number: int
 ) -> None:
     """Send both members the introduction; withdraw it if one cannot be reached."""
-    today = _today(context)
+    today = context.today()
     unreachable = []
     for member, other, number in (
         (proposed.a, proposed.b, a_number),
@@ -722,18 +706,18 @@ async def on_intro_button(update: Update, context: GongyouContext) -> None:
         else:
             await send_or_edit(update, context, context.t("mr-intro-already-connected"))
         outcome = t(answer.proposer_language, "mr-intro-outcome-pair", intro=intro)
-        await _tell(context.bot, answer.proposer_id, outcome)
+        await tell(context.bot, answer.proposer_id, outcome)
         return
     if answer.outcome == "declined":
         await send_or_edit(update, context, context.t("mr-intro-declined-ok"))
     else:
         await send_or_edit(update, context, context.t("mr-intro-not-this-time"))
     if answer.other_accepted:
-        await _tell(
+        await tell(
             context.bot, answer.other_id, t(answer.other_language, "mr-intro-not-this-time")
         )
     outcome = t(answer.proposer_language, "mr-intro-outcome-no", intro=intro)
-    await _tell(context.bot, answer.proposer_id, outcome)
+    await tell(context.bot, answer.proposer_id, outcome)
 
 
 # --- telling the matchmakers --------------------------------------------------------------------

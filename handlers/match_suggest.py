@@ -22,7 +22,6 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import GongyouContext
 from bot.i18n import t
-from bot.job_core import today_in
 from bot.match_core import SERVICE, interest_keys, labels, render_card
 from bot.match_suggest import (
     REPORT_REASONS,
@@ -52,10 +51,6 @@ BUTTON = re.compile(
 )
 #: The decision each card button stands for.
 VERBS = {"l": "like", "s": "skip", "b": "block"}
-
-
-def _today(context: GongyouContext) -> date:
-    return today_in(context.services.settings.timezone, utcnow())
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -145,7 +140,7 @@ async def _send_card(update: Update, context: GongyouContext, suggestion: Sugges
         return
     lang = context.lang
     keyboard = _card_keyboard(lang, profile.id)
-    today = _today(context)
+    today = context.today()
     if profile.photo_file_id:
         caption = card_text(lang, suggestion, today=today, limit=CAPTION_LIMIT)
         try:
@@ -200,7 +195,7 @@ async def show_next(update: Update, context: GongyouContext) -> None:
     result = await context.services.db.transact(
         next_suggestion,
         user_id=user.id,
-        today=_today(context),
+        today=context.today(),
         now=utcnow(),
         limit=settings.match_daily_limit,
     )
