@@ -12,8 +12,8 @@ What runs:
   bucket each; a chat may take a burst of 3, as Telegram tolerates). A message over a limit
   is refused with a real ``429 Too Many Requests`` and ``retry_after``.
 * The bot in a subprocess: the real application in polling mode against that server, with the
-  outbound limiter on and the broadcast sender running (``bot.broadcast.start_sender``), over a
-  SQLite file seeded with ``--recipients`` subscribed workers and one staff member.
+  outbound limiter on and the broadcast sender running, over a SQLite file seeded with
+  ``--recipients`` subscribed workers and one staff member.
 
 Phase 1: the staff member goes through ``/broadcast`` (all subscribers, a written text,
 confirm) by sending updates. While the broadcast runs, a worker message arrives every 0.5 s
@@ -362,9 +362,9 @@ class Updates:
 def serve_bot() -> int:
     """Run the real application in polling mode with the broadcast sender (the child process)."""
     from bot.app import ALLOWED_UPDATES, build_application
-    from bot.broadcast import start_sender, stop_sender
     from bot.config import load_settings
     from bot.db import Database
+    from bot.jobs.broadcast import start_sender, stop_sender
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -439,10 +439,10 @@ async def seed(url: str, recipients: int) -> None:
     """Migrate, then add the staff member and ``recipients`` subscribed workers."""
     from sqlalchemy import insert
 
+    from bot.core.models import utcnow
+    from bot.core.users import USERS
     from bot.db import Database
-    from bot.job_core import SEEKERS
-    from bot.models import utcnow
-    from bot.users import USERS
+    from bot.jobs.core import SEEKERS
 
     db = Database(url)
     await db.upgrade()

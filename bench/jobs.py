@@ -36,8 +36,8 @@ from sqlalchemy import delete, insert
 
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.db import Database
-from bot.job_core import INDUSTRIES, POSTINGS, dedupe_key, search_text
-from bot.jobs import JobQuery, reset_search_index, search_postings
+from bot.jobs.core import INDUSTRIES, POSTINGS, dedupe_key, search_text
+from bot.jobs.search import JobQuery, reset_search_index, search_postings
 
 TARGET_P95_MS = 20.0
 WARMUP_QUERIES = 50

@@ -21,7 +21,7 @@ Three steps, all seeded:
    to matchmakers only. History is added too: earlier suggestions with their decisions (likes,
    skips, some blocks and reports) and some pairs.
 2. ``--queries`` members (each once, so every call sees an untouched pool) ask for their next
-   suggestion through ``bot.match_suggest.next_suggestion`` in ``Database.transact``, exactly as
+   suggestion through ``bot.match.suggest.next_suggestion`` in ``Database.transact``, exactly as
    the bot does: lock their profile, check it, count today's suggestions, choose, record.
 3. The first ``--naive-queries`` of them are first answered the naive way: load every approved
    profile with the member's decisions, suggestions, blocks and pairs, check the rules and score
@@ -53,10 +53,12 @@ from sqlalchemy import Connection, Table, delete, insert, select, text
 
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.config import DEFAULT_DISTRICTS, Settings
+from bot.core.models import User
 from bot.db import Database
-from bot.job_core import today_in
-from bot.match_core import CONSENT_VERSION, EDUCATION, INTERESTS, age_of, pack_districts
-from bot.match_suggest import (
+from bot.jobs.core import today_in
+from bot.match.core import CONSENT_VERSION, EDUCATION, INTERESTS, age_of, pack_districts
+from bot.match.models import MatchEvent, MatchIntro, MatchSignup
+from bot.match.suggest import (
     DECISIONS,
     FINAL_DECISIONS,
     PAIRS,
@@ -69,7 +71,6 @@ from bot.match_suggest import (
     score,
     seeker_of,
 )
-from bot.models import MatchEvent, MatchIntro, MatchSignup, User
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 OTHER_TABLES: tuple[Table, ...] = (

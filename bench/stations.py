@@ -55,10 +55,10 @@ from sqlalchemy import Connection, func, select, text
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.config import Settings
 from bot.db import Database
-from bot.geo import EARTH_RADIUS_M, Crs
-from bot.station_import import MAX_FILE_BYTES, import_stations
-from bot.stations import STATIONS, Hit, NearestQuery, amenity_mask, nearest
-from bot.stations import nearest_by_scan as scan
+from bot.stations.geo import EARTH_RADIUS_M, Crs
+from bot.stations.imports import MAX_FILE_BYTES, import_stations
+from bot.stations.search import STATIONS, Hit, NearestQuery, amenity_mask, nearest
+from bot.stations.search import nearest_by_scan as scan
 
 #: Targets (the latency one is meant for SQLite).
 TARGET_IMPORT_S = 20.0

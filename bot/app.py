@@ -28,10 +28,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import metrics
 from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
+from bot.core.users import admit_update, prune_processed_updates
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import MeteredRequest, OutboundLimiter
-from bot.users import admit_update, prune_processed_updates
 from knowledge.router import default_router
 
 log = logging.getLogger(__name__)
@@ -256,14 +256,14 @@ async def _post_init(application: Application) -> None:
     except TelegramError:
         log.warning("could not set the command menu", exc_info=True)
     if application.bot_data.get(BACKGROUND):
-        from bot.broadcast import start_sender
+        from bot.jobs.broadcast import start_sender
 
         start_sender(application)
     log.info("gongyou ready (database %s)", services.db.url.render_as_string(hide_password=True))
 
 
 async def _post_stop(application: Application) -> None:
-    from bot.broadcast import stop_sender
+    from bot.jobs.broadcast import stop_sender
 
     await stop_sender(application)
 
@@ -308,16 +308,17 @@ def build_application(
     application: GongyouApplication = builder.build()
     application.bot_data["services"] = Services(settings=settings, db=db, router=default_router())
     if job_queue and (jobs := application.job_queue) is not None:
-        from bot import job_alerts
-        from handlers import jobs as job_search
+        from bot.jobs import alerts as job_alerts
+        from handlers.jobs import search as job_search
 
         jobs.run_repeating(_forget_old_updates, interval=3600, first=60)
         job_alerts.schedule(application)
         job_search.schedule(application)
-        from handlers import legal_cases as legal_case_jobs
+        from handlers.legal import cases as legal_case_jobs
 
         legal_case_jobs.schedule(application)
-        from handlers import match_events, verify
+        from handlers import membership as verify
+        from handlers.match import events as match_events
 
         match_events.schedule(application)
         verify.schedule(application)
@@ -329,23 +330,20 @@ def build_application(
 
 def register_all(application: GongyouApplication, settings: Settings) -> None:
     """Register handlers. Order matters: cross-cutting first, services, catch-all last."""
-    from handlers import (
-        common,
-        job_alerts,
-        job_broadcast,
-        job_import,
-        job_post,
-        jobs,
-        legal,
-        legal_cases,
-        legal_staff,
-        match,
-        match_events,
-        match_review,
-        match_suggest,
-        stations,
-        verify,
-    )
+    from handlers import common, stations
+    from handlers import membership as verify
+    from handlers.jobs import alerts as job_alerts
+    from handlers.jobs import broadcast as job_broadcast
+    from handlers.jobs import imports as job_import
+    from handlers.jobs import post as job_post
+    from handlers.jobs import search as jobs
+    from handlers.legal import cases as legal_cases
+    from handlers.legal import intake as legal
+    from handlers.legal import staff as legal_staff
+    from handlers.match import events as match_events
+    from handlers.match import profile as match
+    from handlers.match import review as match_review
+    from handlers.match import suggest as match_suggest
 
     application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
     application.add_handler(

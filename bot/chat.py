@@ -15,12 +15,12 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
+from bot.core.models import Role, utcnow
+from bot.core.users import bootstrap_admins, grant_role
 from bot.db import Database
 from bot.localapi import Call, LocalBotApi
-from bot.membership import load_demo_roster, member_key
-from bot.models import Role, utcnow
-from bot.station_import import load_demo_stations
-from bot.users import bootstrap_admins, grant_role
+from bot.membership.roster import load_demo_roster, member_key
+from bot.stations.imports import load_demo_stations
 
 LOCATION = re.compile(r"^/loc\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
 FILE = re.compile(r"^/file\s+(\S+)(?:\s+(.*))?$")
@@ -327,7 +327,7 @@ class Background:
     """The work a running bot does between messages (broadcasts, job alerts), done at once."""
 
     def __init__(self, bot: Any, db: Database, settings: Settings) -> None:
-        from bot.broadcast import BroadcastSender
+        from bot.jobs.broadcast import BroadcastSender
 
         self.db = db
         self.bot = bot
@@ -336,8 +336,8 @@ class Background:
 
     async def catch_up(self) -> None:
         """Send what a broadcast has pending, due job alerts and tomorrow's social reminders."""
-        from bot.job_alerts import deliver_alerts
-        from bot.match_events import send_reminders
+        from bot.jobs.alerts import deliver_alerts
+        from bot.match.events import send_reminders
 
         while await self.sender.step():
             pass

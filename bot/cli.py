@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Mode, Settings, load_settings
-from bot.models import Role
+from bot.core.models import Role
 
 log = logging.getLogger("gongyou")
 
@@ -118,13 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return _ask(args)
         if args.command == "import" and args.import_kind == "jobs":
-            from bot.job_import import run_import_cli as run_job_import_cli
+            from bot.jobs.imports import run_import_cli as run_job_import_cli
 
             return asyncio.run(
                 run_job_import_cli(settings, args.file, dry_run=args.dry_run, city=args.city)
             )
         if args.command == "import" and args.import_kind == "members":
-            from bot.membership import run_roster_cli
+            from bot.membership.roster import run_roster_cli
 
             return asyncio.run(
                 run_roster_cli(
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         if args.command == "import":
-            from bot.station_import import run_import_cli
+            from bot.stations.imports import run_import_cli
 
             return asyncio.run(
                 run_import_cli(
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         if args.command == "stations":
-            from bot.poster import run_poster_cli
+            from bot.stations.poster import run_poster_cli
 
             return asyncio.run(run_poster_cli(settings, args.station_id, out=args.out))
         if args.command == "db":
@@ -162,8 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _upgrade(settings: Settings) -> None:
+    from bot.core.users import bootstrap_admins
     from bot.db import Database
-    from bot.users import bootstrap_admins
 
     db = Database(settings.database_url)
     try:
@@ -257,8 +257,8 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 async def _roles(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.users import grant_role, revoke_role, role_holders
     from bot.db import Database
-    from bot.users import grant_role, revoke_role, role_holders
 
     db = Database(settings.database_url)
     try:
@@ -291,7 +291,7 @@ def _run(settings: Settings, mode: str | None) -> int:
     settings.require_token()
     if settings.mode is Mode.webhook:
         settings.require_webhook()
-    from bot.membership import member_key
+    from bot.membership.roster import member_key
 
     member_key(settings)  # warns when the roster would use the public demo key
     asyncio.run(_upgrade(settings))

@@ -11,9 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.core.models import Role, utcnow
+from bot.core.users import Member
 from bot.i18n import t
-from bot.models import Role, utcnow
-from bot.users import Member
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -113,7 +113,7 @@ class GongyouContext(
 
     def today(self) -> date:
         """Today's date in the union's time zone (``GONGYOU_TIMEZONE``)."""
-        from bot.job_core import today_in
+        from bot.jobs.core import today_in
 
         return today_in(self.services.settings.timezone, utcnow())
 

@@ -9,8 +9,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import GongyouContext
+from bot.core.models import FlowState, Role
 from bot.i18n import t
-from bot.models import FlowState, Role
 
 log = logging.getLogger(__name__)
 

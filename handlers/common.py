@@ -10,11 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRe
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
-from bot.i18n import FLUENT_LOCALE, t
-from bot.legal_core import INTAKE_FLOW
-from bot.match_core import VERIFY_FLOW
-from bot.models import Role
-from bot.users import (
+from bot.core.models import Role
+from bot.core.users import (
     Member,
     clear_flow,
     forget_user,
@@ -24,7 +21,10 @@ from bot.users import (
     role_holders,
     set_language,
 )
-from handlers import jobs, legal, match, stations
+from bot.i18n import FLUENT_LOCALE, t
+from bot.legal.core import INTAKE_FLOW
+from bot.match.core import VERIFY_FLOW
+from handlers import stations
 from handlers.base import (
     FLOW_HANDLERS,
     SERVICES,
@@ -33,6 +33,9 @@ from handlers.base import (
     require_role,
     stale_button,
 )
+from handlers.jobs import search as jobs
+from handlers.legal import intake as legal
+from handlers.match import profile as match
 from knowledge.router import UNSURE, Decision, Intent, Routing
 
 #: Flows that may show Telegram's "share my phone number" keyboard (removed on /cancel).

@@ -16,13 +16,15 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
-from bot.geo import Crs, valid_point
-from bot.hours import status_at
+from bot.core.models import FlowState, Role, utcnow
+from bot.core.users import FORGETTERS, clear_flow, set_flow
 from bot.i18n import t
-from bot.job_import import caption_says_jobs, looks_like_job_file
-from bot.models import FlowState, ReportKind, Role, StationStatus, utcnow
-from bot.station_import import ImportFileError, import_stations, render_file_error
-from bot.stations import (
+from bot.jobs.imports import caption_says_jobs, looks_like_job_file
+from bot.stations.geo import Crs, valid_point
+from bot.stations.hours import status_at
+from bot.stations.imports import ImportFileError, import_stations, render_file_error
+from bot.stations.models import ReportKind, StationStatus
+from bot.stations.search import (
     FILTERS,
     ICONS,
     Hit,
@@ -42,9 +44,8 @@ from bot.stations import (
     set_status,
     station_stats,
 )
-from bot.users import FORGETTERS, clear_flow, set_flow
 from handlers.base import main_menu, register_flow, require_role, stale_button
-from handlers.job_import import import_document as import_job_document
+from handlers.jobs.imports import import_document as import_job_document
 
 SERVICE = "station"
 IMPORT_SUFFIXES = (".csv", ".json", ".geojson", ".txt")

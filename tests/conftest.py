@@ -97,7 +97,7 @@ class Harness:
 @pytest.fixture
 async def harness(settings: Settings, db: Database) -> AsyncIterator[Harness]:
     """The real application over a fresh database with a recording Bot API."""
-    from bot.users import bootstrap_admins
+    from bot.core.users import bootstrap_admins
 
     api = LocalBotApi(strict=True)
     app = build_application(settings, db=db, request=api, job_queue=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.core.models import utcnow
 from bot.db import Database
-from bot.models import LegalCase, LegalEvidence, utcnow
+from bot.legal.models import LegalCase, LegalEvidence
 from tests.factories import WORKER_ID
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.core.models import User, utcnow
 from bot.db import Database
-from bot.match_core import CONSENT_KEY, CONSENT_VERSION, interest_bits, pack_districts
-from bot.models import MatchProfile, MemberVerification, User, utcnow
+from bot.match.core import CONSENT_KEY, CONSENT_VERSION, interest_bits, pack_districts
+from bot.match.models import MatchProfile
+from bot.membership.models import MemberVerification
 
 
 async def verify_member(db: Database, user_id: int, *, card_hash: str | None = None) -> None:

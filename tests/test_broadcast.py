@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import insert, select, update
 from telegram.error import TimedOut
 
-from bot.broadcast import (
+from bot.config import Settings
+from bot.core.models import Role
+from bot.core.users import USERS, forget_user, grant_role
+from bot.db import Database
+from bot.i18n import t
+from bot.jobs.broadcast import (
     BROADCASTS,
     LEASE_NAME,
     LEASES,
@@ -24,13 +29,9 @@ from bot.broadcast import (
     pause_broadcast,
     resume_broadcast,
 )
-from bot.config import Settings
-from bot.db import Database
-from bot.i18n import t
-from bot.job_core import POSTINGS, SEEKERS
+from bot.jobs.core import POSTINGS, SEEKERS
+from bot.jobs.models import BroadcastStatus, PostingStatus, RecipientStatus
 from bot.localapi import Call
-from bot.models import BroadcastStatus, PostingStatus, RecipientStatus, Role
-from bot.users import USERS, forget_user, grant_role
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message, sticker
 
@@ -252,7 +253,7 @@ async def test_an_audience_filter_is_any_of_and_keeps_workers_without_a_preferen
 
 
 async def test_an_unknown_industry_in_the_audience_is_refused(db: Database) -> None:
-    from bot.broadcast import BroadcastError
+    from bot.jobs.broadcast import BroadcastError
 
     with pytest.raises(BroadcastError):
         await db.transact(audience_count, audience={"industries": ["piracy"]})

@@ -14,17 +14,16 @@ from sqlmodel import select
 from bot.chat import run_chat
 from bot.cli import main
 from bot.config import Settings
+from bot.core.models import Role, User
 from bot.db import Database
 from bot.i18n import t
-from bot.models import (
+from bot.match.models import (
     MatchDecision,
     MatchPair,
     MatchProfile,
     MatchSignup,
     MatchSuggestion,
-    Role,
     SignupStatus,
-    User,
 )
 
 

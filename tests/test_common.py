@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import select
 from telegram import Update
 
+from bot.core.models import AuditLog, FlowState, User
+from bot.core.users import get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
-from bot.models import AuditLog, FlowState, User
-from bot.users import get_flow, set_flow
 from handlers.base import FLOW_HANDLERS, SERVICES, register_flow
 from handlers.common import MAX_TEXT
 from knowledge.router import Decision, Intent, default_router

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bot.geo import (
+from bot.stations.geo import (
     CELL_DEGREES,
     EARTH_RADIUS_M,
     Crs,

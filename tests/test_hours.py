@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.hours import (
+from bot.stations.hours import (
     HoursError,
     HoursStatus,
     OpeningHours,

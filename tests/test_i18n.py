@@ -13,10 +13,11 @@ from fluent.syntax import ast as fluent_ast
 
 from bot.app import bot_commands
 from bot.i18n import catalog_text, message_ids, normalize_language, t
-from bot.job_core import FLAGS, INDUSTRIES, TAGS
-from bot.models import EmploymentType, PayUnit, PostingStatus, ReportKind
-from bot.station_import import FILE_ERROR_KEYS, REJECTION_KEYS, WARNING_KEYS
-from bot.stations import AMENITIES
+from bot.jobs.core import FLAGS, INDUSTRIES, TAGS
+from bot.jobs.models import EmploymentType, PayUnit, PostingStatus
+from bot.stations.imports import FILE_ERROR_KEYS, REJECTION_KEYS, WARNING_KEYS
+from bot.stations.models import ReportKind
+from bot.stations.search import AMENITIES
 from handlers.base import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,54 +35,54 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "moment.weekday()": tuple(str(day) for day in range(7)),
     "kind.value": tuple(kind.value for kind in ReportKind),
     "kind": tuple(kind.value for kind in ReportKind),
-    # jobs vocabulary (handlers/job_text.py)
+    # jobs vocabulary (handlers/jobs/text.py)
     "salary.unit.value": tuple(unit.value for unit in PayUnit),
     "view.employment_type.value": tuple(kind.value for kind in EmploymentType),
     "view.industry": INDUSTRIES,
     "tag": TAGS,
     "view.status.value": tuple(status.value for status in PostingStatus),
     "flag": FLAGS,
-    # worker job search (handlers/jobs.py)
+    # worker job search (handlers/jobs/search.py)
     "industry_key": INDUSTRIES,
     "type_key": tuple(kind.value for kind in EmploymentType),
     "dim_name": ("district", "line", "industry", "type", "tags", "pay"),
     "job_kind.value": ("scam", "closed", "other"),
-    "ji_reason": __import__("bot.job_import", fromlist=["REASONS"]).REASONS,  # job list import
-    # employer submission and review (handlers/job_post.py)
-    "post_step": __import__("bot.job_review", fromlist=["DRAFT_STEPS"]).DRAFT_STEPS,
-    "review_field": __import__("bot.job_review", fromlist=["EDIT_FIELDS"]).EDIT_FIELDS,
-    "input_error.reason": __import__("bot.job_review", fromlist=["INPUT_ERRORS"]).INPUT_ERRORS,
+    "ji_reason": __import__("bot.jobs.imports", fromlist=["REASONS"]).REASONS,  # job list import
+    # employer submission and review (handlers/jobs/post.py)
+    "post_step": __import__("bot.jobs.review", fromlist=["DRAFT_STEPS"]).DRAFT_STEPS,
+    "review_field": __import__("bot.jobs.review", fromlist=["EDIT_FIELDS"]).EDIT_FIELDS,
+    "input_error.reason": __import__("bot.jobs.review", fromlist=["INPUT_ERRORS"]).INPUT_ERRORS,
     "post_industry": INDUSTRIES,
     "post_type": tuple(kind.value for kind in EmploymentType),
-    # staff broadcasts (handlers/job_broadcast.py)
+    # staff broadcasts (handlers/jobs/broadcast.py)
     "bc_industry": INDUSTRIES,
     "bc_type": tuple(kind.value for kind in EmploymentType),
-    # job-seeker registration (handlers/job_alerts.py)
+    # job-seeker registration (handlers/jobs/alerts.py)
     "seek_part": ("districts", "industries", "types", "metro_lines", "tags", "pay"),
     "place_part": ("districts", "metro_lines"),
     "seek_industry": INDUSTRIES,
     "seek_type": tuple(kind.value for kind in EmploymentType),
-    "seek_error.reason": __import__("bot.job_alerts", fromlist=["SEEKER_ERRORS"]).SEEKER_ERRORS,
-    # legal help (bot/legal_core.py)
-    "legal_category": __import__("bot.legal_core", fromlist=["CATEGORIES"]).CATEGORIES,
-    "legal_outcome": __import__("bot.legal_core", fromlist=["OUTCOMES"]).OUTCOMES,
-    "legal_status": __import__("bot.legal_core", fromlist=["STATUSES"]).STATUSES,
-    "legal_rule": __import__("bot.legal_core", fromlist=["RULES"]).RULES,
-    # matchmaking (bot/match_core.py)
-    "gender_key": __import__("bot.match_core", fromlist=["GENDERS"]).GENDERS,
-    "want_key": __import__("bot.match_core", fromlist=["WANT_GENDERS"]).WANT_GENDERS,
-    "education_key": __import__("bot.match_core", fromlist=["EDUCATION"]).EDUCATION,
-    "interest_key": __import__("bot.match_core", fromlist=["INTERESTS"]).INTERESTS,
-    "visibility_key": __import__("bot.match_core", fromlist=["VISIBILITIES"]).VISIBILITIES,
-    "contact_kind": __import__("bot.match_core", fromlist=["CONTACT_KINDS"]).CONTACT_KINDS,
+    "seek_error.reason": __import__("bot.jobs.alerts", fromlist=["SEEKER_ERRORS"]).SEEKER_ERRORS,
+    # legal help (bot/legal/core.py)
+    "legal_category": __import__("bot.legal.core", fromlist=["CATEGORIES"]).CATEGORIES,
+    "legal_outcome": __import__("bot.legal.core", fromlist=["OUTCOMES"]).OUTCOMES,
+    "legal_status": __import__("bot.legal.core", fromlist=["STATUSES"]).STATUSES,
+    "legal_rule": __import__("bot.legal.core", fromlist=["RULES"]).RULES,
+    # matchmaking (bot/match/core.py)
+    "gender_key": __import__("bot.match.core", fromlist=["GENDERS"]).GENDERS,
+    "want_key": __import__("bot.match.core", fromlist=["WANT_GENDERS"]).WANT_GENDERS,
+    "education_key": __import__("bot.match.core", fromlist=["EDUCATION"]).EDUCATION,
+    "interest_key": __import__("bot.match.core", fromlist=["INTERESTS"]).INTERESTS,
+    "visibility_key": __import__("bot.match.core", fromlist=["VISIBILITIES"]).VISIBILITIES,
+    "contact_kind": __import__("bot.match.core", fromlist=["CONTACT_KINDS"]).CONTACT_KINDS,
 }
 #: Calls that pass a key through from their own parameter; the caller's literal is checked.
 PASS_THROUGH = {
     ("bot/context.py", "key"),
-    # what /forget deleted: keys returned by bot.users.forget_user, checked below
+    # what /forget deleted: keys returned by bot.core.users.forget_user, checked below
     ("handlers/common.py", "key"),
     # import reasons: every key is listed in the *_KEYS tuples, checked below
-    ("bot/station_import.py", "key"),
+    ("bot/stations/imports.py", "key"),
 }
 
 
@@ -329,7 +330,7 @@ def test_a_missing_key_comes_back_as_the_key_itself(caplog: pytest.LogCaptureFix
 
 
 def test_every_forget_item_key_exists_in_both_catalogs() -> None:
-    source = (ROOT / "bot" / "users.py").read_text(encoding="utf-8")
+    source = (ROOT / "bot" / "core" / "users.py").read_text(encoding="utf-8")
     keys = {
         node.value
         for node in ast.walk(ast.parse(source))

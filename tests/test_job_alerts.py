@@ -13,17 +13,18 @@ from telegram.ext import ExtBot
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.core.models import User, utcnow
 from bot.db import Database
 from bot.i18n import message_ids, t
-from bot.job_alerts import (
+from bot.jobs.alerts import (
     SeekerError,
     deliver_alerts,
     get_seeker,
     save_seeker,
 )
-from bot.job_core import ALERTS, POSTINGS, SEEKERS, publish_postings
+from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, publish_postings
+from bot.jobs.models import PostingStatus
 from bot.localapi import Call, LocalBotApi
-from bot.models import PostingStatus, User, utcnow
 from bot.ratelimit import OutboundLimiter
 from tests.conftest import TOKEN, Harness
 from tests.factories import WORKER_ID, callback, message

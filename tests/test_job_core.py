@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, select
 
+from bot.core.models import User
 from bot.db import Database
-from bot.job_core import (
+from bot.jobs.core import (
     ALERTS,
     FLAGS,
     POSTINGS,
@@ -36,7 +37,7 @@ from bot.job_core import (
     tag_names,
     tags_of,
 )
-from bot.models import EmploymentType, PayUnit, PostingStatus, User
+from bot.jobs.models import EmploymentType, PayUnit, PostingStatus
 
 ZHENGZHOU = MinWage(city="郑州市", monthly=2000, hourly=19.6)
 WAGES = {"郑州": ZHENGZHOU}

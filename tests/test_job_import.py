@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from bot.core.models import Role, User
+from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import message_ids, t
-from bot.job_core import ALERTS, POSTINGS, SEEKERS, dedupe_key, load_min_wages, tag_names
-from bot.job_import import (
+from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, dedupe_key, load_min_wages, tag_names
+from bot.jobs.imports import (
     AUDIT,
     EMPLOYERS,
     REASONS,
@@ -33,8 +35,7 @@ from bot.job_import import (
     render_file_error,
     split_metro,
 )
-from bot.models import PostingStatus, Role, User
-from bot.users import grant_role
+from bot.jobs.models import PostingStatus
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, message
 
@@ -364,7 +365,7 @@ def test_a_malformed_file_is_refused_as_a_whole(data: bytes, filename: str, reas
 
 
 def test_a_file_with_too_many_rows_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.job_import.MAX_ROWS", 2)
+    monkeypatch.setattr("bot.jobs.imports.MAX_ROWS", 2)
 
     with pytest.raises(JobFileError) as caught:
         _parse(_csv([_row("a"), _row("b"), _row("c")]))

@@ -10,14 +10,14 @@ from sqlalchemy import insert, select
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.core.models import FlowState, Role, utcnow
+from bot.core.users import forget_user, grant_role, touch_user
 from bot.db import Database
 from bot.i18n import t
-from bot.job_core import ALERTS, POSTINGS, SEEKERS, dedupe_key, parse_salary
-from bot.job_review import AUDIT, EMPLOYERS, FLOWS, LIMITS, submit_posting
+from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, dedupe_key, parse_salary
+from bot.jobs.review import AUDIT, EMPLOYERS, FLOWS, LIMITS, submit_posting
 from bot.localapi import Call, LocalBotApi
-from bot.models import FlowState, Role, utcnow
-from bot.users import forget_user, grant_role, touch_user
-from handlers.job_text import posting_card
+from handlers.jobs.text import posting_card
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message
 
@@ -800,7 +800,7 @@ async def test_forgetting_a_submitter_deletes_their_unpublished_postings(
 
 
 def test_the_preview_card_matches_the_shared_renderer() -> None:
-    from bot.job_review import draft_view, new_draft
+    from bot.jobs.review import draft_view, new_draft
 
     draft = {**new_draft(), "employer": "甲", "title": "乙", "type": "daily", "pay": "200元/天"}
     view = draft_view(draft)

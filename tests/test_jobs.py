@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, update
 
+from bot.core.models import User, utcnow
 from bot.db import Database
 from bot.i18n import t
-from bot.job_core import POSTINGS, dedupe_key, search_text, tag_mask, today_in
-from bot.jobs import VIEWS, JobQuery, reset_search_index, search_postings
+from bot.jobs.core import POSTINGS, dedupe_key, search_text, tag_mask, today_in
+from bot.jobs.models import JobReport, PostingStatus
+from bot.jobs.search import VIEWS, JobQuery, reset_search_index, search_postings
 from bot.localapi import Call
-from bot.models import JobReport, PostingStatus, User, utcnow
-from handlers.jobs import run_expiry
+from handlers.jobs.search import run_expiry
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message, sticker
 
@@ -240,8 +241,8 @@ def _answer(calls: list[Call]) -> str:
 
 
 async def test_the_jobs_menu_offers_staff_tools_only_to_staff(harness: Harness) -> None:
-    from bot.models import Role
-    from bot.users import grant_role
+    from bot.core.models import Role
+    from bot.core.users import grant_role
 
     async with harness.db.session() as session:
         await grant_role(session, actor_id=None, user_id=STAFF_ID, role=Role.staff)

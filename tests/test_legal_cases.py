@@ -12,23 +12,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.models import AuditLog, FlowState, Role, utcnow
+from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import t
-from bot.legal_cases import announce_case, follow_up
-from bot.legal_core import ASK_FLOW, REPLY_FLOW
+from bot.legal.cases import announce_case, follow_up
+from bot.legal.core import ASK_FLOW, REPLY_FLOW
+from bot.legal.models import CaseStatus, LegalCase, LegalConsultation, LegalEvidence, LegalMessage
 from bot.localapi import BOT_USER, Call
-from bot.models import (
-    AuditLog,
-    CaseStatus,
-    FlowState,
-    LegalCase,
-    LegalConsultation,
-    LegalEvidence,
-    LegalMessage,
-    Role,
-    utcnow,
-)
-from bot.users import grant_role
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, STAFF_ID, WORKER_ID, callback, message
 from tests.legal_factories import make_case

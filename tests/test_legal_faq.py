@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from bot.db import Database
 from bot.i18n import t
-from bot.legal_kb import forget_cached_kb
+from bot.legal.kb import forget_cached_kb
+from bot.legal.models import LegalConsultation
 from bot.localapi import Call
-from bot.models import LegalConsultation
 from knowledge.legal import default_kb
 from tests.conftest import Harness
 from tests.factories import WORKER_ID, callback, message

@@ -12,14 +12,15 @@ from sqlmodel import select
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.core.models import FlowState, utcnow
 from bot.db import Database
 from bot.i18n import t
-from bot.job_core import today_in
-from bot.legal_core import CONSENT_VERSION, INTAKE_FLOW
-from bot.legal_intake import MAX_FILE_BYTES
-from bot.legal_kb import forget_cached_kb
+from bot.jobs.core import today_in
+from bot.legal.core import CONSENT_VERSION, INTAKE_FLOW
+from bot.legal.intake import MAX_FILE_BYTES
+from bot.legal.kb import forget_cached_kb
+from bot.legal.models import CaseStatus, LegalCase, LegalEvidence
 from bot.localapi import Call, LocalBotApi
-from bot.models import CaseStatus, FlowState, LegalCase, LegalEvidence, utcnow
 from tests.conftest import Harness
 from tests.factories import WORKER_ID, callback, message, sticker
 

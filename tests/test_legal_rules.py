@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.legal_rules import (
+from bot.legal.rules import (
     MAX_AMOUNT,
     NEAR_DAYS,
     Deadline,

@@ -15,26 +15,23 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.models import AuditLog, FlowState, Role, utcnow
+from bot.core.users import grant_role, revoke_role, set_language
 from bot.db import Database
 from bot.i18n import t
-from bot.legal_core import CATEGORIES, DRAFT_FLOW, case_label
-from bot.legal_drafts import personal_data
-from bot.legal_kb import current_kb, draft_entry_id, forget_cached_kb
-from bot.legal_stats import duration_text, legal_stats, nearest_rank
-from bot.localapi import Call
-from bot.models import (
-    AuditLog,
+from bot.legal.core import CATEGORIES, DRAFT_FLOW, case_label
+from bot.legal.drafts import personal_data
+from bot.legal.kb import current_kb, draft_entry_id, forget_cached_kb
+from bot.legal.models import (
     CaseOutcome,
     CaseStatus,
     DraftStatus,
-    FlowState,
     LegalConsultation,
     LegalDraft,
     LegalMessage,
-    Role,
-    utcnow,
 )
-from bot.users import grant_role, revoke_role, set_language
+from bot.legal.stats import duration_text, legal_stats, nearest_rank
+from bot.localapi import Call
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, STAFF_ID, WORKER_ID, callback, message
 from tests.legal_factories import make_case

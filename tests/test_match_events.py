@@ -14,13 +14,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.models import AuditLog, FlowState, Role, utcnow
+from bot.core.users import forget_user, grant_role
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
-from bot.match_core import EVENT_FLOW
-from bot.match_events import SignUp, day_before, parse_when, send_reminders, sign_up
-from bot.models import AuditLog, FlowState, MatchEvent, MatchSignup, Role, utcnow
-from bot.users import forget_user, grant_role
+from bot.match.core import EVENT_FLOW
+from bot.match.events import SignUp, day_before, parse_when, send_reminders, sign_up
+from bot.match.models import MatchEvent, MatchSignup
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, STAFF_ID, WORKER_ID, callback, message
 from tests.match_factories import make_profile, verify_member
@@ -397,7 +398,7 @@ async def test_a_forged_or_unknown_button_is_stale(harness: Harness, db: Databas
 async def test_an_unverified_member_is_sent_to_verification(
     harness: Harness, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from handlers import verify
+    from handlers import membership as verify
 
     started: list[str] = []
 

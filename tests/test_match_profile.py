@@ -10,19 +10,19 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.core.models import AuditLog, FlowState, User, utcnow
+from bot.core.users import set_flow
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
-from bot.match_core import (
+from bot.match.core import (
     CONSENT_KEY,
     CONSENT_VERSION,
     PROFILE_FLOW,
     interest_bits,
     pack_districts,
 )
-from bot.models import (
-    AuditLog,
-    FlowState,
+from bot.match.models import (
     MatchDecision,
     MatchIntro,
     MatchPair,
@@ -30,10 +30,7 @@ from bot.models import (
     MatchReport,
     MatchSuggestion,
     ProfileStatus,
-    User,
-    utcnow,
 )
-from bot.users import set_flow
 from tests.conftest import Harness
 from tests.factories import WORKER_ID, callback, message, sticker
 from tests.match_factories import make_profile, verify_member
@@ -61,7 +58,7 @@ def verification_started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     async def start(update: Any, context: Any, *, then: str) -> None:
         started.append(then)
 
-    monkeypatch.setattr("handlers.verify.start_verification", start)
+    monkeypatch.setattr("handlers.membership.start_verification", start)
     return started
 
 
@@ -73,7 +70,7 @@ def announced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     async def announce(bot: Any, db: Any, settings: Any, *, profile_id: int) -> None:
         profiles.append(profile_id)
 
-    monkeypatch.setattr("handlers.match_review.announce_pending", announce)
+    monkeypatch.setattr("handlers.match.review.announce_pending", announce)
     return profiles
 
 

@@ -10,23 +10,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.models import AuditLog, FlowState, Role, utcnow
+from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
-from bot.match_core import REASON_LIMIT, REVIEW_FLOW
-from bot.models import (
-    AuditLog,
-    FlowState,
-    MatchDecision,
-    MatchIntro,
-    MatchPair,
-    MatchProfile,
-    MatchReport,
-    Role,
-    utcnow,
-)
-from bot.users import grant_role
-from handlers.match_review import announce_pending
+from bot.match.core import REASON_LIMIT, REVIEW_FLOW
+from bot.match.models import MatchDecision, MatchIntro, MatchPair, MatchProfile, MatchReport
+from handlers.match.review import announce_pending
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, WORKER_ID, callback, message
 from tests.match_factories import make_profile

@@ -13,12 +13,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.models import AuditLog, utcnow
+from bot.core.users import set_language
 from bot.db import Database
 from bot.i18n import t
-from bot.job_core import today_in
+from bot.jobs.core import today_in
 from bot.localapi import Call
-from bot.match_core import pack_districts
-from bot.match_suggest import (
+from bot.match.core import pack_districts
+from bot.match.models import MatchDecision, MatchPair, MatchProfile, MatchReport, MatchSuggestion
+from bot.match.suggest import (
     PROFILES,
     SUGGESTIONS,
     CardProfile,
@@ -30,17 +33,7 @@ from bot.match_suggest import (
     seeker_of,
     wide_wishes,
 )
-from bot.models import (
-    AuditLog,
-    MatchDecision,
-    MatchPair,
-    MatchProfile,
-    MatchReport,
-    MatchSuggestion,
-    utcnow,
-)
-from bot.users import set_language
-from handlers.match_suggest import CAPTION_LIMIT, card_text
+from handlers.match.suggest import CAPTION_LIMIT, card_text
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, WORKER_ID, callback
 from tests.match_factories import make_profile, verify_member
@@ -743,7 +736,7 @@ async def test_an_unverified_member_is_sent_to_the_membership_check(
     async def start(update: Any, context: Any, *, then: str) -> None:
         started.append(then)
 
-    monkeypatch.setattr("handlers.verify.start_verification", start)
+    monkeypatch.setattr("handlers.membership.start_verification", start)
     await _woman(harness.db)
 
     calls = await _press(harness, "ms:next")

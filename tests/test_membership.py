@@ -16,11 +16,14 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler
 
 from bot.cli import main
 from bot.config import Settings
+from bot.core.models import AuditLog, FlowState, User, utcnow
+from bot.core.users import set_flow
 from bot.db import Database
 from bot.i18n import message_ids, t
 from bot.localapi import Call
-from bot.match_core import VERIFY_FLOW
-from bot.membership import (
+from bot.match.core import VERIFY_FLOW
+from bot.membership.models import MemberCard, MemberVerification, VerifyAttempt
+from bot.membership.roster import (
     DEMO_ROSTER,
     TRIES_KEPT,
     CardCheck,
@@ -35,17 +38,7 @@ from bot.membership import (
     member_key,
     parse_roster,
 )
-from bot.models import (
-    AuditLog,
-    FlowState,
-    MemberCard,
-    MemberVerification,
-    User,
-    VerifyAttempt,
-    utcnow,
-)
-from bot.users import set_flow
-from handlers import verify
+from handlers import membership as verify
 from tests.conftest import Harness
 from tests.factories import WORKER_ID, callback, message, sticker
 

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from bot.app import GongyouApplication, build_application
 from bot.config import Settings
+from bot.core.models import ProcessedUpdate, User
 from bot.db import Database
 from bot.i18n import t
-from bot.models import ProcessedUpdate, User
 from tests import factories
 from tests.fake_botapi import FakeBotApi
 

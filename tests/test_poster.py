@@ -11,13 +11,13 @@ import qrcode
 from PIL import Image, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
 
-from bot import poster
 from bot.cli import main
 from bot.config import Settings
 from bot.db import Database
-from bot.geo import cell_of
-from bot.models import Station
-from bot.poster import (
+from bot.stations import poster
+from bot.stations.geo import cell_of
+from bot.stations.models import Station
+from bot.stations.poster import (
     PAGE_SIZE,
     QR_MAX_MODULE,
     QR_MAX_SIDE,

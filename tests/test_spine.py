@@ -18,17 +18,17 @@ import bot.app
 from bot import metrics
 from bot.config import Settings
 from bot.context import GongyouContext
-from bot.db import Database
-from bot.i18n import t
-from bot.localapi import Call, LocalBotApi
-from bot.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
-from bot.users import (
+from bot.core.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
+from bot.core.users import (
     LAST_SEEN_RESOLUTION,
     bootstrap_admins,
     grant_role,
     set_flow,
     touch_user,
 )
+from bot.db import Database
+from bot.i18n import t
+from bot.localapi import Call, LocalBotApi
 from handlers.base import FLOW_HANDLERS
 from knowledge.router import default_router
 from tests.conftest import TOKEN, Harness

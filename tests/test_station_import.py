@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import station_import
 from bot.cli import main
+from bot.core.models import AuditLog
 from bot.db import Database
-from bot.geo import Crs, cell_of, gcj02_to_wgs84, haversine_m
-from bot.hours import parse_hours
 from bot.i18n import message_ids, t
-from bot.models import AuditLog, Station, StationStatus
-from bot.station_import import (
+from bot.stations import imports as station_import
+from bot.stations.geo import Crs, cell_of, gcj02_to_wgs84, haversine_m
+from bot.stations.hours import parse_hours
+from bot.stations.imports import (
     AMENITY_NAMES,
     FILE_ERROR_KEYS,
     MAX_FILE_BYTES,
@@ -34,6 +34,7 @@ from bot.station_import import (
     parse_station_file,
     render_file_error,
 )
+from bot.stations.models import Station, StationStatus
 
 DATA = Path(__file__).with_name("data")
 STATIONS = Station.__table__  # type: ignore[attr-defined]

@@ -9,20 +9,21 @@ import pytest
 from sqlalchemy import insert, select
 from sqlmodel import SQLModel
 
+from bot.core.models import AuditLog, Role, User
+from bot.core.users import grant_role
 from bot.db import Database
-from bot.geo import cell_of, haversine_m
-from bot.hours import parse_hours
 from bot.i18n import t
 from bot.localapi import Call
-from bot.models import AuditLog, Role, Station, StationReport, StationStatus, User
-from bot.stations import (
+from bot.stations.geo import cell_of, haversine_m
+from bot.stations.hours import parse_hours
+from bot.stations.models import Station, StationReport, StationStatus
+from bot.stations.search import (
     STATIONS,
     NearestQuery,
     amenity_mask,
     nearest,
     nearest_by_scan,
 )
-from bot.users import grant_role
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, location, message
 
@@ -75,7 +76,7 @@ STATIONS_NEAR = [
 
 async def _insert(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
     async with db.engine.begin() as conn:
-        now = __import__("bot.models", fromlist=["utcnow"]).utcnow()
+        now = __import__("bot.core.models", fromlist=["utcnow"]).utcnow()
         await conn.execute(
             insert(STATIONS), [{**r, "created_at": now, "updated_at": now} for r in rows]
         )

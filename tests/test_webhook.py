@@ -17,10 +17,10 @@ from bot import metrics
 from bot.app import GongyouApplication, build_application
 from bot.config import Settings
 from bot.context import Services
+from bot.core.models import ProcessedUpdate, User
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import LocalBotApi
-from bot.models import ProcessedUpdate, User
 from bot.web import SECRET_HEADER, make_web_app
 from tests import factories
 

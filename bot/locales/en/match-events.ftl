@@ -1,4 +1,4 @@
-## Union socials: staff create and manage them, verified members sign up (handlers/match_events.py)
+## Union socials: staff create and manage them, verified members sign up (handlers/match/events.py)
 
 me-when = { $weekday ->
         [0] Mon

@@ -1,4 +1,4 @@
-# Matchmaking: daily suggestions, likes, blocks and reports (handlers/match_suggest.py).
+# Matchmaking: daily suggestions, likes, blocks and reports (handlers/match/suggest.py).
 
 ms-card-head = 💞 Today's suggestion { $count }/{ $limit }
 ms-card-again = 💞 You have not answered about this member yet:

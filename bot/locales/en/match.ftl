@@ -1,4 +1,4 @@
-# Matchmaking: choices, cards and contact screening shared by every part (bot/match_core.py).
+# Matchmaking: choices, cards and contact screening shared by every part (bot/match/core.py).
 
 match-gender-m = Man
 match-gender-f = Woman

@@ -1,4 +1,4 @@
-## gongyou — membership check and member roster import (bot/membership.py, handlers/verify.py). Every key here must also exist in zh/membership.ftl.
+## gongyou — membership check and member roster import (bot/membership/roster.py, handlers/membership.py). Every key here must also exist in zh/membership.ftl.
 
 ## The check: card number and name, then the worker's own phone
 

@@ -1,4 +1,4 @@
-## Union socials (联谊活动): staff create and manage them, verified members sign up (handlers/match_events.py)
+## Union socials (联谊活动): staff create and manage them, verified members sign up (handlers/match/events.py)
 
 me-when = { $month }月{ $day }日（{ $weekday ->
         [0] 周一

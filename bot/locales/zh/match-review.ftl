@@ -1,4 +1,4 @@
-# Matchmaking: volunteer matchmakers' review, reports queue and introductions (handlers/match_review.py).
+# Matchmaking: volunteer matchmakers' review, reports queue and introductions (handlers/match/review.py).
 
 mr-usage =
     红娘可以用这些命令：

@@ -1,4 +1,4 @@
-# Matchmaking: daily suggestions, likes, blocks and reports (handlers/match_suggest.py).
+# Matchmaking: daily suggestions, likes, blocks and reports (handlers/match/suggest.py).
 
 ms-card-head = 💞 今日推荐 { $count }/{ $limit }
 ms-card-again = 💞 这一位你还没有回复：

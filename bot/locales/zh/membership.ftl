@@ -1,4 +1,4 @@
-## 工友 — 会员认证和会员名册导入（bot/membership.py、handlers/verify.py）。每个键在 en/membership.ftl 里都必须有对应的英文。
+## 工友 — 会员认证和会员名册导入（bot/membership/roster.py、handlers/membership.py）。每个键在 en/membership.ftl 里都必须有对应的英文。
 
 ## 认证：会员卡号 + 姓名，再分享自己的手机号
 

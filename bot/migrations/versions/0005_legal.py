@@ -8,7 +8,7 @@ Create Date: 2026-11-21
 import sqlalchemy as sa
 from alembic import op
 
-from bot.models import UTCDateTime
+from bot.core.models import UTCDateTime
 
 revision = "0005"
 down_revision = "0004"

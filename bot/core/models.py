@@ -1,0 +1,131 @@
+"""Kernel tables: users and roles, flow state, processed updates, audit log, leases.
+
+Also the shared column types every service's tables use. Every change to a table needs an
+Alembic revision in bot/migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    String,
+    TypeDecorator,
+)
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (all stored times are UTC)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def timestamp(*, index: bool = False) -> Any:
+    """A non-null UTC timestamp column that defaults to now."""
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(UTCDateTime(), nullable=False, index=index),
+    )
+
+
+class Role(StrEnum):
+    """Privileged roles; a worker has none."""
+
+    admin = "admin"
+    staff = "staff"
+    volunteer_legal = "volunteer_legal"
+    volunteer_match = "volunteer_match"
+
+
+class UserBase(SQLModel):
+    # What a person chose or agreed to: language, roles, consents.
+    language: str = Field(default="zh", max_length=8)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    consents: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class User(UserBase, table=True):
+    # A Telegram user who has talked to the bot (or was given a role before doing so).
+    __tablename__ = "users"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_seen: datetime = timestamp()
+    last_seen: datetime = timestamp()
+
+    def has_role(self, *roles: Role) -> bool:
+        """Return True if the user holds any of ``roles`` (admins hold every role)."""
+        held = set(self.roles)
+        return Role.admin in held or any(r in held for r in roles)
+
+
+class FlowState(SQLModel, table=True):
+    # Where a user is in a multi-step flow; one row per user, deleted when the flow ends.
+    __tablename__ = "flow_state"
+
+    user_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = timestamp()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    # Telegram update ids already handled, so a redelivered update is ignored.
+    __tablename__ = "processed_updates"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    received_at: datetime = timestamp(index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    # Who did what to whom: role changes and every staff/volunteer view of personal data.
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = timestamp(index=True)
+    actor_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    action: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    subject: str = Field(default="", max_length=128)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    # A named lease so that among several replicas only one runs a job (e.g. the broadcast sender).
+    __tablename__ = "leases"
+
+    name: str = Field(max_length=64, primary_key=True)
+    owner: str = Field(max_length=128)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,0 +1,1 @@
+"""Jobs: postings from staff and vetted employers, search, alerts, broadcasts (no Telegram)."""

@@ -1,0 +1,1067 @@
+"""Staff broadcasts: a durable job with one ledger row per recipient, sent at most once each.
+
+A broadcast is written as ``broadcasts`` + ``broadcast_recipients`` (one row per worker) in one
+transaction. :class:`BroadcastSender` works through the ledger at a fixed pace on the bulk path
+of the outbound limiter, so replies to workers keep their room:
+
+* Only the replica holding the ``broadcast-sender`` lease (table ``leases``) sends. The lease is
+  taken or renewed by a conditional UPDATE (or INSERT) in the same transaction that claims the
+  next batch, so it works the same on SQLite and PostgreSQL.
+* Rows are marked ``sending`` and committed *before* any message leaves. A replica that takes
+  the lease over from one that died turns rows left in ``sending`` into ``unconfirmed`` and
+  never sends them again: each worker gets a broadcast at most once, also across crashes.
+* Outcomes: sent; 403 → blocked (and the worker's alerts are switched off); 400 → failed with
+  the reason; 429 → back to pending and the whole sender waits as told; a timeout → unconfirmed
+  (it may have arrived); other network errors → retried with backoff, failed after
+  :data:`MAX_ATTEMPTS`.
+
+Service functions are plain synchronous SQLAlchemy Core, run through ``Database.transact``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiolimiter import AsyncLimiter
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.core.models import AuditLog, Lease, User, utcnow
+from bot.i18n import t
+from bot.jobs.core import INDUSTRIES, POSTINGS, SEEKERS, PostingView
+from bot.jobs.models import (
+    Broadcast,
+    BroadcastRecipient,
+    BroadcastStatus,
+    EmploymentType,
+    PostingStatus,
+    RecipientStatus,
+)
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+BROADCASTS: Table = Broadcast.__table__  # type: ignore[attr-defined]
+RECIPIENTS: Table = BroadcastRecipient.__table__  # type: ignore[attr-defined]
+LEASES: Table = Lease.__table__  # type: ignore[attr-defined]
+USERS: Table = User.__table__  # type: ignore[attr-defined]
+AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
+
+LEASE_NAME = "broadcast-sender"
+#: What staff may write (Telegram's limit is 4096; room is left for nothing else).
+TEXT_MAX = 3500
+#: A weekly digest lists at most this many postings (one button each).
+WEEKLY_MAX = 10
+WEEKLY_DAYS = 7
+#: Network errors are retried this many times in all before a row is marked failed.
+MAX_ATTEMPTS = 5
+BACKOFF_FIRST = timedelta(seconds=2)
+BACKOFF_MAX = timedelta(minutes=10)
+#: How long the sender rests when there is nothing to send, and after an unexpected error.
+IDLE_SECONDS = 0.5
+ERROR_PAUSE_SECONDS = 5.0
+#: Audience filters: the keys, and how many values a filter may hold.
+FILTER_KEYS = ("districts", "industries", "types")
+FILTER_MAX = 50
+KIND_TEXT = "text"
+KIND_WEEKLY = "weekly"
+#: Keys of ``bot_data`` where the running sender lives.
+SENDER_TASK = "broadcast_sender_task"
+SENDER_STOP = "broadcast_sender_stop"
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+class BroadcastError(ValueError):
+    """A broadcast that cannot be created or started; ``reason`` names why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- audience ---------------------------------------------------------------------------------
+
+
+def normalize_audience(audience: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The audience's filters, checked: known industries and types, short district names.
+
+    Raises :class:`BroadcastError` for anything else (the value came from a flow or a button).
+    """
+    found: dict[str, list[str]] = {}
+    types = {kind.value for kind in EmploymentType}
+    for key in FILTER_KEYS:
+        raw = audience.get(key) or []
+        if not isinstance(raw, list | tuple) or len(raw) > FILTER_MAX:
+            raise BroadcastError("audience")
+        values = list(dict.fromkeys(str(value) for value in raw))
+        if key == "industries" and not set(values) <= set(INDUSTRIES):
+            raise BroadcastError("audience")
+        if key == "types" and not set(values) <= types:
+            raise BroadcastError("audience")
+        if key == "districts" and any(not value or len(value) > 64 for value in values):
+            raise BroadcastError("audience")
+        found[key] = values
+    return found
+
+
+def seeker_in_audience(seeker: Mapping[Any, Any], audience: Mapping[str, Sequence[str]]) -> bool:
+    """True if a subscriber belongs to the audience.
+
+    Each filter is any-of: the worker registered one of the chosen values, or registered no
+    preference for it (a worker who takes any district hears about jobs in every district).
+    An audience without filters is every subscriber.
+    """
+    for key in FILTER_KEYS:
+        wanted = audience.get(key) or ()
+        have = seeker.get(key) or ()
+        if wanted and have and not set(have) & set(wanted):
+            return False
+    return True
+
+
+def audience_ids(conn: Connection, *, audience: Mapping[str, Any]) -> list[int]:
+    """The user ids of every subscriber (alerts on) in the audience, in id order."""
+    filters = normalize_audience(audience)
+    rows = conn.execute(
+        select(SEEKERS.c.user_id, SEEKERS.c.districts, SEEKERS.c.industries, SEEKERS.c.types)
+        .where(SEEKERS.c.alerts.is_(True))
+        .order_by(SEEKERS.c.user_id)
+    ).mappings()
+    return [int(row["user_id"]) for row in rows if seeker_in_audience(row, filters)]
+
+
+def audience_count(conn: Connection, *, audience: Mapping[str, Any]) -> int:
+    """How many subscribers a broadcast to ``audience`` would reach now."""
+    return len(audience_ids(conn, audience=audience))
+
+
+@dataclass(frozen=True)
+class AudienceOptions:
+    """What staff can filter on: the values that appear in subscribers' registrations."""
+
+    districts: tuple[str, ...]
+    industries: tuple[str, ...]
+    types: tuple[str, ...]
+    subscribers: int
+
+
+def audience_options(conn: Connection, *, limit: int = 24) -> AudienceOptions:
+    """Districts, industries and types subscribers registered for (most common first)."""
+    counts: dict[str, dict[str, int]] = {key: {} for key in FILTER_KEYS}
+    subscribers = 0
+    rows = conn.execute(
+        select(SEEKERS.c.districts, SEEKERS.c.industries, SEEKERS.c.types).where(
+            SEEKERS.c.alerts.is_(True)
+        )
+    ).mappings()
+    for row in rows:
+        subscribers += 1
+        for key in FILTER_KEYS:
+            for value in row[key] or ():
+                counts[key][str(value)] = counts[key].get(str(value), 0) + 1
+    known_types = [kind.value for kind in EmploymentType]
+
+    def ranked(key: str, allowed: Sequence[str] | None = None) -> tuple[str, ...]:
+        values = [v for v in counts[key] if allowed is None or v in allowed]
+        values.sort(key=lambda v: (-counts[key][v], v))
+        return tuple(v for v in values if 0 < len(v) <= 64)[:limit]
+
+    return AudienceOptions(
+        districts=ranked("districts"),
+        industries=ranked("industries", INDUSTRIES),
+        types=ranked("types", known_types),
+        subscribers=subscribers,
+    )
+
+
+# --- weekly digest ----------------------------------------------------------------------------
+
+
+def weekly_postings(
+    conn: Connection, *, audience: Mapping[str, Any], now: datetime
+) -> list[PostingView]:
+    """Postings published in the last 7 days that fit the audience's filters, newest first."""
+    filters = normalize_audience(audience)
+    query = (
+        select(POSTINGS)
+        .where(
+            POSTINGS.c.status == PostingStatus.published.value,
+            POSTINGS.c.published_at >= now - timedelta(days=WEEKLY_DAYS),
+        )
+        .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+    )
+    if filters["districts"]:
+        query = query.where(POSTINGS.c.district.in_(filters["districts"]))
+    if filters["industries"]:
+        query = query.where(POSTINGS.c.industry.in_(filters["industries"]))
+    if filters["types"]:
+        query = query.where(POSTINGS.c.employment_type.in_(filters["types"]))
+    rows = conn.execute(query.limit(WEEKLY_MAX)).mappings().all()
+    return [PostingView.from_row(row) for row in rows]
+
+
+def postings_by_id(conn: Connection, *, posting_ids: Sequence[int]) -> list[PostingView]:
+    """The postings of a digest that are still published, in the digest's order."""
+    if not posting_ids:
+        return []
+    rows = conn.execute(
+        select(POSTINGS).where(
+            POSTINGS.c.id.in_(list(posting_ids)),
+            POSTINGS.c.status == PostingStatus.published.value,
+        )
+    ).mappings()
+    views = {int(row["id"]): PostingView.from_row(row) for row in rows}
+    return [views[pid] for pid in posting_ids if pid in views]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One broadcast message as a worker receives it."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def render_weekly(lang: str, views: Sequence[PostingView]) -> Rendered:
+    """The weekly digest in ``lang``: a numbered line per posting and a button per posting."""
+    from handlers.jobs.text import MESSAGE_LIMIT, posting_line
+
+    shown = list(views)[:WEEKLY_MAX]
+    lines = [t(lang, "bc-weekly-header", count=len(shown)), ""]
+    lines += [posting_line(lang, number, view) for number, view in enumerate(shown, start=1)]
+    lines += ["", t(lang, "bc-weekly-footer")]
+    buttons = [
+        [InlineKeyboardButton(f"{number}. {view.title}"[:40], callback_data=f"jc:{view.id}")]
+        for number, view in enumerate(shown, start=1)
+    ]
+    return Rendered("\n".join(lines)[:MESSAGE_LIMIT], InlineKeyboardMarkup(buttons))
+
+
+def render_text(text: str) -> Rendered:
+    """A staff-written broadcast: the text exactly as written."""
+    return Rendered(text)
+
+
+# --- creating and steering broadcasts ---------------------------------------------------------
+
+
+def _audit(
+    conn: Connection, *, actor_id: int | None, action: str, broadcast_id: int, now: datetime
+) -> None:
+    conn.execute(
+        insert(AUDIT).values(
+            at=now,
+            actor_id=actor_id,
+            action=action,
+            subject=f"broadcast:{broadcast_id}",
+            detail={},
+        )
+    )
+
+
+def create_broadcast(
+    conn: Connection,
+    *,
+    created_by: int,
+    audience: Mapping[str, Any],
+    kind: str,
+    text: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Write a draft broadcast and return its id.
+
+    ``kind`` is ``"text"`` (``text`` is sent verbatim) or ``"weekly"`` (the postings of the
+    last 7 days that fit the audience; their ids are kept in ``audience["postings"]``, or taken
+    from there when given, and each worker gets them rendered in their language).
+    """
+    now = now or utcnow()
+    filters: dict[str, Any] = normalize_audience(audience)
+    if kind == KIND_TEXT:
+        body = text.strip()
+        if not body:
+            raise BroadcastError("empty")
+        if len(body) > TEXT_MAX:
+            raise BroadcastError("too_long")
+    elif kind == KIND_WEEKLY:
+        given = audience.get("postings")
+        if given:
+            ids = [int(pid) for pid in given][:WEEKLY_MAX]
+            views = postings_by_id(conn, posting_ids=ids)
+        else:
+            views = weekly_postings(conn, audience=filters, now=now)
+        if not views:
+            raise BroadcastError("no_postings")
+        filters["postings"] = [view.id for view in views]
+        body = render_weekly("zh", views).text
+    else:
+        raise BroadcastError("kind")
+    filters["kind"] = kind
+    result = conn.execute(
+        insert(BROADCASTS).values(
+            created_by=created_by,
+            status=BroadcastStatus.draft.value,
+            audience=filters,
+            text=body,
+            total=0,
+            created_at=now,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def start_broadcast(conn: Connection, *, broadcast_id: int, now: datetime | None = None) -> int:
+    """Write one pending ledger row per recipient and set the broadcast running; returns total.
+
+    The audience is read now, so a worker who unsubscribed since the preview is left out.
+    """
+    now = now or utcnow()
+    row = conn.execute(
+        select(BROADCASTS.c.status, BROADCASTS.c.audience, BROADCASTS.c.created_by).where(
+            BROADCASTS.c.id == broadcast_id
+        )
+    ).first()
+    if row is None or row.status != BroadcastStatus.draft.value:
+        raise BroadcastError("not_draft")
+    ids = audience_ids(conn, audience=row.audience)
+    for start in range(0, len(ids), 1000):
+        conn.execute(
+            insert(RECIPIENTS),
+            [
+                {
+                    "broadcast_id": broadcast_id,
+                    "user_id": user_id,
+                    "status": RecipientStatus.pending.value,
+                    "attempts": 0,
+                    "error": "",
+                    "next_attempt_at": None,
+                    "sent_at": None,
+                }
+                for user_id in ids[start : start + 1000]
+            ],
+        )
+    conn.execute(
+        update(BROADCASTS)
+        .where(BROADCASTS.c.id == broadcast_id)
+        .values(status=BroadcastStatus.running.value, total=len(ids), started_at=now)
+    )
+    _audit(
+        conn, actor_id=row.created_by, action="broadcast.start", broadcast_id=broadcast_id, now=now
+    )
+    return len(ids)
+
+
+def launch_broadcast(
+    conn: Connection,
+    *,
+    created_by: int,
+    audience: Mapping[str, Any],
+    kind: str,
+    text: str = "",
+    now: datetime | None = None,
+) -> tuple[int, int]:
+    """Create and start a broadcast in one go; returns (broadcast id, recipients)."""
+    broadcast_id = create_broadcast(
+        conn, created_by=created_by, audience=audience, kind=kind, text=text, now=now
+    )
+    return broadcast_id, start_broadcast(conn, broadcast_id=broadcast_id, now=now)
+
+
+def _change_status(
+    conn: Connection,
+    *,
+    broadcast_id: int,
+    actor_id: int | None,
+    allowed: Iterable[BroadcastStatus],
+    to: BroadcastStatus,
+    now: datetime | None,
+) -> bool:
+    now = now or utcnow()
+    values: dict[str, Any] = {"status": to.value}
+    if to is BroadcastStatus.cancelled:
+        values["finished_at"] = now
+    result = conn.execute(
+        update(BROADCASTS)
+        .where(
+            BROADCASTS.c.id == broadcast_id,
+            BROADCASTS.c.status.in_([status.value for status in allowed]),
+        )
+        .values(**values)
+    )
+    if not result.rowcount:
+        return False
+    _audit(
+        conn, actor_id=actor_id, action=f"broadcast.{to.value}", broadcast_id=broadcast_id, now=now
+    )
+    return True
+
+
+def pause_broadcast(
+    conn: Connection, *, broadcast_id: int, actor_id: int | None, now: datetime | None = None
+) -> bool:
+    """Pause a running broadcast (the sender stops after its current batch)."""
+    return _change_status(
+        conn,
+        broadcast_id=broadcast_id,
+        actor_id=actor_id,
+        allowed=(BroadcastStatus.running,),
+        to=BroadcastStatus.paused,
+        now=now,
+    )
+
+
+def resume_broadcast(
+    conn: Connection, *, broadcast_id: int, actor_id: int | None, now: datetime | None = None
+) -> bool:
+    """Let a paused broadcast continue where it stopped."""
+    return _change_status(
+        conn,
+        broadcast_id=broadcast_id,
+        actor_id=actor_id,
+        allowed=(BroadcastStatus.paused,),
+        to=BroadcastStatus.running,
+        now=now,
+    )
+
+
+def cancel_broadcast(
+    conn: Connection, *, broadcast_id: int, actor_id: int | None, now: datetime | None = None
+) -> bool:
+    """Stop a broadcast for good; workers not reached yet will not get it."""
+    return _change_status(
+        conn,
+        broadcast_id=broadcast_id,
+        actor_id=actor_id,
+        allowed=(BroadcastStatus.draft, BroadcastStatus.running, BroadcastStatus.paused),
+        to=BroadcastStatus.cancelled,
+        now=now,
+    )
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BroadcastProgress:
+    """Where a broadcast stands: ledger counts, the pace of the last minute, the time left."""
+
+    id: int
+    status: BroadcastStatus
+    kind: str
+    text: str
+    created_by: int
+    total: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    counts: dict[str, int] = field(default_factory=dict)
+    last_minute: int = 0
+
+    def count(self, status: RecipientStatus) -> int:
+        """Ledger rows in ``status``."""
+        return self.counts.get(status.value, 0)
+
+    @property
+    def sent(self) -> int:
+        """Delivered."""
+        return self.count(RecipientStatus.sent)
+
+    @property
+    def pending(self) -> int:
+        """Not sent yet (including rows being sent right now)."""
+        return self.count(RecipientStatus.pending) + self.count(RecipientStatus.sending)
+
+    @property
+    def failed(self) -> int:
+        """Failed for good (with a reason in the ledger)."""
+        return self.count(RecipientStatus.failed)
+
+    @property
+    def blocked(self) -> int:
+        """The worker blocked the bot."""
+        return self.count(RecipientStatus.blocked)
+
+    @property
+    def unconfirmed(self) -> int:
+        """Maybe delivered (a timeout or a crash while sending); never sent again."""
+        return self.count(RecipientStatus.unconfirmed)
+
+    @property
+    def rate(self) -> float:
+        """Messages a second over the last minute."""
+        return self.last_minute / 60.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds until done at the current pace (None when nothing is moving)."""
+        if self.pending == 0:
+            return 0.0
+        if self.status is not BroadcastStatus.running or self.rate <= 0:
+            return None
+        return self.pending / self.rate
+
+
+def broadcast_status(
+    conn: Connection, *, broadcast_id: int, now: datetime | None = None
+) -> BroadcastProgress | None:
+    """The progress of one broadcast, or None if there is no such broadcast."""
+    now = now or utcnow()
+    row = (
+        conn.execute(select(BROADCASTS).where(BROADCASTS.c.id == broadcast_id)).mappings().first()
+    )
+    if row is None:
+        return None
+    counts = {
+        str(status): int(number)
+        for status, number in conn.execute(
+            select(RECIPIENTS.c.status, func.count())
+            .where(RECIPIENTS.c.broadcast_id == broadcast_id)
+            .group_by(RECIPIENTS.c.status)
+        )
+    }
+    last_minute = 0
+    if row["status"] == BroadcastStatus.running.value:
+        last_minute = int(
+            conn.execute(
+                select(func.count()).where(
+                    RECIPIENTS.c.broadcast_id == broadcast_id,
+                    RECIPIENTS.c.status == RecipientStatus.sent.value,
+                    RECIPIENTS.c.sent_at >= now - timedelta(minutes=1),
+                )
+            ).scalar_one()
+        )
+    audience = row["audience"] or {}
+    return BroadcastProgress(
+        id=int(row["id"]),
+        status=BroadcastStatus(row["status"]),
+        kind=str(audience.get("kind", KIND_TEXT)),
+        text=row["text"],
+        created_by=int(row["created_by"]),
+        total=int(row["total"]),
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        counts=counts,
+        last_minute=last_minute,
+    )
+
+
+def recent_broadcasts(
+    conn: Connection, *, limit: int = 5, now: datetime | None = None
+) -> list[BroadcastProgress]:
+    """The latest broadcasts that were started, newest first, with their progress."""
+    ids = conn.execute(
+        select(BROADCASTS.c.id)
+        .where(BROADCASTS.c.status != BroadcastStatus.draft.value)
+        .order_by(BROADCASTS.c.id.desc())
+        .limit(limit)
+    ).scalars()
+    found = [broadcast_status(conn, broadcast_id=int(bid), now=now) for bid in list(ids)]
+    return [progress for progress in found if progress is not None]
+
+
+async def forget_recipient(session: AsyncSession, user_id: int) -> list[str]:
+    """Delete a worker's rows in broadcast ledgers (they will not get pending broadcasts)."""
+    from sqlalchemy import delete
+
+    result = await session.exec(delete(RECIPIENTS).where(RECIPIENTS.c.user_id == user_id))
+    return ["bc-forget-item"] if result.rowcount else []
+
+
+# --- the sender -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    user_id: int
+    language: str
+    attempts: int
+
+
+@dataclass
+class _Batch:
+    holding: bool
+    broadcast_id: int | None = None
+    kind: str = KIND_TEXT
+    text: str = ""
+    postings: list[PostingView] = field(default_factory=list)
+    rows: list[_Claimed] = field(default_factory=list)
+    finished: list[_Finished] = field(default_factory=list)
+    recovered: int = 0
+
+
+@dataclass(frozen=True)
+class _Finished:
+    broadcast_id: int
+    created_by: int
+    language: str
+    counts: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    user_id: int
+    status: RecipientStatus
+    error: str = ""
+    #: 1 when a message was attempted (not for rows given back before sending or after a 429).
+    attempted: int = 1
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+def _insert_for(conn: Connection, table: Table) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def take_lease(
+    conn: Connection, *, name: str, owner: str, now: datetime, until: datetime
+) -> tuple[bool, str | None]:
+    """Take or renew lease ``name`` for ``owner`` until ``until`` if it is free, expired or ours.
+
+    Returns (held, previous owner). A conditional UPDATE (or an INSERT that does nothing on a
+    conflict) decides, so two replicas racing for it cannot both win, on SQLite or PostgreSQL.
+    """
+    previous = conn.execute(select(LEASES.c.owner).where(LEASES.c.name == name)).scalar()
+    if previous is None:
+        result = conn.execute(
+            _insert_for(conn, LEASES)
+            .values(name=name, owner=owner, expires_at=until)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        return bool(result.rowcount), None
+    result = conn.execute(
+        update(LEASES)
+        .where(
+            LEASES.c.name == name,
+            or_(LEASES.c.owner == owner, LEASES.c.expires_at <= now),
+        )
+        .values(owner=owner, expires_at=until)
+    )
+    return bool(result.rowcount), str(previous)
+
+
+def release_lease(conn: Connection, *, name: str, owner: str, now: datetime) -> bool:
+    """Give the lease up at once if ``owner`` holds it (so another replica can take over)."""
+    result = conn.execute(
+        update(LEASES).where(LEASES.c.name == name, LEASES.c.owner == owner).values(expires_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def _finish_done(conn: Connection, *, now: datetime) -> list[_Finished]:
+    """Mark running broadcasts with nothing pending or sending as done; return them."""
+    open_rows = exists().where(
+        RECIPIENTS.c.broadcast_id == BROADCASTS.c.id,
+        RECIPIENTS.c.status.in_([RecipientStatus.pending.value, RecipientStatus.sending.value]),
+    )
+    candidates = conn.execute(
+        select(BROADCASTS.c.id, BROADCASTS.c.created_by, BROADCASTS.c.total).where(
+            BROADCASTS.c.status == BroadcastStatus.running.value, ~open_rows
+        )
+    ).all()
+    finished = []
+    for candidate in candidates:
+        changed = conn.execute(
+            update(BROADCASTS)
+            .where(
+                BROADCASTS.c.id == candidate.id,
+                BROADCASTS.c.status == BroadcastStatus.running.value,
+            )
+            .values(status=BroadcastStatus.done.value, finished_at=now)
+        ).rowcount
+        if not changed:
+            continue
+        counts = {
+            str(status): int(number)
+            for status, number in conn.execute(
+                select(RECIPIENTS.c.status, func.count())
+                .where(RECIPIENTS.c.broadcast_id == candidate.id)
+                .group_by(RECIPIENTS.c.status)
+            )
+        }
+        language = conn.execute(
+            select(USERS.c.language).where(USERS.c.id == candidate.created_by)
+        ).scalar()
+        finished.append(
+            _Finished(
+                broadcast_id=int(candidate.id),
+                created_by=int(candidate.created_by),
+                language=str(language or "zh"),
+                counts=counts,
+                total=int(candidate.total),
+            )
+        )
+    return finished
+
+
+def claim_batch(
+    conn: Connection,
+    *,
+    owner: str,
+    holding: bool,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+) -> _Batch:
+    """Take the lease, finish what is done, and mark the next due rows ``sending``.
+
+    Everything happens in one transaction, committed before any message leaves. When the
+    lease is newly ours, rows a previous owner left in ``sending`` become ``unconfirmed``.
+    """
+    held, previous = take_lease(conn, name=LEASE_NAME, owner=owner, now=now, until=lease_until)
+    if not held:
+        return _Batch(holding=False)
+    batch = _Batch(holding=True)
+    if previous != owner or not holding:
+        batch.recovered = conn.execute(
+            update(RECIPIENTS)
+            .where(RECIPIENTS.c.status == RecipientStatus.sending.value)
+            .values(status=RecipientStatus.unconfirmed.value, error="sender stopped while sending")
+        ).rowcount
+        if batch.recovered:
+            log.warning(
+                "%d broadcast messages left unconfirmed by a stopped sender", batch.recovered
+            )
+    batch.finished = _finish_done(conn, now=now)
+    due = and_(
+        RECIPIENTS.c.status == RecipientStatus.pending.value,
+        or_(RECIPIENTS.c.next_attempt_at.is_(None), RECIPIENTS.c.next_attempt_at <= now),
+    )
+    found = conn.execute(
+        select(BROADCASTS.c.id, BROADCASTS.c.text, BROADCASTS.c.audience)
+        .where(
+            BROADCASTS.c.status == BroadcastStatus.running.value,
+            exists().where(RECIPIENTS.c.broadcast_id == BROADCASTS.c.id, due),
+        )
+        .order_by(BROADCASTS.c.started_at, BROADCASTS.c.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return batch
+    rows = conn.execute(
+        select(RECIPIENTS.c.user_id, RECIPIENTS.c.attempts, USERS.c.language)
+        .select_from(RECIPIENTS.outerjoin(USERS, USERS.c.id == RECIPIENTS.c.user_id))
+        .where(RECIPIENTS.c.broadcast_id == found.id, due)
+        .order_by(RECIPIENTS.c.user_id)
+        .limit(limit)
+    ).all()
+    ids = [int(row.user_id) for row in rows]
+    conn.execute(
+        update(RECIPIENTS)
+        .where(
+            RECIPIENTS.c.broadcast_id == found.id,
+            RECIPIENTS.c.user_id.in_(ids),
+            RECIPIENTS.c.status == RecipientStatus.pending.value,
+        )
+        .values(status=RecipientStatus.sending.value)
+    )
+    audience = found.audience or {}
+    batch.broadcast_id = int(found.id)
+    batch.kind = str(audience.get("kind", KIND_TEXT))
+    batch.text = found.text
+    if batch.kind == KIND_WEEKLY:
+        batch.postings = postings_by_id(
+            conn, posting_ids=[int(pid) for pid in audience.get("postings", [])]
+        )
+    batch.rows = [
+        _Claimed(int(row.user_id), str(row.language or "zh"), int(row.attempts)) for row in rows
+    ]
+    return batch
+
+
+def record_outcomes(conn: Connection, *, broadcast_id: int, outcomes: Sequence[_Outcome]) -> None:
+    """Write what happened to each claimed row; blocked workers stop getting alerts."""
+    if not outcomes:
+        return
+    statement = (
+        update(RECIPIENTS)
+        .where(
+            RECIPIENTS.c.broadcast_id == bindparam("b_id"),
+            RECIPIENTS.c.user_id == bindparam("u_id"),
+            # (no IN here: executemany cannot expand it)
+            or_(
+                RECIPIENTS.c.status == RecipientStatus.sending.value,
+                RECIPIENTS.c.status == RecipientStatus.unconfirmed.value,
+            ),
+        )
+        .values(
+            status=bindparam("new_status"),
+            error=bindparam("new_error"),
+            attempts=RECIPIENTS.c.attempts + bindparam("attempted"),
+            next_attempt_at=bindparam("next_at"),
+            sent_at=bindparam("at"),
+        )
+    )
+    conn.execute(
+        statement,
+        [
+            {
+                "b_id": broadcast_id,
+                "u_id": outcome.user_id,
+                "new_status": outcome.status.value,
+                "new_error": outcome.error[:200],
+                "attempted": outcome.attempted,
+                "next_at": outcome.next_attempt_at,
+                "at": outcome.sent_at,
+            }
+            for outcome in outcomes
+        ],
+    )
+    blocked = [o.user_id for o in outcomes if o.status is RecipientStatus.blocked]
+    if blocked:
+        conn.execute(
+            update(SEEKERS)
+            .where(SEEKERS.c.user_id.in_(blocked))
+            .values(alerts=False, updated_at=utcnow())
+        )
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def default_owner() -> str:
+    """A name for this sender that no other process shares: host, pid and a random tag."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class BroadcastSender:
+    """Works through running broadcasts at ``rate`` messages a second, one batch per step."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        *,
+        rate: float,
+        owner: str | None = None,
+        lease_seconds: float = 30,
+        clock: Clock = utcnow,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.rate = max(0.1, float(rate))
+        self.batch_size = max(1, int(round(self.rate)))
+        self.owner = owner or default_owner()
+        self.lease = timedelta(seconds=lease_seconds)
+        self.clock = clock
+        self.sleep = sleep
+        self.limiter = AsyncLimiter(self.rate, 1)
+        self.holding = False
+        self._hold_seconds = 0.0
+        self._stop: asyncio.Event | None = None
+        has_limiter = getattr(bot, "rate_limiter", None) is not None
+        #: Bulk sends take the limiter's slower bucket, so replies to workers keep their room.
+        self._bulk: dict[str, Any] = {"rate_limit_args": {"bulk": True}} if has_limiter else {}
+
+    async def step(self) -> int:
+        """Send one batch if this sender holds the lease; return how many rows it worked on."""
+        now = self.clock()
+        batch = await self.db.transact(
+            claim_batch,
+            owner=self.owner,
+            holding=self.holding,
+            now=now,
+            lease_until=now + self.lease,
+            limit=self.batch_size,
+        )
+        self.holding = batch.holding
+        if batch.holding and batch.broadcast_id is not None and batch.rows:
+            try:
+                outcomes = await self._deliver(batch)
+                await self.db.transact(
+                    record_outcomes, broadcast_id=batch.broadcast_id, outcomes=outcomes
+                )
+            except Exception:
+                # Claimed rows may stay in `sending`; the next lease taking marks them unconfirmed.
+                self.holding = False
+                raise
+        for finished in batch.finished:
+            await self._report(finished)
+        if self._hold_seconds > 0:
+            seconds, self._hold_seconds = self._hold_seconds, 0.0
+            log.warning("broadcast sender waits %.1f s as Telegram asked", seconds)
+            await self.sleep(seconds)
+        return len(batch.rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until ``stop`` is set, resting briefly when there is nothing to do."""
+        self._stop = stop
+        log.info("broadcast sender %s started at %.1f messages/s", self.owner, self.rate)
+        try:
+            while not stop.is_set():
+                try:
+                    worked = await self.step()
+                    pause = 0.0 if worked else IDLE_SECONDS
+                except Exception:
+                    log.exception("broadcast sender step failed")
+                    pause = ERROR_PAUSE_SECONDS
+                if pause:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), pause)
+        finally:
+            if self.holding:
+                with contextlib.suppress(Exception):
+                    await self.db.transact(
+                        release_lease, name=LEASE_NAME, owner=self.owner, now=self.clock()
+                    )
+                self.holding = False
+            log.info("broadcast sender %s stopped", self.owner)
+
+    def _stopping(self) -> bool:
+        return self._hold_seconds > 0 or (self._stop is not None and self._stop.is_set())
+
+    async def _deliver(self, batch: _Batch) -> list[_Outcome]:
+        rendered: dict[str, Rendered | None] = {}
+        outcomes: list[_Outcome] = []
+        tasks: list[asyncio.Task[_Outcome]] = []
+        for row in batch.rows:
+            if not self._stopping():
+                await self.limiter.acquire()
+            if self._stopping():
+                # Never attempted: back to pending, as if it had not been claimed.
+                outcomes.append(_Outcome(row.user_id, RecipientStatus.pending, attempted=0))
+                continue
+            if row.language not in rendered:
+                rendered[row.language] = self._render(batch, row.language)
+            message = rendered[row.language]
+            if message is None:
+                outcomes.append(
+                    _Outcome(row.user_id, RecipientStatus.failed, error="nothing to send")
+                )
+                continue
+            tasks.append(asyncio.create_task(self._send_one(row, message)))
+        outcomes.extend(await asyncio.gather(*tasks))
+        return outcomes
+
+    @staticmethod
+    def _render(batch: _Batch, language: str) -> Rendered | None:
+        if batch.kind == KIND_WEEKLY:
+            return render_weekly(language, batch.postings) if batch.postings else None
+        return render_text(batch.text)
+
+    async def _send_one(self, row: _Claimed, message: Rendered) -> _Outcome:
+        try:
+            await self.bot.send_message(
+                row.user_id,
+                message.text,
+                reply_markup=message.keyboard,
+                disable_web_page_preview=True,
+                **self._bulk,
+            )
+        except RetryAfter as exc:
+            self._hold_seconds = max(self._hold_seconds, _seconds(exc.retry_after))
+            return _Outcome(row.user_id, RecipientStatus.pending, attempted=0)
+        except Forbidden as exc:
+            return _Outcome(row.user_id, RecipientStatus.blocked, error=str(exc))
+        except TimedOut as exc:
+            return _Outcome(row.user_id, RecipientStatus.unconfirmed, error=f"timed out: {exc}")
+        except BadRequest as exc:
+            return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
+        except NetworkError as exc:
+            attempts = row.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
+            delay = min(BACKOFF_FIRST * (2 ** (attempts - 1)), BACKOFF_MAX)
+            return _Outcome(
+                row.user_id,
+                RecipientStatus.pending,
+                error=str(exc),
+                next_attempt_at=self.clock() + delay,
+            )
+        except TelegramError as exc:
+            return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - unknown: it may have left, never resend
+            log.exception("broadcast message to %s ended in an unexpected error", row.user_id)
+            return _Outcome(row.user_id, RecipientStatus.unconfirmed, error=type(exc).__name__)
+        return _Outcome(row.user_id, RecipientStatus.sent, sent_at=self.clock())
+
+    async def _report(self, finished: _Finished) -> None:
+        """Tell the staff member who started a broadcast how it went."""
+        counts = finished.counts
+        text = t(
+            finished.language,
+            "bc-done-summary",
+            id=str(finished.broadcast_id),
+            total=finished.total,
+            sent=counts.get(RecipientStatus.sent.value, 0),
+            failed=counts.get(RecipientStatus.failed.value, 0),
+            blocked=counts.get(RecipientStatus.blocked.value, 0),
+            unconfirmed=counts.get(RecipientStatus.unconfirmed.value, 0),
+        )
+        try:
+            await self.bot.send_message(finished.created_by, text, **self._bulk)
+        except TelegramError:
+            log.warning(
+                "could not tell %s that broadcast %s is done",
+                finished.created_by,
+                finished.broadcast_id,
+                exc_info=True,
+            )
+
+
+# --- running next to the bot ------------------------------------------------------------------
+
+
+def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Run the broadcast sender as a background task of ``application`` (call from post_init)."""
+    if application.bot_data.get(SENDER_TASK) is not None:
+        return
+    services = application.bot_data["services"]
+    sender = BroadcastSender(
+        application.bot, services.db, rate=services.settings.bulk_messages_per_second
+    )
+    stop = asyncio.Event()
+    application.bot_data[SENDER_STOP] = stop
+    application.bot_data[SENDER_TASK] = asyncio.create_task(
+        sender.run(stop), name="broadcast-sender"
+    )
+
+
+async def stop_sender(
+    application: Application[Any, Any, Any, Any, Any, Any], *, grace: float = 10.0
+) -> None:
+    """Let the sender finish its batch and give up the lease (call from post_stop)."""
+    task: asyncio.Task[None] | None = application.bot_data.pop(SENDER_TASK, None)
+    stop: asyncio.Event | None = application.bot_data.pop(SENDER_STOP, None)
+    if task is None:
+        return
+    if stop is not None:
+        stop.set()
+    try:
+        await asyncio.wait_for(task, grace)
+    except TimeoutError:
+        log.warning("broadcast sender did not stop within %.0f s; cancelled", grace)
+    except Exception:
+        log.exception("broadcast sender ended with an error")

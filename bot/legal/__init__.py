@@ -1,0 +1,1 @@
+"""Legal help: FAQ answers with citations, intake, cases volunteers answer (no Telegram)."""

@@ -1,0 +1,982 @@
+"""Legal cases after the intake: the volunteers' group, the relay both ways, follow-through.
+
+A new case is posted to the volunteers' group (a forum topic of its own, or, in a group without
+topics, a root message that volunteers reply to). The bot keeps its own map of Telegram messages
+to cases (``legal_messages``), so a reply anywhere in the conversation finds its case without
+relying on forwards, which hide the sender when the worker's privacy settings say so.
+
+Claiming, releasing and closing are conditional UPDATEs: two volunteers pressing the same button
+at the same moment cannot both win. Messages go out first and are recorded after they left, in
+one commit per action; a Telegram error is logged and answered, never half written.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.config import Settings
+from bot.core.models import Role, User, utcnow
+from bot.core.users import audit, role_holders
+from bot.db import Database
+from bot.i18n import t
+from bot.jobs.core import today_in
+from bot.legal.core import case_label, case_summary, category_name
+from bot.legal.models import (
+    CaseOutcome,
+    CaseStatus,
+    LegalCase,
+    LegalConsultation,
+    LegalEvidence,
+    LegalMessage,
+)
+
+log = logging.getLogger(__name__)
+
+CASES: Table = LegalCase.__table__  # type: ignore[attr-defined]
+MESSAGES: Table = LegalMessage.__table__  # type: ignore[attr-defined]
+EVIDENCE: Table = LegalEvidence.__table__  # type: ignore[attr-defined]
+CONSULTATIONS: Table = LegalConsultation.__table__  # type: ignore[attr-defined]
+
+#: A case still waiting for its first announcement this long is announced by the follow-up.
+ANNOUNCE_GRACE = timedelta(minutes=2)
+#: Cases listed by /cases, and by the worker's /my_cases.
+LIST_LIMIT = 20
+MY_LIMIT = 10
+#: The longest text a worker can add to a case in one message.
+MAX_WORKER_TEXT = 2000
+#: Telegram's limits: topic names, message texts and captions.
+TOPIC_NAME_LIMIT = 128
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+#: The ratings a worker can give (1 worst, 5 best).
+RATINGS = (1, 2, 3, 4, 5)
+#: The worker's latest additions shown in a volunteer's view of the case.
+RECENT_ADDITIONS = 3
+#: Open cases: waiting for a volunteer, or being worked on.
+ACTIVE = (CaseStatus.open.value, CaseStatus.claimed.value)
+#: Direction of a message row (see LegalMessage).
+FROM_WORKER = "worker"
+TO_WORKER = "volunteer"
+BOT_POST = "bot"
+
+
+@dataclass(frozen=True)
+class Content:
+    """One message to relay: text, or a photo or document (by Telegram file id) with a caption."""
+
+    kind: str
+    text: str = ""
+    file_id: str = ""
+    file_unique_id: str = ""
+    file_name: str = ""
+    size: int = 0
+
+
+@dataclass
+class FollowUp:
+    """What one follow-up run did."""
+
+    announced: int = 0
+    reannounced: int = 0
+    escalated: int = 0
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+async def get_case(session: AsyncSession, *, case_id: int) -> LegalCase | None:
+    """A case as the database holds it now."""
+    return await session.get(LegalCase, case_id, populate_existing=True)
+
+
+async def evidence_of(session: AsyncSession, *, case_id: int) -> list[LegalEvidence]:
+    """The files attached to a case, oldest first."""
+    rows = await session.exec(
+        select(LegalEvidence)
+        .where(col(LegalEvidence.case_id) == case_id)
+        .order_by(col(LegalEvidence.id))
+    )
+    return list(rows.all())
+
+
+async def count_evidence(session: AsyncSession, *, case_id: int) -> int:
+    """How many files are attached to a case."""
+    rows = await session.exec(
+        select(func.count())
+        .select_from(LegalEvidence)
+        .where(col(LegalEvidence.case_id) == case_id)
+    )
+    return int(rows.one())
+
+
+async def recent_additions(session: AsyncSession, *, case_id: int) -> list[str]:
+    """The texts of the worker's latest messages to the case (oldest of them first)."""
+    rows = await session.exec(
+        select(LegalMessage.text)
+        .where(
+            col(LegalMessage.case_id) == case_id,
+            col(LegalMessage.direction) == FROM_WORKER,
+            col(LegalMessage.text) != "",
+        )
+        .order_by(col(LegalMessage.id).desc())
+        .limit(RECENT_ADDITIONS)
+    )
+    return list(reversed(rows.all()))
+
+
+async def active_cases(session: AsyncSession, *, limit: int = LIST_LIMIT) -> list[LegalCase]:
+    """Open and claimed cases: urgent first, then the longest waiting."""
+    rows = await session.exec(
+        select(LegalCase)
+        .where(col(LegalCase.status).in_(ACTIVE))
+        .order_by(col(LegalCase.urgent).desc(), col(LegalCase.created_at), col(LegalCase.id))
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def worker_cases(
+    session: AsyncSession, *, user_id: int, limit: int = MY_LIMIT
+) -> list[LegalCase]:
+    """A worker's cases, newest first."""
+    rows = await session.exec(
+        select(LegalCase)
+        .where(col(LegalCase.user_id) == user_id)
+        .order_by(col(LegalCase.created_at).desc(), col(LegalCase.id).desc())
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def case_by_thread(
+    session: AsyncSession, *, chat_id: int, thread_id: int
+) -> LegalCase | None:
+    """The case whose forum topic (or fallback thread root) is ``thread_id`` in ``chat_id``."""
+    rows = await session.exec(
+        select(LegalCase)
+        .where(
+            col(LegalCase.chat_id) == chat_id,
+            or_(
+                col(LegalCase.thread_id) == thread_id, col(LegalCase.root_message_id) == thread_id
+            ),
+        )
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def case_by_message(
+    session: AsyncSession, *, chat_id: int, message_id: int
+) -> LegalCase | None:
+    """The case a Telegram message belongs to, by the bot's own map of messages."""
+    found = await session.exec(
+        select(LegalMessage.case_id).where(
+            col(LegalMessage.chat_id) == chat_id, col(LegalMessage.message_id) == message_id
+        )
+    )
+    case_id = found.first()
+    if case_id is not None:
+        return await get_case(session, case_id=case_id)
+    rows = await session.exec(
+        select(LegalCase)
+        .where(col(LegalCase.chat_id) == chat_id, col(LegalCase.root_message_id) == message_id)
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def hinted(session: AsyncSession, *, case_id: int, user_id: int) -> bool:
+    """True if the 'claim the case first' hint was already given to this person on this case."""
+    rows = await session.exec(
+        select(LegalMessage.id)
+        .where(
+            col(LegalMessage.case_id) == case_id,
+            col(LegalMessage.direction) == BOT_POST,
+            col(LegalMessage.author_id) == user_id,
+        )
+        .limit(1)
+    )
+    return rows.first() is not None
+
+
+# --- texts and buttons ------------------------------------------------------------------------
+
+
+def age_text(lang: str, delta: timedelta) -> str:
+    """How long ago, e.g. '45 分钟', '5 小时', '2 天 3 小时'."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return t(lang, "lc-age-minutes", n=minutes)
+    hours = minutes // 60
+    if hours < 24:
+        return t(lang, "lc-age-hours", n=hours)
+    return t(lang, "lc-age-days", days=hours // 24, hours=hours % 24)
+
+
+def topic_name(lang: str, case: LegalCase) -> str:
+    """The forum topic's name: number, category and an urgent mark; no personal data."""
+    assert case.id is not None
+    number, category = case_label(case.id), category_name(lang, case.category)
+    if case.urgent:
+        name = t(lang, "lc-topic-name-urgent", number=number, category=category)
+    else:
+        name = t(lang, "lc-topic-name", number=number, category=category)
+    return name[:TOPIC_NAME_LIMIT]
+
+
+def case_keyboard(
+    lang: str,
+    case: LegalCase,
+    *,
+    evidence: int,
+    viewer_id: int | None,
+    can_act: bool = True,
+    listing: bool = False,
+) -> InlineKeyboardMarkup | None:
+    """The actions on a case. ``viewer_id`` None: the buttons everyone in the group sees."""
+    assert case.id is not None
+    cid = case.id
+
+    def button(text: str, data: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=data)
+
+    mine = viewer_id is None or case.claimed_by == viewer_id
+    claimed = case.status == CaseStatus.claimed
+    rows: list[list[InlineKeyboardButton]] = []
+    if can_act and case.status != CaseStatus.closed:
+        first = []
+        if case.status == CaseStatus.open:
+            first.append(button(t(lang, "lc-btn-claim"), f"lc:k:{cid}"))
+        elif mine:
+            first.append(button(t(lang, "lc-btn-release"), f"lc:r:{cid}"))
+        if viewer_id is None or (claimed and mine):
+            first.append(button(t(lang, "lc-btn-ask"), f"lc:q:{cid}"))
+        if mine or case.status == CaseStatus.open:
+            first.append(button(t(lang, "lc-btn-close"), f"lc:c:{cid}"))
+        rows.append(first)
+        if claimed and mine:
+            label = "lc-btn-name-on" if case.volunteer_named else "lc-btn-name-off"
+            rows.append([button(t(lang, label), f"lc:n:{cid}")])
+    extra = []
+    if evidence:
+        extra.append(button(t(lang, "lc-btn-evidence", count=evidence), f"lc:e:{cid}"))
+    took_part = viewer_id is None or viewer_id in (case.claimed_by, case.closed_by)
+    if can_act and case.status != CaseStatus.open and took_part:
+        extra.append(button(t(lang, "lc-btn-draft"), f"ld:n:{cid}"))
+    if extra:
+        rows.append(extra)
+    if listing:
+        rows.append([button(t(lang, "lc-btn-list"), "lc:l")])
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def view_button(lang: str, case_id: int) -> InlineKeyboardMarkup:
+    """A single button that opens the case."""
+    label = t(lang, "lc-btn-view", number=case_label(case_id))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"lc:v:{case_id}")]])
+
+
+def rating_keyboard(case_id: int) -> InlineKeyboardMarkup:
+    """Five buttons for the worker's rating."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("⭐" * n, callback_data=f"lw:s:{case_id}:{n}")
+                for n in RATINGS[:3]
+            ],
+            [
+                InlineKeyboardButton("⭐" * n, callback_data=f"lw:s:{case_id}:{n}")
+                for n in RATINGS[3:]
+            ],
+        ]
+    )
+
+
+def thread_kwargs(case: LegalCase) -> dict[str, Any]:
+    """Where in the volunteers' group a post about ``case`` goes: its topic, or under its root."""
+    if case.thread_id is not None:
+        return {"message_thread_id": case.thread_id}
+    if case.root_message_id is not None:
+        return {
+            "reply_parameters": ReplyParameters(
+                message_id=case.root_message_id, allow_sending_without_reply=True
+            )
+        }
+    return {}
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _headed(header: str, content: Content) -> str:
+    """A relayed text under its header, cut to what Telegram accepts."""
+    limit = MESSAGE_LIMIT if content.kind == "text" else CAPTION_LIMIT
+    body = content.text.strip()
+    return _fit(f"{header}\n{body}" if body else header, limit)
+
+
+def remember(
+    session: AsyncSession,
+    *,
+    case_id: int,
+    message: Message,
+    direction: str,
+    author_id: int | None = None,
+    text: str = "",
+) -> None:
+    """Add a message row to the session, so that a reply to ``message`` finds the case."""
+    session.add(
+        LegalMessage(
+            case_id=case_id,
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            direction=direction,
+            author_id=author_id,
+            text=_fit(text, 4096),
+        )
+    )
+
+
+async def _send(
+    bot: Bot,
+    chat_id: int,
+    content: Content,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    **where: Any,
+) -> Message:
+    """Send ``content`` as a new message of the bot with ``text`` as its text or caption."""
+    if content.kind == "photo":
+        return await bot.send_photo(
+            chat_id, content.file_id, caption=text, reply_markup=keyboard, **where
+        )
+    if content.kind == "document":
+        return await bot.send_document(
+            chat_id, content.file_id, caption=text, reply_markup=keyboard, **where
+        )
+    return await bot.send_message(chat_id, text, reply_markup=keyboard, **where)
+
+
+# --- announcing -------------------------------------------------------------------------------
+
+
+async def announce_case(
+    bot: Bot, db: Database, settings: Settings, *, case_id: int, now: datetime
+) -> None:
+    """Post a new case to the volunteers' group: its own topic, the summary, the evidence.
+
+    Without topics the summary becomes the case's thread root. Without a volunteers' group there
+    is nothing to post (volunteers use /cases). A Telegram error is logged and the case stays
+    unannounced: the follow-up tries again.
+    """
+    async with db.session() as session:
+        case = await get_case(session, case_id=case_id)
+        if case is None or case.announced_at is not None or case.status == CaseStatus.closed:
+            return
+        assert case.id is not None
+        chat_id = settings.volunteers_chat_id
+        if chat_id is None:
+            case.announced_at = now
+            session.add(case)
+            await audit(
+                session, actor_id=None, action="legal.case.announce", subject=f"case:{case.id}"
+            )
+            await session.commit()
+            return
+        lang = settings.default_language
+        try:
+            if case.chat_id != chat_id:
+                await _open_topic(bot, session, case, chat_id, lang)
+            await _post_case(bot, session, case, settings, now=now)
+        except TelegramError:
+            log.warning("case %s could not be announced; retried later", case.id, exc_info=True)
+            return
+        log.info("case %s announced in chat %s", case.id, chat_id)
+
+
+async def _open_topic(
+    bot: Bot, session: AsyncSession, case: LegalCase, chat_id: int, lang: str
+) -> None:
+    """Create the case's forum topic (kept at once, so a retry does not create a second one)."""
+    try:
+        topic = await bot.create_forum_topic(chat_id, topic_name(lang, case))
+    except BadRequest as exc:
+        log.info("chat %s has no topics (%s): case %s gets a thread", chat_id, exc, case.id)
+        thread_id = None
+    else:
+        thread_id = topic.message_thread_id
+    case.chat_id, case.thread_id, case.root_message_id = chat_id, thread_id, None
+    session.add(case)
+    await session.commit()
+
+
+async def _post_case(
+    bot: Bot, session: AsyncSession, case: LegalCase, settings: Settings, *, now: datetime
+) -> None:
+    """Post the summary and the evidence into the case's topic or thread; mark it announced."""
+    assert case.id is not None
+    assert case.chat_id is not None
+    lang = settings.default_language
+    files = await evidence_of(session, case_id=case.id)
+    summary = case_summary(lang, case, evidence=len(files), today=today_in(settings.timezone, now))
+    hint = "lc-announce-hint-topic" if case.thread_id is not None else "lc-announce-hint-thread"
+    text = "\n\n".join([t(lang, "lc-announce-header"), summary, t(lang, hint)])
+    keyboard = case_keyboard(lang, case, evidence=len(files), viewer_id=None)
+    where: dict[str, Any] = {}
+    if case.thread_id is not None:
+        where["message_thread_id"] = case.thread_id
+    root = await bot.send_message(
+        case.chat_id, _fit(text, MESSAGE_LIMIT), reply_markup=keyboard, **where
+    )
+    posts = [root]
+    if case.thread_id is None:
+        case.root_message_id = root.message_id
+    for index, item in enumerate(files, start=1):
+        caption = t(
+            lang, "lc-evidence-caption", number=case_label(case.id), index=index, total=len(files)
+        )
+        content = Content(
+            kind="document" if item.kind == "document" else "photo", file_id=item.file_id
+        )
+        try:
+            posts.append(await _send(bot, case.chat_id, content, caption, **thread_kwargs(case)))
+        except TelegramError:
+            log.warning("evidence %s of case %s could not be posted", item.id, case.id)
+    for post in posts:
+        remember(session, case_id=case.id, message=post, direction=BOT_POST)
+    case.announced_at = now
+    session.add(case)
+    await audit(
+        session,
+        actor_id=None,
+        action="legal.case.announce",
+        subject=f"case:{case.id}",
+        detail={"chat": case.chat_id, "thread": case.thread_id, "root": case.root_message_id},
+    )
+    await session.commit()
+
+
+async def post_note(
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    case: LegalCase,
+    text: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    hint_for: int | None = None,
+) -> Message | None:
+    """Post a note about ``case`` in its topic or thread (or the group); None if not posted.
+
+    ``hint_for`` marks the note as the 'claim first' hint given to that person.
+    """
+    assert case.id is not None
+    if case.chat_id is not None:
+        chat_id, where = case.chat_id, thread_kwargs(case)
+    elif settings.volunteers_chat_id is not None:
+        chat_id, where = settings.volunteers_chat_id, {}
+    else:
+        return None
+    try:
+        posted = await bot.send_message(
+            chat_id, _fit(text, MESSAGE_LIMIT), reply_markup=keyboard, **where
+        )
+    except TelegramError:
+        log.warning("note on case %s could not be posted", case.id, exc_info=True)
+        return None
+    remember(session, case_id=case.id, message=posted, direction=BOT_POST, author_id=hint_for)
+    await session.commit()
+    return posted
+
+
+async def close_topic(bot: Bot, case: LegalCase) -> None:
+    """Close the case's forum topic, if it has one."""
+    if case.chat_id is None or case.thread_id is None:
+        return
+    try:
+        await bot.close_forum_topic(case.chat_id, case.thread_id)
+    except TelegramError:
+        log.info("topic of case %s could not be closed", case.id, exc_info=True)
+
+
+async def notify_worker(
+    bot: Bot, case: LegalCase, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Tell the case's worker something; False if they are gone or could not be reached."""
+    if case.user_id is None:
+        return False
+    try:
+        await bot.send_message(case.user_id, text, reply_markup=keyboard)
+    except TelegramError:
+        log.info("worker of case %s could not be told", case.id, exc_info=True)
+        return False
+    return True
+
+
+# --- volunteer actions ------------------------------------------------------------------------
+
+
+async def claim_case(
+    session: AsyncSession, *, case_id: int, volunteer_id: int, now: datetime
+) -> LegalCase | None:
+    """Give an open case to ``volunteer_id``; None if it is not open (someone else was faster)."""
+    await session.commit()  # end any read, so the claim starts a fresh transaction
+    result = await session.exec(
+        update(CASES)
+        .where(CASES.c.id == case_id, CASES.c.status == CaseStatus.open.value)
+        .values(
+            status=CaseStatus.claimed.value,
+            claimed_by=volunteer_id,
+            claimed_at=now,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        await session.commit()  # nothing changed; keeps loaded rows usable
+        return None
+    await audit(
+        session, actor_id=volunteer_id, action="legal.case.claim", subject=f"case:{case_id}"
+    )
+    await session.commit()
+    return await get_case(session, case_id=case_id)
+
+
+async def release_case(
+    session: AsyncSession, *, case_id: int, actor_id: int, anyone: bool, now: datetime
+) -> LegalCase | None:
+    """Put a claimed case back to open: its claimer, or anyone when ``anyone`` (staff)."""
+    await session.commit()
+    condition = [CASES.c.id == case_id, CASES.c.status == CaseStatus.claimed.value]
+    if not anyone:
+        condition.append(CASES.c.claimed_by == actor_id)
+    result = await session.exec(
+        update(CASES)
+        .where(*condition)
+        .values(
+            status=CaseStatus.open.value,
+            claimed_by=None,
+            claimed_at=None,
+            volunteer_named=False,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        await session.commit()  # nothing changed; keeps loaded rows usable
+        return None
+    await audit(session, actor_id=actor_id, action="legal.case.release", subject=f"case:{case_id}")
+    await session.commit()
+    return await get_case(session, case_id=case_id)
+
+
+async def close_case(
+    session: AsyncSession,
+    *,
+    case_id: int,
+    actor_id: int,
+    outcome: CaseOutcome,
+    now: datetime,
+    anyone: bool = False,
+    owner_id: int | None = None,
+) -> LegalCase | None:
+    """Close a case with ``outcome``; None if it was closed already or is not the actor's.
+
+    A volunteer closes an open case or one they claimed (``anyone``: any case, for admins); a
+    worker (``owner_id``) closes their own case as withdrawn.
+    """
+    await session.commit()
+    condition = [CASES.c.id == case_id, CASES.c.status.in_(ACTIVE)]
+    if owner_id is not None:
+        condition.append(CASES.c.user_id == owner_id)
+    elif not anyone:
+        condition.append(
+            or_(CASES.c.status == CaseStatus.open.value, CASES.c.claimed_by == actor_id)
+        )
+    result = await session.exec(
+        update(CASES)
+        .where(*condition)
+        .values(
+            status=CaseStatus.closed.value,
+            outcome=outcome.value,
+            closed_at=now,
+            closed_by=actor_id,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        await session.commit()  # nothing changed; keeps loaded rows usable
+        return None
+    await audit(
+        session,
+        actor_id=actor_id,
+        action="legal.case.close",
+        subject=f"case:{case_id}",
+        detail={"outcome": outcome.value},
+    )
+    await session.commit()
+    return await get_case(session, case_id=case_id)
+
+
+async def toggle_named(
+    session: AsyncSession, *, case_id: int, volunteer_id: int, now: datetime
+) -> LegalCase | None:
+    """Switch whether the worker sees the claimer's first name; None if not the claimer's."""
+    await session.commit()
+    result = await session.exec(
+        update(CASES)
+        .where(
+            CASES.c.id == case_id,
+            CASES.c.status == CaseStatus.claimed.value,
+            CASES.c.claimed_by == volunteer_id,
+        )
+        .values(volunteer_named=~CASES.c.volunteer_named, updated_at=now)
+    )
+    if result.rowcount != 1:
+        await session.commit()  # nothing changed; keeps loaded rows usable
+        return None
+    await session.commit()
+    return await get_case(session, case_id=case_id)
+
+
+async def rate_case(session: AsyncSession, *, case_id: int, user_id: int, rating: int) -> str:
+    """Store the worker's rating once: 'rated', 'already' (rated before) or 'stale'."""
+    if rating not in RATINGS:
+        return "stale"
+    await session.commit()
+    result = await session.exec(
+        update(CASES)
+        .where(
+            CASES.c.id == case_id,
+            CASES.c.user_id == user_id,
+            CASES.c.status == CaseStatus.closed.value,
+            CASES.c.rating.is_(None),
+        )
+        .values(rating=rating)
+    )
+    if result.rowcount == 1:
+        await session.commit()
+        return "rated"
+    await session.commit()  # nothing changed; keeps loaded rows usable
+    case = await get_case(session, case_id=case_id)
+    if case is not None and case.user_id == user_id and case.rating is not None:
+        return "already"
+    return "stale"
+
+
+# --- the relay --------------------------------------------------------------------------------
+
+
+async def relay_to_worker(
+    bot: Bot,
+    session: AsyncSession,
+    *,
+    case: LegalCase,
+    volunteer_id: int,
+    volunteer_name: str,
+    content: Content,
+    now: datetime,
+) -> str:
+    """Send a volunteer's message to the worker as a new message of the bot, under the case.
+
+    Returns 'sent', 'closed', 'gone' (the worker asked to be forgotten), 'blocked' or 'failed'.
+    """
+    assert case.id is not None
+    if case.status == CaseStatus.closed:
+        return "closed"
+    if case.user_id is None:
+        return "gone"
+    lang, number = case.lang, case_label(case.id)
+    if case.volunteer_named and volunteer_name:
+        header = t(lang, "lw-from-volunteer-named", number=number, name=volunteer_name[:64])
+    else:
+        header = t(lang, "lw-from-volunteer", number=number)
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(lang, "lw-btn-reply"), callback_data=f"lw:r:{case.id}")]]
+    )
+    await session.commit()  # end any read before the message leaves and its rows are written
+    try:
+        sent = await _send(bot, case.user_id, content, _headed(header, content), keyboard)
+    except Forbidden:
+        log.info("worker of case %s blocked the bot", case.id)
+        return "blocked"
+    except TelegramError:
+        log.warning("message to the worker of case %s failed", case.id, exc_info=True)
+        return "failed"
+    remember(
+        session,
+        case_id=case.id,
+        message=sent,
+        direction=TO_WORKER,
+        author_id=volunteer_id,
+        text=content.text,
+    )
+    await session.exec(
+        update(CASES)
+        .where(CASES.c.id == case.id, CASES.c.first_reply_at.is_(None))
+        .values(first_reply_at=now)
+    )
+    await session.commit()
+    return "sent"
+
+
+async def relay_to_case(
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    case: LegalCase,
+    worker_message: Message,
+    content: Content,
+    now: datetime,
+) -> str:
+    """Add a worker's message to their case and pass it on to the volunteers.
+
+    It goes into the case's topic (or thread), or without a group privately to the claimer, as a
+    new message of the bot headed with the case number (never a forward). Photos and documents
+    become evidence too. Returns 'delivered', 'saved' (kept, but no one could be told now) or
+    'closed'.
+    """
+    assert case.id is not None
+    if case.status == CaseStatus.closed:
+        return "closed"
+    number = case_label(case.id)
+    posted: Message | None = None
+    await session.commit()
+    if case.chat_id is not None or settings.volunteers_chat_id is not None:
+        lang = settings.default_language
+        header = t(lang, "lc-from-worker", number=number)
+        chat_id = case.chat_id if case.chat_id is not None else settings.volunteers_chat_id
+        assert chat_id is not None
+        where = thread_kwargs(case) if case.chat_id is not None else {}
+        try:
+            posted = await _send(bot, chat_id, content, _headed(header, content), **where)
+        except TelegramError:
+            log.warning("message of case %s could not be posted", case.id, exc_info=True)
+    elif case.claimed_by is not None:
+        lang = await language_of(session, user_id=case.claimed_by)
+        header = t(lang, "lc-from-worker", number=number)
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t(lang, "lc-btn-answer"), callback_data=f"lc:q:{case.id}")]]
+        )
+        try:
+            posted = await _send(bot, case.claimed_by, content, _headed(header, content), keyboard)
+        except TelegramError:
+            log.warning("message of case %s could not reach its claimer", case.id, exc_info=True)
+    remember(
+        session,
+        case_id=case.id,
+        message=worker_message,
+        direction=FROM_WORKER,
+        author_id=case.user_id,
+        text=content.text,
+    )
+    if posted is not None:
+        remember(session, case_id=case.id, message=posted, direction=BOT_POST, text=content.text)
+    if content.kind in ("photo", "document"):
+        session.add(
+            LegalEvidence(
+                case_id=case.id,
+                kind=content.kind,
+                file_id=content.file_id[:256],
+                file_unique_id=content.file_unique_id[:128],
+                file_name=content.file_name[:200],
+                size=content.size,
+                added_at=now,
+            )
+        )
+    await session.exec(update(CASES).where(CASES.c.id == case.id).values(updated_at=now))
+    await session.commit()
+    return "delivered" if posted is not None else "saved"
+
+
+async def language_of(session: AsyncSession, *, user_id: int) -> str:
+    """The language a user chose (Chinese for someone the bot does not know)."""
+    user = await session.get(User, user_id)
+    return user.language if user is not None else "zh"
+
+
+# --- follow-up --------------------------------------------------------------------------------
+
+
+async def follow_up(bot: Bot, db: Database, settings: Settings, *, now: datetime) -> FollowUp:
+    """Announce what failed to be announced, remind the group of waiting cases, escalate.
+
+    An open case is announced again every ``legal_reannounce_hours`` while no one claims it, and
+    once ``legal_escalate_hours`` after it was opened every staff member is told (no personal
+    data: number, category, age, urgency). Each reminder and escalation is claimed with a
+    conditional UPDATE before it is sent, so two replicas never send the same one twice.
+    """
+    done = FollowUp()
+    async with db.session() as session:
+        pending = await session.exec(
+            select(LegalCase.id).where(
+                col(LegalCase.announced_at).is_(None),
+                col(LegalCase.status).in_(ACTIVE),
+                col(LegalCase.created_at) <= now - ANNOUNCE_GRACE,
+            )
+        )
+        unannounced = [int(case_id) for case_id in pending.all() if case_id is not None]
+    for case_id in unannounced:
+        await announce_case(bot, db, settings, case_id=case_id, now=now)
+        async with db.session() as session:
+            case = await get_case(session, case_id=case_id)
+            if case is not None and case.announced_at is not None:
+                done.announced += 1
+    reannounce = timedelta(hours=settings.legal_reannounce_hours)
+    escalate = timedelta(hours=settings.legal_escalate_hours)
+    async with db.session() as session:
+        due = await session.exec(
+            select(LegalCase.id).where(
+                col(LegalCase.status) == CaseStatus.open.value,
+                col(LegalCase.announced_at) <= now - reannounce,
+            )
+        )
+        reminders = [int(case_id) for case_id in due.all() if case_id is not None]
+        due = await session.exec(
+            select(LegalCase.id).where(
+                col(LegalCase.status) == CaseStatus.open.value,
+                col(LegalCase.escalated_at).is_(None),
+                col(LegalCase.created_at) <= now - escalate,
+            )
+        )
+        escalations = [int(case_id) for case_id in due.all() if case_id is not None]
+    if settings.volunteers_chat_id is not None:
+        for case_id in reminders:
+            if await _remind(bot, db, settings, case_id=case_id, now=now, after=reannounce):
+                done.reannounced += 1
+    for case_id in escalations:
+        if await _escalate(bot, db, case_id=case_id, now=now, after=escalate):
+            done.escalated += 1
+    return done
+
+
+async def _remind(
+    bot: Bot, db: Database, settings: Settings, *, case_id: int, now: datetime, after: timedelta
+) -> bool:
+    """Claim one reminder (announced_at moves to now) and post it in the case's topic."""
+    async with db.session() as session:
+        result = await session.exec(
+            update(CASES)
+            .where(
+                CASES.c.id == case_id,
+                CASES.c.status == CaseStatus.open.value,
+                CASES.c.announced_at <= now - after,
+            )
+            .values(announced_at=now, reannounced=CASES.c.reannounced + 1)
+        )
+        if result.rowcount != 1:
+            return False
+        await session.commit()
+        case = await get_case(session, case_id=case_id)
+        assert case is not None
+        assert case.id is not None
+        lang = settings.default_language
+        key = "lc-reminder-urgent" if case.urgent else "lc-reminder"
+        text = t(
+            lang,
+            key,
+            number=case_label(case.id),
+            category=category_name(lang, case.category),
+            age=age_text(lang, now - case.created_at),
+        )
+        evidence = await count_evidence(session, case_id=case.id)
+        keyboard = case_keyboard(lang, case, evidence=evidence, viewer_id=None)
+        return await post_note(bot, session, settings, case, text, keyboard=keyboard) is not None
+
+
+async def _escalate(
+    bot: Bot, db: Database, *, case_id: int, now: datetime, after: timedelta
+) -> bool:
+    """Claim the escalation of one case and tell every staff member."""
+    async with db.session() as session:
+        result = await session.exec(
+            update(CASES)
+            .where(
+                CASES.c.id == case_id,
+                CASES.c.status == CaseStatus.open.value,
+                CASES.c.escalated_at.is_(None),
+                CASES.c.created_at <= now - after,
+            )
+            .values(escalated_at=now)
+        )
+        if result.rowcount != 1:
+            return False
+        await session.commit()
+        case = await get_case(session, case_id=case_id)
+        staff = [user for user in await role_holders(session) if user.has_role(Role.staff)]
+    assert case is not None
+    assert case.id is not None
+    for member in staff:
+        lang = member.language
+        key = "lc-escalation-urgent" if case.urgent else "lc-escalation"
+        text = t(
+            lang,
+            key,
+            number=case_label(case.id),
+            category=category_name(lang, case.category),
+            age=age_text(lang, now - case.created_at),
+        )
+        try:
+            await bot.send_message(member.id, text, reply_markup=view_button(lang, case.id))
+        except TelegramError:
+            log.info("staff member %s could not be told about case %s", member.id, case.id)
+    log.info("case %s escalated to %d staff members", case.id, len(staff))
+    return True
+
+
+# --- forgetting -------------------------------------------------------------------------------
+
+
+async def forget_legal_user(session: AsyncSession, user_id: int) -> list[str]:
+    """Anonymise a worker's cases and consultations (for /forget); keep what statistics need.
+
+    Personal fields are cleared, evidence and conversation rows deleted, open cases closed as
+    withdrawn; category, dates, outcome and rating stay, no longer linked to the person.
+    """
+    owned = await session.exec(select(LegalCase.id).where(col(LegalCase.user_id) == user_id))
+    case_ids = [int(case_id) for case_id in owned.all() if case_id is not None]
+    consulted = await session.exec(
+        update(CONSULTATIONS).where(CONSULTATIONS.c.user_id == user_id).values(user_id=None)
+    )
+    if not case_ids and not consulted.rowcount:
+        return []
+    if case_ids:
+        now = utcnow()
+        await session.exec(delete(EVIDENCE).where(EVIDENCE.c.case_id.in_(case_ids)))
+        await session.exec(delete(MESSAGES).where(MESSAGES.c.case_id.in_(case_ids)))
+        await session.exec(
+            update(CASES)
+            .where(CASES.c.id.in_(case_ids), CASES.c.status.in_(ACTIVE))
+            .values(
+                status=CaseStatus.closed.value,
+                outcome=CaseOutcome.withdrawn.value,
+                closed_at=now,
+                closed_by=None,
+            )
+        )
+        await session.exec(
+            update(CASES)
+            .where(CASES.c.id.in_(case_ids))
+            .values(
+                user_id=None,
+                employer="",
+                place="",
+                description="",
+                phone="",
+                contact="bot",
+                display_name="",
+                show_name=False,
+                updated_at=now,
+            )
+        )
+    return ["forget-item-legal"]

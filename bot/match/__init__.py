@@ -1,0 +1,1 @@
+"""Matchmaking for verified single members: profiles, review, suggestions, socials."""

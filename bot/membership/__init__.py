@@ -1,0 +1,1 @@
+"""Union membership: the hashed roster and proving a Telegram account is a member."""

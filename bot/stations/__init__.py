@@ -1,0 +1,1 @@
+"""Post stations: nearest lookup, opening hours, imports, posters (no Telegram)."""

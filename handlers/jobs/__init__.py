@@ -1,0 +1,1 @@
+"""Jobs on Telegram: menu, search, posting cards, employer posts, alerts, broadcasts, imports."""

@@ -1,0 +1,1 @@
+"""Matchmaking on Telegram: profile, matchmakers' review, suggestions, pairs, socials."""
