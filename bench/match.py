@@ -53,9 +53,9 @@ from sqlalchemy import Connection, Table, delete, insert, select, text
 
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.config import DEFAULT_DISTRICTS, Settings
+from bot.core.clock import today_in
 from bot.core.models import User
 from bot.db import Database
-from bot.jobs.core import today_in
 from bot.match.core import CONSENT_VERSION, EDUCATION, INTERESTS, age_of, pack_districts
 from bot.match.models import MatchEvent, MatchIntro, MatchSignup
 from bot.match.suggest import (

@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
-        from bot.jobs.core import parse_quiet_hours
+        from bot.core.clock import parse_quiet_hours
 
         if parse_quiet_hours(value) is None:
             raise ValueError(

@@ -113,7 +113,7 @@ class GongyouContext(
 
     def today(self) -> date:
         """Today's date in the union's time zone (``GONGYOU_TIMEZONE``)."""
-        from bot.jobs.core import today_in
+        from bot.core.clock import today_in
 
         return today_in(self.services.settings.timezone, utcnow())
 

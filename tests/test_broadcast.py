@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from telegram.error import TimedOut
 
 from bot.config import Settings
+from bot.core.lease import LEASES
 from bot.core.models import Role
 from bot.core.users import USERS, forget_user, grant_role
 from bot.db import Database
@@ -19,7 +20,6 @@ from bot.i18n import t
 from bot.jobs.broadcast import (
     BROADCASTS,
     LEASE_NAME,
-    LEASES,
     RECIPIENTS,
     BroadcastSender,
     audience_count,

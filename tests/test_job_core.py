@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, select
 
+from bot.core.clock import parse_quiet_hours, quiet_until
 from bot.core.models import User
 from bot.db import Database
 from bot.jobs.core import (
@@ -27,10 +28,8 @@ from bot.jobs.core import (
     load_min_wages,
     min_wage_for,
     monthly_equivalent,
-    parse_quiet_hours,
     parse_salary,
     publish_postings,
-    quiet_until,
     screen,
     seeker_matches,
     tag_mask,

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, update
 
+from bot.core.clock import today_in
 from bot.core.models import User, utcnow
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.core import POSTINGS, dedupe_key, search_text, tag_mask, today_in
+from bot.jobs.core import POSTINGS, dedupe_key, search_text, tag_mask
 from bot.jobs.models import JobReport, PostingStatus
 from bot.jobs.search import VIEWS, JobQuery, reset_search_index, search_postings
 from bot.localapi import Call

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.core.clock import today_in
 from bot.core.models import FlowState, utcnow
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.core import today_in
 from bot.legal.core import CONSENT_VERSION, INTAKE_FLOW
 from bot.legal.intake import MAX_FILE_BYTES
 from bot.legal.kb import forget_cached_kb

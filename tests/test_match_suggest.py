@@ -13,11 +13,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.clock import today_in
 from bot.core.models import AuditLog, utcnow
 from bot.core.users import set_language
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.core import today_in
 from bot.localapi import Call
 from bot.match.core import pack_districts
 from bot.match.models import MatchDecision, MatchPair, MatchProfile, MatchReport, MatchSuggestion

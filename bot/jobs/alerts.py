@@ -23,6 +23,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackContext
 
+from bot.core.clock import parse_quiet_hours, quiet_until, today_in
 from bot.core.models import User, utcnow
 from bot.db import Database
 from bot.i18n import t
@@ -34,11 +35,8 @@ from bot.jobs.core import (
     TAGS,
     PostingView,
     normalize,
-    parse_quiet_hours,
-    quiet_until,
     tag_mask,
     tag_names,
-    today_in,
 )
 from bot.jobs.models import EmploymentType, PayUnit, PostingStatus
 from handlers.jobs.text import MESSAGE_LIMIT, posting_line

@@ -23,9 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -46,7 +42,8 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.core.models import AuditLog, Lease, User, utcnow
+from bot.core.lease import default_owner, release_lease, take_lease
+from bot.core.models import AuditLog, User, utcnow
 from bot.i18n import t
 from bot.jobs.core import INDUSTRIES, POSTINGS, SEEKERS, PostingView
 from bot.jobs.models import (
@@ -67,7 +64,6 @@ log = logging.getLogger(__name__)
 
 BROADCASTS: Table = Broadcast.__table__  # type: ignore[attr-defined]
 RECIPIENTS: Table = BroadcastRecipient.__table__  # type: ignore[attr-defined]
-LEASES: Table = Lease.__table__  # type: ignore[attr-defined]
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 
@@ -637,45 +633,6 @@ class _Outcome:
     sent_at: datetime | None = None
 
 
-def _insert_for(conn: Connection, table: Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-
-
-def take_lease(
-    conn: Connection, *, name: str, owner: str, now: datetime, until: datetime
-) -> tuple[bool, str | None]:
-    """Take or renew lease ``name`` for ``owner`` until ``until`` if it is free, expired or ours.
-
-    Returns (held, previous owner). A conditional UPDATE (or an INSERT that does nothing on a
-    conflict) decides, so two replicas racing for it cannot both win, on SQLite or PostgreSQL.
-    """
-    previous = conn.execute(select(LEASES.c.owner).where(LEASES.c.name == name)).scalar()
-    if previous is None:
-        result = conn.execute(
-            _insert_for(conn, LEASES)
-            .values(name=name, owner=owner, expires_at=until)
-            .on_conflict_do_nothing(index_elements=["name"])
-        )
-        return bool(result.rowcount), None
-    result = conn.execute(
-        update(LEASES)
-        .where(
-            LEASES.c.name == name,
-            or_(LEASES.c.owner == owner, LEASES.c.expires_at <= now),
-        )
-        .values(owner=owner, expires_at=until)
-    )
-    return bool(result.rowcount), str(previous)
-
-
-def release_lease(conn: Connection, *, name: str, owner: str, now: datetime) -> bool:
-    """Give the lease up at once if ``owner`` holds it (so another replica can take over)."""
-    result = conn.execute(
-        update(LEASES).where(LEASES.c.name == name, LEASES.c.owner == owner).values(expires_at=now)
-    )
-    return bool(result.rowcount)
-
-
 def _finish_done(conn: Connection, *, now: datetime) -> list[_Finished]:
     """Mark running broadcasts with nothing pending or sending as done; return them."""
     open_rows = exists().where(
@@ -848,11 +805,6 @@ def _seconds(value: Any) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)
-
-
-def default_owner() -> str:
-    """A name for this sender that no other process shares: host, pid and a random tag."""
-    return f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class BroadcastSender:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
+from bot.core.clock import today_in
 from bot.core.models import AuditLog, utcnow
 from bot.core.textfile import TextDecodeError, decode_text
 from bot.db import Database
@@ -58,7 +59,6 @@ from bot.jobs.core import (
     screen,
     search_text,
     tags_of,
-    today_in,
 )
 from bot.jobs.models import Employer, EmploymentType, PostingSource, PostingStatus
 

@@ -29,15 +29,9 @@ from sqlalchemy import Connection, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.clock import today_in
 from bot.core.models import User, utcnow
-from bot.jobs.core import (
-    INDUSTRY_WORDS,
-    POSTINGS,
-    TYPE_WORDS,
-    PostingView,
-    monthly_equivalent,
-    today_in,
-)
+from bot.jobs.core import INDUSTRY_WORDS, POSTINGS, TYPE_WORDS, PostingView, monthly_equivalent
 from bot.jobs.models import JobContactView, JobReport, JobReportKind, PostingStatus
 
 log = logging.getLogger(__name__)

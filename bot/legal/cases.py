@@ -24,11 +24,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, R
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.config import Settings
+from bot.core.clock import today_in
 from bot.core.models import Role, User, utcnow
 from bot.core.users import audit, role_holders
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.core import today_in
 from bot.legal.core import case_label, case_summary, category_name
 from bot.legal.models import (
     CaseOutcome,

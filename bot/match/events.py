@@ -30,10 +30,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.core.lease import default_owner, take_lease
 from bot.core.models import AuditLog, FlowState, User, utcnow
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.broadcast import default_owner, take_lease
 from bot.match.core import EVENT_FLOW, GENDERS, option_label
 from bot.match.models import MatchEvent, MatchProfile, MatchSignup, SignupStatus
 

@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import GongyouContext
+from bot.core.clock import parse_quiet_hours
 from bot.core.models import FlowState
 from bot.core.users import FORGETTERS, clear_flow, set_flow
 from bot.i18n import t
@@ -26,7 +27,7 @@ from bot.jobs.alerts import (
     set_min_pay,
     toggle_choice,
 )
-from bot.jobs.core import INDUSTRIES, TAGS, Salary, parse_quiet_hours
+from bot.jobs.core import INDUSTRIES, TAGS, Salary
 from bot.jobs.models import PayUnit
 from handlers.base import register_flow, stale_button
 from handlers.jobs.text import pay_text

@@ -12,10 +12,11 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext, current_scope
+from bot.core.clock import today_in
 from bot.core.models import FlowState, Role, utcnow
 from bot.core.users import FORGETTERS, audit, clear_flow, get_flow, set_flow
 from bot.i18n import t
-from bot.jobs.core import INDUSTRIES, TAGS, MinWage, PostingView, load_min_wages, today_in
+from bot.jobs.core import INDUSTRIES, TAGS, MinWage, PostingView, load_min_wages
 from bot.jobs.core import get_posting as load_posting
 from bot.jobs.models import PostingStatus
 from bot.jobs.review import (

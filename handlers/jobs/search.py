@@ -19,11 +19,12 @@ from telegram.ext import (
 )
 
 from bot.context import GongyouContext, current_scope
+from bot.core.clock import today_in
 from bot.core.models import FlowState, Role, utcnow
 from bot.core.users import FORGETTERS, clear_flow, get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.core import TAGS, employment_type_of, get_posting, industry_of, today_in
+from bot.jobs.core import TAGS, employment_type_of, get_posting, industry_of
 from bot.jobs.imports import split_metro
 from bot.jobs.models import EmploymentType, JobReportKind
 from bot.jobs.search import (

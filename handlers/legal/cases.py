@@ -33,11 +33,11 @@ from telegram.ext import (
 )
 
 from bot.context import GongyouContext, current_scope
+from bot.core.clock import today_in
+from bot.core.lease import default_owner, take_lease
 from bot.core.models import FlowState, Role, utcnow
 from bot.core.users import FORGETTERS, audit, clear_flow, get_flow, set_flow
 from bot.i18n import t
-from bot.jobs.broadcast import default_owner, take_lease
-from bot.jobs.core import today_in
 from bot.legal.cases import (
     ACTIVE,
     BOT_POST,

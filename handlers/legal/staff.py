@@ -12,10 +12,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
+from bot.core.clock import today_in
 from bot.core.models import FlowState, Role, utcnow
 from bot.core.users import audit, clear_flow, get_flow, set_flow
 from bot.i18n import t
-from bot.jobs.core import today_in
 from bot.legal.core import CATEGORIES, DRAFT_FLOW, case_label, category_name, outcome_name
 from bot.legal.drafts import (
     ANSWER_MAX,
