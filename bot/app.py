@@ -32,6 +32,7 @@ from bot.core.users import admit_update, prune_processed_updates
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import MeteredRequest, OutboundLimiter
+from handlers.notifier import Encoder, TelegramNotifier
 from knowledge.router import default_router
 
 log = logging.getLogger(__name__)
@@ -306,7 +307,12 @@ def build_application(
     if not job_queue:
         builder = builder.job_queue(None)
     application: GongyouApplication = builder.build()
-    application.bot_data["services"] = Services(settings=settings, db=db, router=default_router())
+    application.bot_data["services"] = Services(
+        settings=settings,
+        db=db,
+        router=default_router(),
+        notifier=TelegramNotifier(application.bot, encoders()),
+    )
     if job_queue and (jobs := application.job_queue) is not None:
         from bot.jobs import alerts as job_alerts
         from handlers.jobs import search as job_search
@@ -326,6 +332,18 @@ def build_application(
         application.bot_data[BACKGROUND] = True
     register_all(application, settings)
     return application
+
+
+def encoders() -> dict[str, Encoder]:
+    """Every service's button actions and the callback data each becomes."""
+    from handlers.jobs import callbacks as job_callbacks
+    from handlers.legal import callbacks as legal_callbacks
+    from handlers.match import callbacks as match_callbacks
+
+    found: dict[str, Encoder] = {}
+    for module in (job_callbacks, legal_callbacks, match_callbacks):
+        found.update(module.ENCODE)
+    return found
 
 
 def register_all(application: GongyouApplication, settings: Settings) -> None:

@@ -17,6 +17,7 @@ from bot.i18n import t
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.core.notify import Notifier
     from bot.db import Database
     from knowledge.router import IntentRouter
 
@@ -28,6 +29,8 @@ class Services:
     settings: Settings
     db: Database
     router: IntentRouter
+    #: How services tell people things (set once the bot exists; see handlers.notifier).
+    notifier: Notifier | None = None
 
 
 @dataclass
@@ -85,6 +88,14 @@ class GongyouContext(
         """The application's services."""
         services: Services = self.application.bot_data["services"]
         return services
+
+    @property
+    def notifier(self) -> Notifier:
+        """How service functions send messages (the application's Telegram notifier)."""
+        notifier = self.services.notifier
+        if notifier is None:
+            raise RuntimeError("the application has no notifier yet")
+        return notifier
 
     @property
     def scope(self) -> UpdateScope:
