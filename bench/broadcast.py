@@ -364,7 +364,7 @@ def serve_bot() -> int:
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.config import load_settings
     from bot.db import Database
-    from bot.jobs.broadcast import start_sender, stop_sender
+    from handlers.jobs.broadcast import start_sender, stop_sender
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

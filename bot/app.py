@@ -28,7 +28,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import metrics
 from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
-from bot.core.users import admit_update, prune_processed_updates
+from bot.core.users import FORGETTERS, admit_update, prune_processed_updates
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import MeteredRequest, OutboundLimiter
@@ -46,7 +46,7 @@ GROUP_RECEIVE = -20
 #: A flooding user is told to slow down at most this often (seconds).
 NOTICE_EVERY = 60.0
 GROUP_FLOOD = -10
-#: bot_data key: start background work (the broadcast sender) when the application starts.
+#: bot_data key: start the services' background work (the broadcast sender) on start-up.
 BACKGROUND = "background"
 
 
@@ -257,16 +257,20 @@ async def _post_init(application: Application) -> None:
     except TelegramError:
         log.warning("could not set the command menu", exc_info=True)
     if application.bot_data.get(BACKGROUND):
-        from bot.jobs.broadcast import start_sender
+        from handlers import SERVICES
 
-        start_sender(application)
+        for service in SERVICES:
+            if service.start is not None:
+                service.start(application)
     log.info("gongyou ready (database %s)", services.db.url.render_as_string(hide_password=True))
 
 
 async def _post_stop(application: Application) -> None:
-    from bot.jobs.broadcast import stop_sender
+    from handlers import SERVICES
 
-    await stop_sender(application)
+    for service in SERVICES:
+        if service.stop is not None:
+            await service.stop(application)
 
 
 def build_application(
@@ -314,20 +318,12 @@ def build_application(
         notifier=TelegramNotifier(application.bot, encoders()),
     )
     if job_queue and (jobs := application.job_queue) is not None:
-        from bot.jobs import alerts as job_alerts
-        from handlers.jobs import search as job_search
+        from handlers import SERVICES
 
         jobs.run_repeating(_forget_old_updates, interval=3600, first=60)
-        job_alerts.schedule(application)
-        job_search.schedule(application)
-        from handlers.legal import cases as legal_case_jobs
-
-        legal_case_jobs.schedule(application)
-        from handlers import membership as verify
-        from handlers.match import events as match_events
-
-        match_events.schedule(application)
-        verify.schedule(application)
+        for service in SERVICES:
+            if service.schedule is not None:
+                service.schedule(application)
         # the broadcast sender runs beside a bot that runs for real (started in post_init)
         application.bot_data[BACKGROUND] = True
     register_all(application, settings)
@@ -336,57 +332,29 @@ def build_application(
 
 def encoders() -> dict[str, Encoder]:
     """Every service's button actions and the callback data each becomes."""
-    from handlers.jobs import callbacks as job_callbacks
-    from handlers.legal import callbacks as legal_callbacks
-    from handlers.match import callbacks as match_callbacks
+    from handlers import SERVICES
 
     found: dict[str, Encoder] = {}
-    for module in (job_callbacks, legal_callbacks, match_callbacks):
-        found.update(module.ENCODE)
+    for service in SERVICES:
+        found.update(service.encoders or {})
     return found
 
 
 def register_all(application: GongyouApplication, settings: Settings) -> None:
     """Register handlers. Order matters: cross-cutting first, services, catch-all last."""
-    from handlers import common, stations
-    from handlers import membership as verify
-    from handlers.jobs import alerts as job_alerts
-    from handlers.jobs import broadcast as job_broadcast
-    from handlers.jobs import imports as job_import
-    from handlers.jobs import post as job_post
-    from handlers.jobs import search as jobs
-    from handlers.legal import cases as legal_cases
-    from handlers.legal import intake as legal
-    from handlers.legal import staff as legal_staff
-    from handlers.match import events as match_events
-    from handlers.match import profile as match
-    from handlers.match import review as match_review
-    from handlers.match import suggest as match_suggest
+    from handlers import SERVICES, common, router
 
     application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
     application.add_handler(
         TypeHandler(Update, FloodControl(settings.flood_limit)), group=GROUP_FLOOD
     )
     common.register_commands(application)
-    services = (
-        jobs,
-        job_post,
-        job_broadcast,
-        job_import,
-        job_alerts,
-        legal,  # its evidence uploads come before the station and job file handler
-        legal_cases,
-        legal_staff,
-        verify,
-        match,
-        match_suggest,
-        match_review,
-        match_events,
-        stations,
-    )
-    for module in services:
-        module.register(application)
-    common.register(application)  # free-text router and catch-alls: last
+    for service in SERVICES:
+        service.register(application)
+        for forget in service.forgetters:
+            if forget not in FORGETTERS:
+                FORGETTERS.append(forget)
+    router.register(application)  # free-text router and catch-alls: last
     application.add_error_handler(on_error)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, encoders
 from bot.config import Settings, load_settings
 from bot.core.models import Role, utcnow
 from bot.core.users import bootstrap_admins, grant_role
@@ -328,24 +328,28 @@ class Background:
 
     def __init__(self, bot: Any, db: Database, settings: Settings) -> None:
         from bot.jobs.broadcast import BroadcastSender
+        from handlers.notifier import TelegramNotifier
 
         self.db = db
         self.bot = bot
         self.settings = settings
-        self.sender = BroadcastSender(bot, db, rate=1000.0, owner="chat")
+        notifier = TelegramNotifier(bot, encoders())
+        self.sender = BroadcastSender(notifier, db, rate=1000.0, owner="chat")
 
     async def catch_up(self) -> None:
         """Send what a broadcast has pending, due job alerts and tomorrow's social reminders."""
         from bot.jobs.alerts import deliver_alerts
         from bot.match.events import send_reminders
+        from handlers.notifier import TelegramNotifier
 
         while await self.sender.step():
             pass
         await deliver_alerts(
-            self.bot,
+            self.sender.notifier,
             self.db,
             now=utcnow(),
             quiet_hours=self.settings.quiet_hours,
             timezone=self.settings.timezone,
         )
-        await send_reminders(self.bot, self.db, now=utcnow(), zone=self.settings.timezone)
+        notifier = TelegramNotifier(self.bot, encoders())
+        await send_reminders(notifier, self.db, now=utcnow(), zone=self.settings.timezone)

@@ -187,7 +187,7 @@ def _ask_lines(args: argparse.Namespace) -> Iterable[str]:
 
 def explain(text: str, lang: str) -> dict[str, Any]:
     """How the router reads ``text`` and what the bot would reply."""
-    from handlers.common import plan_reply
+    from handlers.router import plan_reply
     from knowledge.router import default_router
 
     routing = default_router().route(text)

@@ -1,28 +1,87 @@
-"""Pieces every service module shares: the main menu, sending, role checks, flows."""
+"""Pieces every service module shares: the service record, the main menu, sending, role
+checks, flows, and the answer to messages no handler wanted."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, filters
 
-from bot.context import GongyouContext
+from bot.context import GongyouContext, current_scope
 from bot.core.models import FlowState, Role
+from bot.core.notify import CAPTION_LIMIT as CAPTION_LIMIT  # re-exported for the handlers
+from bot.core.notify import MESSAGE_LIMIT as MESSAGE_LIMIT
+from bot.core.notify import fit
+from bot.core.users import Forgetter
 from bot.i18n import t
 
 log = logging.getLogger(__name__)
 
-#: Longest message text and photo caption Telegram delivers.
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
-
 #: The four services, in menu order, with the catalog key of their button label.
-SERVICES = ("jobs", "legal", "match", "station")
+MENU = ("jobs", "legal", "match", "station")
 
-#: A flow step handler: gets the update, the context and the user's stored flow state.
-FlowHandler = Callable[[Update, GongyouContext, FlowState], Awaitable[None]]
+#: Opens a service for the worker (from the menu, a deep link or the router's free text).
+Enter = Callable[..., Awaitable[None]]
+#: Follows a /start payload if it is the service's (``job_12``); False if it is not.
+LinkOpener = Callable[[Update, GongyouContext, str], Awaitable[bool]]
+#: Hooks run with the application: registration, scheduling, background start and stop.
+AppHook = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
+AsyncAppHook = Callable[[Application[Any, Any, Any, Any, Any, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """A kind of file staff send the bot to import (a job list, a stations file)."""
+
+    #: File name endings (lower case) this import reads.
+    suffixes: tuple[str, ...]
+    #: (lower-case file name, caption, content) -> whether the file is this import's.
+    claims: Callable[[str, str, bytes], bool]
+    #: Import it and reply with the report: (update, context, content, file name, caption).
+    run: Callable[[Update, GongyouContext, bytes, str, str], Awaitable[None]]
+    #: Endings only staff send (a worker who sends one is told it is for staff).
+    staff_suffixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service as the application wires it: each service package declares one.
+
+    ``handlers.SERVICES`` lists them in registration order; ``bot/app.py`` loops over that
+    list to register handlers, schedule jobs, start background work and gather what /forget
+    deletes, and the menu, deep links and router find a service's entry here.
+    """
+
+    name: str
+    register: AppHook
+    schedule: AppHook | None = None
+    #: Background work beside a running bot (post_init / post_stop).
+    start: AppHook | None = None
+    stop: AsyncAppHook | None = None
+    #: Delete a user's data of this service on /forget (catalog keys of what went).
+    forgetters: tuple[Forgetter, ...] = ()
+    #: Button actions of this service's notifications and their callback data.
+    encoders: Mapping[str, Callable[..., str]] | None = None
+    #: The menu key ("station" for the stations service) and how the service opens.
+    menu: str | None = None
+    enter: Enter | None = None
+    #: /start payloads that open the service, and a follower for payloads with an id.
+    links: tuple[str, ...] = ()
+    open_link: LinkOpener | None = None
+    #: Flows that may leave Telegram's "share my phone number" keyboard on screen.
+    share_button_flows: frozenset[str] = frozenset()
+    #: Files staff send that this service imports (asked in registry order).
+    files: FileImport | None = None
+
+
+#: A flow step handler: gets the update, the context and the user's stored flow state. It
+#: returns False to decline the text (the flow is over): the router then reads it afresh.
+FlowHandler = Callable[[Update, GongyouContext, FlowState], Awaitable[bool | None]]
 FLOW_HANDLERS: dict[str, FlowHandler] = {}
 
 
@@ -33,7 +92,7 @@ def register_flow(name: str, handler: FlowHandler) -> None:
 
 def main_menu(lang: str) -> InlineKeyboardMarkup:
     """The main menu: the four services, then language and help."""
-    buttons = [InlineKeyboardButton(t(lang, f"btn-{s}"), callback_data=f"m:{s}") for s in SERVICES]
+    buttons = [InlineKeyboardButton(t(lang, f"btn-{s}"), callback_data=f"m:{s}") for s in MENU]
     return InlineKeyboardMarkup(
         [
             buttons[:2],
@@ -51,11 +110,6 @@ def back_to_menu(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")]]
     )
-
-
-def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """Cut ``text`` to what one message (or, with CAPTION_LIMIT, one caption) can hold."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def send_or_edit(
@@ -126,3 +180,24 @@ async def stale_button(update: Update, context: GongyouContext) -> None:
     """Tell the user a button is no longer valid (old, forged or from another version)."""
     if update.callback_query is not None:
         await update.callback_query.answer(context.t("button-stale"), show_alert=True)
+
+
+async def on_other_message(update: Update, context: GongyouContext) -> None:
+    """Answer stickers, voice, photos and the like outside a flow with a short hint."""
+    await context.reply(update, "hint-other", keyboard=main_menu(context.lang))
+
+
+class InFlow(filters.MessageFilter):
+    """Messages from a user who is in one of the given flows (known from the update's scope)."""
+
+    def __init__(self, *flows: str) -> None:
+        super().__init__(name=f"InFlow{flows}")
+        self.flows = flows
+
+    def filter(self, message: Message) -> bool:
+        """True when the sender is in one of the flows."""
+        try:
+            member = current_scope().user
+        except RuntimeError:
+            return False
+        return member is not None and member.flow in self.flows

@@ -29,9 +29,8 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, utcnow
-from bot.core.users import FORGETTERS, clear_flow, get_flow, set_flow
+from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
-from bot.match.core import VERIFY_FLOW
 from bot.membership.roster import (
     CARD_LIMIT,
     CARD_STEP,
@@ -40,6 +39,7 @@ from bot.membership.roster import (
     STEPS,
     TRIES_KEPT,
     TYPED_LIMIT,
+    VERIFY_FLOW,
     CardCheck,
     Confirmed,
     check_card,
@@ -54,8 +54,7 @@ from bot.membership.roster import (
     normalize_name,
     tries_left,
 )
-from handlers.base import main_menu, register_flow, stale_button
-from handlers.jobs.post import InFlow
+from handlers.base import InFlow, Service, main_menu, register_flow, stale_button
 
 log = logging.getLogger(__name__)
 
@@ -345,8 +344,6 @@ async def on_verify_button(update: Update, context: GongyouContext) -> None:
 
 def register(app: Application) -> None:
     """Register the membership check's buttons, typed answers and shared contact."""
-    if forget_membership not in FORGETTERS:
-        FORGETTERS.append(forget_membership)
     register_flow(VERIFY_FLOW, on_verify_text)
     app.add_handler(CallbackQueryHandler(on_verify_button, pattern=r"^mv:"))
     app.add_handler(
@@ -381,3 +378,12 @@ def schedule(application: Application) -> None:
         jobs.run_repeating(
             _drop_stale_checks, interval=3600, first=300, name="membership-stale-checks"
         )
+
+
+SPEC = Service(
+    name="membership",
+    register=register,
+    schedule=schedule,
+    forgetters=(forget_membership,),
+    share_button_flows=frozenset({VERIFY_FLOW}),
+)

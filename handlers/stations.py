@@ -17,9 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import FORGETTERS, clear_flow, set_flow
+from bot.core.users import clear_flow, set_flow
 from bot.i18n import t
-from bot.jobs.imports import caption_says_jobs, looks_like_job_file
 from bot.stations.geo import Crs, valid_point
 from bot.stations.hours import status_at
 from bot.stations.imports import ImportFileError, import_stations, render_file_error
@@ -44,16 +43,11 @@ from bot.stations.search import (
     set_status,
     station_stats,
 )
-from handlers.base import main_menu, register_flow, require_role, stale_button
-from handlers.jobs.imports import import_document as import_job_document
+from handlers.base import FileImport, Service, register_flow, require_role, stale_button
 
 SERVICE = "station"
+#: Station files staff import (what no other service claims; see handlers.router).
 IMPORT_SUFFIXES = (".csv", ".json", ".geojson", ".txt")
-#: Job lists: spreadsheets always go to the jobs import, text files when they name jobs.
-JOB_SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
-JOB_TEXT_SUFFIXES = (".csv", ".txt")
-#: Telegram's Bot API lets bots download files up to 20 MB.
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
 FLOW = "stations"
 PAGE_SIZE = 5
 MAX_PAGES = 10
@@ -568,36 +562,15 @@ async def _status(update: Update, context: GongyouContext, args: list[str]) -> N
     await context.reply(update, key, id=args[0], status=args[1])
 
 
-async def on_document(update: Update, context: GongyouContext) -> None:
-    """Staff: import a stations file or a job list sent as a document; others get a hint."""
+async def import_document(
+    update: Update, context: GongyouContext, data: bytes, filename: str, caption: str
+) -> None:
+    """Staff: import a stations file (the caption may name its coordinate system or ask for a
+    dry run) and reply with the report."""
     message = update.effective_message
-    document = message.document if message is not None else None
-    if message is None or document is None:
-        return
-    name = (document.file_name or "").lower()
-    # Job lists (Excel always; CSV by its header or caption) belong to the jobs import.
-    spreadsheet = name.endswith(JOB_SPREADSHEETS)
-    if not context.has_role(Role.staff):
-        if spreadsheet:
-            await require_role(update, context, Role.staff)
-        else:
-            await context.reply(update, "hint-other", keyboard=main_menu(context.lang))
+    if message is None:
         return
     context.scope.service = SERVICE
-    if not (spreadsheet or name.endswith(IMPORT_SUFFIXES)):
-        await context.reply(update, "st-import-unsupported")
-        return
-    if (document.file_size or 0) > IMPORT_MAX_BYTES:
-        await context.reply(update, "st-import-too-big")
-        return
-    caption = message.caption or ""
-    data = bytes(await (await document.get_file()).download_as_bytearray())
-    if spreadsheet or (
-        name.endswith(JOB_TEXT_SUFFIXES)
-        and (caption_says_jobs(caption) or looks_like_job_file(data, name))
-    ):
-        await import_job_document(update, context, data, document.file_name or name, caption)
-        return
     words = set(re.split(r"[\s,，]+", caption.lower()))
     crs = next((c for c in Crs if c.value in words), Crs.wgs84)
     dry_run = bool(words & {"dry-run", "dryrun", "预览", "试运行"})
@@ -606,7 +579,7 @@ async def on_document(update: Update, context: GongyouContext) -> None:
         report = await import_stations(
             context.services.db,
             data,
-            filename=name,
+            filename=filename.lower(),
             crs=crs,
             dry_run=dry_run,
             actor_id=user.id if user else None,
@@ -621,12 +594,36 @@ async def on_document(update: Update, context: GongyouContext) -> None:
 
 def register(app: Application) -> None:
     """Register this service's handlers."""
-    if forget_reporter not in FORGETTERS:
-        FORGETTERS.append(forget_reporter)
     register_flow(FLOW, on_flow_text)
     app.add_handler(CommandHandler("stations", command))
     app.add_handler(MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, on_location))
     app.add_handler(CallbackQueryHandler(on_nearby_button, pattern=r"^sn:"))
     app.add_handler(CallbackQueryHandler(on_station_button, pattern=r"^(sc|sr|sf):"))
     app.add_handler(CallbackQueryHandler(on_report_button, pattern=r"^sk:"))
-    app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))
+
+
+#: ``/start st_12`` opens station 12 (the link on a station's poster and card).
+STATION_LINK = re.compile(r"^st_(\d{1,12})$")
+
+
+async def open_link(update: Update, context: GongyouContext, payload: str) -> bool:
+    """Open the station an ``st_<id>`` deep link names."""
+    found = STATION_LINK.match(payload)
+    if found is None:
+        return False
+    await open_station(update, context, station_id=int(found.group(1)))
+    return True
+
+
+SPEC = Service(
+    name="stations",
+    register=register,
+    forgetters=(forget_reporter,),
+    menu="station",
+    enter=enter,
+    links=("stations", "station"),
+    open_link=open_link,
+    files=FileImport(
+        suffixes=IMPORT_SUFFIXES, claims=lambda name, caption, data: True, run=import_document
+    ),
+)

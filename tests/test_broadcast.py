@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert, select, update
 from telegram.error import TimedOut
 
+from bot.app import encoders
 from bot.config import Settings
 from bot.core.lease import LEASES
 from bot.core.models import Role
@@ -32,6 +33,7 @@ from bot.jobs.broadcast import (
 from bot.jobs.core import POSTINGS, SEEKERS
 from bot.jobs.models import BroadcastStatus, PostingStatus, RecipientStatus
 from bot.localapi import Call
+from handlers.notifier import TelegramNotifier
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message, sticker
 
@@ -195,7 +197,7 @@ def _sender(harness: Harness, clock: Clock, **kwargs: Any) -> BroadcastSender:
     options: dict[str, Any] = {"rate": 1000, "owner": "replica-a", "clock": clock}
     options.update(kwargs)
     options.setdefault("sleep", Sleeps())
-    return BroadcastSender(harness.app.bot, harness.db, **options)
+    return BroadcastSender(TelegramNotifier(harness.app.bot, encoders()), harness.db, **options)
 
 
 async def _drain(sender: BroadcastSender, steps: int = 20) -> None:
@@ -491,7 +493,7 @@ async def test_after_a_crash_nobody_gets_the_broadcast_twice_and_the_rest_still_
     clock = Clock()
     dying = _DyingBot(harness.app.bot, deliver=4)
     crashed = BroadcastSender(
-        dying,  # type: ignore[arg-type]
+        TelegramNotifier(dying, encoders()),  # type: ignore[arg-type]
         harness.db,
         rate=1000,
         owner="replica-a",

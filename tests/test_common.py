@@ -14,8 +14,9 @@ from bot.core.users import get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
-from handlers.base import FLOW_HANDLERS, SERVICES, register_flow
-from handlers.common import MAX_TEXT
+from handlers.base import FLOW_HANDLERS, register_flow
+from handlers.base import MENU as SERVICES
+from handlers.router import MAX_TEXT
 from knowledge.router import Decision, Intent, default_router
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, WORKER_ID, callback, location, message, sticker

@@ -18,7 +18,7 @@ from bot.jobs.models import EmploymentType, PayUnit, PostingStatus
 from bot.stations.imports import FILE_ERROR_KEYS, REJECTION_KEYS, WARNING_KEYS
 from bot.stations.models import ReportKind
 from bot.stations.search import AMENITIES
-from handlers.base import SERVICES
+from handlers.base import MENU as SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("zh", "en")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select, update
 from telegram.ext import ExtBot
 
-from bot.app import build_application
+from bot.app import build_application, encoders
 from bot.config import Settings
 from bot.core.models import User, utcnow
 from bot.db import Database
@@ -26,6 +26,7 @@ from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, publish_postings
 from bot.jobs.models import PostingStatus
 from bot.localapi import Call, LocalBotApi
 from bot.ratelimit import OutboundLimiter
+from handlers.notifier import TelegramNotifier
 from tests.conftest import TOKEN, Harness
 from tests.factories import WORKER_ID, callback, message
 
@@ -150,10 +151,14 @@ async def _seeker_row(db: Database, user_id: int = WORKER_ID) -> dict[str, Any] 
         return dict(row) if row is not None else None
 
 
+def _notifier(harness: Harness) -> TelegramNotifier:
+    return TelegramNotifier(harness.app.bot, encoders())
+
+
 async def _deliver(harness: Harness, now: datetime = MORNING, **kwargs: Any) -> list[Call]:
     before = len(harness.api.calls)
     await deliver_alerts(
-        harness.app.bot, harness.db, now=now, quiet_hours=QUIET, timezone=ZONE, **kwargs
+        _notifier(harness), harness.db, now=now, quiet_hours=QUIET, timezone=ZONE, **kwargs
     )
     return [c for c in harness.api.calls[before:] if c.method == "sendMessage"]
 
@@ -445,7 +450,7 @@ async def test_a_numbered_button_of_an_alert_opens_that_postings_card(harness: H
     # the card shows postings that are on offer today, so this one is published now
     await _publish(harness.db, _posting(title="夜班分拣员"), now=utcnow())
     await deliver_alerts(
-        harness.app.bot, harness.db, now=utcnow(), quiet_hours="off", timezone=ZONE
+        _notifier(harness), harness.db, now=utcnow(), quiet_hours="off", timezone=ZONE
     )
     [alert] = harness.api.sent("sendMessage")[-1:]
 
@@ -515,7 +520,9 @@ async def test_alerts_go_out_as_bulk_sends_when_the_bot_has_a_rate_limiter(db: D
     bot: ExtBot[Any] = ExtBot(TOKEN, request=LocalBotApi(), rate_limiter=limiter)
     await bot.initialize()
     try:
-        result = await deliver_alerts(bot, db, now=MORNING, quiet_hours=QUIET, timezone=ZONE)
+        result = await deliver_alerts(
+            TelegramNotifier(bot, encoders()), db, now=MORNING, quiet_hours=QUIET, timezone=ZONE
+        )
     finally:
         await bot.shutdown()
 
@@ -570,7 +577,7 @@ async def test_a_worker_who_blocked_the_bot_gets_alerts_turned_off(harness: Harn
     harness.api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
 
     result = await deliver_alerts(
-        harness.app.bot, harness.db, now=MORNING, quiet_hours=QUIET, timezone=ZONE
+        _notifier(harness), harness.db, now=MORNING, quiet_hours=QUIET, timezone=ZONE
     )
 
     assert result.blocked == 1
@@ -588,7 +595,7 @@ async def test_a_batch_refused_for_flooding_is_sent_on_the_next_run(harness: Har
     harness.api.fail_next("sendMessage", 429, "Too Many Requests", retry_after=1)
 
     result = await deliver_alerts(
-        harness.app.bot, harness.db, now=MORNING, quiet_hours=QUIET, timezone=ZONE
+        _notifier(harness), harness.db, now=MORNING, quiet_hours=QUIET, timezone=ZONE
     )
 
     assert result.failed == 1

@@ -13,16 +13,15 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from bot.core.models import Role, User
+from bot.core.tables import AUDIT, TableFileError
 from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import message_ids, t
 from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, dedupe_key, load_min_wages, tag_names
 from bot.jobs.imports import (
-    AUDIT,
     EMPLOYERS,
     REASONS,
     SAMPLE_FILE,
-    JobFileError,
     JobImportReport,
     caption_city,
     caption_says_jobs,
@@ -358,7 +357,7 @@ def test_an_excel_date_cell_and_a_number_phone_are_read() -> None:
     ],
 )
 def test_a_malformed_file_is_refused_as_a_whole(data: bytes, filename: str, reason: str) -> None:
-    with pytest.raises(JobFileError) as caught:
+    with pytest.raises(TableFileError) as caught:
         _parse(data, filename=filename)
 
     assert caught.value.reason == reason
@@ -367,7 +366,7 @@ def test_a_malformed_file_is_refused_as_a_whole(data: bytes, filename: str, reas
 def test_a_file_with_too_many_rows_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.jobs.imports.MAX_ROWS", 2)
 
-    with pytest.raises(JobFileError) as caught:
+    with pytest.raises(TableFileError) as caught:
         _parse(_csv([_row("a"), _row("b"), _row("c")]))
 
     assert caught.value.reason == "file-too-many-rows"
@@ -602,7 +601,7 @@ async def test_a_malformed_file_changes_nothing_and_explains_why(
 ) -> None:
     await _import(db, _csv([_row()]))
 
-    with pytest.raises(JobFileError) as caught:
+    with pytest.raises(TableFileError) as caught:
         await _import(db, data)
 
     assert await _count(db, POSTINGS) == 1
@@ -780,4 +779,4 @@ async def test_an_old_excel_file_from_staff_is_explained(harness: Harness) -> No
 
     texts = await _send(harness, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" * 8, name="jobs.xls")
 
-    assert texts == [render_file_error(JobFileError("file-old-excel"), "zh")]
+    assert texts == [render_file_error(TableFileError("file-old-excel"), "zh")]

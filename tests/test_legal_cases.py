@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.core.models import AuditLog, FlowState, Role, utcnow
+from bot.core.notify import Notifier
 from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import t
@@ -61,6 +62,11 @@ def _settings(harness: Harness) -> Settings:
     return settings
 
 
+def _notifier(harness: Harness) -> Notifier:
+    notifier: Notifier = harness.app.bot_data["services"].notifier
+    return notifier
+
+
 def _without_group(harness: Harness) -> None:
     services = harness.app.bot_data["services"]
     services.settings = services.settings.model_copy(update={"volunteers_chat_id": None})
@@ -69,7 +75,7 @@ def _without_group(harness: Harness) -> None:
 async def _announce(harness: Harness, case: LegalCase, now: datetime | None = None) -> LegalCase:
     assert case.id is not None
     await announce_case(
-        harness.app.bot, harness.db, _settings(harness), case_id=case.id, now=now or utcnow()
+        _notifier(harness), harness.db, _settings(harness), case_id=case.id, now=now or utcnow()
     )
     return await _load(harness.db, case.id)
 
@@ -293,7 +299,7 @@ async def test_a_failed_announcement_is_retried_in_the_same_topic(legal: Harness
 
     failed = await _announce(legal, case, now=T0)
     done = await follow_up(
-        legal.app.bot, legal.db, _settings(legal), now=T0 + timedelta(minutes=10)
+        _notifier(legal), legal.db, _settings(legal), now=T0 + timedelta(minutes=10)
     )
 
     announced = await _load(legal.db, failed.id)  # type: ignore[arg-type]
@@ -1126,7 +1132,7 @@ async def _waiting(harness: Harness, **fields: Any) -> LegalCase:
 
 async def _follow(harness: Harness, after: timedelta) -> tuple[Any, list[Call]]:
     before = len(harness.api.calls)
-    done = await follow_up(harness.app.bot, harness.db, _settings(harness), now=T0 + after)
+    done = await follow_up(_notifier(harness), harness.db, _settings(harness), now=T0 + after)
     return done, harness.api.calls[before:]
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
+from bot.app import encoders
 from bot.config import Settings
 from bot.core.models import AuditLog, FlowState, Role, utcnow
 from bot.core.users import forget_user, grant_role
@@ -22,6 +23,7 @@ from bot.localapi import Call
 from bot.match.core import EVENT_FLOW
 from bot.match.events import SignUp, day_before, parse_when, send_reminders, sign_up
 from bot.match.models import MatchEvent, MatchSignup
+from handlers.notifier import TelegramNotifier
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, STAFF_ID, WORKER_ID, callback, message
 from tests.match_factories import make_profile, verify_member
@@ -650,8 +652,9 @@ async def test_the_reminder_goes_once_to_members_going_only(
     harness.api.clear()
     now = utcnow()
 
-    sent = await send_reminders(harness.app.bot, db, now=now)
-    again = await send_reminders(harness.app.bot, db, now=now + timedelta(minutes=15))
+    notifier = TelegramNotifier(harness.app.bot, encoders())
+    sent = await send_reminders(notifier, db, now=now)
+    again = await send_reminders(notifier, db, now=now + timedelta(minutes=15))
 
     assert (sent, again) == (1, 0)
     [reminder] = _sent(harness.api.calls)

@@ -31,6 +31,7 @@ from bot.match.models import (
     MatchSuggestion,
     ProfileStatus,
 )
+from bot.match.profile import MIN_INTRO, ProfileError, answer_text
 from tests.conftest import Harness
 from tests.factories import WORKER_ID, callback, message, sticker
 from tests.match_factories import make_profile, verify_member
@@ -445,6 +446,25 @@ async def test_a_too_long_self_introduction_is_refused_with_the_limit(harness: H
 
     assert t("zh", "mp-bad-too-long", limit=300) in _text(calls)
     assert await _step(harness.db) == "intro"
+
+
+async def test_a_too_short_self_introduction_is_refused_with_the_minimum(
+    harness: Harness,
+) -> None:
+    await _member(harness)
+    await _reach(harness, "intro")
+
+    calls = await _say(harness, "  你好  ")
+
+    assert t("zh", "mp-bad-too-short", limit=MIN_INTRO) in _text(calls)
+    assert await _step(harness.db) == "intro"
+
+
+def test_contact_details_are_named_before_a_too_short_introduction() -> None:
+    with pytest.raises(ProfileError) as caught:
+        answer_text({}, "intro", "vx ab1234", today=date(2026, 1, 1))
+
+    assert (caught.value.reason, caught.value.kind) == ("contact", "wechat")
 
 
 async def test_typing_at_a_button_step_points_to_the_buttons(harness: Harness) -> None:

@@ -21,11 +21,11 @@ from bot.core.users import set_flow
 from bot.db import Database
 from bot.i18n import message_ids, t
 from bot.localapi import Call
-from bot.match.core import VERIFY_FLOW
 from bot.membership.models import MemberCard, MemberVerification, VerifyAttempt
 from bot.membership.roster import (
     DEMO_ROSTER,
     TRIES_KEPT,
+    VERIFY_FLOW,
     CardCheck,
     RosterFileError,
     card_hash,

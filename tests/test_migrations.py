@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401 - registers every table on SQLModel.metadata
-from bot.db import Database
+from bot.cli import main
+from bot.core.models import utcnow
+from bot.db import Database, alembic_config
 
 
 def _differences(conn: Connection) -> list[Any]:
@@ -24,3 +32,69 @@ async def test_migrated_schema_matches_the_models(db: Database) -> None:
     async with db.engine.connect() as conn:
         differences = await conn.run_sync(_differences)
     assert differences == []
+
+
+#: Every table today's schema holds: moving a model between packages must not drop one.
+TABLES = {
+    "audit_log", "broadcast_recipients", "broadcasts", "employers", "flow_state", "job_alerts",
+    "job_contact_views", "job_postings", "job_reports", "job_seekers", "leases", "legal_cases",
+    "legal_consultations", "legal_drafts", "legal_evidence", "legal_messages",
+    "match_decisions", "match_events", "match_intros", "match_pairs", "match_profiles",
+    "match_reports", "match_signups", "match_suggestions", "member_roster",
+    "member_verifications", "member_verify_attempts", "processed_updates", "station_reports",
+    "stations", "users",
+}  # fmt: skip
+#: The last revision: a database created before the one-package-per-service layout is at it.
+HEAD = "0006"
+
+
+def test_every_table_is_gathered_from_the_service_packages() -> None:
+    assert set(SQLModel.metadata.tables) == TABLES
+
+
+def _state(conn: Connection) -> tuple[str | None, list[Any], list[int]]:
+    revision = MigrationContext.configure(conn).get_current_revision()
+    users = [row[0] for row in conn.execute(text("SELECT id FROM users WHERE id = 424242"))]
+    return revision, _differences(conn), users
+
+
+async def _at(url: str, run: Callable[[Connection], Any]) -> Any:
+    database = Database(url)
+    try:
+        async with database.engine.begin() as conn:
+            return await conn.run_sync(run)
+    finally:
+        await database.dispose()
+
+
+def test_db_upgrade_on_a_database_of_the_previous_layout_reaches_the_same_schema(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    async def prepare() -> None:
+        database = Database(database_url)
+        try:
+            await database.upgrade(HEAD)  # what `gongyou db upgrade` built before the move
+            async with database.engine.begin() as conn:
+                await conn.execute(text("DELETE FROM users WHERE id = 424242"))
+                await conn.execute(
+                    text(
+                        "INSERT INTO users (id, language, roles, consents, first_seen, last_seen)"
+                        " VALUES (424242, 'zh', '[]', '{}', :now, :now)"
+                    ),
+                    {"now": utcnow()},
+                )
+        finally:
+            await database.dispose()
+
+    asyncio.run(prepare())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GONGYOU_DATABASE_URL", database_url)
+
+    assert main(["db", "upgrade"]) == 0
+
+    revision, differences, users = asyncio.run(_at(database_url, _state))
+    assert revision == HEAD
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD]
+    assert differences == []
+    assert users == [424242]
+    asyncio.run(_at(database_url, lambda conn: conn.execute(text("DELETE FROM users"))))

@@ -434,7 +434,7 @@ async def test_a_failing_handler_tells_the_user_in_their_language(
 async def test_a_failing_handler_tells_a_chinese_user_in_chinese(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("handlers.common.plan_reply", _raise)
+    monkeypatch.setattr("handlers.router.plan_reply", _raise)
 
     calls = await harness.feed(message("你好"))
 
@@ -499,7 +499,7 @@ async def test_the_update_after_a_failure_is_handled_normally(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as patch:
-        patch.setattr("handlers.common.plan_reply", _raise)
+        patch.setattr("handlers.router.plan_reply", _raise)
         await harness.feed(message("你好"))
 
     calls = await harness.feed(message("/menu"))
@@ -536,7 +536,7 @@ async def test_a_failure_is_counted_in_the_error_metric(
         return value or 0.0
 
     before = errors()
-    monkeypatch.setattr("handlers.common.plan_reply", _raise)
+    monkeypatch.setattr("handlers.router.plan_reply", _raise)
 
     await harness.feed(message("你好"))
 

@@ -19,12 +19,21 @@ from sqlalchemy import Table, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, CallbackContext
 
 from bot.core.clock import parse_quiet_hours, quiet_until, today_in
 from bot.core.models import User, utcnow
+from bot.core.notify import (
+    MESSAGE_LIMIT,
+    Blocked,
+    Button,
+    DeliveryError,
+    Notifier,
+    Outgoing,
+    Rejected,
+    RetryLater,
+    Unconfirmed,
+    Unreachable,
+)
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import (
@@ -39,7 +48,7 @@ from bot.jobs.core import (
     tag_names,
 )
 from bot.jobs.models import EmploymentType, PayUnit, PostingStatus
-from handlers.jobs.text import MESSAGE_LIMIT, posting_line
+from bot.jobs.text import OPEN_POSTING, posting_line
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,10 @@ MAX_PLACE_BYTES = 48
 MAX_MIN_PAY = 100_000.0
 #: The parts of a registration that hold lists of choices.
 LIST_PARTS = ("districts", "industries", "types", "metro_lines", "tags")
+#: Button actions of an alert: the job search, turning alerts off, the registration menu.
+SEARCH_POSTINGS = "jobs.search"
+ALERTS_OFF = "alerts.off"
+ALERTS_MENU = "alerts.menu"
 
 
 #: Every reason a SeekerError may give (each has a ``ja-error-<reason>`` message).
@@ -505,7 +518,7 @@ def unsubscribe_blocked(conn: Connection, *, user_id: int, now: datetime) -> Non
     _drop_unsent(conn, user_id=user_id)
 
 
-def alert_message(batch: Batch) -> tuple[str, InlineKeyboardMarkup]:
+def alert_message(batch: Batch) -> Outgoing:
     """The text and buttons of one alert message."""
     lang = batch.language
     count = len(batch.postings) + batch.more
@@ -514,24 +527,24 @@ def alert_message(batch: Batch) -> tuple[str, InlineKeyboardMarkup]:
     if batch.more:
         lines += ["", t(lang, "ja-alert-more", more=batch.more)]
     lines += ["", t(lang, "ja-alert-footer")]
-    rows = [
-        [InlineKeyboardButton(f"{n}. {view.title[:30]}", callback_data=f"jc:{view.id}")]
+    rows: list[tuple[Button, ...]] = [
+        (Button(f"{n}. {view.title[:30]}", OPEN_POSTING, (view.id,)),)
         for n, view in enumerate(batch.postings, start=1)
     ]
     if batch.more:
-        # The job search (handlers/jobs/search.py) lists every published posting, newest first.
-        rows.append([InlineKeyboardButton(t(lang, "ja-btn-search"), callback_data="js:go")])
+        # The job search lists every published posting, newest first.
+        rows.append((Button(t(lang, "ja-btn-search"), SEARCH_POSTINGS),))
     rows.append(
-        [
-            InlineKeyboardButton(t(lang, "ja-btn-unsubscribe"), callback_data="ja:off"),
-            InlineKeyboardButton(t(lang, "ja-btn-settings"), callback_data="ja:menu"),
-        ]
+        (
+            Button(t(lang, "ja-btn-unsubscribe"), ALERTS_OFF),
+            Button(t(lang, "ja-btn-settings"), ALERTS_MENU),
+        )
     )
-    return "\n".join(lines)[:MESSAGE_LIMIT], InlineKeyboardMarkup(rows)
+    return Outgoing("\n".join(lines)[:MESSAGE_LIMIT], tuple(rows))
 
 
 async def deliver_alerts(
-    bot: Bot,
+    notifier: Notifier,
     db: Database,
     *,
     now: datetime,
@@ -554,11 +567,6 @@ async def deliver_alerts(
         return result
     today = today_in(timezone, now)
     result.dropped = await db.transact(drop_dead_alerts, now=now, today=today)
-    # Bulk sends take their own, slower bucket so replies to workers keep flowing; the option
-    # only exists when the bot has a rate limiter (tests and `gongyou chat` run without one).
-    bulk: dict[str, Any] = (
-        {"rate_limit_args": {"bulk": True}} if getattr(bot, "rate_limiter", None) else {}
-    )
     limit = max(1, max_per_message)
     for user_id in await db.transact(workers_due, today=today):
         # The alerts are marked sent in the same transaction that picks them, before the
@@ -568,32 +576,34 @@ async def deliver_alerts(
         batch = await db.transact(claim_batch, user_id=user_id, now=now, today=today, limit=limit)
         if batch is None:
             continue
-        text, keyboard = alert_message(batch)
+        message = alert_message(batch)
         try:
-            await bot.send_message(user_id, text, reply_markup=keyboard, **bulk)
-        except Forbidden:
+            # Bulk sends take their own, slower bucket so replies to workers keep flowing.
+            await notifier.send(user_id, message, bulk=True)
+        except Blocked:
             log.info("worker %s blocked the bot; job alerts turned off", user_id)
             await db.transact(unsubscribe_blocked, user_id=user_id, now=now)
             result.blocked += 1
             continue
-        except RetryAfter:
+        except RetryLater:
             # Still flooded after the limiter's retries: give the batch back, stop this run.
             await db.transact(release_batch, batch=batch, claimed_at=now)
             result.failed += 1
             log.warning("job alerts: rate limited; the rest waits for the next run")
             break
-        except TimedOut:
+        except Unconfirmed:
             # The message may or may not have arrived: keep it marked (at most once).
             result.failed += 1
             log.warning("job alert to %s timed out; not retried", user_id)
             continue
-        except NetworkError:
-            # The request never reached Telegram: give the batch back for the next run.
+        except (Unreachable, Rejected):
+            # The request never reached Telegram, or it was refused as a bad request: give the
+            # batch back for the next run.
             await db.transact(release_batch, batch=batch, claimed_at=now)
             result.failed += 1
             log.warning("job alert to %s failed on the network; retried next run", user_id)
             continue
-        except TelegramError:
+        except DeliveryError:
             result.failed += 1
             log.warning("job alert to %s was refused", user_id, exc_info=True)
             continue
@@ -601,40 +611,3 @@ async def deliver_alerts(
         result.alerts += len(batch.posting_ids)
         result.workers.append(user_id)
     return result
-
-
-async def _deliver_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    services = context.application.bot_data["services"]
-    settings = services.settings
-    result = await deliver_alerts(
-        context.bot,
-        services.db,
-        now=utcnow(),
-        quiet_hours=settings.quiet_hours,
-        timezone=settings.timezone,
-    )
-    if result.messages or result.dropped or result.blocked or result.failed:
-        log.info(
-            "job alerts: %d messages (%d alerts), %d dropped, %d blocked, %d failed",
-            result.messages,
-            result.alerts,
-            result.dropped,
-            result.blocked,
-            result.failed,
-        )
-
-
-def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Deliver job alerts every ``settings.alert_interval_s`` seconds on the job queue."""
-    jobs = application.job_queue
-    if jobs is None:
-        log.warning("no job queue: job alerts are not delivered")
-        return
-    interval = application.bot_data["services"].settings.alert_interval_s
-    jobs.run_repeating(
-        _deliver_job,
-        interval=interval,
-        first=min(60, interval),
-        name="job-alerts",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )

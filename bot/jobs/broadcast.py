@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,18 +32,22 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
 
 from bot.core.lease import default_owner, release_lease, take_lease
 from bot.core.models import AuditLog, User, utcnow
+from bot.core.notify import (
+    MESSAGE_LIMIT,
+    Blocked,
+    Button,
+    DeliveryError,
+    Notifier,
+    Outgoing,
+    Rejected,
+    RetryLater,
+    Unconfirmed,
+    Unreachable,
+)
+from bot.core.text import TextError, checked_text
 from bot.i18n import t
 from bot.jobs.core import INDUSTRIES, POSTINGS, SEEKERS, PostingView
 from bot.jobs.models import (
@@ -54,10 +58,9 @@ from bot.jobs.models import (
     PostingStatus,
     RecipientStatus,
 )
+from bot.jobs.text import OPEN_POSTING, posting_line
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
-
     from bot.db import Database
 
 log = logging.getLogger(__name__)
@@ -85,9 +88,6 @@ FILTER_KEYS = ("districts", "industries", "types")
 FILTER_MAX = 50
 KIND_TEXT = "text"
 KIND_WEEKLY = "weekly"
-#: Keys of ``bot_data`` where the running sender lives.
-SENDER_TASK = "broadcast_sender_task"
-SENDER_STOP = "broadcast_sender_stop"
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[Any]]
@@ -236,32 +236,22 @@ def postings_by_id(conn: Connection, *, posting_ids: Sequence[int]) -> list[Post
     return [views[pid] for pid in posting_ids if pid in views]
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """One broadcast message as a worker receives it."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-
-
-def render_weekly(lang: str, views: Sequence[PostingView]) -> Rendered:
+def render_weekly(lang: str, views: Sequence[PostingView]) -> Outgoing:
     """The weekly digest in ``lang``: a numbered line per posting and a button per posting."""
-    from handlers.jobs.text import MESSAGE_LIMIT, posting_line
-
     shown = list(views)[:WEEKLY_MAX]
     lines = [t(lang, "bc-weekly-header", count=len(shown)), ""]
     lines += [posting_line(lang, number, view) for number, view in enumerate(shown, start=1)]
     lines += ["", t(lang, "bc-weekly-footer")]
-    buttons = [
-        [InlineKeyboardButton(f"{number}. {view.title}"[:40], callback_data=f"jc:{view.id}")]
+    buttons = tuple(
+        (Button(f"{number}. {view.title}"[:40], OPEN_POSTING, (view.id,)),)
         for number, view in enumerate(shown, start=1)
-    ]
-    return Rendered("\n".join(lines)[:MESSAGE_LIMIT], InlineKeyboardMarkup(buttons))
+    )
+    return Outgoing("\n".join(lines)[:MESSAGE_LIMIT], buttons)
 
 
-def render_text(text: str) -> Rendered:
+def render_text(text: str) -> Outgoing:
     """A staff-written broadcast: the text exactly as written."""
-    return Rendered(text)
+    return Outgoing(text)
 
 
 # --- creating and steering broadcasts ---------------------------------------------------------
@@ -299,11 +289,10 @@ def create_broadcast(
     now = now or utcnow()
     filters: dict[str, Any] = normalize_audience(audience)
     if kind == KIND_TEXT:
-        body = text.strip()
-        if not body:
-            raise BroadcastError("empty")
-        if len(body) > TEXT_MAX:
-            raise BroadcastError("too_long")
+        try:
+            body = checked_text(text, limit=TEXT_MAX, layout="ends", form=None)
+        except TextError as error:
+            raise BroadcastError(error.reason) from error
     elif kind == KIND_WEEKLY:
         given = audience.get("postings")
         if given:
@@ -801,18 +790,12 @@ def record_outcomes(conn: Connection, *, broadcast_id: int, outcomes: Sequence[_
         )
 
 
-def _seconds(value: Any) -> float:
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
-
-
 class BroadcastSender:
     """Works through running broadcasts at ``rate`` messages a second, one batch per step."""
 
     def __init__(
         self,
-        bot: Bot,
+        notifier: Notifier,
         db: Database,
         *,
         rate: float,
@@ -821,7 +804,7 @@ class BroadcastSender:
         clock: Clock = utcnow,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.bot = bot
+        self.notifier = notifier
         self.db = db
         self.rate = max(0.1, float(rate))
         self.batch_size = max(1, int(round(self.rate)))
@@ -833,9 +816,6 @@ class BroadcastSender:
         self.holding = False
         self._hold_seconds = 0.0
         self._stop: asyncio.Event | None = None
-        has_limiter = getattr(bot, "rate_limiter", None) is not None
-        #: Bulk sends take the limiter's slower bucket, so replies to workers keep their room.
-        self._bulk: dict[str, Any] = {"rate_limit_args": {"bulk": True}} if has_limiter else {}
 
     async def step(self) -> int:
         """Send one batch if this sender holds the lease; return how many rows it worked on."""
@@ -895,7 +875,7 @@ class BroadcastSender:
         return self._hold_seconds > 0 or (self._stop is not None and self._stop.is_set())
 
     async def _deliver(self, batch: _Batch) -> list[_Outcome]:
-        rendered: dict[str, Rendered | None] = {}
+        rendered: dict[str, Outgoing | None] = {}
         outcomes: list[_Outcome] = []
         tasks: list[asyncio.Task[_Outcome]] = []
         for row in batch.rows:
@@ -918,30 +898,27 @@ class BroadcastSender:
         return outcomes
 
     @staticmethod
-    def _render(batch: _Batch, language: str) -> Rendered | None:
+    def _render(batch: _Batch, language: str) -> Outgoing | None:
         if batch.kind == KIND_WEEKLY:
-            return render_weekly(language, batch.postings) if batch.postings else None
-        return render_text(batch.text)
+            if not batch.postings:
+                return None
+            return replace(render_weekly(language, batch.postings), preview=False)
+        return replace(render_text(batch.text), preview=False)
 
-    async def _send_one(self, row: _Claimed, message: Rendered) -> _Outcome:
+    async def _send_one(self, row: _Claimed, message: Outgoing) -> _Outcome:
         try:
-            await self.bot.send_message(
-                row.user_id,
-                message.text,
-                reply_markup=message.keyboard,
-                disable_web_page_preview=True,
-                **self._bulk,
-            )
-        except RetryAfter as exc:
-            self._hold_seconds = max(self._hold_seconds, _seconds(exc.retry_after))
+            # Bulk sends take the limiter's slower bucket, so replies to workers keep their room.
+            await self.notifier.send(row.user_id, message, bulk=True)
+        except RetryLater as exc:
+            self._hold_seconds = max(self._hold_seconds, exc.seconds)
             return _Outcome(row.user_id, RecipientStatus.pending, attempted=0)
-        except Forbidden as exc:
+        except Blocked as exc:
             return _Outcome(row.user_id, RecipientStatus.blocked, error=str(exc))
-        except TimedOut as exc:
-            return _Outcome(row.user_id, RecipientStatus.unconfirmed, error=f"timed out: {exc}")
-        except BadRequest as exc:
+        except Unconfirmed as exc:
+            return _Outcome(row.user_id, RecipientStatus.unconfirmed, error=str(exc))
+        except Rejected as exc:
             return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
-        except NetworkError as exc:
+        except Unreachable as exc:
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
                 return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
@@ -952,7 +929,7 @@ class BroadcastSender:
                 error=str(exc),
                 next_attempt_at=self.clock() + delay,
             )
-        except TelegramError as exc:
+        except DeliveryError as exc:
             return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - unknown: it may have left, never resend
             log.exception("broadcast message to %s ended in an unexpected error", row.user_id)
@@ -973,47 +950,11 @@ class BroadcastSender:
             unconfirmed=counts.get(RecipientStatus.unconfirmed.value, 0),
         )
         try:
-            await self.bot.send_message(finished.created_by, text, **self._bulk)
-        except TelegramError:
+            await self.notifier.send(finished.created_by, Outgoing(text), bulk=True)
+        except DeliveryError:
             log.warning(
                 "could not tell %s that broadcast %s is done",
                 finished.created_by,
                 finished.broadcast_id,
                 exc_info=True,
             )
-
-
-# --- running next to the bot ------------------------------------------------------------------
-
-
-def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Run the broadcast sender as a background task of ``application`` (call from post_init)."""
-    if application.bot_data.get(SENDER_TASK) is not None:
-        return
-    services = application.bot_data["services"]
-    sender = BroadcastSender(
-        application.bot, services.db, rate=services.settings.bulk_messages_per_second
-    )
-    stop = asyncio.Event()
-    application.bot_data[SENDER_STOP] = stop
-    application.bot_data[SENDER_TASK] = asyncio.create_task(
-        sender.run(stop), name="broadcast-sender"
-    )
-
-
-async def stop_sender(
-    application: Application[Any, Any, Any, Any, Any, Any], *, grace: float = 10.0
-) -> None:
-    """Let the sender finish its batch and give up the lease (call from post_stop)."""
-    task: asyncio.Task[None] | None = application.bot_data.pop(SENDER_TASK, None)
-    stop: asyncio.Event | None = application.bot_data.pop(SENDER_STOP, None)
-    if task is None:
-        return
-    if stop is not None:
-        stop.set()
-    try:
-        await asyncio.wait_for(task, grace)
-    except TimeoutError:
-        log.warning("broadcast sender did not stop within %.0f s; cancelled", grace)
-    except Exception:
-        log.exception("broadcast sender ended with an error")

@@ -2,15 +2,15 @@
 
 Job stations keep their weekly lists in spreadsheets: an Excel workbook (.xlsx) with a title
 row above the header, or a CSV saved by Chinese Excel (GBK/GB18030) or by anything else (UTF-8,
-with or without a byte-order mark). This module reads both, maps the usual Chinese and English
-column names onto a posting, screens every row (fees, minimum wage, contact) and stores the
-whole file in one transaction.
+with or without a byte-order mark). The files are read with :mod:`bot.core.tables`; this module
+maps the usual Chinese and English column names onto a posting, screens every row (fees,
+minimum wage, contact) and stores the whole file in one transaction.
 
 Two stages, each usable alone:
 
 * :func:`parse_job_file` is pure. It turns the bytes of a file into normalised rows, the rows
   it rejected and its warnings, each with its line (the spreadsheet's row number, or the CSV
-  line). A file that cannot be read as a whole raises :class:`JobFileError`; nothing is
+  line). A file that cannot be read as a whole raises :class:`TableFileError`; nothing is
   written then.
 * :func:`import_jobs` parses, then upserts: a row with the same dedupe key (employer + title +
   district) as a posting that is not withdrawn or rejected updates that posting instead of
@@ -24,24 +24,44 @@ Every message key of this module is ``ji-<reason>``; the reasons are listed in `
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import re
-import sys
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from bot.core.clock import today_in
-from bot.core.models import AuditLog, utcnow
-from bot.core.textfile import TextDecodeError, decode_text
+from bot.core.models import utcnow
+from bot.core.tables import (
+    READ_ERRORS,
+    SKIP,
+    Columns,
+    Header,
+    Parsed,
+    Problem,
+    RowRejected,
+    Rows,
+    TableFileError,
+    TableReport,
+    audit_import,
+    blank,
+    build_rows,
+    cell_text,
+    csv_rows,
+    decode_csv,
+    find_header,
+    is_spreadsheet,
+    listing,
+    run_file_import,
+    show,
+    table_rows,
+)
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import (
@@ -53,7 +73,6 @@ from bot.jobs.core import (
     employment_type_of,
     industry_of,
     load_min_wages,
-    normalize,
     parse_salary,
     publish_postings,
     screen,
@@ -74,11 +93,9 @@ __all__ = [
     "SAMPLE_FILE",
     "WARNINGS",
     "Held",
-    "JobFileError",
     "JobImportReport",
     "JobRow",
     "ParsedJobs",
-    "Problem",
     "caption_city",
     "caption_wants_dry_run",
     "caption_says_jobs",
@@ -93,7 +110,6 @@ __all__ = [
 ]
 
 EMPLOYERS: Table = Employer.__table__  # type: ignore[attr-defined]
-AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 
 #: The demo job list shipped for trying the bot out (fictional postings, see bot/data/README.md).
 SAMPLE_FILE = Path(__file__).parents[1] / "data" / "jobs-sample.xlsx"
@@ -101,8 +117,6 @@ SAMPLE_FILE = Path(__file__).parents[1] / "data" / "jobs-sample.xlsx"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Files with more job rows than this are refused.
 MAX_ROWS = 20_000
-#: How many rows of each kind (held, rejected, warnings) a rendered report lists.
-REPORT_LIMIT = 20
 #: How many rows at the top of a sheet may come before the header (titles, notes).
 HEADER_SEARCH_ROWS = 30
 
@@ -116,29 +130,16 @@ WARNINGS = (
     "duplicate-row",
     "ignored-columns",
 )
-#: Why a file as a whole was refused.
-FILE_ERRORS = (
-    "file-empty",
-    "file-too-large",
-    "file-too-many-rows",
-    "file-encoding",
-    "file-binary",
-    "file-old-excel",
-    "file-bad-xlsx",
-    "file-no-title-column",
-    "file-no-employer-column",
-    "file-unreadable",
-)
+#: Why a file as a whole was refused: the readers' reasons, and a header without a column for
+#: the title or the employer.
+FILE_ERRORS = (*READ_ERRORS, "file-no-title-column", "file-no-employer-column")
 REASONS = (*REJECTIONS, *WARNINGS, *FILE_ERRORS)
-
-_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 # Column names
 
 
-#: Column names and the field each one fills (compared after :func:`column_key`).
+#: Column names and the field each one fills (compared after
+#: :func:`bot.core.tables.column_key`).
 _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "title": (
         "岗位", "职位", "岗位名称", "职位名称", "招聘岗位", "招聘职位", "工种", "title",
@@ -175,53 +176,25 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "registration no", "credit code",
     ),
     "notes": ("备注", "说明", "notes", "note", "remarks"),
-    "_skip": ("序号", "编号", "no", "id", "#"),
+    SKIP: ("序号", "编号", "no", "id", "#"),
 }  # fmt: skip
 #: Fields that may come from several columns, joined in order (联系人 + 联系电话).
 _JOINED = frozenset({"contact", "notes"})
 
-
-def column_key(name: str) -> str:
-    """How a column name is compared: notes in brackets dropped, width, case, marks folded."""
-    name = re.sub(r"[(（\[【].*?[)）\]】]", "", name.replace("\ufeff", ""))
-    return normalize(name) or name.strip()
-
-
-_COLUMN_LOOKUP = {
-    column_key(alias): target for target, aliases in _FIELD_ALIASES.items() for alias in aliases
-}
+COLUMNS = Columns(_FIELD_ALIASES, joined=_JOINED)
 
 
 def map_header(cells: Sequence[Any]) -> tuple[dict[int, str], list[str]]:
     """Which field each header cell fills ({index: field}), and the headers left unused."""
-    columns: dict[int, str] = {}
-    taken: set[str] = set()
-    ignored: list[str] = []
-    for index, cell in enumerate(cells):
-        name = cell_text(cell)
-        if not name:
-            continue
-        target = _COLUMN_LOOKUP.get(column_key(name))
-        if target == "_skip":
-            continue
-        if target is None or (target in taken and target not in _JOINED):
-            ignored.append(name)
-            continue
-        taken.add(target)
-        columns[index] = target
-    return columns, ignored
+    header = COLUMNS.header(0, cells)
+    return header.columns, _ignored(header)
+
+
+def _ignored(header: Header) -> list[str]:
+    return [cell_text(header.cells[index]) for index in header.ignored]
 
 
 # Results
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A rejected row or a warning: its line, the reason (see ``REASONS``) and a detail."""
-
-    line: int
-    reason: str
-    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,15 +204,6 @@ class Held:
     line: int
     title: str
     flags: tuple[str, ...]
-
-
-class JobFileError(ValueError):
-    """The file cannot be imported at all; ``reason`` (one of ``FILE_ERRORS``) says why."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(slots=True)
@@ -272,47 +236,29 @@ class JobRow:
         return dedupe_key(employer=self.employer_name, title=self.title, district=self.district)
 
 
-@dataclass
-class ParsedJobs:
-    """What :func:`parse_job_file` read: good rows, rejected rows and warnings."""
-
-    format: str
-    rows: list[JobRow] = field(default_factory=list)
-    rejected: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+#: What :func:`parse_job_file` read: good rows, rejected rows and warnings.
+ParsedJobs = Parsed[JobRow]
 
 
 @dataclass
-class JobImportReport:
+class JobImportReport(TableReport):
     """The outcome of an import (or of a dry run, which stores nothing)."""
 
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
     published: int = 0
     held: list[Held] = field(default_factory=list)
-    rejected: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
     employers_added: int = 0
     alerts_queued: int = 0
-    dry_run: bool = False
 
     def render(self, lang: str) -> str:
         """A short report in ``lang``: counts, then held rows, rejected rows and warnings."""
-        counts = {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": len(self.rejected),
-        }
         if self.dry_run:
             lines = [
-                t(lang, "ji-summary-dry-run", **counts),
+                t(lang, "ji-summary-dry-run", **self.counts()),
                 t(lang, "ji-outcome-dry-run", published=self.published, held=len(self.held)),
             ]
         else:
             lines = [
-                t(lang, "ji-summary", **counts),
+                t(lang, "ji-summary", **self.counts()),
                 t(
                     lang,
                     "ji-outcome",
@@ -323,30 +269,29 @@ class JobImportReport:
             ]
         if self.employers_added:
             lines.append(t(lang, "ji-employers-added", count=self.employers_added))
+        joiner = "；" if lang == "zh" else "; "
+
+        def held_line(held: Held) -> str:
+            flags = joiner.join(t(lang, f"flag-{flag}") for flag in held.flags)
+            return t(lang, "ji-held-line", line=held.line, title=held.title, flags=flags)
+
+        def problem_line(problem: Problem) -> str:
+            reason = _reason_text(lang, problem.reason, problem.detail)
+            return t(lang, "ji-line", line=problem.line, reason=reason)
+
+        def more(count: int) -> str:
+            return t(lang, "ji-more", count=count)
+
         if self.held:
             lines.append(t(lang, "ji-held-heading", count=len(self.held)))
-            joiner = "；" if lang == "zh" else "; "
-            for held in self.held[:REPORT_LIMIT]:
-                flags = joiner.join(t(lang, f"flag-{flag}") for flag in held.flags)
-                lines.append(
-                    "  " + t(lang, "ji-held-line", line=held.line, title=held.title, flags=flags)
-                )
-            lines.extend(_more(lang, len(self.held)))
+            lines.extend(listing(self.held, held_line, more))
         for problems in (self.rejected, self.warnings):
-            if not problems:
-                continue
-            rejected = problems is self.rejected
-            heading = "ji-rejected-heading" if rejected else "ji-warnings-heading"
-            lines.append(t(lang, heading, count=len(problems)))
-            for problem in problems[:REPORT_LIMIT]:
-                reason = _reason_text(lang, problem.reason, problem.detail)
-                lines.append("  " + t(lang, "ji-line", line=problem.line, reason=reason))
-            lines.extend(_more(lang, len(problems)))
+            if problems:
+                rejected = problems is self.rejected
+                heading = "ji-rejected-heading" if rejected else "ji-warnings-heading"
+                lines.append(t(lang, heading, count=len(problems)))
+                lines.extend(listing(problems, problem_line, more))
         return "\n".join(lines)
-
-
-def _more(lang: str, count: int) -> list[str]:
-    return ["  " + t(lang, "ji-more", count=count - REPORT_LIMIT)] if count > REPORT_LIMIT else []
 
 
 def _reason_text(lang: str, ji_reason: str, detail: str) -> str:
@@ -354,7 +299,7 @@ def _reason_text(lang: str, ji_reason: str, detail: str) -> str:
     return t(lang, f"ji-{ji_reason}", detail=detail)
 
 
-def render_file_error(err: JobFileError, lang: str) -> str:
+def render_file_error(err: TableFileError, lang: str) -> str:
     """Why a job file was refused, in ``lang``."""
     return t(lang, "ji-file-refused", reason=_reason_text(lang, err.reason, err.detail))
 
@@ -382,10 +327,6 @@ def caption_city(caption: str) -> str:
     return found.group(1) if found else ""
 
 
-def is_spreadsheet(data: bytes, filename: str) -> bool:
-    return Path(filename).suffix.lower() in _SPREADSHEET_SUFFIXES or data.startswith(_ZIP_MAGIC)
-
-
 def looks_like_job_file(data: bytes, filename: str) -> bool:
     """True for an Excel workbook, or a CSV whose header names a job title and an employer.
 
@@ -398,104 +339,15 @@ def looks_like_job_file(data: bytes, filename: str) -> bool:
         head = head[: head.rindex(b"\n")]
     try:
         text = decode_csv(head)
-    except JobFileError:
+    except TableFileError:
         return False
-    rows = csv_rows(text)
-    for _line, cells in _take(rows, HEADER_SEARCH_ROWS):
-        fields = set(map_header(cells)[0].values())
-        if {"title", "employer"} <= fields:
+    for line, cells in islice(csv_rows(text), HEADER_SEARCH_ROWS):
+        if {"title", "employer"} <= COLUMNS.header(line, cells).fields:
             return True
     return False
 
 
-def _take(rows: Iterator[tuple[int, list[Any]]], count: int) -> Iterator[tuple[int, list[Any]]]:
-    for number, row in enumerate(rows):
-        if number >= count:
-            return
-        yield row
-
-
 # Reading files
-
-
-def decode_csv(data: bytes) -> str:
-    """The text of a CSV (see :func:`bot.core.textfile.decode_text`); refuses old .xls files."""
-    if data.startswith(_OLE_MAGIC):
-        raise JobFileError("file-old-excel")
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data[:65_536]:
-        raise JobFileError("file-binary")  # before a lenient GB18030 reading can accept it
-    try:
-        return decode_text(data)
-    except TextDecodeError as exc:
-        raise JobFileError("file-binary" if exc.reason == "binary" else "file-encoding") from None
-
-
-def csv_rows(text: str) -> Generator[tuple[int, list[Any]], None, None]:
-    """Yield (first line, cells) for every non-blank CSV row."""
-    # The delimiter most used in the first lines (a title line above the header has none).
-    lines = [line for line in text[:20_000].splitlines() if line.strip()][:5]
-    delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in lines))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    end = 0
-    try:
-        for cells in reader:
-            line, end = end + 1, reader.line_num
-            if any(cell.strip() for cell in cells):
-                yield line, list(cells)
-    except csv.Error as exc:
-        raise JobFileError("file-encoding", str(exc)) from None
-
-
-def xlsx_rows(data: bytes) -> Generator[tuple[int, list[Any]], None, None]:
-    """Yield (row number, cells) for every non-blank row of a workbook's first sheet."""
-    import openpyxl  # imported here: only spreadsheet imports pay for it
-
-    if data.startswith(_OLE_MAGIC):
-        raise JobFileError("file-old-excel")
-    try:
-        with warnings.catch_warnings():
-            # Workbooks saved by WPS or online editors make openpyxl warn about styles.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise JobFileError("file-bad-xlsx", type(exc).__name__) from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        raise JobFileError("file-bad-xlsx", type(exc).__name__) from None
-    try:
-        if not book.worksheets:
-            raise JobFileError("file-empty")
-        sheet = book.worksheets[0]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    if any(not _blank(cell) for cell in cells):
-                        yield number, list(cells)
-        except JobFileError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid zip
-            raise JobFileError("file-bad-xlsx", type(exc).__name__) from None
-    finally:
-        book.close()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def cell_text(value: Any) -> str:
-    """A cell as one line of text: numbers written plainly, dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
 
 
 def _long_text(value: Any) -> str:
@@ -514,87 +366,38 @@ def parse_job_file(
     The header is the first row naming a job-title column (rows above it, such as a sheet
     title, are skipped). Rows that cannot become a posting are listed in ``rejected`` and
     the rest come back; of rows with the same dedupe key the last wins. Raises
-    :class:`JobFileError` when the file as a whole is unusable.
+    :class:`TableFileError` when the file as a whole is unusable.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise JobFileError("file-too-large", f"{len(data) / 1024 / 1024:.1f} MB")
-    if not data.strip():
-        raise JobFileError("file-empty")
-    if is_spreadsheet(data, filename):
-        parsed = ParsedJobs(format="xlsx")
-        rows = xlsx_rows(data)
-    else:
-        parsed = ParsedJobs(format="csv")
-        text = decode_csv(data)
-        if not text.strip():
-            raise JobFileError("file-empty")
-        rows = csv_rows(text)
-
-    try:
-        return _read_rows(rows, parsed, default_city=default_city, today=today)
-    finally:
-        rows.close()
+    fmt, rows = table_rows(data, filename=filename, max_bytes=MAX_FILE_BYTES)
+    with closing(rows):
+        return _read_rows(rows, ParsedJobs(format=fmt), default_city=default_city, today=today)
 
 
-def _read_rows(
-    rows: Generator[tuple[int, list[Any]], None, None],
-    parsed: ParsedJobs,
-    *,
-    default_city: str,
-    today: date,
-) -> ParsedJobs:
+def _read_rows(rows: Rows, parsed: ParsedJobs, *, default_city: str, today: date) -> ParsedJobs:
     """Find the header among the first rows, then build every row after it."""
-    header: tuple[int, list[Any], dict[int, str], list[str]] | None = None
-    first_row: list[Any] | None = None
-    for searched, (line, cells) in enumerate(rows):
-        if first_row is None:
-            first_row = cells
-        columns, ignored = map_header(cells)
-        if "title" in columns.values():
-            header = (line, cells, columns, ignored)
-            break
-        if searched + 1 >= HEADER_SEARCH_ROWS:
-            break
-    if first_row is None:
-        raise JobFileError("file-empty")
-    if header is None:
-        shown = _show(", ".join(cell_text(c) for c in first_row if not _blank(c)), 200)
-        raise JobFileError("file-no-title-column", shown)
-    header_line, header_cells, columns, ignored = header
-    if "employer" not in columns.values():
-        shown = _show(", ".join(cell_text(c) for c in header_cells if not _blank(c)), 200)
-        raise JobFileError("file-no-employer-column", shown)
-    if ignored:
-        parsed.warnings.append(Problem(header_line, "ignored-columns", _show(", ".join(ignored))))
+    header = find_header(rows, COLUMNS, naming="title", search=HEADER_SEARCH_ROWS)
+    shown = show(", ".join(cell_text(c) for c in header.cells if not blank(c)), 200)
+    if "title" not in header.fields:
+        raise TableFileError("file-no-title-column", shown)
+    if "employer" not in header.fields:
+        raise TableFileError("file-no-employer-column", shown)
+    if header.ignored:
+        ignored = show(", ".join(_ignored(header)))
+        parsed.warnings.append(Problem(header.line, "ignored-columns", ignored))
 
-    headers = {index: cell_text(header_cells[index]) for index in columns}
-    builder = _RowBuilder(
-        columns, headers=headers, default_city=default_city, today=today, parsed=parsed
-    )
+    builder = _RowBuilder(header, default_city=default_city, today=today)
     where: dict[str, int] = {}
-    count = 0
-    for line, cells in rows:
-        count += 1
-        if count > MAX_ROWS:
-            raise JobFileError("file-too-many-rows", f"{MAX_ROWS:,}")
-        row = builder.build(line, cells)
-        if row is None:
-            continue
+    for row in build_rows(rows, builder.build, parsed, max_rows=MAX_ROWS):
         earlier = where.get(row.key)
         if earlier is not None:
             previous = parsed.rows[earlier]
-            parsed.warnings.append(Problem(previous.line, "duplicate-row", str(line)))
+            parsed.warnings.append(Problem(previous.line, "duplicate-row", str(row.line)))
             parsed.rows[earlier] = row
         else:
             where[row.key] = len(parsed.rows)
             parsed.rows.append(row)
     parsed.warnings.sort(key=lambda problem: problem.line)
     return parsed
-
-
-def _show(value: str, limit: int = 40) -> str:
-    """A value as it is quoted in a report, cut short after ``limit`` characters."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 # Turning cells into a posting
@@ -707,50 +510,27 @@ def _station_name(text: str) -> str:
     return " ".join(station.strip(_METRO_TRIM).split())
 
 
-class _RowRejected(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
-
-
 class _RowBuilder:
-    """Builds :class:`JobRow` objects, adding warnings and rejections to a ParsedJobs."""
+    """Builds :class:`JobRow` objects from the rows below a header."""
 
-    def __init__(
-        self,
-        columns: Mapping[int, str],
-        *,
-        headers: Mapping[int, str],
-        default_city: str,
-        today: date,
-        parsed: ParsedJobs,
-    ) -> None:
-        self.columns = columns
-        self.headers = headers
+    def __init__(self, header: Header, *, default_city: str, today: date) -> None:
+        self.columns = header.columns
+        self.headers = {index: cell_text(header.cells[index]) for index in header.columns}
         self.default_city = " ".join(default_city.split())
         self.today = today
-        self.parsed = parsed
 
-    def build(self, line: int, cells: Sequence[Any]) -> JobRow | None:
-        """The posting of one row, or None after recording why it was rejected."""
+    def build(self, line: int, cells: Sequence[Any], problems: list[Problem]) -> JobRow:
+        """The posting of one row (adding its warnings to ``problems``), or RowRejected."""
         values: dict[str, Any] = {}
         for index, name in self.columns.items():
             value = cells[index] if index < len(cells) else None
             if name in _JOINED:
-                if not _blank(value):
+                if not blank(value):
                     joined = [values[name]] if name in values else []
                     values[name] = " ".join([*joined, _long_text(value)])
             else:
                 values[name] = value
-        problems: list[Problem] = []
-        try:
-            row = self._build(line, values, problems)
-        except _RowRejected as exc:
-            self.parsed.rejected.append(Problem(line, exc.reason, exc.detail))
-            return None
-        self.parsed.warnings.extend(problems)
-        return row
+        return self._build(line, values, problems)
 
     def _build(self, line: int, values: Mapping[str, Any], problems: list[Problem]) -> JobRow:
         text = {
@@ -766,9 +546,9 @@ class _RowBuilder:
             requirements = "\n".join(part for part in (requirements, notes) if part)
         text["requirements"] = requirements
         if not text["title"]:
-            raise _RowRejected("missing-title")
+            raise RowRejected("missing-title")
         if not text["employer"]:
-            raise _RowRejected("missing-employer")
+            raise RowRejected("missing-employer")
 
         metro_line, metro_station = split_metro(text["metro"]) if text["metro"] else ("", "")
         if text["metro_station"]:
@@ -781,22 +561,22 @@ class _RowBuilder:
             text["district"] = found.group(1) if found else ""
         for name, limit in _LIMITS.items():
             if len(text[name]) > limit:
-                raise _RowRejected("text-too-long", f"{self._header(name)} > {limit}")
+                raise RowRejected("text-too-long", f"{self._header(name)} > {limit}")
         if len(metro_line) > _LIMITS["metro"] or len(metro_station) > _LIMITS["metro_station"]:
-            raise _RowRejected("text-too-long", f"{self._header('metro')} > {_LIMITS['metro']}")
+            raise RowRejected("text-too-long", f"{self._header('metro')} > {_LIMITS['metro']}")
 
         raw_expiry = values.get("expires")
         try:
             expires_on = parse_expiry(raw_expiry)
         except ValueError:
-            raise _RowRejected("bad-date", _show(cell_text(raw_expiry))) from None
+            raise RowRejected("bad-date", show(cell_text(raw_expiry))) from None
         if expires_on is not None and expires_on < self.today:
-            raise _RowRejected("expired", expires_on.isoformat())
+            raise RowRejected("expired", expires_on.isoformat())
 
         industry = industry_of(text["industry"]) if text["industry"] else None
         if industry is None:
             if text["industry"]:
-                problems.append(Problem(line, "unknown-industry", _show(text["industry"])))
+                problems.append(Problem(line, "unknown-industry", show(text["industry"])))
                 industry = "other"
             else:
                 industry = industry_of(text["title"]) or "other"
@@ -804,7 +584,7 @@ class _RowBuilder:
         kind = employment_type_of(text["type"]) if text["type"] else None
         if kind is None:
             if text["type"]:
-                problems.append(Problem(line, "unknown-type", _show(text["type"])))
+                problems.append(Problem(line, "unknown-type", show(text["type"])))
                 kind = EmploymentType.full_time
             else:
                 kind = employment_type_of(text["title"]) or EmploymentType.full_time
@@ -812,7 +592,7 @@ class _RowBuilder:
         try:
             salary = parse_salary(text["salary"])
         except SalaryError:
-            problems.append(Problem(line, "salary-unread", _show(text["salary"])))
+            problems.append(Problem(line, "salary-unread", show(text["salary"])))
             salary = Salary(None, None, None, text["salary"])
 
         tags = tags_of(" ".join((text["tags"], text["title"], requirements, text["hours"])))
@@ -883,17 +663,6 @@ _MATCHED = (
     PostingStatus.expired.value,
 )
 _CHUNK = 500
-
-
-@dataclass
-class _Outcome:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    published: int = 0
-    held: list[Held] = field(default_factory=list)
-    employers_added: int = 0
-    alerts_queued: int = 0
 
 
 class _Employers:
@@ -1034,9 +803,9 @@ def _store(
     today: date,
     posting_days: int,
     filename: str,
-) -> _Outcome:
+) -> JobImportReport:
     """Screen, match and (unless a dry run) write the parsed rows, in one transaction."""
-    outcome = _Outcome()
+    report = JobImportReport(rejected=parsed.rejected, warnings=parsed.warnings, dry_run=dry_run)
     employers = _Employers(conn, dry_run=dry_run, now=now)
     existing = _existing(conn, [row.key for row in parsed.rows])
     new: list[dict[str, Any]] = []
@@ -1056,11 +825,11 @@ def _store(
         )
         values = _row_values(row, employer_id=employers.id_of(row), flags=flags)
         if flags:
-            outcome.held.append(Held(row.line, row.title, tuple(flags)))
+            report.held.append(Held(row.line, row.title, tuple(flags)))
         old = existing.get(row.key)
         if old is None:
-            outcome.added += 1
-            outcome.published += not flags
+            report.added += 1
+            report.published += not flags
             new.append(values)
             new_clean.append(not flags)
             continue
@@ -1072,10 +841,10 @@ def _store(
         if status == old["status"] and all(
             _same(old[name], values[name]) for name in _DATA_COLUMNS
         ):
-            outcome.unchanged += 1
+            report.unchanged += 1
             continue
-        outcome.updated += 1
-        outcome.published += not flags
+        report.updated += 1
+        report.published += not flags
         changed.append(
             {
                 **{f"b_{name}": value for name, value in values.items()},
@@ -1085,9 +854,9 @@ def _store(
         )
         if not flags:
             to_publish.append(int(old["id"]))
-    outcome.employers_added = employers.added
+    report.employers_added = employers.added
     if dry_run:
-        return outcome
+        return report
 
     for start in range(0, len(new), _CHUNK):
         batch = [
@@ -1125,30 +894,22 @@ def _store(
         )
         for start in range(0, len(changed), _CHUNK):
             conn.execute(statement, changed[start : start + _CHUNK])
-    outcome.alerts_queued = publish_postings(
+    report.alerts_queued = publish_postings(
         conn, posting_ids=to_publish, now=now, posting_days=posting_days
     )
-    outcome.employers_added = employers.added
-    conn.execute(
-        insert(AUDIT).values(
-            at=now,
-            actor_id=actor_id,
-            action="jobs.import",
-            subject=filename[:128],
-            detail={
-                "format": parsed.format,
-                "added": outcome.added,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "published": outcome.published,
-                "held": len(outcome.held),
-                "rejected": len(parsed.rejected),
-                "warnings": len(parsed.warnings),
-                "alerts": outcome.alerts_queued,
-            },
-        )
+    audit_import(
+        conn,
+        action="jobs.import",
+        actor_id=actor_id,
+        filename=filename,
+        fmt=parsed.format,
+        report=report,
+        now=now,
+        published=report.published,
+        held=len(report.held),
+        alerts=report.alerts_queued,
     )
-    return outcome
+    return report
 
 
 async def import_jobs(
@@ -1170,14 +931,14 @@ async def import_jobs(
     alerts queued for matching seekers; flagged ones are stored as pending with their flags
     for staff review (a published posting that now gets a flag goes back to pending). New
     postings have source ``staff_import`` and ``actor_id`` as owner. A dry run reports the
-    same counts and writes nothing; a malformed file raises :class:`JobFileError` first.
+    same counts and writes nothing; a malformed file raises :class:`TableFileError` first.
     """
     now = now or utcnow()
     today = today_in(timezone, now)
     parsed = await asyncio.to_thread(
         parse_job_file, data, filename=filename, default_city=default_city, today=today
     )
-    outcome = await db.transact(
+    return await db.transact(
         _store,
         parsed=parsed,
         dry_run=dry_run,
@@ -1188,41 +949,14 @@ async def import_jobs(
         posting_days=posting_days,
         filename=Path(filename).name,
     )
-    return JobImportReport(
-        added=outcome.added,
-        updated=outcome.updated,
-        unchanged=outcome.unchanged,
-        published=outcome.published,
-        held=outcome.held,
-        rejected=parsed.rejected,
-        warnings=parsed.warnings,
-        employers_added=outcome.employers_added,
-        alerts_queued=outcome.alerts_queued,
-        dry_run=dry_run,
-    )
 
 
 async def run_import_cli(settings: Settings, path: Path, *, dry_run: bool, city: str) -> int:
     """``gongyou import jobs``: 0 when imported, 1 for a malformed file, 2 if unreadable."""
-    lang = settings.default_language
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise JobFileError("file-too-large", f"{size / 1024 / 1024:.1f} MB")
-        data = path.read_bytes()
-    except JobFileError as err:
-        print(render_file_error(err, lang), file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(
-            _reason_text(lang, "file-unreadable", f"{path.name}: {exc.strerror}"), file=sys.stderr
-        )
-        return 2
-    db = Database(settings.database_url)
-    try:
-        await db.upgrade()
-        report = await import_jobs(
+
+    async def run(db: Database, data: bytes) -> JobImportReport:
+        return await import_jobs(
             db,
             data,
             filename=path.name,
@@ -1233,10 +967,12 @@ async def run_import_cli(settings: Settings, path: Path, *, dry_run: bool, city:
             posting_days=settings.posting_days,
             timezone=settings.timezone,
         )
-    except JobFileError as err:
-        print(render_file_error(err, lang), file=sys.stderr)
-        return 1
-    finally:
-        await db.dispose()
-    print(report.render(lang))
-    return 0
+
+    return await run_file_import(
+        settings,
+        path,
+        run,
+        max_bytes=MAX_FILE_BYTES,
+        refused=render_file_error,
+        reason=lambda err, lang: _reason_text(lang, err.reason, err.detail),
+    )

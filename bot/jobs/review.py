@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import AuditLog, FlowState, User
+from bot.core.text import Form, Layout, TextError, checked_text
 from bot.jobs.core import (
     FEE_WORDS,
     INDUSTRIES,
@@ -139,17 +140,15 @@ class InputError(ValueError):
 
 def clean(text: str, *, limit: int, multiline: bool = False) -> str:
     """Trim an answer and check its length (``limit`` characters)."""
-    text = unicodedata.normalize("NFC", text)
-    if multiline:
-        lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-        value = "\n".join(line for line in lines if line)
-    else:
-        value = " ".join(text.split())
-    if not value:
-        raise InputError("empty")
-    if len(value) > limit:
-        raise InputError("too_long", limit=limit)
-    return value
+    return _checked(text, limit=limit, layout="lines" if multiline else "line")
+
+
+def _checked(text: str, *, limit: int, layout: Layout, form: Form | None = "NFC") -> str:
+    """:func:`bot.core.text.checked_text`, its TextError raised as an InputError."""
+    try:
+        return checked_text(text, limit=limit, layout=layout, form=form)
+    except TextError as error:
+        raise InputError(error.reason, limit=error.limit) from error
 
 
 _CITY = re.compile(r"^(.{1,20}?市)(.*)$")
@@ -193,11 +192,8 @@ _REG = re.compile(r"^[0-9A-Z][0-9A-Z-]{4,63}$")
 
 def parse_registration(text: str) -> str:
     """A registration number (统一社会信用代码 or similar): letters, digits and dashes."""
-    value = unicodedata.normalize("NFKC", text).upper().replace(" ", "").strip()
-    if not value:
-        raise InputError("empty")
-    if len(value) > LIMITS["registration_no"]:
-        raise InputError("too_long", limit=LIMITS["registration_no"])
+    folded = unicodedata.normalize("NFKC", text).upper().replace(" ", "")
+    value = _checked(folded, limit=LIMITS["registration_no"], layout="ends", form=None)
     if not _REG.match(value):
         raise InputError("reg")
     return value

@@ -31,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.clock import today_in
 from bot.core.models import User, utcnow
+from bot.core.text import TextError, checked_text
 from bot.jobs.core import INDUSTRY_WORDS, POSTINGS, TYPE_WORDS, PostingView, monthly_equivalent
 from bot.jobs.models import JobContactView, JobReport, JobReportKind, PostingStatus
 
@@ -672,9 +673,10 @@ def report_posting(
     """Store a worker's report (one per worker and posting); True if it sent the posting back
     to staff review (the third scam report of a published posting)."""
     now = now or utcnow()
-    text = text.strip()
-    if len(text) > REPORT_TEXT_MAX:
-        raise ReportError("too_long")
+    try:
+        text = checked_text(text, limit=REPORT_TEXT_MAX, layout="ends", form=None, required=False)
+    except TextError as error:
+        raise ReportError(error.reason) from error
     status = conn.execute(
         select(POSTINGS.c.status).where(POSTINGS.c.id == posting_id)
     ).scalar_one_or_none()

@@ -7,7 +7,7 @@ relying on forwards, which hide the sender when the worker's privacy settings sa
 
 Claiming, releasing and closing are conditional UPDATEs: two volunteers pressing the same button
 at the same moment cannot both win. Messages go out first and are recorded after they left, in
-one commit per action; a Telegram error is logged and answered, never half written.
+one commit per action; a failed delivery is logged and answered, never half written.
 """
 
 from __future__ import annotations
@@ -15,17 +15,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Table, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.config import Settings
 from bot.core.clock import today_in
 from bot.core.models import Role, User, utcnow
+from bot.core.notify import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    Attachment,
+    Blocked,
+    Button,
+    DeliveryError,
+    Notifier,
+    Outgoing,
+    Sent,
+    fit,
+)
 from bot.core.users import audit, role_holders
 from bot.db import Database
 from bot.i18n import t
@@ -53,10 +62,8 @@ LIST_LIMIT = 20
 MY_LIMIT = 10
 #: The longest text a worker can add to a case in one message.
 MAX_WORKER_TEXT = 2000
-#: Telegram's limits: topic names, message texts and captions.
+#: Telegram's limit on topic names.
 TOPIC_NAME_LIMIT = 128
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 #: The ratings a worker can give (1 worst, 5 best).
 RATINGS = (1, 2, 3, 4, 5)
 #: The worker's latest additions shown in a volunteer's view of the case.
@@ -67,6 +74,22 @@ ACTIVE = (CaseStatus.open.value, CaseStatus.claimed.value)
 FROM_WORKER = "worker"
 TO_WORKER = "volunteer"
 BOT_POST = "bot"
+
+#: Button actions of the service (the Telegram side writes the callback data of each, once).
+VIEW_CASE = "legal.case.view"
+LIST_CASES = "legal.case.list"
+CLAIM_CASE = "legal.case.claim"
+RELEASE_CASE = "legal.case.release"
+ASK_WORKER = "legal.case.ask"
+CLOSE_CASE = "legal.case.close"
+TOGGLE_NAME = "legal.case.name"
+SHOW_EVIDENCE = "legal.case.evidence"
+START_DRAFT = "legal.draft.start"
+REPLY_TO_CASE = "legal.worker.reply"
+RATE_CASE = "legal.worker.rate"
+
+#: Buttons under a message, by rows.
+Buttons = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -241,143 +264,127 @@ def case_keyboard(
     viewer_id: int | None,
     can_act: bool = True,
     listing: bool = False,
-) -> InlineKeyboardMarkup | None:
-    """The actions on a case. ``viewer_id`` None: the buttons everyone in the group sees."""
+) -> Buttons:
+    """The actions on a case (no rows: none). ``viewer_id`` None: the buttons everyone sees."""
     assert case.id is not None
     cid = case.id
 
-    def button(text: str, data: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text, callback_data=data)
+    def button(text: str, action: str) -> Button:
+        return Button(text, action, (cid,))
 
     mine = viewer_id is None or case.claimed_by == viewer_id
     claimed = case.status == CaseStatus.claimed
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     if can_act and case.status != CaseStatus.closed:
         first = []
         if case.status == CaseStatus.open:
-            first.append(button(t(lang, "lc-btn-claim"), f"lc:k:{cid}"))
+            first.append(button(t(lang, "lc-btn-claim"), CLAIM_CASE))
         elif mine:
-            first.append(button(t(lang, "lc-btn-release"), f"lc:r:{cid}"))
+            first.append(button(t(lang, "lc-btn-release"), RELEASE_CASE))
         if viewer_id is None or (claimed and mine):
-            first.append(button(t(lang, "lc-btn-ask"), f"lc:q:{cid}"))
+            first.append(button(t(lang, "lc-btn-ask"), ASK_WORKER))
         if mine or case.status == CaseStatus.open:
-            first.append(button(t(lang, "lc-btn-close"), f"lc:c:{cid}"))
+            first.append(button(t(lang, "lc-btn-close"), CLOSE_CASE))
         rows.append(first)
         if claimed and mine:
             label = "lc-btn-name-on" if case.volunteer_named else "lc-btn-name-off"
-            rows.append([button(t(lang, label), f"lc:n:{cid}")])
+            rows.append([button(t(lang, label), TOGGLE_NAME)])
     extra = []
     if evidence:
-        extra.append(button(t(lang, "lc-btn-evidence", count=evidence), f"lc:e:{cid}"))
+        extra.append(button(t(lang, "lc-btn-evidence", count=evidence), SHOW_EVIDENCE))
     took_part = viewer_id is None or viewer_id in (case.claimed_by, case.closed_by)
     if can_act and case.status != CaseStatus.open and took_part:
-        extra.append(button(t(lang, "lc-btn-draft"), f"ld:n:{cid}"))
+        extra.append(button(t(lang, "lc-btn-draft"), START_DRAFT))
     if extra:
         rows.append(extra)
     if listing:
-        rows.append([button(t(lang, "lc-btn-list"), "lc:l")])
-    rows = [row for row in rows if row]
-    return InlineKeyboardMarkup(rows) if rows else None
+        rows.append([Button(t(lang, "lc-btn-list"), LIST_CASES)])
+    return tuple(tuple(row) for row in rows if row)
 
 
-def view_button(lang: str, case_id: int) -> InlineKeyboardMarkup:
+def view_button(lang: str, case_id: int) -> Buttons:
     """A single button that opens the case."""
     label = t(lang, "lc-btn-view", number=case_label(case_id))
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"lc:v:{case_id}")]])
+    return ((Button(label, VIEW_CASE, (case_id,)),),)
 
 
-def rating_keyboard(case_id: int) -> InlineKeyboardMarkup:
+def rating_keyboard(case_id: int) -> Buttons:
     """Five buttons for the worker's rating."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("⭐" * n, callback_data=f"lw:s:{case_id}:{n}")
-                for n in RATINGS[:3]
-            ],
-            [
-                InlineKeyboardButton("⭐" * n, callback_data=f"lw:s:{case_id}:{n}")
-                for n in RATINGS[3:]
-            ],
-        ]
+    return (
+        tuple(Button("⭐" * n, RATE_CASE, (case_id, n)) for n in RATINGS[:3]),
+        tuple(Button("⭐" * n, RATE_CASE, (case_id, n)) for n in RATINGS[3:]),
     )
 
 
-def thread_kwargs(case: LegalCase) -> dict[str, Any]:
-    """Where in the volunteers' group a post about ``case`` goes: its topic, or under its root."""
+def placement(case: LegalCase) -> tuple[int | None, int | None]:
+    """Where in the volunteers' group a post about ``case`` goes: (thread id, message replied to).
+
+    Its topic, or under its root message; neither before it was announced.
+    """
     if case.thread_id is not None:
-        return {"message_thread_id": case.thread_id}
-    if case.root_message_id is not None:
-        return {
-            "reply_parameters": ReplyParameters(
-                message_id=case.root_message_id, allow_sending_without_reply=True
-            )
-        }
-    return {}
-
-
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return case.thread_id, None
+    return None, case.root_message_id
 
 
 def _headed(header: str, content: Content) -> str:
     """A relayed text under its header, cut to what Telegram accepts."""
     limit = MESSAGE_LIMIT if content.kind == "text" else CAPTION_LIMIT
     body = content.text.strip()
-    return _fit(f"{header}\n{body}" if body else header, limit)
+    return fit(f"{header}\n{body}" if body else header, limit)
 
 
 def remember(
     session: AsyncSession,
     *,
     case_id: int,
-    message: Message,
+    chat_id: int,
+    message_id: int,
     direction: str,
     author_id: int | None = None,
     text: str = "",
 ) -> None:
-    """Add a message row to the session, so that a reply to ``message`` finds the case."""
+    """Add a message row to the session, so that a reply to that message finds the case."""
     session.add(
         LegalMessage(
             case_id=case_id,
-            chat_id=message.chat_id,
-            message_id=message.message_id,
+            chat_id=chat_id,
+            message_id=message_id,
             direction=direction,
             author_id=author_id,
-            text=_fit(text, 4096),
+            text=fit(text, MESSAGE_LIMIT),
         )
     )
 
 
-async def _send(
-    bot: Bot,
-    chat_id: int,
+def _outgoing(
     content: Content,
     text: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-    **where: Any,
-) -> Message:
-    """Send ``content`` as a new message of the bot with ``text`` as its text or caption."""
+    buttons: Buttons = (),
+    *,
+    thread_id: int | None = None,
+    reply_to: int | None = None,
+) -> Outgoing:
+    """``content`` as a new message of the bot with ``text`` as its text or caption."""
+    attachment: Attachment | None = None
     if content.kind == "photo":
-        return await bot.send_photo(
-            chat_id, content.file_id, caption=text, reply_markup=keyboard, **where
-        )
-    if content.kind == "document":
-        return await bot.send_document(
-            chat_id, content.file_id, caption=text, reply_markup=keyboard, **where
-        )
-    return await bot.send_message(chat_id, text, reply_markup=keyboard, **where)
+        attachment = Attachment("photo", content.file_id)
+    elif content.kind == "document":
+        attachment = Attachment("document", content.file_id)
+    return Outgoing(
+        text, buttons=buttons, attachment=attachment, thread_id=thread_id, reply_to=reply_to
+    )
 
 
 # --- announcing -------------------------------------------------------------------------------
 
 
 async def announce_case(
-    bot: Bot, db: Database, settings: Settings, *, case_id: int, now: datetime
+    notifier: Notifier, db: Database, settings: Settings, *, case_id: int, now: datetime
 ) -> None:
     """Post a new case to the volunteers' group: its own topic, the summary, the evidence.
 
     Without topics the summary becomes the case's thread root. Without a volunteers' group there
-    is nothing to post (volunteers use /cases). A Telegram error is logged and the case stays
+    is nothing to post (volunteers use /cases). A delivery error is logged and the case stays
     unannounced: the follow-up tries again.
     """
     async with db.session() as session:
@@ -397,32 +404,33 @@ async def announce_case(
         lang = settings.default_language
         try:
             if case.chat_id != chat_id:
-                await _open_topic(bot, session, case, chat_id, lang)
-            await _post_case(bot, session, case, settings, now=now)
-        except TelegramError:
+                await _open_topic(notifier, session, case, chat_id, lang)
+            await _post_case(notifier, session, case, settings, now=now)
+        except DeliveryError:
             log.warning("case %s could not be announced; retried later", case.id, exc_info=True)
             return
         log.info("case %s announced in chat %s", case.id, chat_id)
 
 
 async def _open_topic(
-    bot: Bot, session: AsyncSession, case: LegalCase, chat_id: int, lang: str
+    notifier: Notifier, session: AsyncSession, case: LegalCase, chat_id: int, lang: str
 ) -> None:
     """Create the case's forum topic (kept at once, so a retry does not create a second one)."""
-    try:
-        topic = await bot.create_forum_topic(chat_id, topic_name(lang, case))
-    except BadRequest as exc:
-        log.info("chat %s has no topics (%s): case %s gets a thread", chat_id, exc, case.id)
-        thread_id = None
-    else:
-        thread_id = topic.message_thread_id
+    thread_id = await notifier.open_topic(chat_id, topic_name(lang, case))
+    if thread_id is None:
+        log.info("chat %s has no topics: case %s gets a thread", chat_id, case.id)
     case.chat_id, case.thread_id, case.root_message_id = chat_id, thread_id, None
     session.add(case)
     await session.commit()
 
 
 async def _post_case(
-    bot: Bot, session: AsyncSession, case: LegalCase, settings: Settings, *, now: datetime
+    notifier: Notifier,
+    session: AsyncSession,
+    case: LegalCase,
+    settings: Settings,
+    *,
+    now: datetime,
 ) -> None:
     """Post the summary and the evidence into the case's topic or thread; mark it announced."""
     assert case.id is not None
@@ -432,16 +440,14 @@ async def _post_case(
     summary = case_summary(lang, case, evidence=len(files), today=today_in(settings.timezone, now))
     hint = "lc-announce-hint-topic" if case.thread_id is not None else "lc-announce-hint-thread"
     text = "\n\n".join([t(lang, "lc-announce-header"), summary, t(lang, hint)])
-    keyboard = case_keyboard(lang, case, evidence=len(files), viewer_id=None)
-    where: dict[str, Any] = {}
-    if case.thread_id is not None:
-        where["message_thread_id"] = case.thread_id
-    root = await bot.send_message(
-        case.chat_id, _fit(text, MESSAGE_LIMIT), reply_markup=keyboard, **where
+    buttons = case_keyboard(lang, case, evidence=len(files), viewer_id=None)
+    root = await notifier.send(
+        case.chat_id, Outgoing(text, buttons=buttons, thread_id=case.thread_id)
     )
     posts = [root]
     if case.thread_id is None:
         case.root_message_id = root.message_id
+    thread_id, reply_to = placement(case)
     for index, item in enumerate(files, start=1):
         caption = t(
             lang, "lc-evidence-caption", number=case_label(case.id), index=index, total=len(files)
@@ -449,12 +455,19 @@ async def _post_case(
         content = Content(
             kind="document" if item.kind == "document" else "photo", file_id=item.file_id
         )
+        message = _outgoing(content, caption, thread_id=thread_id, reply_to=reply_to)
         try:
-            posts.append(await _send(bot, case.chat_id, content, caption, **thread_kwargs(case)))
-        except TelegramError:
+            posts.append(await notifier.send(case.chat_id, message))
+        except DeliveryError:
             log.warning("evidence %s of case %s could not be posted", item.id, case.id)
     for post in posts:
-        remember(session, case_id=case.id, message=post, direction=BOT_POST)
+        remember(
+            session,
+            case_id=case.id,
+            chat_id=post.chat_id,
+            message_id=post.message_id,
+            direction=BOT_POST,
+        )
     case.announced_at = now
     session.add(case)
     await audit(
@@ -468,57 +481,64 @@ async def _post_case(
 
 
 async def post_note(
-    bot: Bot,
+    notifier: Notifier,
     session: AsyncSession,
     settings: Settings,
     case: LegalCase,
     text: str,
     *,
-    keyboard: InlineKeyboardMarkup | None = None,
+    buttons: Buttons = (),
     hint_for: int | None = None,
-) -> Message | None:
+) -> Sent | None:
     """Post a note about ``case`` in its topic or thread (or the group); None if not posted.
 
     ``hint_for`` marks the note as the 'claim first' hint given to that person.
     """
     assert case.id is not None
     if case.chat_id is not None:
-        chat_id, where = case.chat_id, thread_kwargs(case)
+        chat_id = case.chat_id
+        thread_id, reply_to = placement(case)
     elif settings.volunteers_chat_id is not None:
-        chat_id, where = settings.volunteers_chat_id, {}
+        chat_id, thread_id, reply_to = settings.volunteers_chat_id, None, None
     else:
         return None
+    message = Outgoing(text, buttons=buttons, thread_id=thread_id, reply_to=reply_to)
     try:
-        posted = await bot.send_message(
-            chat_id, _fit(text, MESSAGE_LIMIT), reply_markup=keyboard, **where
-        )
-    except TelegramError:
+        posted = await notifier.send(chat_id, message)
+    except DeliveryError:
         log.warning("note on case %s could not be posted", case.id, exc_info=True)
         return None
-    remember(session, case_id=case.id, message=posted, direction=BOT_POST, author_id=hint_for)
+    remember(
+        session,
+        case_id=case.id,
+        chat_id=posted.chat_id,
+        message_id=posted.message_id,
+        direction=BOT_POST,
+        author_id=hint_for,
+    )
     await session.commit()
     return posted
 
 
-async def close_topic(bot: Bot, case: LegalCase) -> None:
+async def close_topic(notifier: Notifier, case: LegalCase) -> None:
     """Close the case's forum topic, if it has one."""
     if case.chat_id is None or case.thread_id is None:
         return
     try:
-        await bot.close_forum_topic(case.chat_id, case.thread_id)
-    except TelegramError:
+        await notifier.close_topic(case.chat_id, case.thread_id)
+    except DeliveryError:
         log.info("topic of case %s could not be closed", case.id, exc_info=True)
 
 
 async def notify_worker(
-    bot: Bot, case: LegalCase, text: str, keyboard: InlineKeyboardMarkup | None = None
+    notifier: Notifier, case: LegalCase, text: str, buttons: Buttons = ()
 ) -> bool:
     """Tell the case's worker something; False if they are gone or could not be reached."""
     if case.user_id is None:
         return False
     try:
-        await bot.send_message(case.user_id, text, reply_markup=keyboard)
-    except TelegramError:
+        await notifier.send(case.user_id, Outgoing(text, buttons=buttons))
+    except DeliveryError:
         log.info("worker of case %s could not be told", case.id, exc_info=True)
         return False
     return True
@@ -677,7 +697,7 @@ async def rate_case(session: AsyncSession, *, case_id: int, user_id: int, rating
 
 
 async def relay_to_worker(
-    bot: Bot,
+    notifier: Notifier,
     session: AsyncSession,
     *,
     case: LegalCase,
@@ -700,22 +720,23 @@ async def relay_to_worker(
         header = t(lang, "lw-from-volunteer-named", number=number, name=volunteer_name[:64])
     else:
         header = t(lang, "lw-from-volunteer", number=number)
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(lang, "lw-btn-reply"), callback_data=f"lw:r:{case.id}")]]
-    )
+    buttons = ((Button(t(lang, "lw-btn-reply"), REPLY_TO_CASE, (case.id,)),),)
     await session.commit()  # end any read before the message leaves and its rows are written
     try:
-        sent = await _send(bot, case.user_id, content, _headed(header, content), keyboard)
-    except Forbidden:
+        sent = await notifier.send(
+            case.user_id, _outgoing(content, _headed(header, content), buttons)
+        )
+    except Blocked:
         log.info("worker of case %s blocked the bot", case.id)
         return "blocked"
-    except TelegramError:
+    except DeliveryError:
         log.warning("message to the worker of case %s failed", case.id, exc_info=True)
         return "failed"
     remember(
         session,
         case_id=case.id,
-        message=sent,
+        chat_id=sent.chat_id,
+        message_id=sent.message_id,
         direction=TO_WORKER,
         author_id=volunteer_id,
         text=content.text,
@@ -730,12 +751,13 @@ async def relay_to_worker(
 
 
 async def relay_to_case(
-    bot: Bot,
+    notifier: Notifier,
     session: AsyncSession,
     settings: Settings,
     *,
     case: LegalCase,
-    worker_message: Message,
+    worker_chat_id: int,
+    worker_message_id: int,
     content: Content,
     now: datetime,
 ) -> str:
@@ -750,38 +772,48 @@ async def relay_to_case(
     if case.status == CaseStatus.closed:
         return "closed"
     number = case_label(case.id)
-    posted: Message | None = None
+    posted: Sent | None = None
     await session.commit()
     if case.chat_id is not None or settings.volunteers_chat_id is not None:
         lang = settings.default_language
         header = t(lang, "lc-from-worker", number=number)
         chat_id = case.chat_id if case.chat_id is not None else settings.volunteers_chat_id
         assert chat_id is not None
-        where = thread_kwargs(case) if case.chat_id is not None else {}
+        thread_id, reply_to = placement(case) if case.chat_id is not None else (None, None)
+        message = _outgoing(
+            content, _headed(header, content), thread_id=thread_id, reply_to=reply_to
+        )
         try:
-            posted = await _send(bot, chat_id, content, _headed(header, content), **where)
-        except TelegramError:
+            posted = await notifier.send(chat_id, message)
+        except DeliveryError:
             log.warning("message of case %s could not be posted", case.id, exc_info=True)
     elif case.claimed_by is not None:
         lang = await language_of(session, user_id=case.claimed_by)
         header = t(lang, "lc-from-worker", number=number)
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t(lang, "lc-btn-answer"), callback_data=f"lc:q:{case.id}")]]
-        )
+        buttons = ((Button(t(lang, "lc-btn-answer"), ASK_WORKER, (case.id,)),),)
+        message = _outgoing(content, _headed(header, content), buttons)
         try:
-            posted = await _send(bot, case.claimed_by, content, _headed(header, content), keyboard)
-        except TelegramError:
+            posted = await notifier.send(case.claimed_by, message)
+        except DeliveryError:
             log.warning("message of case %s could not reach its claimer", case.id, exc_info=True)
     remember(
         session,
         case_id=case.id,
-        message=worker_message,
+        chat_id=worker_chat_id,
+        message_id=worker_message_id,
         direction=FROM_WORKER,
         author_id=case.user_id,
         text=content.text,
     )
     if posted is not None:
-        remember(session, case_id=case.id, message=posted, direction=BOT_POST, text=content.text)
+        remember(
+            session,
+            case_id=case.id,
+            chat_id=posted.chat_id,
+            message_id=posted.message_id,
+            direction=BOT_POST,
+            text=content.text,
+        )
     if content.kind in ("photo", "document"):
         session.add(
             LegalEvidence(
@@ -808,7 +840,9 @@ async def language_of(session: AsyncSession, *, user_id: int) -> str:
 # --- follow-up --------------------------------------------------------------------------------
 
 
-async def follow_up(bot: Bot, db: Database, settings: Settings, *, now: datetime) -> FollowUp:
+async def follow_up(
+    notifier: Notifier, db: Database, settings: Settings, *, now: datetime
+) -> FollowUp:
     """Announce what failed to be announced, remind the group of waiting cases, escalate.
 
     An open case is announced again every ``legal_reannounce_hours`` while no one claims it, and
@@ -827,7 +861,7 @@ async def follow_up(bot: Bot, db: Database, settings: Settings, *, now: datetime
         )
         unannounced = [int(case_id) for case_id in pending.all() if case_id is not None]
     for case_id in unannounced:
-        await announce_case(bot, db, settings, case_id=case_id, now=now)
+        await announce_case(notifier, db, settings, case_id=case_id, now=now)
         async with db.session() as session:
             case = await get_case(session, case_id=case_id)
             if case is not None and case.announced_at is not None:
@@ -852,16 +886,22 @@ async def follow_up(bot: Bot, db: Database, settings: Settings, *, now: datetime
         escalations = [int(case_id) for case_id in due.all() if case_id is not None]
     if settings.volunteers_chat_id is not None:
         for case_id in reminders:
-            if await _remind(bot, db, settings, case_id=case_id, now=now, after=reannounce):
+            if await _remind(notifier, db, settings, case_id=case_id, now=now, after=reannounce):
                 done.reannounced += 1
     for case_id in escalations:
-        if await _escalate(bot, db, case_id=case_id, now=now, after=escalate):
+        if await _escalate(notifier, db, case_id=case_id, now=now, after=escalate):
             done.escalated += 1
     return done
 
 
 async def _remind(
-    bot: Bot, db: Database, settings: Settings, *, case_id: int, now: datetime, after: timedelta
+    notifier: Notifier,
+    db: Database,
+    settings: Settings,
+    *,
+    case_id: int,
+    now: datetime,
+    after: timedelta,
 ) -> bool:
     """Claim one reminder (announced_at moves to now) and post it in the case's topic."""
     async with db.session() as session:
@@ -890,12 +930,13 @@ async def _remind(
             age=age_text(lang, now - case.created_at),
         )
         evidence = await count_evidence(session, case_id=case.id)
-        keyboard = case_keyboard(lang, case, evidence=evidence, viewer_id=None)
-        return await post_note(bot, session, settings, case, text, keyboard=keyboard) is not None
+        buttons = case_keyboard(lang, case, evidence=evidence, viewer_id=None)
+        posted = await post_note(notifier, session, settings, case, text, buttons=buttons)
+        return posted is not None
 
 
 async def _escalate(
-    bot: Bot, db: Database, *, case_id: int, now: datetime, after: timedelta
+    notifier: Notifier, db: Database, *, case_id: int, now: datetime, after: timedelta
 ) -> bool:
     """Claim the escalation of one case and tell every staff member."""
     async with db.session() as session:
@@ -927,8 +968,8 @@ async def _escalate(
             age=age_text(lang, now - case.created_at),
         )
         try:
-            await bot.send_message(member.id, text, reply_markup=view_button(lang, case.id))
-        except TelegramError:
+            await notifier.send(member.id, Outgoing(text, buttons=view_button(lang, case.id)))
+        except DeliveryError:
             log.info("staff member %s could not be told about case %s", member.id, case.id)
     log.info("case %s escalated to %d staff members", case.id, len(staff))
     return True

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import FlowState
+from bot.core.text import TextError, checked_text
 from bot.legal.core import CATEGORIES, CONSENT_VERSION, INTAKE_FLOW
 from bot.legal.models import CaseStatus, LegalCase, LegalConsultation, LegalEvidence
 from bot.legal.rules import Deadline, deadline_for, is_urgent, parse_amount, parse_date
@@ -222,19 +223,14 @@ def step_after(draft: dict[str, Any], step: str, *, editing: bool) -> str:
 # --- reading answers --------------------------------------------------------------------------
 
 
-def clean(text: str, *, limit: int, multiline: bool = False) -> str:
-    """Trim an answer and check its length (``limit`` characters)."""
-    text = unicodedata.normalize("NFC", text)
-    if multiline:
-        lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-        value = "\n".join(line for line in lines if line)
-    else:
-        value = " ".join(text.split())
-    if not value:
-        raise IntakeError("empty")
-    if len(value) > limit:
-        raise IntakeError("too_long", limit=limit)
-    return value
+def clean(text: str, *, limit: int, minimum: int = 0, multiline: bool = False) -> str:
+    """Trim an answer and check its length (``minimum`` to ``limit`` characters)."""
+    try:
+        return checked_text(
+            text, limit=limit, minimum=minimum, layout="lines" if multiline else "line"
+        )
+    except TextError as error:
+        raise IntakeError(error.reason, limit=error.limit) from error
 
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]*$")
@@ -285,9 +281,7 @@ def answer_text(draft: dict[str, Any], step: str, text: str, *, today: date) -> 
                 raise IntakeError("amount")
             changed["amount"] = amount
         case "story":
-            story = clean(text, limit=LIMITS["description"], multiline=True)
-            if len(story) < MIN_STORY:
-                raise IntakeError("too_short", limit=MIN_STORY)
+            story = clean(text, limit=LIMITS["description"], minimum=MIN_STORY, multiline=True)
             changed["story"] = story
         case "phone":
             changed["phone"] = parse_phone(text)

@@ -17,8 +17,8 @@ from typing import Protocol
 from bot.i18n import t
 
 SERVICE = "match"
-#: Flow names (bot.core.users flow state): membership check, profile, matchmaker note, new social.
-VERIFY_FLOW = "mverify"
+#: Flow names (bot.core.users flow state): profile, matchmaker note, new social (the membership
+#: check's flow is the membership service's own).
 PROFILE_FLOW = "mprofile"
 REVIEW_FLOW = "mreview"
 EVENT_FLOW = "mevent"

@@ -6,8 +6,8 @@ with :func:`sign_up` and leave with :func:`leave_event`; both lock the event's r
 two members pressing for the last place cannot both get it, and a place given back goes to the
 first member on the waiting list who fits (:func:`fill_places`). With gender balance each
 gender has at most half the places (rounded up). :func:`send_reminders` tells the members who
-are going a day before. Nothing here handles Telegram updates; the reminders are sent with a
-``Bot``.
+are going a day before. Nothing here handles Telegram updates; the reminders go out through a
+:class:`~bot.core.notify.Notifier`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
 
 from bot.core.lease import default_owner, take_lease
 from bot.core.models import AuditLog, FlowState, User, utcnow
+from bot.core.notify import Button, DeliveryError, Notifier, Outgoing
+from bot.core.text import TextError, checked_text
 from bot.db import Database
 from bot.i18n import t
 from bot.match.core import EVENT_FLOW, GENDERS, option_label
@@ -69,6 +69,8 @@ REMIND_BEFORE = timedelta(hours=24)
 #: The lease that lets one replica send the reminders, and how long one run holds it.
 REMINDER_LEASE = "match-reminders"
 REMINDER_HOLD = timedelta(minutes=14)
+#: The button that cancels a member's sign-up (args: the social's id).
+CANCEL_SIGNUP = "match.event.cancel"
 #: Why an answer of the new-social questions was not accepted.
 INPUT_ERRORS = ("empty", "too_long", "time", "past", "after_start", "capacity")
 #: A CSV cell starting with one of these would be read as a formula by a spreadsheet.
@@ -93,13 +95,11 @@ class EventInputError(ValueError):
 
 
 def clean_text(text: str, *, limit: int) -> str:
-    """A title or place: one line, spaces tidied, at most ``limit`` characters."""
-    value = " ".join(unicodedata.normalize("NFKC", text).split())
-    if not value:
-        raise EventInputError("empty")
-    if len(value) > limit:
-        raise EventInputError("too_long", limit=limit)
-    return value
+    """A title or place: one line (NFKC), spaces tidied, at most ``limit`` characters."""
+    try:
+        return checked_text(text, limit=limit, form="NFKC")
+    except TextError as error:
+        raise EventInputError(error.reason, limit=error.limit) from error
 
 
 def parse_capacity(text: str) -> int:
@@ -834,10 +834,9 @@ def event_lines(lang: str, event: EventView, zone: str) -> str:
     )
 
 
-def cancel_keyboard(lang: str, event_id: int) -> InlineKeyboardMarkup:
+def cancel_buttons(lang: str, event_id: int) -> tuple[tuple[Button, ...], ...]:
     """The "cancel my sign-up" button."""
-    label = t(lang, "me-btn-leave")
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"me:c:{event_id}")]])
+    return ((Button(t(lang, "me-btn-leave"), CANCEL_SIGNUP, (event_id,)),),)
 
 
 # --- reminders --------------------------------------------------------------------------------
@@ -889,7 +888,7 @@ def claim_reminder(
 
 
 async def send_reminders(
-    bot: Bot, db: Database, *, now: datetime, zone: str = DEFAULT_ZONE
+    notifier: Notifier, db: Database, *, now: datetime, zone: str = DEFAULT_ZONE
 ) -> int:
     """Remind the members going to socials that start within a day; return messages sent.
 
@@ -911,11 +910,10 @@ async def send_reminders(
         for member in going:
             lang = member.language
             text = t(lang, "me-reminder", event=event_lines(lang, event, zone))
+            message = Outgoing(text, buttons=cancel_buttons(lang, event.id))
             try:
-                await bot.send_message(
-                    member.user_id, text, reply_markup=cancel_keyboard(lang, event.id)
-                )
-            except TelegramError:
+                await notifier.send(member.user_id, message)
+            except DeliveryError:
                 log.info("could not remind member %s of social %s", member.user_id, event.id)
                 continue
             sent += 1

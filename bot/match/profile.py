@@ -23,6 +23,7 @@ from sqlmodel import select as model_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import AuditLog, FlowState, User, utcnow
+from bot.core.text import Layout, TextError, checked_text
 from bot.core.users import audit
 from bot.match.core import (
     CONSENT_KEY,
@@ -349,21 +350,19 @@ def step_after(draft: dict[str, Any], step: str, *, editing: bool) -> str:
 # --- reading answers --------------------------------------------------------------------------
 
 
-def clean(text: str, *, limit: int, multiline: bool = False) -> str:
-    """Trim an answer, check its length and screen it for contact details."""
-    text = unicodedata.normalize("NFC", text)
-    if multiline:
-        lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-        value = "\n".join(line for line in lines if line)
-    else:
-        value = " ".join(text.split())
-    if not value:
-        raise ProfileError("empty")
-    if len(value) > limit:
-        raise ProfileError("too_long", limit=limit)
-    if (kind := contact_in(value)) is not None:
-        raise ProfileError("contact", kind=kind)
-    return value
+def clean(text: str, *, limit: int, minimum: int = 0, multiline: bool = False) -> str:
+    """Trim an answer, check its length and screen it for contact details.
+
+    Contact details are named before an answer shorter than ``minimum`` is refused.
+    """
+    layout: Layout = "lines" if multiline else "line"
+    try:
+        value = checked_text(text, limit=limit, layout=layout)
+        if (kind := contact_in(value)) is not None:
+            raise ProfileError("contact", kind=kind)
+        return checked_text(value, limit=limit, minimum=minimum, layout=layout)
+    except TextError as error:
+        raise ProfileError(error.reason, limit=error.limit) from error
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -423,10 +422,7 @@ def answer_text(draft: dict[str, Any], step: str, text: str, *, today: date) -> 
         case "height":
             changed["height"] = parse_height(text)
         case "intro":
-            intro = clean(text, limit=INTRO_LIMIT, multiline=True)
-            if len(intro) < MIN_INTRO:
-                raise ProfileError("too_short", limit=MIN_INTRO)
-            changed["intro"] = intro
+            changed["intro"] = clean(text, limit=INTRO_LIMIT, minimum=MIN_INTRO, multiline=True)
         case "want_age":
             changed["want_min"], changed["want_max"] = parse_age_range(text)
         case "want_other":

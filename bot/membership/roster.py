@@ -34,11 +34,8 @@ from sqlmodel import select as model_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import AuditLog, utcnow
-from bot.core.users import FLOWS
-from bot.db import Database
-from bot.i18n import t
-from bot.jobs.imports import (
-    JobFileError,
+from bot.core.tables import (
+    TableFileError,
     cell_text,
     column_key,
     csv_rows,
@@ -46,7 +43,9 @@ from bot.jobs.imports import (
     is_spreadsheet,
     xlsx_rows,
 )
-from bot.match.core import VERIFY_FLOW
+from bot.core.users import FLOWS
+from bot.db import Database
+from bot.i18n import t
 from bot.membership.models import MemberCard, MemberVerification, VerifyAttempt
 
 if TYPE_CHECKING:
@@ -59,6 +58,8 @@ VERIFICATIONS: Table = MemberVerification.__table__  # type: ignore[attr-defined
 ATTEMPTS: Table = VerifyAttempt.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 
+#: The flow (bot.core.users flow state) of a membership check in progress.
+VERIFY_FLOW = "mverify"
 #: Used when GONGYOU_MEMBER_KEY is not set: fine for the demo roster, never for a real one.
 DEMO_KEY = b"gongyou-demo-member-key (public, not secret)"
 #: The fictional roster `gongyou chat` loads (see bot/data/README.md).
@@ -459,7 +460,7 @@ def _header(cells: Sequence[Any]) -> tuple[int, int] | None:
     return None
 
 
-def _file_error(err: JobFileError) -> RosterFileError:
+def _file_error(err: TableFileError) -> RosterFileError:
     reason = err.reason.removeprefix("file-")
     return RosterFileError(reason if reason in FILE_ERRORS else "unreadable", err.detail)
 
@@ -489,7 +490,7 @@ def parse_roster(data: bytes, *, filename: str, key: bytes) -> ParsedRoster:
             _read_rows(rows, parsed, key=key)
         finally:
             rows.close()
-    except JobFileError as err:
+    except TableFileError as err:
         raise _file_error(err) from None
     return parsed
 

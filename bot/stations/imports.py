@@ -2,8 +2,9 @@
 
 Staff get station lists in whatever shape a district union keeps them: a spreadsheet saved as
 CSV (UTF-8, or GB18030 from Chinese Excel), a JSON export, or GeoJSON from a map tool. This
-module reads all three, maps the usual Chinese and English column names onto ``Station``,
-converts coordinates to WGS-84 and stores everything in one transaction.
+module reads all three (CSV with :mod:`bot.core.tables`), maps the usual Chinese and English
+column names onto ``Station``, converts coordinates to WGS-84 and stores everything in one
+transaction.
 
 Two stages, each usable alone:
 
@@ -22,13 +23,10 @@ The message keys of rejections, warnings and file errors live in ``bot/locales/*
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import math
 import re
-import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -37,8 +35,26 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, Text, bindparam, cast, insert, select, update
 
-from bot.core.models import AuditLog, utcnow
-from bot.core.textfile import TextDecodeError, decode_text
+from bot.core.models import utcnow
+from bot.core.tables import (
+    Columns,
+    Parsed,
+    Problem,
+    RowRejected,
+    TableFileError,
+    TableReport,
+    audit_import,
+    blank,
+    build_rows,
+    check_size,
+    csv_rows,
+    file_text,
+    find_header,
+    listing,
+    run_file_import,
+    show,
+    without_notes,
+)
 from bot.db import Database
 from bot.i18n import t
 from bot.stations.geo import Crs, cell_of, outside_china, to_wgs84, valid_point
@@ -72,7 +88,6 @@ __all__ = [
 ]
 
 STATIONS: Table = Station.__table__  # type: ignore[attr-defined]
-AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 
 #: Amenity names in bit order (defined with the rest of the station code in bot.stations.search).
 AMENITY_NAMES: tuple[str, ...] = AMENITIES
@@ -82,8 +97,6 @@ DEMO_FILE = Path(__file__).parents[1] / "data" / "stations-zhengzhou.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Files with more station rows than this are refused.
 MAX_ROWS = 500_000
-#: How many rejected rows, and how many warnings, a rendered report lists.
-REPORT_LIMIT = 20
 
 _WRITE_CHUNK = 5_000
 _ID_CHUNK = 900
@@ -225,13 +238,10 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 
 def _column_key(name: str) -> str:
     """How a column name is compared: no notes in brackets, lower case, ``_`` for spaces."""
-    name = re.sub(r"[(（\[【].*?[)）\]】]", "", name.replace("\ufeff", ""))
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+    return re.sub(r"[\s\-]+", "_", without_notes(name).strip().lower())
 
 
-_COLUMN_LOOKUP = {
-    _column_key(alias): target for target, aliases in _FIELD_ALIASES.items() for alias in aliases
-}
+COLUMNS = Columns(_FIELD_ALIASES, key=_column_key)
 
 #: Text fields and their longest allowed length (taken from the table).
 _TEXT_FIELDS = (
@@ -259,7 +269,7 @@ _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
 @dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(Problem):
     """A problem in one row: why it was rejected, or (among warnings) what was ignored.
 
     ``line`` is the 1-based line of a CSV file (the header is line 1) or the 1-based item
@@ -268,18 +278,24 @@ class Rejection:
     reason.
     """
 
-    line: int
-    reason_key: str
-    detail: str = ""
+    @property
+    def reason_key(self) -> str:
+        """The catalog key saying why (one of ``REJECTION_KEYS`` or ``WARNING_KEYS``)."""
+        return self.reason
 
 
-class ImportFileError(ValueError):
+class ImportFileError(TableFileError):
     """The file cannot be imported at all; ``reason_key`` is the catalog key saying why."""
 
-    def __init__(self, reason_key: str, detail: str = "") -> None:
-        super().__init__(f"{reason_key}: {detail}" if detail else reason_key)
-        self.reason_key = reason_key
-        self.detail = detail
+    @property
+    def reason_key(self) -> str:
+        """The catalog key saying why (one of ``FILE_ERROR_KEYS``)."""
+        return self.reason
+
+    @classmethod
+    def of(cls, err: TableFileError) -> ImportFileError:
+        """A table file error with this module's key (``file-empty``: ``import-file-empty``)."""
+        return err if isinstance(err, cls) else cls(f"import-{err.reason}", err.detail)
 
 
 @dataclass(slots=True)
@@ -317,58 +333,36 @@ class StationRow:
         return ("place", self.name, self.address)
 
 
-@dataclass
-class ParsedFile:
-    """What :func:`parse_station_file` read: good rows, rejected rows and warnings."""
-
-    format: str
-    rows: list[StationRow] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
+#: What :func:`parse_station_file` read: good rows, rejected rows and warnings.
+ParsedFile = Parsed[StationRow]
 
 
 @dataclass
-class ImportReport:
+class ImportReport(TableReport):
     """The outcome of an import (or of a dry run, which stores nothing)."""
 
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
-    dry_run: bool = False
     format: str = "csv"
 
     def render(self, lang: str) -> str:
         """A short report in ``lang``: the counts, then the first rejected rows and warnings."""
         summary = "import-summary-dry-run" if self.dry_run else "import-summary"
-        lines = [
-            t(
-                lang,
-                summary,
-                added=self.added,
-                updated=self.updated,
-                unchanged=self.unchanged,
-                rejected=len(self.rejected),
-            )
-        ]
+        lines = [t(lang, summary, **self.counts())]
+
+        def problem_line(problem: Problem) -> str:
+            reason = _reason_text(lang, problem.reason, problem.detail)
+            place = "import-line" if self.format == "csv" else "import-item"
+            return t(lang, place, line=problem.line, reason=reason)
+
+        def more(count: int) -> str:
+            return t(lang, "import-more", count=count)
+
         if self.rejected:
             lines.append(t(lang, "import-rejected-heading", count=len(self.rejected)))
-            lines.extend(self._problems(lang, self.rejected))
+            lines.extend(listing(self.rejected, problem_line, more))
         if self.warnings:
             lines.append(t(lang, "import-warnings-heading", count=len(self.warnings)))
-            lines.extend(self._problems(lang, self.warnings))
+            lines.extend(listing(self.warnings, problem_line, more))
         return "\n".join(lines)
-
-    def _problems(self, lang: str, problems: Sequence[Rejection]) -> list[str]:
-        out = []
-        for problem in problems[:REPORT_LIMIT]:
-            reason = _reason_text(lang, problem.reason_key, problem.detail)
-            place = "import-line" if self.format == "csv" else "import-item"
-            out.append("  " + t(lang, place, line=problem.line, reason=reason))
-        if len(problems) > REPORT_LIMIT:
-            out.append("  " + t(lang, "import-more", count=len(problems) - REPORT_LIMIT))
-        return out
 
 
 def _reason_text(lang: str, key: str, detail: str) -> str:
@@ -376,23 +370,23 @@ def _reason_text(lang: str, key: str, detail: str) -> str:
     return t(lang, key, detail=detail)
 
 
-def render_file_error(err: ImportFileError, lang: str) -> str:
+def _file_reason(err: TableFileError, lang: str) -> str:
+    return _reason_text(lang, ImportFileError.of(err).reason_key, err.detail)
+
+
+def render_file_error(err: TableFileError, lang: str) -> str:
     """Why a file was refused, in ``lang``."""
-    return t(lang, "import-file-refused", reason=_reason_text(lang, err.reason_key, err.detail))
+    return t(lang, "import-file-refused", reason=_file_reason(err, lang))
 
 
 # Reading files
 
 
 def _decode(data: bytes) -> str:
-    """The text of a file (see :func:`bot.core.textfile.decode_text`); spreadsheets are refused."""
+    """The text of a file (see :func:`bot.core.tables.file_text`); spreadsheets are refused."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError("import-file-spreadsheet")
-    try:
-        return decode_text(data)
-    except TextDecodeError as exc:
-        key = "import-file-binary" if exc.reason == "binary" else "import-file-encoding"
-        raise ImportFileError(key) from None
+    return file_text(data)
 
 
 def _format_of(filename: str, text: str) -> str:
@@ -417,8 +411,14 @@ def parse_station_file(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
     a name column or coordinate columns.
     """
     crs = Crs(crs)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError("import-file-too-large", f"{len(data) / 1024 / 1024:.1f} MB")
+    try:
+        return _parse(data, filename=filename, crs=crs)
+    except TableFileError as err:
+        raise ImportFileError.of(err) from None
+
+
+def _parse(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
+    check_size(len(data), MAX_FILE_BYTES)
     if _is_spreadsheet(filename):
         raise ImportFileError("import-file-spreadsheet")
     text = _decode(data)
@@ -430,22 +430,17 @@ def parse_station_file(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
         records: Iterable[tuple[int, dict[str, Any]]] = _csv_records(text, parsed)
     else:
         records = _json_records(text, parsed, geojson=fmt == "geojson")
-    builder = _RowBuilder(crs, parsed)
     first_line: dict[tuple[str, ...], int] = {}
-    count = 0
-    for line, values in records:
-        count += 1
-        if count > MAX_ROWS:
-            raise ImportFileError("import-file-too-many-rows", f"{MAX_ROWS:,}")
-        row = builder.build(line, values)
-        if row is None:
-            continue
-        seen = first_line.setdefault(row.key, line)
-        if seen != line:
-            parsed.rejected.append(Rejection(line, "import-duplicate", str(seen)))
+    built = build_rows(
+        records, _RowBuilder(crs).build, parsed, max_rows=MAX_ROWS, problem=Rejection
+    )
+    for row in built:
+        seen = first_line.setdefault(row.key, row.line)
+        if seen != row.line:
+            parsed.rejected.append(Rejection(row.line, "import-duplicate", str(seen)))
             continue
         parsed.rows.append(row)
-    if count == 0:
+    if not parsed.rows and not parsed.rejected:
         raise ImportFileError("import-file-empty")
     return parsed
 
@@ -462,43 +457,23 @@ def _csv_records(text: str, parsed: ParsedFile) -> Iterator[tuple[int, dict[str,
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     if first.count(delimiter) == 0 and first.count(";") > 0:
         delimiter = ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            header = cells
-            break
-    if header is None:
-        raise ImportFileError("import-file-empty")
-    header_line = reader.line_num
-    columns: list[tuple[int, str]] = []
-    taken: set[str] = set()
-    ignored: list[str] = []
-    for index, name in enumerate(header):
-        target = _COLUMN_LOOKUP.get(_column_key(name))
-        if target is None or target in taken:
-            if name.strip():
-                ignored.append(name.strip())
-            continue
-        taken.add(target)
-        columns.append((index, target))
-    shown = _show(", ".join(h.strip() for h in header), 200)
-    if "name" not in taken:
+    rows = csv_rows(text, delimiter)
+    header = find_header(rows, COLUMNS, naming="name", search=1)
+    shown = show(", ".join(cell.strip() for cell in header.cells), 200)
+    if "name" not in header.fields:
         raise ImportFileError("import-file-no-name-column", shown)
-    if not ({"lat", "lon"} <= taken or "location" in taken):
+    if not ({"lat", "lon"} <= header.fields or "location" in header.fields):
         raise ImportFileError("import-file-no-coordinate-columns", shown)
-    if ignored:
-        parsed.warnings.append(
-            Rejection(header_line, "import-ignored-columns", _show(", ".join(ignored), 200))
-        )
-    end = header_line
-    for cells in reader:
-        line, end = end + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
+    if header.ignored:
+        ignored = show(", ".join(header.cells[index].strip() for index in header.ignored), 200)
+        parsed.warnings.append(Rejection(header.line, "import-ignored-columns", ignored))
+    for line, cells in rows:
         yield (
             line,
-            {target: (cells[index] if index < len(cells) else "") for index, target in columns},
+            {
+                target: (cells[index] if index < len(cells) else "")
+                for index, target in header.columns.items()
+            },
         )
 
 
@@ -537,7 +512,7 @@ def _map_keys(item: Mapping[str, Any]) -> dict[str, Any]:
     """Map the keys of a JSON object onto fields (the first key for a field wins)."""
     values: dict[str, Any] = {}
     for key, value in item.items():
-        target = _COLUMN_LOOKUP.get(_column_key(str(key)))
+        target = COLUMNS.field(str(key))
         if target is not None and target not in values:
             values[target] = value
     return values
@@ -567,15 +542,6 @@ class _PointGeometry:
 # Turning values into a station
 
 
-class _RowRejected(Exception):
-    """Raised while building a row: the row is left out for this reason."""
-
-    def __init__(self, reason_key: str, detail: str = "") -> None:
-        super().__init__(reason_key)
-        self.reason_key = reason_key
-        self.detail = detail
-
-
 def _text(value: Any, name: str) -> str:
     """A text value: strings stripped, numbers written plainly, null as empty."""
     if type(value) is str:
@@ -590,7 +556,7 @@ def _text(value: Any, name: str) -> str:
         return str(int(value))
     if isinstance(value, int | float):
         return str(value)
-    raise _RowRejected("import-invalid-value", name)
+    raise RowRejected("import-invalid-value", name)
 
 
 def _number(value: Any) -> float:
@@ -604,43 +570,24 @@ def _number(value: Any) -> float:
     raise ValueError(value)
 
 
-def _show(value: Any, limit: int = 40) -> str:
-    """A value as it is quoted in a report, cut short after ``limit`` characters."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class _RowBuilder:
-    """Builds :class:`StationRow` objects, appending warnings and rejections to a ParsedFile."""
+    """Builds :class:`StationRow` objects (see :func:`bot.core.tables.build_rows`)."""
 
-    def __init__(self, crs: Crs, parsed: ParsedFile) -> None:
+    def __init__(self, crs: Crs) -> None:
         self.crs = crs
-        self.parsed = parsed
         # Station lists repeat the same few hours, facilities and status texts: read each once.
         self._hours: dict[str, tuple[dict[str, Any], bool]] = {}
         self._facilities: dict[Any, tuple[int, tuple[str, ...]]] = {}
         self._statuses: dict[str, StationStatus | None] = {}
         self._given: dict[frozenset[str], frozenset[str]] = {}
 
-    def build(self, line: int, values: Mapping[str, Any]) -> StationRow | None:
-        """The station of one row, or None after recording why it was rejected."""
-        warnings: list[Rejection] = []
-        try:
-            row = self._build(line, values, warnings)
-        except _RowRejected as exc:
-            self.parsed.rejected.append(Rejection(line, exc.reason_key, exc.detail))
-            return None
-        self.parsed.warnings.extend(warnings)
-        return row
-
-    def _build(
-        self, line: int, values: Mapping[str, Any], warnings: list[Rejection]
-    ) -> StationRow:
+    def build(self, line: int, values: Mapping[str, Any], warnings: list[Problem]) -> StationRow:
+        """The station of one row (adding its warnings to ``warnings``), or RowRejected."""
         text = {
             name: _text(values.get(name), name) for name in _TEXT_FIELDS if name != "hours_text"
         }
         if not text["name"]:
-            raise _RowRejected("import-missing-name")
+            raise RowRejected("import-missing-name")
         lat, lon = self._coordinates(values)
         if not text["city"]:
             found = _CITY_IN_ADDRESS.match(text["address"])
@@ -649,7 +596,7 @@ class _RowBuilder:
         text["hours_text"] = hours_text
         for name, value in text.items():
             if len(value) > _TEXT_LIMITS[name]:
-                raise _RowRejected("import-text-too-long", f"{name} > {_TEXT_LIMITS[name]}")
+                raise RowRejected("import-text-too-long", f"{name} > {_TEXT_LIMITS[name]}")
         given = {name for name in values if name in _GIVEN_FIELDS}
         if "address" in given and "city" not in given:
             given.add("city")
@@ -679,7 +626,7 @@ class _RowBuilder:
             if hours_text:
                 row.hours, known = self._parse_hours(hours_text)
                 if not known:
-                    warnings.append(Rejection(line, "import-hours-unparsed", _show(hours_text)))
+                    warnings.append(Rejection(line, "import-hours-unparsed", show(hours_text)))
         # A blank or unknown status, or an unreadable date, keeps what the station had.
         given.discard("status")
         status = _text(values.get("status"), "status")
@@ -688,7 +635,7 @@ class _RowBuilder:
                 self._statuses[status] = _STATUS_LOOKUP.get(_word_key(status))
             meaning = self._statuses[status]
             if meaning is None:
-                warnings.append(Rejection(line, "import-unknown-status", _show(status)))
+                warnings.append(Rejection(line, "import-unknown-status", show(status)))
             else:
                 row.status = meaning
                 given.add("status")
@@ -697,37 +644,37 @@ class _RowBuilder:
             row.verified_on = _parse_date(verified)
             if row.verified_on is None:
                 given.discard("verified_on")
-                warnings.append(Rejection(line, "import-invalid-date", _show(verified)))
+                warnings.append(Rejection(line, "import-invalid-date", show(verified)))
         row.given = self._given.setdefault(frozenset(given), frozenset(given))
         return row
 
     def _coordinates(self, values: Mapping[str, Any]) -> tuple[float, float]:
-        """WGS-84 (lat, lon) of a row, or _RowRejected saying what is wrong with them."""
+        """WGS-84 (lat, lon) of a row, or RowRejected saying what is wrong with them."""
         raw_lat, raw_lon = values.get("lat"), values.get("lon")
-        if _blank(raw_lat) and _blank(raw_lon) and not _blank(values.get("location")):
+        if blank(raw_lat) and blank(raw_lon) and not blank(values.get("location")):
             raw_lat, raw_lon = _split_location(values["location"])
-        if _blank(raw_lat) or _blank(raw_lon):
-            raise _RowRejected("import-missing-coordinates")
+        if blank(raw_lat) or blank(raw_lon):
+            raise RowRejected("import-missing-coordinates")
         try:
             lat, lon = _number(raw_lat), _number(raw_lon)
         except ValueError:
-            raise _RowRejected(
-                "import-invalid-coordinates", f"{_show(raw_lat)}, {_show(raw_lon)}"
+            raise RowRejected(
+                "import-invalid-coordinates", f"{show(raw_lat)}, {show(raw_lon)}"
             ) from None
-        shown = f"{_show(raw_lat)}, {_show(raw_lon)}"
+        shown = f"{show(raw_lat)}, {show(raw_lon)}"
         if not (math.isfinite(lat) and math.isfinite(lon)) or (lat == 0 and lon == 0):
-            raise _RowRejected("import-invalid-coordinates", shown)
+            raise RowRejected("import-invalid-coordinates", shown)
         china = self.crs is not Crs.wgs84
         inside = valid_point(lat, lon) and not (china and outside_china(lat, lon))
         if not inside:
             if valid_point(lon, lat) and not outside_china(lon, lat):
-                raise _RowRejected("import-swapped-coordinates", shown)
+                raise RowRejected("import-swapped-coordinates", shown)
             if not valid_point(lat, lon):
-                raise _RowRejected("import-outside-globe", shown)
-            raise _RowRejected("import-outside-china", shown)
+                raise RowRejected("import-outside-globe", shown)
+            raise RowRejected("import-outside-china", shown)
         return to_wgs84(lat, lon, self.crs)
 
-    def _amenities(self, line: int, value: Any, warnings: list[Rejection]) -> int:
+    def _amenities(self, line: int, value: Any, warnings: list[Problem]) -> int:
         key = tuple(value) if isinstance(value, list) else value
         try:
             cached = self._facilities.get(key)
@@ -770,7 +717,7 @@ def _read_facilities(value: Any) -> tuple[int, tuple[str, ...]]:
         if inside:
             names |= inside
         else:
-            unknown.append(_show(word))
+            unknown.append(show(word))
     return amenity_mask(names), tuple(unknown)
 
 
@@ -792,10 +739,6 @@ _GIVEN_FIELDS = frozenset(
 )
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _split_location(value: Any) -> tuple[Any, Any]:
     """(lat, lon) from one location value: a GeoJSON Point, "lng,lat", [lng, lat] or a dict.
 
@@ -805,10 +748,10 @@ def _split_location(value: Any) -> tuple[Any, Any]:
     if isinstance(value, _PointGeometry):
         geometry = value.geometry
         if geometry.get("type") != "Point":
-            raise _RowRejected("import-not-a-point", _show(geometry.get("type")))
+            raise RowRejected("import-not-a-point", show(geometry.get("type")))
         value = geometry.get("coordinates")
         if not isinstance(value, list) or len(value) < 2:
-            raise _RowRejected("import-invalid-coordinates", _show(value))
+            raise RowRejected("import-invalid-coordinates", show(value))
         return value[1], value[0]
     if isinstance(value, dict):
         mapped = _map_keys(value)
@@ -816,13 +759,13 @@ def _split_location(value: Any) -> tuple[Any, Any]:
     if isinstance(value, str):
         value = [part for part in re.split(r"[,，;\s]+", value.strip()) if part]
     if not isinstance(value, list) or len(value) != 2:
-        raise _RowRejected("import-invalid-coordinates", _show(value))
+        raise RowRejected("import-invalid-coordinates", show(value))
     first, second = value
     try:
         if abs(_number(first)) <= 90 < abs(_number(second)):
             return first, second
     except ValueError:
-        raise _RowRejected("import-invalid-coordinates", _show(value)) from None
+        raise RowRejected("import-invalid-coordinates", show(value)) from None
     return second, first
 
 
@@ -905,14 +848,6 @@ def _takes(given: frozenset[str]) -> tuple[bool, ...]:
     return tuple(name in _ALWAYS or name in given for name in _DATA_COLUMNS)
 
 
-@dataclass
-class _Outcome:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-
-
 def _upsert(
     conn: Connection,
     *,
@@ -922,9 +857,9 @@ def _upsert(
     actor_id: int | None,
     filename: str,
     crs: str,
-) -> _Outcome:
+) -> ImportReport:
     """Match, compare and (unless a dry run) write the parsed rows, in the caller's transaction."""
-    outcome = _Outcome()
+    report = ImportReport(warnings=parsed.warnings, dry_run=dry_run, format=parsed.format)
     by_id: dict[str, int] = {}
     by_place: dict[tuple[str, str], int] = {}
     by_place_unnumbered: dict[tuple[str, str], int] = {}
@@ -939,6 +874,7 @@ def _upsert(
 
     new: list[StationRow] = []
     matched: dict[int, StationRow] = {}
+    duplicates: list[Problem] = []
     for row in parsed.rows:
         place = (row.name, row.address)
         if row.external_id is not None:
@@ -949,9 +885,10 @@ def _upsert(
             new.append(row)
         elif station_id in matched:
             first = matched[station_id].line
-            outcome.rejected.append(Rejection(row.line, "import-duplicate", str(first)))
+            duplicates.append(Rejection(row.line, "import-duplicate", str(first)))
         else:
             matched[station_id] = row
+    report.rejected = sorted([*parsed.rejected, *duplicates], key=lambda r: r.line)
 
     now = utcnow()
     changes: dict[tuple[int, ...], list[dict[str, Any]]] = {}
@@ -982,7 +919,7 @@ def _upsert(
             if row.external_id is None or current[0] is not None:
                 merged[0] = current[0]  # an import never renumbers a station
             if current == tuple(merged):
-                outcome.unchanged += 1
+                report.unchanged += 1
                 continue
             differ = tuple(
                 i
@@ -992,7 +929,7 @@ def _upsert(
                 if not _same(name, old, value)
             )
             if not differ:
-                outcome.unchanged += 1
+                report.unchanged += 1
                 continue
             # Rows are grouped by the columns that changed, so each group is one executemany
             # that touches only those columns (and their indexes).
@@ -1000,10 +937,10 @@ def _upsert(
                 f"b_{_DATA_COLUMNS[i]}": row.hours if i == hours_at else merged[i] for i in differ
             }
             changes.setdefault(differ, []).append({"b_id": station_id, **params})
-    outcome.updated = sum(len(group) for group in changes.values())
-    outcome.added = len(new)
+    report.updated = sum(len(group) for group in changes.values())
+    report.added = len(new)
     if dry_run:
-        return outcome
+        return report
 
     for start in range(0, len(new), _WRITE_CHUNK):
         batch = [
@@ -1026,25 +963,18 @@ def _upsert(
         )
         for start in range(0, len(group), _WRITE_CHUNK):
             conn.execute(statement, group[start : start + _WRITE_CHUNK])
-    conn.execute(
-        insert(AUDIT).values(
-            at=now,
-            actor_id=actor_id,
-            action="stations.import",
-            subject=filename[:128],
-            detail={
-                "format": parsed.format,
-                "crs": crs,
-                "demo": demo,
-                "added": outcome.added,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "rejected": len(parsed.rejected) + len(outcome.rejected),
-                "warnings": len(parsed.warnings),
-            },
-        )
+    audit_import(
+        conn,
+        action="stations.import",
+        actor_id=actor_id,
+        filename=filename,
+        fmt=parsed.format,
+        report=report,
+        now=now,
+        crs=crs,
+        demo=demo,
     )
-    return outcome
+    return report
 
 
 async def import_stations(
@@ -1067,7 +997,7 @@ async def import_stations(
     """
     crs = Crs(crs)
     parsed = await asyncio.to_thread(parse_station_file, data, filename=filename, crs=crs)
-    outcome = await db.transact(
+    return await db.transact(
         _upsert,
         parsed=parsed,
         demo=demo,
@@ -1075,16 +1005,6 @@ async def import_stations(
         actor_id=actor_id,
         filename=Path(filename).name,
         crs=crs.value,
-    )
-    rejected = sorted([*parsed.rejected, *outcome.rejected], key=lambda r: r.line)
-    return ImportReport(
-        added=outcome.added,
-        updated=outcome.updated,
-        unchanged=outcome.unchanged,
-        rejected=rejected,
-        warnings=parsed.warnings,
-        dry_run=dry_run,
-        format=parsed.format,
     )
 
 
@@ -1104,30 +1024,18 @@ async def run_import_cli(
     demo: bool,
 ) -> int:
     """``gongyou import stations``: 0 when imported, 1 for a malformed file, 2 if unreadable."""
-    lang = settings.default_language
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImportFileError("import-file-too-large", f"{size / 1024 / 1024:.1f} MB")
-        data = path.read_bytes()
-    except ImportFileError as err:
-        print(render_file_error(err, lang), file=sys.stderr)
-        return 1
-    except OSError as exc:
-        reason = _reason_text(lang, "import-file-unreadable", f"{path.name}: {exc.strerror}")
-        print(reason, file=sys.stderr)
-        return 2
-    db = Database(settings.database_url)
-    try:
-        await db.upgrade()
-        report = await import_stations(
+
+    async def run(db: Database, data: bytes) -> ImportReport:
+        return await import_stations(
             db, data, filename=path.name, crs=Crs(crs), dry_run=dry_run, demo=demo
         )
-    except ImportFileError as err:
-        print(render_file_error(err, lang), file=sys.stderr)
-        return 1
-    finally:
-        await db.dispose()
-    print(report.render(lang))
-    return 0
+
+    return await run_file_import(
+        settings,
+        path,
+        run,
+        max_bytes=MAX_FILE_BYTES,
+        refused=render_file_error,
+        reason=_file_reason,
+    )

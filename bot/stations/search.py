@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import utcnow
+from bot.core.text import TextError, checked_text
 from bot.core.users import audit
 from bot.stations.geo import bounding_box, cell_ranges, haversine_m
 from bot.stations.hours import OpeningHours, status_at
@@ -350,9 +351,10 @@ async def add_report(
     One report per worker, station and day (China time); raises ReportError otherwise.
     """
     now = now or utcnow()
-    text = text.strip()
-    if len(text) > REPORT_TEXT_MAX:
-        raise ReportError("too_long")
+    try:
+        text = checked_text(text, limit=REPORT_TEXT_MAX, layout="ends", form=None, required=False)
+    except TextError as error:
+        raise ReportError(error.reason) from error
     station = await session.get(Station, station_id)
     if station is None:
         raise ReportError("no_station")

@@ -1,17 +1,26 @@
-"""Job-seeker registration (求职登记) and new-job alerts: /my_alerts, its buttons, unsubscribe."""
+"""Job-seeker registration (求职登记) and new-job alerts: /my_alerts, its buttons, unsubscribe,
+and the job that delivers the alerts."""
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    filters,
+)
 
 from bot.context import GongyouContext
 from bot.core.clock import parse_quiet_hours
-from bot.core.models import FlowState
-from bot.core.users import FORGETTERS, clear_flow, set_flow
+from bot.core.models import FlowState, utcnow
+from bot.core.users import clear_flow, set_flow
 from bot.i18n import t
 from bot.jobs.alerts import (
     MAX_PLACES,
@@ -20,7 +29,7 @@ from bot.jobs.alerts import (
     SeekerError,
     add_place,
     delete_seeker,
-    forget_seeker,
+    deliver_alerts,
     get_seeker,
     offered_places,
     set_alerts,
@@ -29,8 +38,10 @@ from bot.jobs.alerts import (
 )
 from bot.jobs.core import INDUSTRIES, TAGS, Salary
 from bot.jobs.models import PayUnit
+from bot.jobs.text import pay_text
 from handlers.base import register_flow, stale_button
-from handlers.jobs.text import pay_text
+
+log = logging.getLogger(__name__)
 
 SERVICE = "jobs"
 FLOW = "jobseek"
@@ -424,8 +435,46 @@ async def on_flow_text(update: Update, context: GongyouContext, state: FlowState
 
 def register(app: Application) -> None:
     """Register /my_alerts, the `ja:` buttons, the typing flow and the forgetter."""
-    if forget_seeker not in FORGETTERS:
-        FORGETTERS.append(forget_seeker)
     register_flow(FLOW, on_flow_text)
     app.add_handler(CommandHandler("my_alerts", my_alerts, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ja:"))
+
+
+# --- delivering alerts ------------------------------------------------------------------------
+
+
+async def _deliver_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    services = context.application.bot_data["services"]
+    settings = services.settings
+    result = await deliver_alerts(
+        services.notifier,
+        services.db,
+        now=utcnow(),
+        quiet_hours=settings.quiet_hours,
+        timezone=settings.timezone,
+    )
+    if result.messages or result.dropped or result.blocked or result.failed:
+        log.info(
+            "job alerts: %d messages (%d alerts), %d dropped, %d blocked, %d failed",
+            result.messages,
+            result.alerts,
+            result.dropped,
+            result.blocked,
+            result.failed,
+        )
+
+
+def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Deliver job alerts every ``settings.alert_interval_s`` seconds on the job queue."""
+    jobs = application.job_queue
+    if jobs is None:
+        log.warning("no job queue: job alerts are not delivered")
+        return
+    interval = application.bot_data["services"].settings.alert_interval_s
+    jobs.run_repeating(
+        _deliver_job,
+        interval=interval,
+        first=min(60, interval),
+        name="job-alerts",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )

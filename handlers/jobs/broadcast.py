@@ -3,11 +3,13 @@
 `/broadcast` starts a draft (flow "broadcast"); `/broadcast status` lists recent broadcasts
 with pause, resume and cancel. Every `jb:` button checks the staff role again and that the
 draft or broadcast it speaks of still exists. Sending is done by the broadcast sender
-(:mod:`bot.jobs.broadcast`), not here.
+(:mod:`bot.jobs.broadcast`), not here: :func:`start_sender` runs it beside the bot.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
 
@@ -24,7 +26,8 @@ from telegram.ext import (
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import FORGETTERS, clear_flow, get_flow, set_flow
+from bot.core.text import TextError, checked_text
+from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.jobs.broadcast import (
     KIND_TEXT,
@@ -33,11 +36,11 @@ from bot.jobs.broadcast import (
     AudienceOptions,
     BroadcastError,
     BroadcastProgress,
+    BroadcastSender,
     audience_count,
     audience_options,
     broadcast_status,
     cancel_broadcast,
-    forget_recipient,
     launch_broadcast,
     pause_broadcast,
     recent_broadcasts,
@@ -48,6 +51,9 @@ from bot.jobs.broadcast import (
 )
 from bot.jobs.models import BroadcastStatus
 from handlers.base import register_flow, require_role, stale_button
+from handlers.jobs import callbacks
+
+log = logging.getLogger(__name__)
 
 SERVICE = "jobs"
 FLOW = "broadcast"
@@ -60,6 +66,9 @@ TOGGLES = {"d": "districts", "i": "industries", "t": "types"}
 STEERING = frozenset({"p", "r", "c", "cy"})
 RECENT = 5
 EMPTY_AUDIENCE: dict[str, list[str]] = {"districts": [], "industries": [], "types": []}
+#: Keys of ``bot_data`` where the running sender lives.
+SENDER_TASK = "broadcast_sender_task"
+SENDER_STOP = "broadcast_sender_stop"
 
 
 # --- what staff see ---------------------------------------------------------------------------
@@ -437,7 +446,9 @@ async def _weekly_chosen(update: Update, context: GongyouContext) -> None:
     chat = update.effective_chat
     if chat is not None:
         preview = render_weekly(context.lang, views)
-        await context.bot.send_message(chat.id, preview.text, reply_markup=preview.keyboard)
+        await context.bot.send_message(
+            chat.id, preview.text, reply_markup=callbacks.keyboard(preview)
+        )
     await _ask_confirm(update, context, audience)
 
 
@@ -556,12 +567,14 @@ async def on_flow_text(update: Update, context: GongyouContext, state: FlowState
     if state.step != "compose":
         await context.reply(update, "bc-use-buttons")
         return
-    text = message.text.strip()
-    if not text:
-        await context.reply(update, "bc-compose-ask", limit=TEXT_MAX)
-        return
-    if len(text) > TEXT_MAX:
-        await context.reply(update, "bc-too-long", limit=TEXT_MAX, length=len(text))
+    try:
+        text = checked_text(message.text, limit=TEXT_MAX, layout="ends", form=None)
+    except TextError as error:
+        if error.reason == "empty":
+            await context.reply(update, "bc-compose-ask", limit=TEXT_MAX)
+        else:
+            length = len(message.text.strip())
+            await context.reply(update, "bc-too-long", limit=TEXT_MAX, length=length)
         return
     await _advance(context, state, step="preview", kind=KIND_TEXT, text=text)
     chat = update.effective_chat
@@ -586,8 +599,6 @@ async def on_other_in_flow(update: Update, context: GongyouContext) -> None:
 
 def register(app: Application) -> None:
     """Register /broadcast, its buttons, its flow and the draft's non-text guard."""
-    if forget_recipient not in FORGETTERS:
-        FORGETTERS.append(forget_recipient)
     register_flow(FLOW, on_flow_text)
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("broadcast", command))
@@ -596,3 +607,39 @@ def register(app: Application) -> None:
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other_in_flow),
         group=GROUP_GUARD,
     )
+
+
+# --- running the sender next to the bot -------------------------------------------------------
+
+
+def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Run the broadcast sender as a background task of ``application`` (call from post_init)."""
+    if application.bot_data.get(SENDER_TASK) is not None:
+        return
+    services = application.bot_data["services"]
+    sender = BroadcastSender(
+        services.notifier, services.db, rate=services.settings.bulk_messages_per_second
+    )
+    stop = asyncio.Event()
+    application.bot_data[SENDER_STOP] = stop
+    application.bot_data[SENDER_TASK] = asyncio.create_task(
+        sender.run(stop), name="broadcast-sender"
+    )
+
+
+async def stop_sender(
+    application: Application[Any, Any, Any, Any, Any, Any], *, grace: float = 10.0
+) -> None:
+    """Let the sender finish its batch and give up the lease (call from post_stop)."""
+    task: asyncio.Task[None] | None = application.bot_data.pop(SENDER_TASK, None)
+    stop: asyncio.Event | None = application.bot_data.pop(SENDER_STOP, None)
+    if task is None:
+        return
+    if stop is not None:
+        stop.set()
+    try:
+        await asyncio.wait_for(task, grace)
+    except TimeoutError:
+        log.warning("broadcast sender did not stop within %.0f s; cancelled", grace)
+    except Exception:
+        log.exception("broadcast sender ended with an error")

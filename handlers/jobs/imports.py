@@ -1,28 +1,40 @@
 """Staff job-list import: an Excel or CSV job list sent to the bot as a document.
 
-The document handler of the stations service receives every document; it hands job lists
-(.xlsx always, CSV files whose header or caption names jobs) to :func:`import_document`.
+The router's document handler asks each service in turn whether a file is its own; job lists
+(Excel always, CSV files whose header or caption names jobs) come to :func:`import_document`.
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.context import GongyouContext
 from bot.core.models import Role
+from bot.core.tables import TableFileError
 from bot.jobs.core import load_min_wages
 from bot.jobs.imports import (
-    JobFileError,
     caption_city,
+    caption_says_jobs,
     caption_wants_dry_run,
     import_jobs,
+    looks_like_job_file,
     render_file_error,
 )
 from handlers.base import require_role
 from handlers.jobs.text import MESSAGE_LIMIT
 
 SERVICE = "jobs"
+#: Job lists: spreadsheets always go to the jobs import, text files when they name jobs.
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
+TEXT_SUFFIXES = (".csv", ".txt")
+
+
+def is_job_list(name: str, caption: str, data: bytes) -> bool:
+    """A spreadsheet, or a text file whose caption or header names jobs."""
+    return name.endswith(SPREADSHEETS) or (
+        name.endswith(TEXT_SUFFIXES)
+        and (caption_says_jobs(caption) or looks_like_job_file(data, name))
+    )
 
 
 async def import_document(
@@ -49,12 +61,8 @@ async def import_document(
             posting_days=settings.posting_days,
             timezone=settings.timezone,
         )
-    except JobFileError as err:
+    except TableFileError as err:
         await message.reply_text(render_file_error(err, context.lang))
         return
     text = context.t("ji-done") + "\n" + report.render(context.lang)
     await message.reply_text(text[:MESSAGE_LIMIT])
-
-
-def register(app: Application) -> None:
-    """Register nothing: job lists arrive through the stations service's document handler."""

@@ -7,14 +7,15 @@ import re
 from functools import cache
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import GongyouContext, current_scope
+from bot.context import GongyouContext
 from bot.core.clock import today_in
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import FORGETTERS, audit, clear_flow, get_flow, set_flow
+from bot.core.notify import MESSAGE_LIMIT
+from bot.core.users import audit, clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.jobs.core import INDUSTRIES, TAGS, MinWage, PostingView, load_min_wages
 from bot.jobs.core import get_posting as load_posting
@@ -36,7 +37,6 @@ from bot.jobs.review import (
     draft_asks_fee,
     draft_view,
     edit_field,
-    forget_submitter,
     my_postings,
     new_draft,
     next_step,
@@ -49,8 +49,9 @@ from bot.jobs.review import (
     submit_draft,
     withdraw,
 )
-from handlers.base import main_menu, register_flow, require_role, stale_button
-from handlers.jobs.text import MESSAGE_LIMIT, pay_text, posting_card, posting_line
+from bot.jobs.text import pay_text, posting_line
+from handlers.base import InFlow, main_menu, register_flow, require_role, stale_button
+from handlers.jobs.text import posting_card
 
 log = logging.getLogger(__name__)
 
@@ -749,26 +750,8 @@ async def on_review_text(update: Update, context: GongyouContext, state: FlowSta
     await _send(update, context, text, keyboard)
 
 
-class InFlow(filters.MessageFilter):
-    """Messages from a user who is in one of the given flows (known from the update's scope)."""
-
-    def __init__(self, *flows: str) -> None:
-        super().__init__(name=f"InFlow{flows}")
-        self.flows = flows
-
-    def filter(self, message: Message) -> bool:
-        """True when the sender is in one of the flows."""
-        try:
-            member = current_scope().user
-        except RuntimeError:
-            return False
-        return member is not None and member.flow in self.flows
-
-
 def register(app: Application) -> None:
     """Register this module's handlers."""
-    if forget_submitter not in FORGETTERS:
-        FORGETTERS.append(forget_submitter)
     register_flow(POST_FLOW, on_flow_text)
     register_flow(REVIEW_FLOW, on_review_text)
     app.add_handler(CommandHandler("post_job", post_job))

@@ -18,10 +18,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import GongyouContext, current_scope
+from bot.context import GongyouContext
 from bot.core.clock import today_in
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import FORGETTERS, clear_flow, get_flow, set_flow
+from bot.core.users import clear_flow, get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import TAGS, employment_type_of, get_posting, industry_of
@@ -35,13 +35,14 @@ from bot.jobs.search import (
     available_posting,
     expire_postings,
     filter_choices,
-    forget_job_user,
     report_posting,
     reveal_contact,
     search_postings,
 )
-from handlers.base import register_flow, stale_button
-from handlers.jobs.text import posting_card, posting_line
+from bot.jobs.text import posting_line
+from handlers.base import InFlow, on_other_message, register_flow, stale_button
+from handlers.jobs import callbacks
+from handlers.jobs.text import posting_card
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,8 @@ REPORT = re.compile(r"^jk:(\d{1,10}):([sco])$")
 def _menu_keyboard(context: GongyouContext) -> InlineKeyboardMarkup:
     lang = context.lang
     rows = [
-        [InlineKeyboardButton(t(lang, "jobs-btn-find"), callback_data="js:go")],
-        [InlineKeyboardButton(t(lang, "jobs-btn-alerts"), callback_data="ja:menu")],
+        [InlineKeyboardButton(t(lang, "jobs-btn-find"), callback_data=callbacks.search())],
+        [InlineKeyboardButton(t(lang, "jobs-btn-alerts"), callback_data=callbacks.alerts_menu())],
         [InlineKeyboardButton(t(lang, "jobs-btn-post"), callback_data="jp:new")],
     ]
     if context.has_role(Role.staff):
@@ -202,7 +203,11 @@ async def _results(
         for number, view in enumerate(result.items, start=page * PAGE_SIZE + 1):
             lines.append(posting_line(lang, number, view))
     rows = [
-        [InlineKeyboardButton(f"{number}. {view.title[:40]}", callback_data=f"jc:{view.id}")]
+        [
+            InlineKeyboardButton(
+                f"{number}. {view.title[:40]}", callback_data=callbacks.open_posting(view.id)
+            )
+        ]
         for number, view in enumerate(result.items, start=page * PAGE_SIZE + 1)
     ]
     paging = []
@@ -382,12 +387,12 @@ async def on_search_button(update: Update, context: GongyouContext) -> None:
     await _show(update, context, text, keyboard, edit=True)
 
 
-async def on_flow_text(update: Update, context: GongyouContext, state: FlowState) -> None:
+async def on_flow_text(update: Update, context: GongyouContext, state: FlowState) -> bool | None:
     """Text in the jobs flow: keywords to search for, or the words of a report."""
     message = update.effective_message
     user = update.effective_user
     if message is None or message.text is None or user is None:
-        return
+        return None
     context.scope.service = SERVICE
     if state.step == "keywords":
         data = dict(state.data)
@@ -398,28 +403,15 @@ async def on_flow_text(update: Update, context: GongyouContext, state: FlowState
         else:
             search.pop("k", None)
         await _start_search(update, context, search, edit=False)
-        return
+        return None
     if state.step == "report":
         await clear_flow(context.db, user_id=user.id)
         posting_id = int(state.data.get("posting", 0))
         await _store_report(update, context, posting_id, JobReportKind.other, message.text)
-        return
+        return None
     # Browsing results: the words are a new question; let the router answer it.
     await clear_flow(context.db, user_id=user.id)
-    from handlers.common import on_text
-
-    await on_text(update, context)
-
-
-class _AwaitingKeywords(filters.MessageFilter):
-    """Messages from a worker who was asked to type keywords (or a report)."""
-
-    def filter(self, message: Any) -> bool:
-        try:
-            member = current_scope().user
-        except RuntimeError:
-            return False
-        return member is not None and member.flow == FLOW
+    return False
 
 
 async def on_flow_other(update: Update, context: GongyouContext) -> None:
@@ -427,8 +419,6 @@ async def on_flow_other(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     state = await get_flow(context.db, user_id=user.id) if user else None
     if state is None or state.flow != FLOW or state.step == "browse":
-        from handlers.common import on_other_message
-
         await on_other_message(update, context)
         return
     await context.reply(update, "jobs-text-only")
@@ -601,8 +591,6 @@ def schedule(application: Application) -> None:
 
 def register(app: Application) -> None:
     """Register this service's handlers."""
-    if forget_job_user not in FORGETTERS:
-        FORGETTERS.append(forget_job_user)
     register_flow(FLOW, on_flow_text)
     app.add_handler(CommandHandler("jobs", command))
     app.add_handler(CallbackQueryHandler(on_search_button, pattern=r"^js:"))
@@ -615,7 +603,7 @@ def register(app: Application) -> None:
             & ~filters.LOCATION
             & ~filters.Document.ALL
             & filters.ChatType.PRIVATE
-            & _AwaitingKeywords(),
+            & InFlow(FLOW),
             on_flow_other,
         )
     )

@@ -1,53 +1,17 @@
-"""How postings read in a chat: one-line summaries, full cards, pay and tags."""
+"""How postings read in a chat: full cards and tags (lines and pay: :mod:`bot.jobs.text`)."""
 
 from __future__ import annotations
 
+from bot.core.notify import MESSAGE_LIMIT
 from bot.i18n import t
-from bot.jobs.core import PostingView, Salary, tag_names
-
-#: Telegram's limit on one message's text.
-MESSAGE_LIMIT = 4096
-
-
-def _amount(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def pay_text(lang: str, salary: Salary) -> str:
-    """Pay as a worker reads it: "7500-8500元/月", "200元/天", "面议"."""
-    if salary.negotiable or salary.unit is None:
-        return salary.text if salary.text and salary.negotiable else t(lang, "pay-negotiable")
-    unit = t(lang, f"unit-{salary.unit.value}")
-    low, high = salary.min, salary.max
-    if low is not None and high is not None and low != high:
-        return t(lang, "pay-range", low=_amount(low), high=_amount(high), unit=unit)
-    amount = high if high is not None else low
-    return t(lang, "pay-one", amount=_amount(amount or 0), unit=unit)
+from bot.jobs.core import PostingView, tag_names
+from bot.jobs.text import pay_text
 
 
 def tags_text(lang: str, mask: int) -> str:
     """The suitable-for tags of a mask, joined for the language."""
     joiner = "、" if lang == "zh" else ", "
     return joiner.join(t(lang, f"tag-{tag}") for tag in tag_names(mask))
-
-
-def place_text(view: PostingView) -> str:
-    """District (or city) for a list line."""
-    return view.district or view.city or "-"
-
-
-def posting_line(lang: str, number: int, view: PostingView) -> str:
-    """One numbered line of a results list or an alert."""
-    return t(
-        lang,
-        "job-line",
-        number=number,
-        title=view.title,
-        employer=view.employer_name,
-        pay=pay_text(lang, view.salary),
-        place=place_text(view),
-        type=t(lang, f"type-{view.employment_type.value}"),
-    )
 
 
 def posting_card(

@@ -32,17 +32,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import GongyouContext, current_scope
+from bot.context import GongyouContext
 from bot.core.clock import today_in
 from bot.core.lease import default_owner, take_lease
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import FORGETTERS, audit, clear_flow, get_flow, set_flow
+from bot.core.notify import MESSAGE_LIMIT, Outgoing
+from bot.core.users import audit, clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.legal.cases import (
     ACTIVE,
     BOT_POST,
     MAX_WORKER_TEXT,
-    MESSAGE_LIMIT,
+    Buttons,
     Content,
     active_cases,
     age_text,
@@ -55,7 +56,6 @@ from bot.legal.cases import (
     count_evidence,
     evidence_of,
     follow_up,
-    forget_legal_user,
     get_case,
     hinted,
     language_of,
@@ -83,7 +83,9 @@ from bot.legal.core import (
     status_name,
 )
 from bot.legal.models import CaseOutcome, CaseStatus, LegalCase
-from handlers.base import register_flow
+from handlers.base import InFlow, register_flow
+from handlers.legal import callbacks
+from handlers.notifier import TelegramNotifier
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,14 @@ async def _say(
         return None
     text = text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
     return await context.bot.send_message(chat_id, text, reply_markup=keyboard, **_here(update))
+
+
+def _markup(context: GongyouContext, buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of the service's buttons (None for none), as the notifier writes it."""
+    notifier = context.notifier
+    if not isinstance(notifier, TelegramNotifier):
+        raise TypeError("case buttons need the application's Telegram notifier")
+    return notifier.keyboard(Outgoing("", buttons=buttons))
 
 
 async def _alert(update: Update, text: str) -> None:
@@ -279,7 +289,11 @@ def _case_keyboard_of(message: Message | None, case_id: int) -> bool:
     """True if ``message`` carries the action buttons of the case (so they can be redrawn)."""
     if message is None or message.reply_markup is None:
         return False
-    actions = {f"lc:{verb}:{case_id}" for verb in ("k", "r", "n")}
+    actions = {
+        callbacks.claim_case(case_id),
+        callbacks.release_case(case_id),
+        callbacks.toggle_name(case_id),
+    }
     return any(
         button.callback_data in actions
         for row in message.reply_markup.inline_keyboard
@@ -301,7 +315,7 @@ async def _redraw(
     ):
         return
     evidence = await count_evidence(context.db, case_id=case.id)
-    keyboard = case_keyboard(
+    buttons = case_keyboard(
         access.lang,
         case,
         evidence=evidence,
@@ -309,6 +323,7 @@ async def _redraw(
         can_act=access.can_act,
         listing=not access.in_group,
     )
+    keyboard = _markup(context, buttons)
     try:
         await query.edit_message_reply_markup(keyboard)
     except BadRequest as exc:
@@ -363,7 +378,7 @@ async def _show_list(update: Update, context: GongyouContext, access: Access) ->
             line += " " + t(lang, "lc-list-you" if mine else "lc-list-other")
         lines.append(line)
         label = t(lang, "lc-btn-open", number=number, category=category)
-        buttons.append(InlineKeyboardButton(label, callback_data=f"lc:v:{case.id}"))
+        buttons.append(InlineKeyboardButton(label, callback_data=callbacks.view_case(case.id)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await _say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows))
 
@@ -433,13 +448,16 @@ async def _show_case(
         now=now,
         today=today_in(context.services.settings.timezone, now),
     )
-    keyboard = case_keyboard(
-        lang,
-        case,
-        evidence=evidence,
-        viewer_id=None if access.in_group else access.user_id,
-        can_act=access.can_act,
-        listing=not access.in_group,
+    keyboard = _markup(
+        context,
+        case_keyboard(
+            lang,
+            case,
+            evidence=evidence,
+            viewer_id=None if access.in_group else access.user_id,
+            can_act=access.can_act,
+            listing=not access.in_group,
+        ),
     )
     where = "group" if access.in_group else "private"
     await audit(
@@ -452,7 +470,13 @@ async def _show_case(
     await session.commit()
     shown = await _say(update, context, text, keyboard)
     if shown is not None and access.in_group:
-        remember(session, case_id=case.id, message=shown, direction=BOT_POST)
+        remember(
+            session,
+            case_id=case.id,
+            chat_id=shown.chat_id,
+            message_id=shown.message_id,
+            direction=BOT_POST,
+        )
         await session.commit()
 
 
@@ -518,11 +542,11 @@ async def _claim(update: Update, context: GongyouContext, access: Access, case_i
     number = case_label(case.id)
     await query.answer(t(access.lang, "lc-claimed", number=number))
     await _redraw(update, context, access, case)
-    await notify_worker(context.bot, case, t(case.lang, "lw-claimed", number=number))
+    await notify_worker(context.notifier, case, t(case.lang, "lw-claimed", number=number))
     group_lang = context.services.settings.default_language
     name = access.name or t(group_lang, "lc-someone")
     note = t(group_lang, "lc-note-claimed", name=name)
-    await post_note(context.bot, session, context.services.settings, case, note)
+    await post_note(context.notifier, session, context.services.settings, case, note)
 
 
 async def _release(update: Update, context: GongyouContext, access: Access, case_id: int) -> None:
@@ -551,7 +575,7 @@ async def _release(update: Update, context: GongyouContext, access: Access, case
     group_lang = context.services.settings.default_language
     name = access.name or t(group_lang, "lc-someone")
     note = t(group_lang, "lc-note-released", name=name)
-    await post_note(context.bot, session, context.services.settings, case, note)
+    await post_note(context.notifier, session, context.services.settings, case, note)
 
 
 async def _ask(update: Update, context: GongyouContext, access: Access, case_id: int) -> None:
@@ -648,13 +672,13 @@ async def _close(
     except BadRequest:
         await _say(update, context, done)
     told = t(case.lang, "lw-closed", number=number, outcome=outcome_name(case.lang, outcome))
-    await notify_worker(context.bot, case, told, rating_keyboard(case.id))
+    await notify_worker(context.notifier, case, told, rating_keyboard(case.id))
     settings = context.services.settings
     group_lang = settings.default_language
     name = access.name or t(group_lang, "lc-someone")
     note = t(group_lang, "lc-note-closed", outcome=outcome_name(group_lang, outcome), name=name)
-    await post_note(context.bot, session, settings, case, note)
-    await close_topic(context.bot, case)
+    await post_note(context.notifier, session, settings, case, note)
+    await close_topic(context.notifier, case)
 
 
 async def _evidence(update: Update, context: GongyouContext, access: Access, case_id: int) -> None:
@@ -756,7 +780,7 @@ async def on_group_message(update: Update, context: GongyouContext) -> None:
     if case.claimed_by != user.id:
         if not await hinted(session, case_id=case.id, user_id=user.id):
             note = t(settings.default_language, "lc-hint-claim")
-            await post_note(context.bot, session, settings, case, note, hint_for=user.id)
+            await post_note(context.notifier, session, settings, case, note, hint_for=user.id)
         return
     await _volunteer_relay(update, context, case, once=False)
 
@@ -775,7 +799,7 @@ async def _volunteer_relay(
         await _say(update, context, context.t("lc-relay-unsupported"))
         return None
     result = await relay_to_worker(
-        context.bot,
+        context.notifier,
         context.db,
         case=case,
         volunteer_id=user.id,
@@ -821,7 +845,7 @@ async def _ask_flow(update: Update, context: GongyouContext, state: FlowState) -
             name=user.first_name or t(settings.default_language, "lc-someone"),
             text=content.text or "[" + content.kind + "]",
         )
-        await post_note(context.bot, context.db, settings, case, note)
+        await post_note(context.notifier, context.db, settings, case, note)
 
 
 # --- the relay: the worker's messages ---------------------------------------------------------
@@ -850,11 +874,12 @@ async def _worker_relay(
         await _say(update, context, context.t("lw-case-closed", number=number))
         return
     result = await relay_to_case(
-        context.bot,
+        context.notifier,
         context.db,
         context.services.settings,
         case=case,
-        worker_message=message,
+        worker_chat_id=message.chat_id,
+        worker_message_id=message.message_id,
         content=content,
         now=utcnow(),
     )
@@ -934,22 +959,6 @@ async def on_private_message(update: Update, context: GongyouContext) -> None:
         if await _access(update, context, act=True) is not None:
             await _volunteer_relay(update, context, case, once=False)
         raise ApplicationHandlerStop
-
-
-class _InFlow(filters.MessageFilter):
-    """Messages from a user in one of the given flows (known from the update's scope)."""
-
-    def __init__(self, *flows: str) -> None:
-        super().__init__(name=f"legal_cases.InFlow{flows}")
-        self.flows = flows
-
-    def filter(self, message: Message) -> bool:
-        """True when the sender is in one of the flows."""
-        try:
-            member = current_scope().user
-        except RuntimeError:
-            return False
-        return member is not None and member.flow in self.flows
 
 
 # --- the worker's cases -----------------------------------------------------------------------
@@ -1081,7 +1090,7 @@ async def _withdraw(update: Update, context: GongyouContext, case: LegalCase) ->
     await context.reply(update, "lw-withdrawn", number=number)
     settings = context.services.settings
     note = t(settings.default_language, "lc-note-withdrawn")
-    posted = await post_note(context.bot, session, settings, closed, note)
+    posted = await post_note(context.notifier, session, settings, closed, note)
     if posted is None and closed.claimed_by is not None:
         lang = await language_of(session, user_id=closed.claimed_by)
         try:
@@ -1090,7 +1099,7 @@ async def _withdraw(update: Update, context: GongyouContext, case: LegalCase) ->
             )
         except TelegramError:
             log.info("claimer of case %s could not be told of the withdrawal", case.id)
-    await close_topic(context.bot, closed)
+    await close_topic(context.notifier, closed)
 
 
 async def _rate(update: Update, context: GongyouContext, case_id: int, rating: int) -> None:
@@ -1127,7 +1136,7 @@ async def _follow_up_job(context: GongyouContext) -> None:
     )
     if not held:
         return
-    done = await follow_up(context.bot, services.db, services.settings, now=now)
+    done = await follow_up(context.notifier, services.db, services.settings, now=now)
     if done.announced or done.reannounced or done.escalated:
         log.info(
             "legal follow-up: %d announced, %d reminded, %d escalated",
@@ -1156,14 +1165,12 @@ def schedule(application: Application) -> None:
 
 def register(app: Application) -> None:
     """Register this module's handlers."""
-    if forget_legal_user not in FORGETTERS:
-        FORGETTERS.append(forget_legal_user)
     register_flow(REPLY_FLOW, _reply_flow)
     register_flow(ASK_FLOW, _ask_flow)
     private = filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     app.add_handler(
         MessageHandler(
-            private & (filters.REPLY | _InFlow(REPLY_FLOW, ASK_FLOW)), on_private_message
+            private & (filters.REPLY | InFlow(REPLY_FLOW, ASK_FLOW)), on_private_message
         ),
         group=RELAY_GROUP,
     )

@@ -72,6 +72,7 @@ from bot.legal.kb import current_kb
 from bot.legal.rules import Deadline
 from handlers.base import (
     MESSAGE_LIMIT,
+    InFlow,
     back_to_menu,
     drop_buttons,
     fit,
@@ -80,7 +81,7 @@ from handlers.base import (
     send_or_edit,
     stale_button,
 )
-from handlers.jobs.post import InFlow
+from handlers.legal import callbacks
 from handlers.legal.staff import staff_command
 from knowledge.legal import ANSWER_SCORE, LegalEntry, LegalHit, LegalKB, render
 
@@ -151,7 +152,7 @@ async def _show_menu(update: Update, context: GongyouContext) -> None:
     rows.append([_case_button(lang, resume=resume)])
     rows.append(
         [
-            InlineKeyboardButton(t(lang, "lg-btn-my-cases"), callback_data="lw:list"),
+            InlineKeyboardButton(t(lang, "lg-btn-my-cases"), callback_data=callbacks.my_cases()),
             InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu"),
         ]
     )
@@ -839,14 +840,14 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
     parts.append(t(lang, "li-next"))
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t(lang, "lg-btn-my-cases"), callback_data="lw:list")],
+            [InlineKeyboardButton(t(lang, "lg-btn-my-cases"), callback_data=callbacks.my_cases())],
             [InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")],
         ]
     )
     await send_or_edit(update, context, "\n\n".join(parts), keyboard)
     try:
         await announce_case(
-            context.bot, db, context.services.settings, case_id=submitted.case_id, now=now
+            context.notifier, db, context.services.settings, case_id=submitted.case_id, now=now
         )
     except Exception:  # the case is stored; the follow-up retries unannounced cases
         log.exception("could not announce case %s", submitted.case_id)

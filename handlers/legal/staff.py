@@ -41,8 +41,7 @@ from bot.legal.drafts import (
 from bot.legal.kb import forget_cached_kb
 from bot.legal.models import DraftStatus, LegalDraft
 from bot.legal.stats import MAX_DAYS, STARS, LegalStats, duration_text, export_cases, legal_stats
-from handlers.base import fit, register_flow, require_role, stale_button
-from handlers.jobs.post import InFlow
+from handlers.base import InFlow, fit, register_flow, require_role, stale_button
 
 log = logging.getLogger(__name__)
 

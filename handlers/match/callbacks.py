@@ -6,6 +6,13 @@ the function that writes its callback data (64 bytes at most).
 
 from __future__ import annotations
 
+from bot.match.events import CANCEL_SIGNUP
 from handlers.notifier import Encoder
 
-ENCODE: dict[str, Encoder] = {}
+
+def cancel_signup(event_id: int) -> str:
+    """A member cancels their sign-up for a social (``me:c:<event>``)."""
+    return f"me:c:{event_id}"
+
+
+ENCODE: dict[str, Encoder] = {CANCEL_SIGNUP: cancel_signup}

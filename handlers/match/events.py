@@ -21,7 +21,8 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import FORGETTERS, clear_flow, get_flow, set_flow
+from bot.core.notify import Outgoing
+from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.match.core import EVENT_FLOW, GENDERS, SERVICE, option_label
 from bot.match.events import (
@@ -35,8 +36,8 @@ from bot.match.events import (
     EventView,
     MemberEvent,
     Promoted,
+    cancel_buttons,
     cancel_event,
-    cancel_keyboard,
     check_deadline,
     clean_name,
     clean_text,
@@ -47,7 +48,6 @@ from bot.match.events import (
     draft_time,
     event_lines,
     export_signups,
-    forget_signups,
     get_event,
     leave_event,
     member_events,
@@ -59,8 +59,16 @@ from bot.match.events import (
     staff_events,
     when_text,
 )
-from handlers.base import fit, register_flow, require_role, send_or_edit, stale_button, tell
-from handlers.jobs.post import InFlow
+from handlers.base import (
+    InFlow,
+    fit,
+    register_flow,
+    require_role,
+    send_or_edit,
+    stale_button,
+    tell,
+)
+from handlers.match.callbacks import cancel_signup
 from handlers.membership import ensure_verified, register_continuation
 
 log = logging.getLogger(__name__)
@@ -147,7 +155,7 @@ async def show_events(update: Update, context: GongyouContext) -> None:
         title = fit(event.title, LABEL_LIMIT)
         if item.status is not None:
             label = t(lang, "me-btn-leave-title", title=title)
-            rows.append([InlineKeyboardButton(label, callback_data=f"me:c:{event.id}")])
+            rows.append([InlineKeyboardButton(label, callback_data=cancel_signup(event.id))])
         elif not closed:
             label = t(lang, "me-btn-join", title=title)
             rows.append([InlineKeyboardButton(label, callback_data=f"me:j:{event.id}")])
@@ -158,7 +166,7 @@ async def show_events(update: Update, context: GongyouContext) -> None:
 def _after_signup_keyboard(lang: str, event_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t(lang, "me-btn-leave"), callback_data=f"me:c:{event_id}")],
+            [InlineKeyboardButton(t(lang, "me-btn-leave"), callback_data=cancel_signup(event_id))],
             [InlineKeyboardButton(t(lang, "me-btn-list"), callback_data="me:list")],
         ]
     )
@@ -237,7 +245,8 @@ async def _tell_promoted(
     for member in promoted:
         lang = member.language
         text = t(lang, "me-promoted", event=event_lines(lang, event, zone))
-        await tell(context.bot, member.user_id, text, cancel_keyboard(lang, event.id))
+        message = Outgoing(text, buttons=cancel_buttons(lang, event.id))
+        await context.notifier.tell(member.user_id, message)
 
 
 async def _leave(update: Update, context: GongyouContext, event_id: int) -> None:
@@ -737,7 +746,7 @@ async def _reminder_job(context: GongyouContext) -> None:
     """Send the reminders of socials starting within a day."""
     services = context.services
     sent = await send_reminders(
-        context.bot, services.db, now=utcnow(), zone=services.settings.timezone
+        context.notifier, services.db, now=utcnow(), zone=services.settings.timezone
     )
     if sent:
         log.info("social reminders: %d sent", sent)
@@ -762,8 +771,6 @@ def schedule(application: Application) -> None:
 
 def register(app: Application) -> None:
     """Register the socials' buttons and the staff's new-event flow."""
-    if forget_signups not in FORGETTERS:
-        FORGETTERS.append(forget_signups)
     register_continuation("events", show_events)
     register_flow(EVENT_FLOW, on_event_text)
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^me:"))

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, utcnow
-from bot.core.users import FORGETTERS, clear_flow, get_flow, set_flow
+from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.match.core import (
     CONSENT_VERSION,
@@ -62,7 +62,6 @@ from bot.match.profile import (
     draft_card,
     draft_from_profile,
     draft_of,
-    forget_match_user,
     get_profile,
     give_consent,
     interests_done,
@@ -82,6 +81,7 @@ from bot.match.profile import (
 from bot.membership.roster import is_verified
 from handlers import membership as verify
 from handlers.base import (
+    InFlow,
     back_to_menu,
     drop_buttons,
     main_menu,
@@ -89,7 +89,6 @@ from handlers.base import (
     send_or_edit,
     stale_button,
 )
-from handlers.jobs.post import InFlow
 from handlers.match import events as match_events
 from handlers.match import review as match_review
 
@@ -912,8 +911,6 @@ def register(app: Application) -> None:
     """Register matchmaking's command, buttons, profile flow and photo upload."""
     verify.register_continuation("match", open_matchmaking)
     register_flow(PROFILE_FLOW, on_profile_text)
-    if forget_match_user not in FORGETTERS:
-        FORGETTERS.append(forget_match_user)
     app.add_handler(CommandHandler("match", match_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^mp:"))
     app.add_handler(

@@ -23,6 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.config import Settings
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role, utcnow
+from bot.core.text import TextError, checked_text
 from bot.core.users import clear_flow, get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
@@ -55,6 +56,7 @@ from bot.match.review import (
 )
 from handlers.base import (
     CAPTION_LIMIT,
+    InFlow,
     drop_buttons,
     fit,
     register_flow,
@@ -63,7 +65,6 @@ from handlers.base import (
     stale_button,
     tell,
 )
-from handlers.jobs.post import InFlow
 from handlers.match.pairs import announce_pair
 
 log = logging.getLogger(__name__)
@@ -462,9 +463,11 @@ async def on_reason_text(update: Update, context: GongyouContext, state: FlowSta
         return
     profile_id, shown_at = target
     lang = context.lang
-    reason = message.text.strip()
-    if not reason or len(reason) > REASON_LIMIT:
-        parts = [t(lang, "mr-reason-too-long", limit=REASON_LIMIT)] if reason else []
+    try:
+        reason = checked_text(message.text, limit=REASON_LIMIT, layout="ends", form=None)
+    except TextError as error:
+        too_long = error.reason == "too_long"
+        parts = [t(lang, "mr-reason-too-long", limit=REASON_LIMIT)] if too_long else []
         parts.append(_reason_prompt(lang, state.step, profile_id))
         await send_or_edit(update, context, "\n\n".join(parts), _cancel_keyboard(lang))
         return
@@ -609,8 +612,10 @@ async def propose(update: Update, context: GongyouContext) -> None:
         await context.reply(update, "mr-intro-usage")
         return
     a_number, b_number = (int(found.group(1)) for found in numbers if found is not None)
-    note = parts[4].strip() if len(parts) > 4 else ""
-    if len(note) > NOTE_LIMIT:
+    typed = parts[4] if len(parts) > 4 else ""
+    try:
+        note = checked_text(typed, limit=NOTE_LIMIT, layout="ends", form=None, required=False)
+    except TextError:
         await context.reply(update, "mr-intro-note-long", limit=NOTE_LIMIT)
         return
     if (contact_kind := contact_in(note)) is not None:
