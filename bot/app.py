@@ -33,7 +33,7 @@ from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import MeteredRequest, OutboundLimiter
 from handlers.notifier import Encoder, TelegramNotifier
-from knowledge.router import default_router
+from knowledge.index import default_router
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +240,7 @@ def bot_commands(lang: str) -> list[BotCommand]:
         "legal",
         "my_cases",
         "match",
+        "union",
         "post_job",
         "help",
         "cancel",

@@ -186,9 +186,14 @@ def _ask_lines(args: argparse.Namespace) -> Iterable[str]:
 
 
 def explain(text: str, lang: str) -> dict[str, Any]:
-    """How the router reads ``text`` and what the bot would reply."""
+    """How the router reads ``text`` and what the bot would reply.
+
+    ``decision`` is ``go`` (a service opens), ``ask`` (choices), ``menu`` or ``answer`` (an
+    answer straight away: a union FAQ, small talk or a legal entry); ``legal`` says what the
+    legal service did (``outcome`` answer/offer/handover, or null when it was not asked).
+    """
     from handlers.router import plan_reply
-    from knowledge.router import default_router
+    from knowledge.index import default_router
 
     routing = default_router().route(text)
     reply = plan_reply(routing, lang)
@@ -207,32 +212,68 @@ def explain(text: str, lang: str) -> dict[str, Any]:
         "reply": reply.text,
         "buttons": [label for label, _data in reply.buttons],
     }
+    result["legal"] = {"outcome": None, "answered": None, "offered": [], "citations": []}
     if reply.service == "legal":
         result.update(_legal_answer(text, lang))
+    union_answered = False
+    if reply.service == "union":
+        from knowledge.union import default_union_kb, render
+
+        entry, _hits = default_union_kb().answer(text)
+        if entry is not None:
+            result["reply"], result["union"], union_answered = render(entry, lang), entry.id, True
+    answered = result["legal"]["answered"] is not None or union_answered
+    if answered or (routing.decision.value == "go" and reply.service is None):
+        result["decision"] = "answer"  # the worker gets an answer straight away
     return result
 
 
 def _legal_answer(text: str, lang: str) -> dict[str, Any]:
-    """Which legal FAQ entry answers ``text`` (curated entries only), its score and reply."""
+    """The legal service's decision on ``text`` (curated entries only) and its reply."""
     from bot.i18n import t
-    from knowledge.legal import ANSWER_SCORE, default_kb, render
+    from knowledge.legal import Outcome, citation_text, default_kb, render
 
     kb = default_kb()
-    hits = kb.search(text, limit=3)
+    decision = kb.decide(text)
+    answered = decision.answered
     found: dict[str, Any] = {
-        "legal": [
-            {"entry": hit.entry.id, "score": round(hit.score, 1), "phrase": hit.phrase}
-            for hit in hits
-        ]
+        "legal": {
+            "outcome": decision.outcome.value,
+            "answered": answered.id if answered else None,
+            "offered": [entry.id for entry in decision.offered],
+            "citations": _citations(citation_text(answered, "zh")) if answered else [],
+            "hits": [
+                {"entry": hit.entry.id, "score": round(hit.score, 1), "phrase": hit.phrase}
+                for hit in decision.hits
+            ],
+        }
     }
-    if hits and hits[0].score >= ANSWER_SCORE:
-        entry = hits[0].entry
-        found["reply"] = render(entry, lang) + "\n\n" + t(lang, "lg-disclaimer")
-        related = kb.related(entry, hits)
+    if answered is not None:
+        found["reply"] = render(answered, lang) + "\n\n" + t(lang, "lg-disclaimer")
+        related = kb.related(answered, list(decision.hits))
         found["buttons"] = [r.title.get(lang) or next(iter(r.title.values())) for r in related]
+    elif decision.outcome is Outcome.offer:
+        found["reply"] = t(lang, "lg-offer")
+        found["buttons"] = [e.title.get(lang) or e.title["zh"] for e in decision.offered]
+        found["buttons"].append(t(lang, "lg-btn-none"))
     else:
-        found["reply"] = t(lang, "lg-no-answer")
+        found["reply"] = t(lang, "lg-handover")
+        found["buttons"] = [t(lang, "lg-btn-case")]
     return found
+
+
+def _citations(line: str) -> list[str]:
+    """``依据：《劳动合同法》第47条、第87条；《劳动法》第50条`` as one item per article:
+    ``["《劳动合同法》第47条", "《劳动合同法》第87条", "《劳动法》第50条"]``."""
+    items: list[str] = []
+    for part in line.partition("：")[2].split("；"):
+        law, mark, articles = part.partition("》")
+        if not mark:
+            items.append(part)
+            continue
+        numbers = [a for a in articles.split("、") if a.startswith("第")]
+        items.extend([f"{law}》{n}" for n in numbers] or [f"{law}》"])
+    return items
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -247,9 +288,13 @@ def _ask(args: argparse.Namespace) -> int:
         )
         for candidate in result["candidates"][1:]:
             print(f"     also {candidate['intent']} {candidate['score']} ({candidate['entry']})")
-        for rank, hit in enumerate(result.get("legal", [])):
-            label = "legal FAQ" if rank == 0 else "     also"
-            print(f"  {label}: {hit['entry']} (score {hit['score']}, phrase {hit['phrase']!r})")
+        legal = result.get("legal")
+        if legal:
+            print(f"  legal: {legal['outcome']}")
+            for rank, hit in enumerate(legal["hits"]):
+                label = "     hit" if rank == 0 else "    also"
+                score, phrase = hit["score"], hit["phrase"]
+                print(f"  {label}: {hit['entry']} (score {score}, phrase {phrase!r})")
         print("  reply: " + result["reply"].replace("\n", "\n         "))
         if result["buttons"]:
             print("  buttons: " + " | ".join(result["buttons"]))

@@ -9,7 +9,7 @@ after all of them. Adding a service is one package with a ``SPEC`` and one line 
 
 from __future__ import annotations
 
-from handlers import jobs, legal, match, membership, stations
+from handlers import jobs, legal, match, membership, stations, union
 from handlers.base import Service
 
 SERVICES: tuple[Service, ...] = (
@@ -18,4 +18,5 @@ SERVICES: tuple[Service, ...] = (
     membership.SPEC,
     match.SPEC,
     stations.SPEC,
+    union.SPEC,
 )

@@ -37,10 +37,8 @@ MAX_TEXT = 1000
 FILE_MAX_BYTES = 20 * 1024 * 1024
 #: What staff may import, in registry order (the first that claims a file takes it).
 FILE_IMPORTS = tuple(s.files for s in SERVICES if s.files is not None)
-#: How each service in the menu opens (menu key -> entry).
-ENTRIES: dict[str, Enter] = {
-    s.menu: s.enter for s in SERVICES if s.menu is not None and s.enter is not None
-}
+#: How each service opens, by its menu key or (off the menu) its name: the router's intents.
+ENTRIES: dict[str, Enter] = {s.menu or s.name: s.enter for s in SERVICES if s.enter is not None}
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,9 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
             return RouterReply(t(lang, "lg-menu"), service=service)
         if service == "match":
             return RouterReply(t(lang, "mp-menu-title"), service=service)
+        if service == "union":
+            # the union services answer the question or list what the union offers
+            return RouterReply(t(lang, "un-list"), service=service)
         return RouterReply(
             t(
                 lang,

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from opencc import OpenCC
 from rapidfuzz import fuzz, process
 
 DATA = Path(__file__).with_name("data")
@@ -41,6 +42,7 @@ class Intent(StrEnum):
     legal = "legal"
     match = "match"
     station = "station"
+    union = "union"
     faq = "faq"
     smalltalk = "smalltalk"
     unknown = "unknown"
@@ -126,11 +128,22 @@ _FILLER_WORDS = """
     need needs get got have has just now
 """
 _FILLER = frozenset(_FILLER_WORDS.split())
+#: The same words, for other rankers.
+FILLER = _FILLER
+
+
+@cache
+def _to_simplified() -> OpenCC:
+    """Traditional -> simplified Chinese (a dictionary conversion, loaded once)."""
+    return OpenCC("t2s")
 
 
 def normalize(text: str) -> str:
-    """Fold width and case, drop punctuation and emoji, squeeze spaces between CJK characters."""
+    """Fold width, case and traditional characters, drop punctuation and emoji, squeeze spaces
+    between CJK characters."""
     text = unicodedata.normalize("NFKC", text)[:MAX_QUERY].lower()
+    if _CJK.search(text):
+        text = _to_simplified().convert(text)
     text = _KEEP.sub(" ", text).replace("_", " ")
     words = text.split()
     out: list[str] = []

@@ -98,10 +98,13 @@ def test_ask_prints_json_with_intent_score_entry_and_reply(
     assert main(["ask", "老板拖欠工资三个月了", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["intent"] == "legal"
+    assert result["decision"] == "answer"
     assert result["score"] >= 60
-    assert result["entry"].startswith("legal.")
-    assert result["legal"][0]["entry"] == "wages.arrears"
-    assert result["legal"][0]["score"] >= 75
+    assert result["entry"] in ("legal.wages_unpaid", "wages.arrears")
+    assert result["legal"]["outcome"] == "answer"
+    assert result["legal"]["answered"] == "wages.arrears"
+    assert result["legal"]["hits"][0]["score"] >= 75
+    assert "《劳动合同法》第30条" in result["legal"]["citations"]
     assert "《劳动合同法》第30条" in result["reply"]
     assert t("zh", "lg-disclaimer") in result["reply"]
 
@@ -116,6 +119,13 @@ def test_ask_file_prints_one_json_object_per_line(
     assert [line["text"] for line in lines] == ["附近有驿站吗", "how do i join the union"]
     assert lines[0]["intent"] == "station"
     assert lines[1]["intent"] == "faq"
+    assert lines[1]["decision"] == "answer"
+    assert all(
+        set(line) >= {"text", "intent", "decision", "reply", "legal"}
+        and set(line["legal"]) >= {"outcome", "answered", "offered", "citations"}
+        for line in lines
+    )
+    assert lines[0]["legal"]["outcome"] is None
     assert "union" in lines[1]["reply"].lower()
 
 

@@ -17,7 +17,8 @@ from bot.localapi import Call
 from handlers.base import FLOW_HANDLERS, register_flow
 from handlers.base import MENU as SERVICES
 from handlers.router import MAX_TEXT
-from knowledge.router import Decision, Intent, default_router
+from knowledge.index import default_router
+from knowledge.router import Decision, Intent
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, WORKER_ID, callback, location, message, sticker
 

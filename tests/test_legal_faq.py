@@ -137,15 +137,41 @@ async def test_an_overlong_question_after_the_legal_command_is_refused_politely(
     assert await _consultations(harness.db) == []
 
 
-async def test_an_unknown_question_gets_the_no_answer_reply_with_open_a_case(
+async def test_an_unknown_question_is_handed_over_with_public_legal_services_and_a_case(
     harness: Harness,
 ) -> None:
     calls = await harness.feed(message(f"/legal {UNKNOWN_QUESTION}"))
 
     reply = _last(calls)
-    assert reply.text in (t("zh", "lg-no-answer"), t("zh", "lg-no-answer-close"))
+    assert reply.text == t("zh", "lg-handover")
+    assert "12348" in reply.text
     assert "li:new" in reply.callback_data
     assert await _consultations(harness.db) == []
+
+
+async def test_a_question_outside_labour_law_is_handed_over(harness: Harness) -> None:
+    calls = await harness.feed(message("/legal 房东不退押金还涨房租怎么办"))
+
+    reply = _last(calls)
+    assert reply.text == t("zh", "lg-handover")
+    assert "li:new" in reply.callback_data
+    assert await _consultations(harness.db) == []
+
+
+async def test_a_long_story_gets_the_closest_questions_offered_with_a_volunteer_lawyer(
+    harness: Harness,
+) -> None:
+    story = "我在一家商场当门童，前几天脚被门夹了，脚踝肿得很厉害，请问这个可以评工伤吗？"
+    calls = await harness.feed(message(f"/legal {story}"))
+
+    reply = _last(calls)
+    if reply.text == t("zh", "lg-offer"):
+        assert "lg:e:injury.what_counts" in reply.callback_data
+        assert "li:new" in reply.callback_data
+        assert t("zh", "lg-btn-none") in [b["text"] for row in reply.buttons for b in row]
+    else:  # answered straight away: the right entry, with its citation
+        assert "《工伤保险条例》" in reply.text
+        assert await _consultations(harness.db) != []
 
 
 # --- did this help? ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from knowledge.legal import (
     LegalEntry,
     LegalHit,
     LegalKB,
+    Outcome,
     citation_text,
     default_kb,
     law_names,
@@ -227,6 +228,48 @@ HELD_OUT: list[tuple[str, str]] = [
     ("因为没交社保离职 辞职信怎么写", "insurance.resign_claim"),
     ("quit because no social insurance get severance", "insurance.resign_claim"),
     ("以不交社保为理由辞职能拿经济补偿吗", "insurance.resign_claim"),
+    ("我月工资六千 评了十级能拿多少", "injury.grade_pay"),
+    ("工伤评了九级 伤残补助金怎么算", "injury.grade_pay"),
+    ("what is the one time disability payment for grade 9", "injury.grade_pay"),
+    ("工伤三级伤残 每个月的津贴有多少", "injury.grade_1_4"),
+    ("工伤评了四级 以后谁给我发钱", "injury.grade_1_4"),
+    ("grade 2 disability do i get money every month", "injury.grade_1_4"),
+    ("老公评了五级伤残 厂里说没活给他干", "injury.grade_5_6"),
+    ("六级伤残 能不能和厂里解除关系拿补助", "injury.grade_5_6"),
+    ("grade 5 disability company has no job for me", "injury.grade_5_6"),
+    ("七级伤残 合同到期 公司该给多少钱", "injury.grade_7_10"),
+    ("工伤九级 自己提出离职 补助有哪些", "injury.grade_7_10"),
+    ("grade 9 disability and my contract ends what money", "injury.grade_7_10"),
+    ("丈夫在工地出事故去世了 怎么赔", "injury.death"),
+    ("我哥在工地上摔下来死了 能赔多少钱", "injury.death"),
+    ("worker died at factory how much compensation for family", "injury.death"),
+    ("停工留薪期一年到了 还要继续治疗怎么办", "injury.leave_extend"),
+    ("工伤了生活不能自理 护理费谁给", "injury.leave_extend"),
+    ("leave for work accident almost over can i extend", "injury.leave_extend"),
+    ("工伤医疗费公司一直拖着不给报", "injury.medical"),
+    ("工伤去外地医院治疗 车费住宿能报吗", "injury.medical"),
+    ("company made me pay hospital bill after work accident", "injury.medical"),
+    ("对伤残等级有意见 怎么重新评", "injury.regrade"),
+    ("伤残鉴定结果我觉得太低了 想重新鉴定", "injury.regrade"),
+    ("my condition worse after assessment can i reassess", "injury.regrade"),
+    ("工伤期间公司要裁掉我", "injury.fired"),
+    ("工伤还在休养 公司发了解除合同的通知", "injury.fired"),
+    ("they want to dismiss me while on injury leave", "injury.fired"),
+    ("天天接触油漆 得了白血病 是职业病吗", "injury.occupational"),
+    ("在矿上干了多年 查出尘肺 怎么办", "injury.occupational"),
+    ("how to get diagnosed occupational disease", "injury.occupational"),
+    ("我在公司干了三年 生病能休多久", "insurance.sick_leave"),
+    ("工作八年了 生病请假最多能请多久", "insurance.sick_leave"),
+    ("medical period after 15 years working", "insurance.sick_leave"),
+    ("病假工资能不能低于最低工资", "insurance.sick_pay"),
+    ("请了两个月病假 公司一分工资都没发", "insurance.sick_pay"),
+    ("is sick leave paid in china", "insurance.sick_pay"),
+    ("被第三方撞伤了 工伤和民事赔偿怎么拿", "injury.third_party"),
+    ("被客户打伤了 打人的要赔 工伤也能报吗", "injury.third_party"),
+    ("hit by car at work can i claim from driver and insurance fund", "injury.third_party"),
+    ("超过退休年龄在工厂干活受伤", "injury.site_older"),
+    ("六十二岁在工厂上班受伤了 能认定工伤吗", "injury.site_older"),
+    ("over retirement age injured at factory", "injury.site_older"),
     ("干了五年被辞退 能拿多少补偿", "dismissal.compensation"),
     ("公司倒闭了 经济补偿怎么算", "dismissal.compensation"),
     ("how much severance for 5 years", "dismissal.compensation"),
@@ -310,7 +353,91 @@ HELD_OUT: list[tuple[str, str]] = [
     ("老板跑路了 电话也打不通 能报警吗", "wages.criminal"),
     ("老板明明有钱就是不给工资 能告他坐牢吗", "wages.criminal"),
     ("can i call police boss not pay salary", "wages.criminal"),
-    ("老板把厂子转移了 人也跑了 欠我们工资", "wages.criminal"),
+    ("老板转移财产故意不发工资 能追究刑事责任吗", "wages.criminal"),
+    ("前两年公司都没交社保 现在能让它补上吗", "insurance.arrears"),
+    ("欠缴的社保补上以后 滞纳金要我出一半吗", "insurance.arrears"),
+    ("employer never paid insurance for 2 years can they pay it now", "insurance.arrears"),
+    ("公司只按当地最低标准给我交社保 我工资高多了", "insurance.low_base"),
+    ("社保缴费基数报得比我工资少一半", "insurance.low_base"),
+    ("company reports lower wage for my insurance base", "insurance.low_base"),
+    ("离职三个月社保没交 以后有什么影响", "insurance.gap"),
+    ("辞职以后社保断了半年 对以后退休有影响吗", "insurance.gap"),
+    ("stopped paying social insurance after quitting is it bad", "insurance.gap"),
+    ("从老家到苏州上班了 之前的社保怎么转", "insurance.transfer"),
+    ("在三个省交过社保 以后在哪里领退休金", "insurance.transfer"),
+    ("changing city what to do with my social insurance", "insurance.transfer"),
+    ("上班一年了公司一直没给我交住房公积金", "insurance.hpf_pay"),
+    ("老板说我们厂不用交住房公积金", "insurance.hpf_pay"),
+    ("company refuses to pay my housing fund", "insurance.hpf_pay"),
+    ("不干了 公积金里的钱怎么拿出来", "insurance.hpf_withdraw"),
+    ("租房子可以用公积金付房租吗", "insurance.hpf_withdraw"),
+    ("how can i take my housing fund out", "insurance.hpf_withdraw"),
+    ("我是1980年的女工 现在几岁能退休", "insurance.retire_age"),
+    ("1968年出生的男职工延迟几个月退休", "insurance.retire_age"),
+    ("what is my retirement age after the new rule", "insurance.retire_age"),
+    ("养老保险交了十三年 退休时不够怎么办", "insurance.min_years"),
+    ("2032年退休最少要交多少年社保", "insurance.min_years"),
+    ("minimum years of social insurance for pension", "insurance.min_years"),
+    ("退休以后每个月养老金大概能拿多少", "insurance.pension_calc"),
+    ("个人账户的钱退休后怎么发", "insurance.pension_calc"),
+    ("how is the basic pension worked out", "insurance.pension_calc"),
+    ("公司倒闭了 失业金能领多少钱", "insurance.unemp_benefit"),
+    ("交了六年失业保险 能领多长时间失业金", "insurance.unemp_benefit"),
+    ("lost my job how to get unemployment insurance money", "insurance.unemp_benefit"),
+    ("我主动辞的职 能申请失业金吗", "insurance.unemp_resign"),
+    ("因为公司拖欠工资我辞职了 能领失业金吗", "insurance.unemp_resign"),
+    ("if i resign do i get unemployment benefit", "insurance.unemp_resign"),
+    ("失业期间医保费谁来交", "insurance.unemp_medical"),
+    ("失业金领完以后医保怎么办", "insurance.unemp_medical"),
+    ("who pays my medical insurance when im unemployed", "insurance.unemp_medical"),
+    ("生完孩子生育保险能报销多少钱", "insurance.maternity"),
+    ("生孩子的医疗费生育保险能报吗", "insurance.maternity"),
+    ("how to get maternity insurance money after birth", "insurance.maternity"),
+    ("送外卖的怎么自己交社保", "insurance.flexible"),
+    ("我在平台上接单 没有单位 养老保险怎么交", "insurance.flexible"),
+    ("ride hailing driver how to pay social insurance", "insurance.flexible"),
+    ("仲裁书下来三个月了 公司还是不付钱", "dispute.enforce"),
+    ("法院判了 老板就是拖着不付钱 怎么办", "dispute.enforce"),
+    ("arbitration award done but boss still refuse to pay", "dispute.enforce"),
+    ("厂里老板突然跑了 我们三个月工资没着落", "dispute.boss_fled"),
+    ("老板跑路了 工资还能要回来吗", "dispute.boss_fled"),
+    ("our boss ran off and nobody pays us", "dispute.boss_fled"),
+    ("合同上写提前辞职要赔五千违约金 要给吗", "contract.penalty"),
+    ("公司说我没干满两年走人要交违约金", "contract.penalty"),
+    ("contract says i pay 5000 if i quit early", "contract.penalty"),
+    ("公司送我去学了三个月技术 现在想走要赔多少", "contract.training"),
+    ("培训完签了五年服务期 干了两年想辞职", "contract.training"),
+    ("company sent me to training now i want to leave do i pay", "contract.training"),
+    ("组长老是趁没人摸我的手", "women.harassment"),
+    ("经理天天给我发黄色图片", "women.harassment"),
+    ("my supervisor keeps touching me at work", "women.harassment"),
+    ("走的时候被逼着签了工资已结清 其实加班费没给", "dispute.waiver"),
+    ("离职签了放弃补偿的协议 现在还能反悔吗", "dispute.waiver"),
+    ("i signed that all salary is paid but its not true", "dispute.waiver"),
+    ("我们厂被别的公司收购了 以前的工龄还算吗", "contract.merger"),
+    ("公司换了新老板 要我们重新签合同", "contract.merger"),
+    ("our company was bought does my contract still count", "contract.merger"),
+    ("厂子要从深圳搬到江西 我不想跟着去", "dismissal.relocation"),
+    ("公司搬到一百公里外 不去的话有补偿吗", "dismissal.relocation"),
+    ("factory moving far away i cant go can i get compensation", "dismissal.relocation"),
+    ("公司宣布破产了 欠我们的工资还能拿到吗", "dismissal.closure"),
+    ("厂子破产清算 职工工资排第几", "dismissal.closure"),
+    ("my company is bankrupt will i get my wages", "dismissal.closure"),
+    ("领导天天给我穿小鞋 就是想让我自己走", "dismissal.forced_quit"),
+    ("公司不给我派活 逼我主动辞职", "dismissal.forced_quit"),
+    ("company trying to make me quit so they dont pay severance", "dismissal.forced_quit"),
+    ("考核排名最后 公司要给我降薪调岗", "contract.demotion"),
+    ("说我业绩不好 把我从主管降成普工", "contract.demotion"),
+    ("demoted and salary cut because of bad kpi", "contract.demotion"),
+    ("派遣公司老板跑了 厂里说工资已经给派遣公司了", "dispatch.agency_gone"),
+    ("劳务派遣公司突然失联 三个月工资没发", "dispatch.agency_gone"),
+    ("agency that sent me to factory disappeared with my pay", "dispatch.agency_gone"),
+    ("签完合同公司说统一保管 不给我", "contract.copy"),
+    ("入职的时候让我在一张什么都没写的合同上签名", "contract.copy"),
+    ("they kept both contracts and gave me nothing", "contract.copy"),
+    ("我们车间二十多个人都被拖欠工资 怎么一起去仲裁", "dispute.collective"),
+    ("几十个工友想一起去讨薪 要怎么弄", "dispute.collective"),
+    ("30 workers all unpaid how we claim together", "dispute.collective"),
 ]
 
 # Messages that are not labour-law questions: the FAQ must not answer them.
@@ -727,3 +854,95 @@ def test_rank_keeps_to_the_limit() -> None:
 
 def test_rank_of_an_empty_message_is_empty() -> None:
     assert _router().rank("", limit=3) == []
+
+
+# --- the decision: answer, offer, hand over ----------------------------------------------------
+
+
+def test_a_short_question_close_to_a_phrasing_is_answered(kb: LegalKB) -> None:
+    decision = kb.decide("老板拖欠工资怎么办")
+
+    assert decision.outcome is Outcome.answer
+    assert decision.answered is not None
+    assert decision.answered.id == "wages.arrears"
+    assert decision.offered == ()
+
+
+@pytest.mark.parametrize(
+    ("story", "expected"),
+    [
+        ("你好，我得了重病住院，公司趁机把我开除了，说我不能上班了，我该怎么办？", "dismissal"),
+        ("工厂强制加班，而且加班没有加班费，他们说我们是小时工没有加班费", "overtime"),
+        ("在工地干活的时候手指被砸伤了，公司一个星期都没人理我，这个算不算工伤", "injury"),
+    ],
+)
+def test_a_long_story_gets_an_entry_of_its_topic_answered_or_offered(
+    kb: LegalKB, story: str, expected: str
+) -> None:
+    decision = kb.decide(story)
+
+    assert decision.outcome in (Outcome.answer, Outcome.offer)
+    shown = [decision.answered] if decision.answered else list(decision.offered)
+    assert any(entry is not None and entry.category == expected for entry in shown), [
+        h.entry.id for h in decision.hits
+    ]
+
+
+def test_an_offer_lists_at_most_three_entries_best_first(kb: LegalKB) -> None:
+    decision = kb.decide("公司说我是学生工打小时工，加班就不给加班费，这样合法吗还能找谁")
+
+    if decision.outcome is Outcome.offer:
+        assert 1 <= len(decision.offered) <= 3
+        assert decision.answered is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "房东不退押金还涨房租怎么办",
+        "朋友借钱不还怎么起诉",
+        "离婚了孩子抚养权归谁",
+        "my landlord wont return deposit",
+    ],
+)
+def test_a_matter_outside_labour_law_is_handed_over(kb: LegalKB, text: str) -> None:
+    decision = kb.decide(text)
+
+    assert decision.outcome is Outcome.handover
+    assert decision.hits == ()
+
+
+def test_rent_owed_by_the_employer_is_not_mistaken_for_a_private_matter(kb: LegalKB) -> None:
+    assert kb.decide("公司宿舍房租从工资里扣，还拖欠工资不发").outcome is not Outcome.handover
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "钱",
+        "欠" * 4000,
+        "😀😀😀",
+        "boss 不给 salary 怎么办",
+        "工资拖欠３个月",
+        "老闆欠薪怎麼辦",
+    ],
+)
+def test_odd_input_gets_a_decision_never_an_error(kb: LegalKB, text: str) -> None:
+    decision = kb.decide(text)
+
+    assert decision.outcome in tuple(Outcome)
+    assert len(decision.hits) <= 3 or decision.outcome is Outcome.answer
+
+
+def test_traditional_characters_are_read_as_simplified(kb: LegalKB) -> None:
+    simplified = kb.decide("老板拖欠工资怎么办")
+    traditional = kb.decide("老闆拖欠工資怎麼辦")
+
+    assert traditional.outcome is simplified.outcome
+    assert traditional.answered == simplified.answered
+
+
+def test_full_width_digits_are_read_as_ascii(kb: LegalKB) -> None:
+    assert kb.decide("工资拖欠３个月").hits == kb.decide("工资拖欠3个月").hits

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.index import default_router
 from knowledge.router import (
     LANGS,
     Decision,
     Entry,
     Intent,
     IntentRouter,
-    default_router,
     load_entries,
     normalize,
 )
@@ -40,6 +40,9 @@ HELD_OUT: list[tuple[str, Intent]] = [
     ("lookin for work", Intent.jobs),
     ("want to hire 3 workers", Intent.jobs),
     ("day job pay same day", Intent.jobs),
+    ("any daily work", Intent.jobs),
+    ("daily paid work", Intent.jobs),
+    ("any job 2day", Intent.jobs),
     # legal
     ("工作不给钱", Intent.legal),
     ("老板三个月没发工姿了", Intent.legal),
@@ -58,6 +61,10 @@ HELD_OUT: list[tuple[str, Intent]] = [
     ("i got fired no reason", Intent.legal),
     ("hurt my hand at work", Intent.legal),
     ("no overtime money", Intent.legal),
+    # union services
+    ("娃考上大学了 工会能补助点吗", Intent.union),
+    ("送快递的能不能免费读个大专", Intent.union),
+    ("my kid got into college does the union help with fees", Intent.union),
     ("they dont give contract", Intent.legal),
     ("how to sue company", Intent.legal),
     # match
@@ -72,6 +79,9 @@ HELD_OUT: list[tuple[str, Intent]] = [
     ("single looking for wife", Intent.match),
     ("matchmakr", Intent.match),
     ("want to meet girls", Intent.match),
+    ("i want to find a girlfriend", Intent.match),
+    ("need gf", Intent.match),
+    ("lonely want to meet someone", Intent.match),
     # station
     ("附近哪有驿站", Intent.station),
     ("手机没电了 哪里能冲电", Intent.station),
@@ -81,12 +91,16 @@ HELD_OUT: list[tuple[str, Intent]] = [
     ("太热了 想找个地方吹空调", Intent.station),
     ("户外工作者休息的地方", Intent.station),
     ("电动车没电了", Intent.station),
+    ("附近有没有驿栈", Intent.station),
     ("where i can charge my fone", Intent.station),
     ("need toilet", Intent.station),
     ("where to heat my food", Intent.station),
     ("any place to rest near", Intent.station),
     ("so hot need cool place", Intent.station),
     ("free hot water where", Intent.station),
+    ("where is the nearest rest station", Intent.station),
+    ("somewhere to rest near me", Intent.station),
+    ("wher can i rest", Intent.station),
     # faq
     ("工会怎么入", Intent.faq),
     ("入会要交多少钱", Intent.faq),

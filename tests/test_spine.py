@@ -30,7 +30,7 @@ from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call, LocalBotApi
 from handlers.base import FLOW_HANDLERS
-from knowledge.router import default_router
+from knowledge.index import default_router
 from tests.conftest import TOKEN, Harness
 from tests.factories import ADMIN_ID, WORKER_ID, callback, message
 

@@ -83,15 +83,13 @@ from handlers.base import (
 )
 from handlers.legal import callbacks
 from handlers.legal.staff import staff_command
-from knowledge.legal import ANSWER_SCORE, LegalEntry, LegalHit, LegalKB, render
+from knowledge.legal import LegalEntry, LegalHit, LegalKB, Outcome, render
 
 log = logging.getLogger(__name__)
 
 SERVICE = "legal"
 #: Longest question read after `/legal` (the router has the same limit for free text).
 MAX_QUESTION = 1000
-#: Hits below ANSWER_SCORE but at least this good are offered as "did you mean".
-SUGGEST_SCORE = 50.0
 #: Categories whose first FAQ entry the legal menu offers, in order.
 MENU_CATEGORIES = ("wages", "contract", "dismissal", "injury", "insurance", "overtime")
 #: Longest button label made from an entry title.
@@ -179,13 +177,16 @@ async def legal_command(update: Update, context: GongyouContext) -> None:
 
 
 async def answer_question(update: Update, context: GongyouContext, text: str) -> None:
-    """Give the best FAQ answer, or say there is none and offer close ones and a case."""
+    """Answer from the FAQ when sure, else offer the closest questions, else hand over."""
     kb = await current_kb(context.services.db)
-    hits = kb.search(text, limit=3)
-    if hits and hits[0].score >= ANSWER_SCORE:
-        await _give_answer(update, context, kb, hits[0].entry, score=hits[0].score, hits=hits)
+    decision = kb.decide(text)
+    if decision.outcome is Outcome.answer:
+        best = decision.hits[0]
+        await _give_answer(
+            update, context, kb, best.entry, score=best.score, hits=list(decision.hits)
+        )
         return
-    await _no_answer(update, context, [h for h in hits if h.score >= SUGGEST_SCORE])
+    await _no_answer(update, context, list(decision.hits) if decision.offered else [])
 
 
 async def _give_answer(
@@ -229,7 +230,8 @@ async def _give_answer(
 
 
 async def _no_answer(update: Update, context: GongyouContext, close: list[LegalHit]) -> None:
-    """Say there is no ready answer; offer close questions and a case."""
+    """Offer the closest questions, or say the question is not one the FAQ covers and point to
+    public legal services; either way offer a case for the volunteer lawyers."""
     lang = context.lang
     user = update.effective_user
     rows = [
@@ -241,9 +243,10 @@ async def _no_answer(update: Update, context: GongyouContext, close: list[LegalH
         for h in close[:3]
     ]
     resume = await _has_draft(context, user.id if user else None)
-    rows.append([_case_button(lang, resume=resume)])
+    none_of_these = InlineKeyboardButton(t(lang, "lg-btn-none"), callback_data="li:new")
+    rows.append([_case_button(lang, resume=resume) if resume or not close else none_of_these])
     rows.append([InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")])
-    key = "lg-no-answer-close" if close else "lg-no-answer"
+    key = "lg-offer" if close else "lg-handover"
     await send_or_edit(update, context, t(lang, key), InlineKeyboardMarkup(rows))
 
 

@@ -11,8 +11,9 @@ lg-btn-yes = 👍 It helped
 lg-btn-no = 👎 Not solved
 lg-disclaimer = ℹ️ This is general information, not legal advice. Every case is different; for what to do in yours, ask a lawyer or the union's legal-aid station.
 lg-did-it-help = Did this answer help you?
-lg-no-answer = I don't have a ready answer to this yet. You can ask in other words, or tell the union's volunteer lawyers what happened; they will answer you here.
-lg-no-answer-close = I don't have a ready answer to this yet. Did you mean one of these? You can also tell the union's volunteer lawyers what happened; they will answer you here.
+lg-offer = Is your question one of these? Tap one to see the answer. If none fits, tell the union's volunteer lawyers what happened; they will answer you here.
+lg-handover = I don't have a fitting answer here; this may not be a labour-law matter. You can call the 12348 public legal service hotline or visit your local union legal-aid station (the union rights hotline is 12351). If it concerns your work, you can also write it down for the union's volunteer lawyers.
+lg-btn-none = None of these: ask a volunteer lawyer
 lg-thanks = Great! If you have another question, just type it.
 lg-sorry = Sorry this didn't solve your problem. You can tell the volunteer lawyers of the union's legal-aid station: press "Ask a lawyer for help" and follow the steps; a lawyer will answer you here.
 

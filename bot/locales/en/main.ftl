@@ -9,6 +9,7 @@ help =
     ⚖️ Legal help: answers on unpaid wages, contracts, work injury, social insurance and more, and volunteer lawyers when needed
     💞 Matchmaking: the union's matchmaker service and socials for members
     🏠 Post stations: nearby places to rest, drink water, heat lunch and charge your phone
+    🏛 Union services: /union study grants, hardship aid, legal-aid stations, degree classes, joining
 
     Just type your question. Commands:
     /menu main menu · /cancel leave the current step · /lang language · /help help

@@ -1,0 +1,298 @@
+"""Does a worker's real question get the right answer? Routing and legal decisions, measured.
+
+Run from the project root, with the project installed in the environment::
+
+    python bench/answers.py [--questions FILE] [--labels FILE] [--held-out FILE]
+                            [--repeat 3] [--json]
+
+``--questions`` is a file of questions, one per line, or a JSON file with a "questions" list
+(default: the development set of real labour questions, ``../shared/data/
+legal_questions_dev.json`` beside the project, read where it is, never copied). ``--labels``
+names, by the questions' index, which entries answer each question and whether it is a labour
+matter at all (default ``tests/data/legal_labels.json``; it carries the questions file's SHA-256
+and is ignored for another file). ``--held-out`` holds short phrasings per intent in zh and en,
+written apart from the knowledge files (default ``tests/data/held_out.toml``).
+
+Each question goes through what the bot does with free text: the knowledge router, then, when
+it lands on legal help, the legal service's decision (answer / offer / hand over). In the same
+run the baseline is the decision as it was before: the best phrase hit answered when its score
+reached ``ANSWER_SCORE``, the hits above 50 suggested otherwise, else "no answer". Printed:
+
+- outcome counts, now and baseline; the share routed to legal;
+- on labelled questions: answered right, offered right (the right entry among the buttons),
+  answered wrong, and top-1 / top-3 of the ranking;
+- held-out phrasings: the share routed to the right service, per intent and language;
+- latency of the whole decision per message (p50 / p95 / p99 over ``--repeat`` passes).
+
+No database is involved: the knowledge is data files read once, so SQLite and PostgreSQL do not
+differ here. ``--json`` prints one JSON object last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import time
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.index import default_router
+from knowledge.legal import ANSWER_SCORE, default_kb
+from knowledge.router import Intent
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_QUESTIONS = ROOT.parent / "shared" / "data" / "legal_questions_dev.json"
+DEFAULT_LABELS = ROOT / "tests" / "data" / "legal_labels.json"
+DEFAULT_HELD_OUT = ROOT / "tests" / "data" / "held_out.toml"
+#: Below this, the old decision did not even suggest a hit.
+BASELINE_SUGGEST = 50.0
+
+#: Targets of the legal decision on real questions, and of routing held-out phrasings.
+TARGETS = {
+    "routed_to_legal": 0.95,
+    "answered_or_offered_right": 0.85,
+    "answered_wrong_at_most": 0.10,
+    "answered_directly": 0.40,
+    "held_out_right_service": 0.95,
+    "p95_ms_at_most": 30.0,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What happened to one question."""
+
+    routed: str
+    outcome: str
+    answered: str | None
+    offered: tuple[str, ...]
+    ranking: tuple[str, ...]
+    baseline: str
+    baseline_answered: str | None
+    seconds: float
+
+
+def read_questions(path: Path) -> list[str]:
+    """The questions of a JSON file ("questions") or of a text file, one per line."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        data = json.loads(raw)
+        items = data["questions"] if isinstance(data, dict) else data
+        return [str(q) for q in items]
+    return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
+def read_labels(path: Path, questions_file: Path) -> dict[int, dict[str, Any]]:
+    """Labels by question index, if they were made for this questions file."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(questions_file.read_bytes()).hexdigest()
+    if data.get("sha256") != digest:
+        print(f"labels {path.name} were made for another questions file; not used")
+        return {}
+    return {int(item["index"]): item for item in data["labels"]}
+
+
+def judge(text: str) -> Verdict:
+    """Route ``text`` and, for legal help, decide; the baseline decides from phrase hits."""
+    kb = default_kb()
+    started = time.perf_counter()
+    routing = default_router().route(text)
+    decision = kb.decide(text) if routing.intent is Intent.legal else None
+    seconds = time.perf_counter() - started
+    hits = kb.search(text, limit=3)
+    if hits and hits[0].score >= ANSWER_SCORE:
+        baseline, baseline_answered = "answer", hits[0].entry.id
+    elif any(h.score >= BASELINE_SUGGEST for h in hits):
+        baseline, baseline_answered = "suggest", None
+    else:
+        baseline, baseline_answered = "no answer", None
+    answered = decision.answered if decision else None
+    return Verdict(
+        routed=routing.intent.value,
+        outcome=decision.outcome.value if decision else "not legal",
+        answered=answered.id if answered else None,
+        offered=tuple(e.id for e in decision.offered) if decision else (),
+        ranking=tuple(h.entry.id for h in decision.hits) if decision else (),
+        baseline=baseline,
+        baseline_answered=baseline_answered,
+        seconds=seconds,
+    )
+
+
+def share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def labelled_figures(verdicts: list[Verdict], labels: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Accuracy on labelled labour questions that some entry answers."""
+    kb = default_kb()
+    answerable = [
+        (i, set(labels[i]["ids"]))
+        for i in sorted(labels)
+        if labels[i].get("route") == "legal" and labels[i]["ids"] and i < len(verdicts)
+    ]
+    right = offered = wrong = top1 = top3 = base_right = base_wrong = 0
+    for index, good in answerable:
+        verdict = verdicts[index]
+        decision = kb.decide(QUESTIONS[index])
+        ranking = [h.entry.id for h in decision.hits] or [
+            h.entry.id for h in kb.search(QUESTIONS[index])
+        ]
+        top1 += bool(ranking[:1] and ranking[0] in good)
+        top3 += bool(good & set(ranking[:3]))
+        if verdict.answered is not None:
+            right += verdict.answered in good
+            wrong += verdict.answered not in good
+        elif good & set(verdict.offered):
+            offered += 1
+        if verdict.baseline_answered is not None:
+            base_right += verdict.baseline_answered in good
+            base_wrong += verdict.baseline_answered not in good
+    n = len(answerable)
+    return {
+        "labelled_answerable": n,
+        "answered_right": share(right, n),
+        "offered_right": share(offered, n),
+        "answered_or_offered_right": share(right + offered, n),
+        "answered_wrong": share(wrong, n),
+        "top1": share(top1, n),
+        "top3": share(top3, n),
+        "baseline_answered_right": share(base_right, n),
+        "baseline_answered_wrong": share(base_wrong, n),
+    }
+
+
+def held_out_figures(path: Path) -> dict[str, Any]:
+    """The share of held-out phrasings routed to their service, overall and per intent/lang."""
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    router = default_router()
+    per: dict[str, float] = {}
+    good = total = 0
+    misses: list[str] = []
+    for intent, table in data.items():
+        for lang in ("zh", "en"):
+            texts = table.get(lang, [])
+            hit = 0
+            for text in texts:
+                routed = router.route(text).intent.value
+                if routed == intent:
+                    hit += 1
+                else:
+                    misses.append(f"{text} -> {routed} (want {intent})")
+            per[f"{intent}.{lang}"] = share(hit, len(texts))
+            good += hit
+            total += len(texts)
+    return {"held_out_right_service": share(good, total), "per": per, "misses": misses}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+QUESTIONS: list[str] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    parser.add_argument("--held-out", type=Path, default=DEFAULT_HELD_OUT)
+    parser.add_argument("--repeat", type=int, default=3, help="timing passes (3)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    default_router()
+    default_kb()
+    build_seconds = time.perf_counter() - started
+    QUESTIONS[:] = read_questions(args.questions)
+    labels = read_labels(args.labels, args.questions)
+    verdicts = [judge(q) for q in QUESTIONS]
+    timings = [v.seconds for v in verdicts]
+    for _ in range(max(0, args.repeat - 1)):
+        timings.extend(judge(q).seconds for q in QUESTIONS)
+    n = len(QUESTIONS)
+    outcomes = Counter(v.outcome for v in verdicts)
+    baseline = Counter(v.baseline for v in verdicts)
+    labour = [i for i in range(n) if labels.get(i, {}).get("route", "legal") == "legal"]
+    routed_legal = sum(verdicts[i].routed == "legal" for i in labour)
+    answered = sum(v.answered is not None for i, v in enumerate(verdicts) if i in set(labour))
+    figures: dict[str, Any] = {
+        "questions": n,
+        "labour_questions": len(labour),
+        "outcomes": dict(outcomes),
+        "baseline_outcomes": dict(baseline),
+        "routed_to_legal": share(routed_legal, len(labour)),
+        "answered_directly": share(answered, len(labour)),
+        "latency_ms": {
+            "p50": 1000 * statistics.median(timings) if timings else 0.0,
+            "p95": 1000 * percentile(timings, 0.95),
+            "p99": 1000 * percentile(timings, 0.99),
+        },
+        "build_seconds": build_seconds,
+    }
+    if labels:
+        figures.update(labelled_figures(verdicts, labels))
+    figures.update(held_out_figures(args.held_out))
+
+    print(
+        f"{n} questions ({len(labour)} labour questions by the labels), built in "
+        f"{build_seconds:.1f} s"
+    )
+    print(f"  outcomes now:      {dict(outcomes)}")
+    print(f"  outcomes before:   {dict(baseline)}")
+    print(f"  routed to legal:   {figures['routed_to_legal']:.0%}")
+    print(f"  answered directly: {figures['answered_directly']:.0%}")
+    if labels:
+        print(
+            f"  labelled ({figures['labelled_answerable']}): answered right "
+            f"{figures['answered_right']:.0%}, offered right {figures['offered_right']:.0%}, "
+            f"answered wrong {figures['answered_wrong']:.0%}; top-1 {figures['top1']:.0%}, "
+            f"top-3 {figures['top3']:.0%}; before: answered right "
+            f"{figures['baseline_answered_right']:.0%}, wrong "
+            f"{figures['baseline_answered_wrong']:.0%}"
+        )
+    if "held_out_right_service" in figures:
+        print(
+            f"  held-out phrasings to the right service: {figures['held_out_right_service']:.0%}"
+        )
+        for key, value in sorted(figures["per"].items()):
+            print(f"    {key:<14} {value:.0%}")
+    latency = figures["latency_ms"]
+    print(
+        f"  latency per message: p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, "
+        f"p99 {latency['p99']:.1f} ms"
+    )
+    checks = {
+        "routed_to_legal": figures["routed_to_legal"] >= TARGETS["routed_to_legal"],
+        "answered_directly": figures["answered_directly"] >= TARGETS["answered_directly"],
+        "p95": latency["p95"] <= TARGETS["p95_ms_at_most"],
+    }
+    if labels:
+        checks["answered_or_offered_right"] = (
+            figures["answered_or_offered_right"] >= TARGETS["answered_or_offered_right"]
+        )
+        checks["answered_wrong"] = figures["answered_wrong"] <= TARGETS["answered_wrong_at_most"]
+    if "held_out_right_service" in figures:
+        checks["held_out"] = figures["held_out_right_service"] >= TARGETS["held_out_right_service"]
+    print("  targets: " + ", ".join(f"{k} {'PASS' if ok else 'MISS'}" for k, ok in checks.items()))
+    figures["targets"] = {k: ("PASS" if ok else "MISS") for k, ok in checks.items()}
+    if args.json:
+        figures.pop("misses", None)
+        print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
