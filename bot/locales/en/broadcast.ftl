@@ -1,6 +1,9 @@
 ## gongyou — staff broadcasts (/broadcast). Every key must also exist in zh/broadcast.ftl.
 
-bc-audience-ask = 📣 New broadcast. { $count } workers subscribe to job alerts. Who should get it?
+bc-audience-ask = 📣 New broadcast. { $count } { $count ->
+        [one] worker subscribes
+       *[other] workers subscribe
+    } to job alerts. Who should get it?
 bc-btn-all = All subscribers ({ $count })
 bc-btn-pick = Choose by district / industry / type
 bc-btn-status = Broadcast progress
@@ -10,7 +13,10 @@ bc-pick-nothing = Subscribers have not given districts, industries or types yet;
 bc-btn-done = Done ({ $count })
 bc-audience-all = all subscribers
 bc-audience-empty = No subscriber is in that audience; please choose again.
-bc-kind-ask = This goes to { $count } workers ({ $audience }). What should it say?
+bc-kind-ask = This goes to { $count } { $count ->
+        [one] worker
+       *[other] workers
+    } ({ $audience }). What should it say?
 bc-btn-compose = ✍️ Write a message
 bc-btn-weekly = 📋 This week's new jobs
 bc-compose-ask = Send the text to broadcast (at most { $limit } characters). Workers get it exactly as written. Send /cancel to give up.
@@ -20,12 +26,18 @@ bc-use-buttons = Please continue with the buttons above, or send /cancel to give
 bc-weekly-none = No job was published for this audience in the last 7 days. You can write a message instead.
 bc-weekly-header = 📋 New jobs this week ({ $count })
 bc-weekly-footer = Tap a button below for details. Had enough? Turn alerts off under “My job alerts”.
-bc-preview-confirm = ⬆️ This is what workers will receive. It goes to { $count } workers ({ $audience }). Send it?
+bc-preview-confirm = ⬆️ This is what workers will receive. It goes to { $count } { $count ->
+        [one] worker
+       *[other] workers
+    } ({ $audience }). Send it?
 bc-btn-send = ✅ Send to { $count }
 bc-draft-cancelled = Broadcast dropped; nothing was sent.
 bc-draft-invalid = This draft can no longer be used; please send /broadcast again.
 bc-weekly-gone = Those jobs are no longer published, so nothing was sent. Please send /broadcast again.
-bc-started = 📣 Broadcast #{ $id } has started: { $total } workers, sent gradually within Telegram's limits. You can check the progress at any time.
+bc-started = 📣 Broadcast #{ $id } has started: { $total } { $total ->
+        [one] worker
+       *[other] workers
+    }, sent gradually within Telegram's limits. You can check the progress at any time.
 bc-status-none = No broadcasts yet.
 bc-status-header = 📣 Recent broadcasts
 bc-status-draft = draft
@@ -49,5 +61,8 @@ bc-paused = Broadcast #{ $id } paused.
 bc-resumed = Broadcast #{ $id } resumed.
 bc-stopped = Broadcast #{ $id } stopped.
 bc-not-changed = This broadcast has changed in the meantime; please refresh.
-bc-done-summary = 📣 Broadcast #{ $id } is finished: { $total } workers, { $sent } delivered, { $failed } failed, { $blocked } had blocked the bot, { $unconfirmed } unconfirmed.
+bc-done-summary = 📣 Broadcast #{ $id } is finished: { $total } { $total ->
+        [one] worker
+       *[other] workers
+    }, { $sent } delivered, { $failed } failed, { $blocked } had blocked the bot, { $unconfirmed } unconfirmed.
 bc-forget-item = your entries in broadcast ledgers

@@ -9,7 +9,10 @@ jobs-btn-broadcast = 📣 Broadcast
 jobs-btn-broadcast-status = 📊 Broadcast status
 
 jobs-results-filters = 🔎 Looking for: { $filters }
-jobs-results-count = { $count } jobs found (page { $page }), newest first:
+jobs-results-count = { $count } { $count ->
+        [one] job
+       *[other] jobs
+    } found (page { $page }), newest first:
 jobs-results-page = Page { $page }, best matches first:
 jobs-results-none = No matching jobs. Try other filters or words.
 jobs-filter-any = anything

@@ -24,7 +24,10 @@ legal-status-closed = Closed
 legal-rule-arbitration = Labour arbitration must be applied for within one year of the day you knew or should have known your rights were infringed (Labour Dispute Mediation and Arbitration Law, Art. 27)
 legal-rule-arbitration_wages = Pay owed while you still work there has no one-year limit, but after the job ends you must apply for arbitration within one year (Labour Dispute Mediation and Arbitration Law, Art. 27 para. 4)
 legal-rule-injury = If the employer does not apply, you or your family may apply for work-injury recognition within one year of the accident or diagnosis (Regulations on Work-Related Injury Insurance, Art. 17)
-legal-deadline-near = ⏰ Deadline: { $due } at the latest ({ $days } days left). { $rule }
+legal-deadline-near = ⏰ Deadline: { $due } at the latest ({ $days } { $days ->
+        [one] day
+       *[other] days
+    } left). { $rule }
 legal-deadline-passed = ⚠️ The deadline may have passed: { $due }. { $rule }. The limit can be extended by interruption or suspension, so please still ask soon.
 
 legal-sum-number = Case number: { $number }

@@ -31,8 +31,14 @@ me-event-head =
 
 me-list-head = 💞 Union socials (for verified union members only)
 me-list-none = No socials coming up yet. New ones will show up here for you to sign up.
-me-places-left = { $left } places left
-me-places-left-balanced = { $left } places left (half for each gender: { $men } for men, { $women } for women)
+me-places-left = { $left } { $left ->
+        [one] place
+       *[other] places
+    } left
+me-places-left-balanced = { $left } { $left ->
+        [one] place
+       *[other] places
+    } left (half for each gender: { $men } for men, { $women } for women)
 me-places-full = Full, { $waiting } on the waiting list (signing up now puts you on it)
 me-deadline = Sign up by: { $when }
 me-deadline-passed = Sign-up has closed

@@ -69,8 +69,14 @@ mr-status-paused = { $status } (paused by the member)
 mr-btn-keep = 👍 Keep profile
 mr-btn-suspend = ⛔ Suspend profile
 mr-reports-handled = The reports on this profile have been handled already.
-mr-kept = 👍 Profile { $number } kept; { $count } reports resolved and the profile is no longer hidden because of them.
-mr-suspended = ⛔ Profile { $number } suspended; { $count } reports resolved.
+mr-kept = 👍 Profile { $number } kept; { $count } { $count ->
+        [one] report
+       *[other] reports
+    } resolved and the profile is no longer hidden because of them.
+mr-suspended = ⛔ Profile { $number } suspended; { $count } { $count ->
+        [one] report
+       *[other] reports
+    } resolved.
 mr-suspended-note = Suspended by a matchmaker after reports from members.
 mr-member-suspended =
     Your matchmaking profile was reported by members. A matchmaker looked at it and has suspended it for now; other members cannot see it.
