@@ -38,10 +38,8 @@ LONG_MESSAGE_WORDS = 8
 #: A phrase covering less than this share of a story matched a fragment of it ("工作").
 FRAGMENT = 0.5
 #: Union entries that only point to another part of the bot (post stations, matchmaking, legal
-#: help) or repeat a union FAQ the router answers itself (joining, the hotline) are answered from
-#: the union list but not routed: the words belong to those.
+#: help) are answered from the union list but not routed: the words belong to those services.
 POINTERS = frozenset({"station", "match", "legal"})
-NOT_ROUTED = frozenset({"union.join", "union.hotline"})
 #: BM25 evidence of the legal FAQ that makes a long message a legal one.
 LEGAL_EVIDENCE = 12.0
 #: The score a clear leader needs to go straight on, and how far behind the others must be.
@@ -86,7 +84,7 @@ class KnowledgeRouter(IntentRouter):
 
 def _routed(entry: union.UnionEntry) -> bool:
     """Whether the router takes a union entry's phrasings (see POINTERS)."""
-    return entry.opens not in POINTERS and entry.id not in NOT_ROUTED
+    return entry.opens not in POINTERS
 
 
 def _long(text: str) -> bool:
@@ -101,9 +99,10 @@ def default_router() -> KnowledgeRouter:
     """The router over every shipped knowledge file (built once per process)."""
     legal = default_kb()
     services = union.default_union_kb()
+    # The union's entries before the legal FAQ: a tie ("工会热线") goes to the union's own answer.
     entries = [
         *load_entries(),
-        *(router_entry(e) for e in legal.entries),
         *(union.router_entry(e) for e in services.entries if _routed(e)),
+        *(router_entry(e) for e in legal.entries),
     ]
     return KnowledgeRouter(entries, legal)

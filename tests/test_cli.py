@@ -118,8 +118,9 @@ def test_ask_file_prints_one_json_object_per_line(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["text"] for line in lines] == ["附近有驿站吗", "how do i join the union"]
     assert lines[0]["intent"] == "station"
-    assert lines[1]["intent"] == "faq"
+    assert lines[1]["intent"] == "union"
     assert lines[1]["decision"] == "answer"
+    assert lines[1]["union"] == "union.join"
     assert all(
         set(line) >= {"text", "intent", "decision", "reply", "legal"}
         and set(line["legal"]) >= {"outcome", "answered", "offered", "citations"}

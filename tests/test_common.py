@@ -347,7 +347,9 @@ async def test_an_unsure_message_asks_which_service_with_a_few_buttons(harness: 
     router = default_router()
     for data in reply.callback_data[:-1]:
         kind, value = data.split(":")
-        assert (kind == "m" and value in SERVICES) or (kind == "a" and router.entry(value))
+        assert (kind == "m" and value in (*SERVICES, "union")) or (
+            kind == "a" and router.entry(value)
+        )
 
 
 async def test_an_answer_button_sends_the_entrys_answer(harness: Harness) -> None:

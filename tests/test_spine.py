@@ -446,7 +446,7 @@ async def test_a_button_that_fails_before_answering_is_answered_and_explained(
 ) -> None:
     monkeypatch.setattr(default_router(), "entry", _raise)
 
-    calls = await harness.feed(callback("a:faq.hotline"))
+    calls = await harness.feed(callback("a:faq.legal_aid_line"))
 
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
     assert calls[1].text == t("zh", "error-generic")
