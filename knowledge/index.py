@@ -41,7 +41,7 @@ FRAGMENT = 0.5
 #: help) are answered from the union list but not routed: the words belong to those services.
 POINTERS = frozenset({"station", "match", "legal"})
 #: BM25 evidence of the legal FAQ that makes a long message a legal one.
-LEGAL_EVIDENCE = 12.0
+LEGAL_EVIDENCE = 8.0
 #: The score a clear leader needs to go straight on, and how far behind the others must be.
 CLEAR_LEAD = 70.0
 CLEAR_GAP = 25.0

@@ -83,7 +83,7 @@ OFFER_SIZE = 3
 #: score is at least ANSWER_AGREE; below OFFER_BM25 and OFFER_SCORE nothing is worth offering.
 ANSWER_BM25 = 15.0
 ANSWER_LEAD = 1.2
-ANSWER_AGREE = 30.0
+ANSWER_AGREE = 25.0
 OFFER_BM25 = 2.0
 OFFER_SCORE = 20.0
 #: Words of matters outside labour law; a message with them and no labour word is handed over.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from knowledge.index import default_router
@@ -319,3 +322,67 @@ def test_normalize_joins_chinese_split_by_spaces_but_keeps_english_words_apart()
 def test_normalize_drops_emoji() -> None:
     assert normalize("😀 你好 👍") == "你好"
     assert normalize("👍👍") == ""
+
+
+# --- the router over every knowledge entry (knowledge/index.py) --------------------------------
+
+HELD_OUT_FILE = Path(__file__).with_name("data") / "held_out.toml"
+
+
+def test_held_out_phrasings_per_intent_mostly_reach_their_service() -> None:
+    table = tomllib.loads(HELD_OUT_FILE.read_text(encoding="utf-8"))
+    router = default_router()
+    rates = {}
+    for intent, langs in table.items():
+        for lang in LANGS:
+            texts = langs[lang]
+            rates[f"{intent}.{lang}"] = sum(
+                router.route(text).intent.value == intent for text in texts
+            ) / len(texts)
+    overall = sum(rates.values()) / len(rates)
+    assert overall >= 0.9, rates
+    assert min(rates.values()) >= 0.6, rates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我在公司干了三年没签合同现在被辞退了怎么办",
+        "在这个工作岗位上干了五年公司突然说不续签了还不给补偿",
+        "本人在厂里上班时不幸摔倒骨折了单位不给报医药费有哪些项目可以要",
+    ],
+)
+def test_a_long_labour_story_goes_to_legal_help_even_when_it_mentions_company_or_work(
+    text: str,
+) -> None:
+    routing = default_router().route(text)
+    assert routing.intent is Intent.legal
+    assert routing.decision is Decision.go
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("附近有驿站吗", Intent.station),
+        ("老板拖欠工资", Intent.legal),
+        ("any daily work", Intent.jobs),
+        ("daily paid work", Intent.jobs),
+        ("boss owes me wages", Intent.legal),
+        ("rest station near me", Intent.station),
+        ("where is the nearest rest station", Intent.station),
+        ("I want to find a girlfriend", Intent.match),
+        ("孩子考上大学了工会有补助吗", Intent.union),
+        ("想提升学历有免费的吗", Intent.union),
+        ("老闆拖欠工資怎麼辦", Intent.legal),
+    ],
+)
+def test_the_examples_the_bot_gives_route_where_they_say(text: str, expected: Intent) -> None:
+    assert default_router().route(text).intent is expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "啊", "😀😀😀", "工资" * 2000, "boss 不给 salary", "工资３个月"]
+)
+def test_odd_input_is_routed_without_error(text: str) -> None:
+    routing = default_router().route(text)
+    assert routing.decision in tuple(Decision)
