@@ -44,7 +44,7 @@ POINTERS = frozenset({"station", "match", "legal"})
 LEGAL_EVIDENCE = 8.0
 #: The score a clear leader needs to go straight on, and how far behind the others must be.
 CLEAR_LEAD = 70.0
-CLEAR_GAP = 25.0
+CLEAR_GAP = 15.0
 
 
 class KnowledgeRouter(IntentRouter):

@@ -520,3 +520,26 @@ def test_the_help_and_command_menu_mention_the_union_services() -> None:
     for lang in ("zh", "en"):
         assert "/union" in t(lang, "help")
         assert "union" in [c.command for c in bot_commands(lang)]
+
+
+@pytest.mark.parametrize(
+    ("code", "question", "expected"),
+    [
+        ("zh-hans", "孩子考上大学了工会有补助吗", "union.study_grant"),
+        ("zh-hans", "想提升学历有免费的吗", "union.degree"),
+        ("en", "my kid got into college does the union help with fees", "union.study_grant"),
+    ],
+)
+async def test_a_typed_question_is_routed_to_the_union_services_and_answered(
+    harness: Harness, code: str, question: str, expected: str
+) -> None:
+    answer = _last(await harness.feed(message(question, lang=code)))
+
+    entry = default_union_kb().get(expected)
+    assert entry is not None
+    lang = "en" if code == "en" else "zh"
+    if answer.text == t(lang, "router-unsure"):
+        # not sure enough to go straight there: the union services are the first choice offered
+        assert answer.callback_data[0] == "m:union"
+    else:
+        assert entry.title[lang] in answer.text
