@@ -17,7 +17,7 @@ from bot.jobs.core import POSTINGS, dedupe_key, search_text, tag_mask
 from bot.jobs.models import JobReport, PostingStatus
 from bot.jobs.search import VIEWS, JobQuery, reset_search_index, search_postings
 from bot.localapi import Call
-from handlers.jobs.search import run_expiry
+from handlers.jobs.search import run_expiry, search_words
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message, sticker
 
@@ -463,3 +463,13 @@ async def test_forget_deletes_the_workers_contact_views_and_unsigns_reports(
     done = harness.api.sent("sendMessage")[-1].text
     assert t("zh", "jobs-forget-views") in done
     assert t("zh", "jobs-forget-reports") in done
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("any daily work", "daily"), ("daily paid work", "daily"), ("part time job", "part_time")],
+)
+def test_english_words_for_a_kind_of_work_filter_by_it_instead_of_a_keyword(
+    text: str, kind: str
+) -> None:
+    assert search_words(text) == ({"t": kind}, "")

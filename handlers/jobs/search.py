@@ -117,7 +117,8 @@ def search_words(text: str) -> tuple[dict[str, Any], str]:
     if not left:
         return found, ""
     kind = employment_type_of(left)
-    if kind is not None and len(left) <= 4:
+    # a few Chinese characters ("日结") or English words ("daily paid") name only the kind
+    if kind is not None and (len(left) <= 4 or (left.isascii() and len(left.split()) <= 3)):
         found["t"] = kind.value
         return found, ""
     if left.isascii() and (industry := industry_of(left)) is not None:
