@@ -80,10 +80,13 @@ OFFER_SIZE = 3
 #: The decision (see :meth:`LegalKB.decide`), calibrated on labelled real questions and the
 #: held-out phrasings of the tests: when both rankers put the same entry first, it is answered if
 #: its BM25 score is at least ANSWER_BM25 and ANSWER_LEAD times the runner-up's, or if its phrase
-#: score is at least ANSWER_AGREE; below OFFER_BM25 and OFFER_SCORE nothing is worth offering.
+#: score is at least ANSWER_AGREE and BM25 has it AGREE_LEAD times ahead; below OFFER_BM25 and
+#: OFFER_SCORE nothing is worth offering.
 ANSWER_BM25 = 15.0
 ANSWER_LEAD = 1.2
 ANSWER_AGREE = 25.0
+#: ...with BM25 ahead of its runner-up at least this much (a tie is no agreement).
+AGREE_LEAD = 1.05
 OFFER_BM25 = 2.0
 OFFER_SCORE = 20.0
 #: Words of matters outside labour law; a message with them and no labour word is handed over.
@@ -479,7 +482,8 @@ class LegalKB:
         runner_up = bm25[1].score if len(bm25) > 1 else 0.0
         agree = best_phrase is not None and bm25 and best_phrase.entry.id == bm25[0].key
         clear = top_bm25 >= ANSWER_BM25 and top_bm25 >= ANSWER_LEAD * runner_up
-        if agree and (clear or (best_phrase is not None and best_phrase.score >= ANSWER_AGREE)):
+        close = best_phrase is not None and best_phrase.score >= ANSWER_AGREE
+        if agree and (clear or (close and top_bm25 >= AGREE_LEAD * runner_up)):
             first = by_id[bm25[0].key]
             rest = tuple(h for h in hits if h.entry.id != first.entry.id)
             return LegalDecision(Outcome.answer, (first, *rest[: OFFER_SIZE - 1]))

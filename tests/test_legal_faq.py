@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from bot.core.models import FlowState
 from bot.db import Database
 from bot.i18n import t
 from bot.legal.kb import forget_cached_kb
@@ -294,3 +295,37 @@ async def test_a_common_question_from_the_menu_is_answered(harness: Harness) -> 
 
     assert t("zh", "lg-disclaimer") in _last(calls).text
     assert len(await _consultations(harness.db)) == 1
+
+
+async def _flow_of(db: Database) -> FlowState | None:
+    async with db.session() as session:
+        return await session.get(FlowState, WORKER_ID)
+
+
+async def test_a_case_opened_after_an_offer_starts_with_the_question_as_its_story(
+    harness: Harness,
+) -> None:
+    story = "厂里最近管理很乱，领导天天变规矩，我们这些老员工心里没底该怎么办"
+    offered = _last(await harness.feed(message(f"/legal {story}")))
+    assert offered.text in (t("zh", "lg-offer"), t("zh", "lg-handover"))
+
+    started = _last(await harness.feed(callback("li:new")))
+
+    assert t("zh", "li-intro-story") in started.text
+    state = await _flow_of(harness.db)
+    assert state is not None
+    assert state.data["d"]["story"] == story
+    assert state.data["d"]["asked"] is True
+
+
+async def test_asking_a_question_does_not_touch_a_case_being_written(harness: Harness) -> None:
+    await harness.feed(callback("li:new"))
+    before = await _flow_of(harness.db)
+    assert before is not None
+
+    await harness.feed(message(f"/legal {UNKNOWN_QUESTION}"))
+
+    after = await _flow_of(harness.db)
+    assert after is not None
+    assert (after.flow, after.step, after.data) == (before.flow, before.step, before.data)
+    assert after.data["d"]["story"] == ""

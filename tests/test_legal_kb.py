@@ -946,3 +946,11 @@ def test_traditional_characters_are_read_as_simplified(kb: LegalKB) -> None:
 
 def test_full_width_digits_are_read_as_ascii(kb: LegalKB) -> None:
     assert kb.decide("工资拖欠３个月").hits == kb.decide("工资拖欠3个月").hits
+
+
+def test_a_tie_between_two_entries_is_offered_not_answered(kb: LegalKB) -> None:
+    decision = kb.decide("单位要求我们签一个新的协议内容看不太懂不签就不让上班")
+
+    assert decision.outcome is Outcome.offer
+    assert decision.answered is None
+    assert len(decision.offered) >= 2

@@ -123,9 +123,20 @@ class IntakeError(ValueError):
 # --- the draft --------------------------------------------------------------------------------
 
 
-def new_draft(category: str | None = None) -> dict[str, Any]:
-    """An empty draft (with the category already chosen, if given and known)."""
+def story_from_question(question: str) -> str:
+    """The worker's question as the story of a new case, or "" if it cannot serve as one."""
+    try:
+        return clean(question, limit=LIMITS["description"], minimum=MIN_STORY, multiline=True)
+    except IntakeError:
+        return ""
+
+
+def new_draft(category: str | None = None, *, story: str = "") -> dict[str, Any]:
+    """An empty draft (with the category already chosen, if given and known); ``story`` is
+    the question the worker already typed (the story step is then skipped: it can be changed
+    from the summary)."""
     return {
+        "asked": bool(story),
         "category": category if category in CATEGORIES else "",
         "employer": "",
         "place": "",
@@ -134,7 +145,7 @@ def new_draft(category: str | None = None) -> dict[str, Any]:
         "still": False,
         "incident": None,
         "amount": None,
-        "story": "",
+        "story": story,
         "evidence": [],
         "contact": "",
         "phone": "",
@@ -157,7 +168,15 @@ def applies(draft: dict[str, Any], step: str) -> bool:
         return draft.get("category") in AMOUNT_CATEGORIES
     if step == "phone":
         return draft.get("contact") == "phone"
+    if step == "story":
+        return not draft.get("asked")
     return step in STEPS
+
+
+def editable(draft: dict[str, Any], step: str) -> bool:
+    """True if the summary offers to change ``step`` (the story always: it may come from the
+    question the worker asked first)."""
+    return step == "story" or applies(draft, step)
 
 
 def steps_for(draft: dict[str, Any]) -> tuple[str, ...]:

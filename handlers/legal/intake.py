@@ -48,7 +48,6 @@ from bot.legal.intake import (
     Submitted,
     add_evidence,
     answer_text,
-    applies,
     can_skip,
     choose_category,
     choose_contact,
@@ -56,6 +55,7 @@ from bot.legal.intake import (
     draft_case,
     draft_deadline,
     draft_of,
+    editable,
     evidence_item,
     mark_helped,
     missing_step,
@@ -66,6 +66,7 @@ from bot.legal.intake import (
     skip,
     step_after,
     still_working,
+    story_from_question,
     submit_intake,
 )
 from bot.legal.kb import current_kb
@@ -88,6 +89,9 @@ from knowledge.legal import LegalEntry, LegalHit, LegalKB, Outcome, render
 log = logging.getLogger(__name__)
 
 SERVICE = "legal"
+#: The question a worker asked that had no ready answer, kept as the story of a case opened next
+#: (a flow of its own: the next typed message ends it, /forget deletes it).
+QUESTION_FLOW = "lgq"
 #: Longest question read after `/legal` (the router has the same limit for free text).
 MAX_QUESTION = 1000
 #: Categories whose first FAQ entry the legal menu offers, in order.
@@ -186,7 +190,20 @@ async def answer_question(update: Update, context: GongyouContext, text: str) ->
             update, context, kb, best.entry, score=best.score, hits=list(decision.hits)
         )
         return
+    await _remember_question(update, context, text)
     await _no_answer(update, context, list(decision.hits) if decision.offered else [])
+
+
+async def _remember_question(update: Update, context: GongyouContext, text: str) -> None:
+    """Keep the question a little while, so that a case opened next starts with it as the
+    story (only when the worker is in no other flow: nothing under way is overwritten)."""
+    user = update.effective_user
+    story = story_from_question(text)
+    if user is None or not story or await get_flow(context.db, user_id=user.id) is not None:
+        return
+    await set_flow(
+        context.db, user_id=user.id, flow=QUESTION_FLOW, step="asked", data={"q": story}
+    )
 
 
 async def _give_answer(
@@ -522,7 +539,7 @@ async def _edit_menu(update: Update, context: GongyouContext, data: dict[str, An
     buttons = [
         InlineKeyboardButton(_field(lang, step), callback_data=f"li:ef:{step}")
         for step in EDITABLE
-        if applies(draft, step)
+        if editable(draft, step)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(t(lang, "li-btn-summary"), callback_data="li:sum")])
@@ -551,11 +568,16 @@ async def start_intake(
         kept = dict(state.data or {})
         await _ask(update, context, state.step, kept, note=context.t("li-resume"))
         return
-    draft = new_draft(category)
+    asked = ""
+    if state is not None and state.flow == QUESTION_FLOW:
+        asked = str((state.data or {}).get("q") or "")
+    draft = new_draft(category, story=asked)
     data: dict[str, Any] = {"d": draft, "e": False}
     first = "employer" if draft["category"] else "category"
     await set_flow(context.db, user_id=user.id, flow=INTAKE_FLOW, step=first, data=data)
     intro = context.t("li-intro")
+    if asked:
+        intro += "\n" + context.t("li-intro-story")
     if draft["category"]:
         intro += "\n" + context.t(
             "li-intro-category", category=category_name(context.lang, draft["category"])
@@ -794,7 +816,7 @@ async def on_intake_button(update: Update, context: GongyouContext) -> None:
     elif verb == "ed" and step == SUMMARY and not argument:
         await query.answer()
         await _edit_menu(update, context, data)
-    elif verb == "ef" and step == SUMMARY and argument in EDITABLE and applies(draft, argument):
+    elif verb == "ef" and step == SUMMARY and argument in EDITABLE and editable(draft, argument):
         await query.answer()
         data["e"] = True
         await _go(update, context, user.id, argument, data, edit=True)

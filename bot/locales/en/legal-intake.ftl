@@ -18,6 +18,7 @@ lg-thanks = Great! If you have another question, just type it.
 lg-sorry = Sorry this didn't solve your problem. You can tell the volunteer lawyers of the union's legal-aid station: press "Ask a lawyer for help" and follow the steps; a lawyer will answer you here.
 
 li-intro = OK, let's write down what happened step by step; then it goes to a volunteer lawyer of the union's legal-aid station. You can press "Back" at every step to change an answer, and send /cancel at any time to stop.
+li-intro-story = Your question is kept as what happened; you can change it before you confirm.
 li-intro-category = Problem: { $category } (press "Back" to choose another)
 li-resume = Your unfinished request is still here; let's carry on.
 li-private-only = Please write your request in a private chat with me: tap my picture and send /legal.
