@@ -25,20 +25,26 @@ when the evidence is strong), *offer* (the best two or three entries to choose f
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from knowledge.rank import BM25, fuse
-from knowledge.router import LANGS, Entry, Intent, IntentRouter, normalize
+from knowledge.rank import BM25, Vocabulary, fuse
+from knowledge.router import (
+    LANGS,
+    Entry,
+    Intent,
+    IntentRouter,
+    in_language,
+    normalize,
+    text_by_lang,
+    units,
+)
 
 DATA = Path(__file__).with_name("data") / "legal"
 LAWS_FILE = DATA / "laws.toml"
@@ -108,8 +114,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9_.]{1,24}$")
 ARTICLE_PATTERN = re.compile(r"^[1-9]\d{0,3}(?:-[1-9])?$")
 
 _ZH_DIGITS = "零一二三四五六七八九"
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_WORD = re.compile(r"[^\s\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -195,22 +199,16 @@ class _Laws:
     basis: dict[str, str]
 
 
-def _text_by_lang(raw: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    """Pick ``{prefix}zh`` / ``{prefix}en`` strings out of a TOML table, skipping blanks."""
-    found = {lang: str(raw.get(f"{prefix}{lang}", "")).strip() for lang in LANGS}
-    return {lang: text for lang, text in found.items() if text}
-
-
 @cache
 def _laws() -> _Laws:
     """Read the laws and the citation prefix from ``laws.toml`` (once per process)."""
     data = tomllib.loads(LAWS_FILE.read_text(encoding="utf-8"))
     laws: dict[str, Law] = {}
     for key, raw in data.get("law", {}).items():
-        name = _text_by_lang(raw)
+        name = text_by_lang(raw)
         if set(name) != set(LANGS):
             raise ValueError(f"{LAWS_FILE.name}: law {key} needs a name in {', '.join(LANGS)}")
-        laws[key] = Law(key, name, _text_by_lang(raw, "number_"))
+        laws[key] = Law(key, name, text_by_lang(raw, "number_"))
     basis = {lang: str(data.get("basis", {}).get(lang, "")) for lang in LANGS}
     if not all(text.strip() for text in basis.values()):
         raise ValueError(f"{LAWS_FILE.name}: [basis] needs {', '.join(LANGS)}")
@@ -228,8 +226,8 @@ def _entry(raw: Mapping[str, Any]) -> LegalEntry:
     return LegalEntry(
         id=str(raw["id"]),
         category=str(raw["category"]),
-        title=_text_by_lang(raw, "title_"),
-        answer=_text_by_lang(raw, "answer_"),
+        title=text_by_lang(raw, "title_"),
+        answer=text_by_lang(raw, "answer_"),
         phrases={lang: tuple(str(p) for p in raw.get(lang, [])) for lang in LANGS},
         cites=cites,
         related=tuple(str(r) for r in raw.get("related", [])),
@@ -340,31 +338,18 @@ def citation_text(entry: LegalEntry, lang: str) -> str:
     return _laws().basis[lang] + separator.join(parts)
 
 
-def _in(texts: Mapping[str, str], lang: str) -> str:
-    """The text in ``lang``, else in the other language, else empty."""
-    return texts.get(lang) or next((texts[other] for other in LANGS if texts.get(other)), "")
-
-
 def render(entry: LegalEntry, lang: str) -> str:
     """The entry as a message: title, answer and the citation line (plain text).
 
     A missing language falls back to the other one, so an entry written only in Chinese
     still answers an English reader.
     """
-    parts = [_in(entry.title, lang), _in(entry.answer, lang), citation_text(entry, lang)]
+    parts = [
+        in_language(entry.title, lang),
+        in_language(entry.answer, lang),
+        citation_text(entry, lang),
+    ]
     return "\n\n".join(part for part in parts if part)
-
-
-def _units(text: str) -> set[str]:
-    """The vocabulary of a text: its adjacent Chinese character pairs and its other words.
-
-    The text is normalised as the router does; a lone Chinese character counts on its own.
-    """
-    query = normalize(text)
-    units: set[str] = set(_WORD.findall(query))
-    for run in _CJK_RUN.findall(query):
-        units.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
-    return units
 
 
 def router_entry(entry: LegalEntry) -> Entry:
@@ -385,6 +370,11 @@ def _document(entry: LegalEntry) -> list[str]:
     return texts
 
 
+def _phrasings(entry: Entry) -> list[str]:
+    """Every phrasing of a routing entry, in both languages."""
+    return [p for lang in LANGS for p in entry.phrases.get(lang, ())]
+
+
 class LegalKB:
     """The FAQ entries and a matcher over their phrasings (built once; searching is cheap)."""
 
@@ -398,17 +388,8 @@ class LegalKB:
         self.entries: tuple[LegalEntry, ...] = tuple(self._by_id.values())
         router_entries = [router_entry(e) for e in self.entries]
         self._router = IntentRouter(router_entries)
-        self._vocab: dict[str, frozenset[str]] = {
-            e.id: frozenset().union(*(_units(p) for lang in LANGS for p in e.phrases[lang]))
-            for e in router_entries
-        }
+        self._vocab = Vocabulary({e.id: _phrasings(e) for e in router_entries})
         self._bm25 = BM25({e.id: _document(e) for e in self.entries})
-        spread = Counter(unit for vocab in self._vocab.values() for unit in vocab)
-        # Units no entry knows are the most telling of all: they weigh log(n + 1).
-        self._rare = math.log(len(self.entries) + 1)
-        self._weight = {
-            unit: math.log((len(self.entries) + 1) / (n + 1)) for unit, n in spread.items()
-        }
 
     def get(self, entry_id: str) -> LegalEntry | None:
         """Return the entry with this id, if any."""
@@ -418,12 +399,6 @@ class LegalKB:
         """The entries of one category, in data order."""
         return [e for e in self.entries if e.category == category]
 
-    def _share(self, units: Iterable[str], known: AbstractSet[str]) -> float:
-        """The weighted share (0-1) of ``units`` found in ``known``."""
-        weights = {unit: self._weight.get(unit, self._rare) for unit in units}
-        total = sum(weights.values())
-        return sum(w for unit, w in weights.items() if unit in known) / total if total else 0.0
-
     def search(self, text: str, *, limit: int = 3) -> list[LegalHit]:
         """The entries best matching ``text``, best first, one hit per entry."""
         if limit <= 0:
@@ -431,11 +406,11 @@ class LegalKB:
         matches = self._router.rank(text, limit=max(limit, POOL))
         if not matches:
             return []
-        units = _units(text)
+        said = units(text)
         scored = [
             (
                 (1 - COVER_WEIGHT) * m.score
-                + COVER_WEIGHT * 100 * self._share(units, self._vocab[m.entry.id]),
+                + COVER_WEIGHT * 100 * self._vocab.share(said, self._vocab.of[m.entry.id]),
                 m,
             )
             for m in matches
@@ -443,7 +418,7 @@ class LegalKB:
         scored.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties keep router order
         best, top = scored[0]
         lead = best - (scored[1][0] if len(scored) > 1 else 0.0)
-        left_out = 1 - self._share(_units(top.phrase), units)
+        left_out = 1 - self._vocab.share(units(top.phrase), said)
         shift = (
             LEAD_BONUS * min(lead, LEAD_FULL) / LEAD_FULL
             - TIE_PENALTY

@@ -15,9 +15,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from knowledge.router import FILLER, normalize
+from knowledge.router import FILLER, normalize, units
 
 #: BM25's term-frequency saturation and length normalisation (the usual values).
 K1 = 1.2
@@ -94,6 +95,33 @@ class BM25:
                 matched[key] += 1
         ranked = sorted(scores.items(), key=lambda pair: pair[1], reverse=True)[:limit]
         return [Scored(key, score, matched[key]) for key, score in ranked]
+
+
+class Vocabulary:
+    """Each entry's vocabulary (character pairs and words of its phrasings) and the weight of a
+    unit by how rare it is across entries, to say how much of a message an entry covers."""
+
+    def __init__(self, phrasings: Mapping[str, Iterable[str]]) -> None:
+        self.of: dict[str, frozenset[str]] = {
+            key: frozenset().union(*(units(text) for text in texts))
+            for key, texts in phrasings.items()
+        }
+        self.known: frozenset[str] = frozenset().union(*self.of.values())
+        spread = Counter(unit for vocab in self.of.values() for unit in vocab)
+        n = len(self.of)
+        #: Units no entry knows are the most telling of all: by default they weigh log(n + 1).
+        self.rare = math.log(n + 1)
+        self.weight = {unit: math.log((n + 1) / (k + 1)) for unit, k in spread.items()}
+
+    def share(
+        self, said: Iterable[str], known: AbstractSet[str], *, rare: float | None = None
+    ) -> float:
+        """The weighted share (0-1) of the units ``said`` found in ``known``; units no entry has
+        weigh ``rare`` (default: the weight of a unit no entry has)."""
+        unknown = self.rare if rare is None else rare
+        weights = {unit: self.weight.get(unit, unknown) for unit in said}
+        total = sum(weights.values())
+        return sum(w for unit, w in weights.items() if unit in known) / total if total else 0.0
 
 
 def fuse(rankings: Sequence[Sequence[str]], *, k: int = RRF_K) -> list[tuple[str, float]]:

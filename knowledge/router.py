@@ -11,11 +11,12 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from opencc import OpenCC
 from rapidfuzz import fuzz, process
@@ -118,6 +119,7 @@ WHOLE_MESSAGE = frozenset({Intent.smalltalk})
 
 _KEEP = re.compile(r"[^\w\u4e00-\u9fff]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 #: Runs of non-Chinese word characters: English words and numbers.
 _WORD = re.compile(r"[^\s\u4e00-\u9fff]+")
 #: English words common to every kind of request; they never bring a phrase in on their own.
@@ -154,6 +156,29 @@ def normalize(text: str) -> str:
         else:
             out.append(word)
     return " ".join(out)
+
+
+def text_by_lang(raw: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Pick ``{prefix}zh`` / ``{prefix}en`` strings out of a TOML table, skipping blanks."""
+    found = {lang: str(raw.get(f"{prefix}{lang}", "")).strip() for lang in LANGS}
+    return {lang: text for lang, text in found.items() if text}
+
+
+def in_language(texts: Mapping[str, str], lang: str) -> str:
+    """The text in ``lang``, else in the other language, else empty."""
+    return texts.get(lang) or next((texts[other] for other in LANGS if texts.get(other)), "")
+
+
+def units(text: str) -> set[str]:
+    """The vocabulary of a text: its adjacent Chinese character pairs and its other words.
+
+    The text is normalised first; a lone Chinese character counts on its own.
+    """
+    query = normalize(text)
+    found: set[str] = set(_WORD.findall(query))
+    for run in _CJK_RUN.findall(query):
+        found.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+    return found
 
 
 def load_entries(paths: Iterable[Path] | None = None) -> list[Entry]:

@@ -15,18 +15,24 @@ A hit at or above ``ANSWER_SCORE`` can be given as the answer.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from knowledge.router import LANGS, Entry, Intent, IntentRouter, normalize
+from knowledge.rank import Vocabulary
+from knowledge.router import (
+    LANGS,
+    Entry,
+    Intent,
+    IntentRouter,
+    in_language,
+    text_by_lang,
+    units,
+)
 
 DATA = Path(__file__).with_name("data") / "union"
 
@@ -52,9 +58,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9_.]{1,24}$")
 #: Services of the bot an entry may send the worker on to (the main menu's keys).
 OPENS = ("jobs", "legal", "match", "station")
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_WORD = re.compile(r"[^\s\u4e00-\u9fff]+")
-
 
 @dataclass(frozen=True)
 class UnionEntry:
@@ -78,18 +81,12 @@ class UnionHit:
     phrase: str
 
 
-def _text_by_lang(raw: Mapping[str, Any], prefix: str) -> dict[str, str]:
-    """Pick ``{prefix}zh`` / ``{prefix}en`` strings out of a TOML table, skipping blanks."""
-    found = {lang: str(raw.get(f"{prefix}{lang}", "")).strip() for lang in LANGS}
-    return {lang: text for lang, text in found.items() if text}
-
-
 def _entry(raw: Mapping[str, Any]) -> UnionEntry:
     """Build one entry from its TOML table."""
     return UnionEntry(
         id=str(raw.get("id", "")),
-        title=_text_by_lang(raw, "title_"),
-        answer=_text_by_lang(raw, "answer_"),
+        title=text_by_lang(raw, "title_"),
+        answer=text_by_lang(raw, "answer_"),
         phrases={
             lang: tuple(p for p in (str(x).strip() for x in raw.get(lang, [])) if p)
             for lang in LANGS
@@ -145,29 +142,15 @@ def load_union_entries(paths: Iterable[Path] | None = None) -> list[UnionEntry]:
     return entries
 
 
-def _in(texts: Mapping[str, str], lang: str) -> str:
-    """The text in ``lang``, else in the other language, else empty."""
-    return texts.get(lang) or next((texts[other] for other in LANGS if texts.get(other)), "")
-
-
 def title(entry: UnionEntry, lang: str) -> str:
     """The entry's title in ``lang`` (the other language when it has none)."""
-    return _in(entry.title, lang)
+    return in_language(entry.title, lang)
 
 
 def render(entry: UnionEntry, lang: str) -> str:
     """The entry as a message: title and answer (plain text)."""
-    parts = [_in(entry.title, lang), _in(entry.answer, lang)]
+    parts = [in_language(entry.title, lang), in_language(entry.answer, lang)]
     return "\n\n".join(part for part in parts if part)
-
-
-def _units(text: str) -> set[str]:
-    """The vocabulary of a text: its adjacent Chinese character pairs and its other words."""
-    query = normalize(text)
-    units: set[str] = set(_WORD.findall(query))
-    for run in _CJK_RUN.findall(query):
-        units.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
-    return units
 
 
 def router_entry(entry: UnionEntry) -> Entry:
@@ -190,40 +173,25 @@ class UnionKB:
         self.entries: tuple[UnionEntry, ...] = tuple(self._by_id.values())
         router_entries = [router_entry(e) for e in self.entries]
         self._router = IntentRouter(router_entries)
-        self._vocab: dict[str, frozenset[str]] = {
-            e.id: frozenset().union(*(_units(p) for lang in LANGS for p in e.phrases[lang]))
-            for e in router_entries
-        }
-        self._known: frozenset[str] = frozenset().union(*self._vocab.values())
-        spread = Counter(unit for vocab in self._vocab.values() for unit in vocab)
-        # Where they count, units no entry knows weigh log(n + 1), more than any known one.
-        self._rare = math.log(len(self.entries) + 1)
-        self._weight = {
-            unit: math.log((len(self.entries) + 1) / (n + 1)) for unit, n in spread.items()
-        }
+        self._vocab = Vocabulary(
+            {e.id: [p for lang in LANGS for p in e.phrases[lang]] for e in router_entries}
+        )
 
     def get(self, entry_id: str) -> UnionEntry | None:
         """Return the entry with this id, if any."""
         return self._by_id.get(entry_id)
-
-    def _share(self, units: Iterable[str], known: AbstractSet[str], rare: float) -> float:
-        """The weighted share (0-1) of ``units`` found in ``known``; units no entry has weigh
-        ``rare``."""
-        weights = {unit: self._weight.get(unit, rare) for unit in units}
-        total = sum(weights.values())
-        return sum(w for unit, w in weights.items() if unit in known) / total if total else 0.0
 
     def search(self, text: str, *, limit: int = 3) -> list[UnionHit]:
         """The entries best matching ``text``, best first, one hit per entry."""
         if limit <= 0:
             return []
         matches = {m.entry.id: m for m in self._router.rank(text, limit=len(self.entries))}
-        units = _units(text)
+        said = units(text)
         ranked: list[tuple[float, UnionEntry, str]] = []
         for entry in self.entries:
             match = matches.get(entry.id)
             # Among entries only the words some entry knows tell them apart.
-            cover = self._share(units, self._vocab[entry.id], 0.0)
+            cover = self._vocab.share(said, self._vocab.of[entry.id], rare=0.0)
             if match is None and not cover:
                 continue
             phrase_score = match.score if match is not None else 0.0
@@ -234,8 +202,8 @@ class UnionKB:
         ranked.sort(key=lambda row: row[0], reverse=True)  # stable: ties keep data order
         best, _entry, phrase = ranked[0]
         lead = best - (ranked[1][0] if len(ranked) > 1 else 0.0)
-        left_out = 1 - self._share(_units(phrase), units, self._rare) if phrase else 1.0
-        unknown = 1 - self._share(units, self._known, self._rare)
+        left_out = 1 - self._vocab.share(units(phrase), said) if phrase else 1.0
+        unknown = 1 - self._vocab.share(said, self._vocab.known)
         shift = (
             LEAD_BONUS * min(lead, LEAD_FULL) / LEAD_FULL
             - TIE_PENALTY
