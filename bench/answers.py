@@ -3,7 +3,7 @@
 Run from the project root, with the project installed in the environment::
 
     python bench/answers.py [--questions FILE] [--labels FILE] [--held-out FILE]
-                            [--repeat 3] [--json]
+                            [--repeat 3] [--database-url URL] [--json]
 
 ``--questions`` is a file of questions, one per line, or a JSON file with a "questions" list
 (default: the development set of real labour questions, ``../shared/data/
@@ -24,8 +24,10 @@ reached ``ANSWER_SCORE``, the hits above 50 suggested otherwise, else "no answer
 - held-out phrasings: the share routed to the right service, per intent and language;
 - latency of the whole decision per message (p50 / p95 / p99 over ``--repeat`` passes).
 
-No database is involved: the knowledge is data files read once, so SQLite and PostgreSQL do not
-differ here. ``--json`` prints one JSON object last.
+By default the knowledge is the shipped data files, read once. With ``--database-url`` it is read
+as the bot reads it, through a database (the shipped entries plus the answer drafts staff have
+approved there), on a new SQLite file and on the given database side by side, and the decisions
+are compared. ``--json`` prints one JSON object last.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.index import default_router
-from knowledge.legal import ANSWER_SCORE, default_kb
+from knowledge.legal import ANSWER_SCORE, LegalKB, default_kb
 from knowledge.router import Intent
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,9 +102,13 @@ def read_labels(path: Path, questions_file: Path) -> dict[int, dict[str, Any]]:
     return {int(item["index"]): item for item in data["labels"]}
 
 
+#: The knowledge base the bot answers from (the shipped files, or read through a database).
+KB: list[LegalKB] = []
+
+
 def judge(text: str) -> Verdict:
     """Route ``text`` and, for legal help, decide; the baseline decides from phrase hits."""
-    kb = default_kb()
+    kb = KB[0] if KB else default_kb()
     started = time.perf_counter()
     routing = default_router().route(text)
     decision = kb.decide(text) if routing.intent is Intent.legal else None
@@ -133,7 +139,7 @@ def share(part: int, whole: int) -> float:
 
 def labelled_figures(verdicts: list[Verdict], labels: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Accuracy on labelled labour questions that some entry answers."""
-    kb = default_kb()
+    kb = KB[0] if KB else default_kb()
     answerable = [
         (i, set(labels[i]["ids"]))
         for i in sorted(labels)
@@ -210,7 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", type=Path, default=DEFAULT_HELD_OUT)
     parser.add_argument("--repeat", type=int, default=3, help="timing passes (3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument(
+        "--database-url",
+        help="also read the knowledge as the bot does, through this database (shipped entries "
+        "plus approved answer drafts), and compare the decisions with SQLite's",
+    )
     args = parser.parse_args(argv)
+    if args.database_url:
+        return compare_databases(args)
 
     started = time.perf_counter()
     default_router()
@@ -291,6 +304,65 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         figures.pop("misses", None)
         print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
+async def knowledge_through(url: str) -> LegalKB:
+    """The knowledge base as the bot reads it from the database at ``url`` (migrated first)."""
+    from bot.config import Settings
+    from bot.db import Database
+    from bot.legal.kb import current_kb, forget_cached_kb
+
+    database = Database(Settings(database_url=url).database_url)  # type: ignore[call-arg]
+    try:
+        await database.upgrade()
+        forget_cached_kb()
+        return await current_kb(database, force=True)
+    finally:
+        await database.dispose()
+
+
+def compare_databases(args: argparse.Namespace) -> int:
+    """Decide every question with the knowledge read through SQLite and through the given
+    database, side by side; the decisions must be the same unless the databases hold different
+    approved drafts."""
+    import asyncio
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite+aiosqlite:///{Path(folder) / 'answers.sqlite3'}"
+        sides = {"sqlite": sqlite_url, "database": args.database_url}
+        results: dict[str, Any] = {}
+        decisions: dict[str, list[tuple[str, str | None, tuple[str, ...]]]] = {}
+        questions = read_questions(args.questions)
+        QUESTIONS[:] = questions
+        labels = read_labels(args.labels, args.questions)
+        for name, url in sides.items():
+            KB[:] = [asyncio.run(knowledge_through(url))]
+            verdicts = [judge(q) for q in questions]
+            decisions[name] = [(v.outcome, v.answered, v.offered) for v in verdicts]
+            timings = sorted(v.seconds for v in verdicts)
+            figures: dict[str, Any] = {
+                "entries": len(KB[0].entries),
+                "outcomes": dict(Counter(v.outcome for v in verdicts)),
+                "p95_ms": 1000 * percentile(timings, 0.95),
+            }
+            if labels:
+                figures.update(labelled_figures(verdicts, labels))
+            results[name] = figures
+            print(
+                f"{name:<9} {figures['entries']} entries, outcomes {figures['outcomes']}, "
+                f"p95 {figures['p95_ms']:.1f} ms"
+                + (
+                    f", answered or offered right {figures['answered_or_offered_right']:.0%}"
+                    if labels
+                    else ""
+                )
+            )
+    same = decisions["sqlite"] == decisions["database"]
+    print(f"same decisions on both: {'yes' if same else 'no (different approved drafts?)'}")
+    if args.json:
+        print(json.dumps({"databases": results, "same_decisions": same}, ensure_ascii=False))
     return 0
 
 
