@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         "plus approved answer drafts), and compare the decisions with SQLite's",
     )
     args = parser.parse_args(argv)
+    if not args.questions.exists():
+        print(f"no questions file {args.questions}: give one with --questions", file=sys.stderr)
+        return 2
     if args.database_url:
         return compare_databases(args)
 
