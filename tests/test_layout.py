@@ -1,8 +1,8 @@
 """The layout holds: services are Telegram-free, layers import downwards only, no circles.
 
 The import graph is read from the code's own ``import`` statements (nothing is run). Layers,
-from the bottom: ``knowledge``; the kernel ``bot.core`` with the plain infrastructure modules
-(config, db, i18n, metrics); the services ``bot.<service>``; the per-update wiring
+from the bottom: ``knowledge`` and the plain infrastructure modules (db, i18n, metrics); the
+kernel ``bot.core``; ``bot.config``; the services ``bot.<service>``; the per-update wiring
 (``bot.context``, ``bot.ratelimit``); the Telegram side ``handlers``; the entry points
 (``bot.app``, ``bot.cli``, ``bot.chat``, ``bot.web``, ``bot.localapi``) and ``bot.models``.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "knowledge")
 SERVICES = ("jobs", "legal", "match", "membership", "stations")
-#: Modules at the bottom, beside the kernel: services may import them.
-INFRASTRUCTURE = {"bot", "bot.config", "bot.db", "bot.i18n", "bot.metrics"}
+#: Modules at the bottom, under the kernel: everything may import them.
+INFRASTRUCTURE = {"bot", "bot.db", "bot.i18n", "bot.metrics"}
 #: Service packages a service package may use (the service depends on the other's data).
 SERVICE_USES: dict[str, set[str]] = {
     "jobs": set(),
@@ -126,17 +126,19 @@ def circles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 def layer(name: str) -> int:
     """The module's layer: lower layers never import higher ones."""
-    if name.startswith("knowledge"):
+    if name.startswith("knowledge") or name in INFRASTRUCTURE:
         return 0
-    if name in INFRASTRUCTURE or name.startswith("bot.core"):
+    if name.startswith("bot.core"):
         return 1
-    if any(name == f"bot.{s}" or name.startswith(f"bot.{s}.") for s in SERVICES):
+    if name == "bot.config":  # reads the kernel's quiet-hours format
         return 2
-    if name in ("bot.context", "bot.ratelimit"):
+    if any(name == f"bot.{s}" or name.startswith(f"bot.{s}.") for s in SERVICES):
         return 3
-    if name.startswith("handlers"):
+    if name in ("bot.context", "bot.ratelimit"):
         return 4
-    return 5  # bot.app, bot.cli, bot.chat, bot.web, bot.localapi, bot.models
+    if name.startswith("handlers"):
+        return 5
+    return 6  # bot.app, bot.cli, bot.chat, bot.web, bot.localapi, bot.models
 
 
 def service_of(name: str, root: str) -> str | None:

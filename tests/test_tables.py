@@ -12,7 +12,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-from bot.config import Settings
 from bot.core.tables import (
     READ_ERRORS,
     REPORT_LIMIT,
@@ -282,12 +281,8 @@ class _Report:
         return f"{lang}: {self.text}"
 
 
-def _settings(tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'tables.sqlite3'}",
-        default_language="en",
-    )
+def _database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'tables.sqlite3'}"
 
 
 def _refused_text(err: TableFileError, lang: str) -> str:
@@ -310,12 +305,13 @@ async def test_the_command_line_import_prints_the_report(
         return _Report("done")
 
     code = await run_file_import(
-        _settings(tmp_path),
+        _database_url(tmp_path),
         path,
         run,
         max_bytes=1024,
         refused=_refused_text,
         reason=_reason_text,
+        lang="en",
     )
 
     assert (code, seen) == (0, [b"a,b\n"])
@@ -334,10 +330,10 @@ async def test_the_command_line_import_exits_1_for_a_refused_file(
     async def never(db: Database, data: bytes) -> _Report:
         raise AssertionError("a file over the limit is not imported")
 
-    settings = _settings(tmp_path)
-    common: dict[str, Any] = {"refused": _refused_text, "reason": _reason_text}
-    assert await run_file_import(settings, path, run, max_bytes=1024, **common) == 1
-    assert await run_file_import(settings, path, never, max_bytes=2, **common) == 1
+    url = _database_url(tmp_path)
+    common: dict[str, Any] = {"refused": _refused_text, "reason": _reason_text, "lang": "en"}
+    assert await run_file_import(url, path, run, max_bytes=1024, **common) == 1
+    assert await run_file_import(url, path, never, max_bytes=2, **common) == 1
 
     err = capsys.readouterr().err.splitlines()
     assert err == [
@@ -353,12 +349,13 @@ async def test_the_command_line_import_exits_2_when_the_file_cannot_be_read(
         raise AssertionError("nothing to import")
 
     code = await run_file_import(
-        _settings(tmp_path),
+        _database_url(tmp_path),
         tmp_path / "missing.csv",
         never,
         max_bytes=1024,
         refused=_refused_text,
         reason=_reason_text,
+        lang="en",
     )
 
     assert code == 2

@@ -34,16 +34,13 @@ from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator, 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Connection, Table, insert
 
 from bot.core.models import AuditLog
 from bot.core.textfile import TextDecodeError, decode_text
 from bot.db import Database
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 
@@ -450,22 +447,22 @@ class Report(Protocol):
 
 
 async def run_file_import(
-    settings: Settings,
+    database_url: str,
     path: Path,
     run: Callable[[Database, bytes], Awaitable[Report]],
     *,
     max_bytes: int,
     refused: Callable[[TableFileError, str], str],
     reason: Callable[[TableFileError, str], str],
+    lang: str,
 ) -> int:
     """Import a file from the command line: 0 when imported, 1 if refused, 2 if unreadable.
 
-    ``run`` imports the file's bytes into the database (upgraded first) and returns the report,
-    printed in the default language. A refused file is said on stderr with
+    ``run`` imports the file's bytes into the database at ``database_url`` (upgraded first) and
+    returns the report, printed in ``lang``. A refused file is said on stderr with
     ``refused(err, lang)``; one that cannot be read with ``reason(err, lang)`` of a
     ``file-unreadable`` error.
     """
-    lang = settings.default_language
     try:
         data = await asyncio.to_thread(read_file, path, max_bytes=max_bytes)
     except TableFileError as err:
@@ -475,7 +472,7 @@ async def run_file_import(
         unreadable = TableFileError("file-unreadable", f"{path.name}: {exc.strerror}")
         print(reason(unreadable, lang), file=sys.stderr)
         return 2
-    db = Database(settings.database_url)
+    db = Database(database_url)
     try:
         await db.upgrade()
         report = await run(db, data)

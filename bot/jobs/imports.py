@@ -969,10 +969,11 @@ async def run_import_cli(settings: Settings, path: Path, *, dry_run: bool, city:
         )
 
     return await run_file_import(
-        settings,
+        settings.database_url,
         path,
         run,
         max_bytes=MAX_FILE_BYTES,
         refused=render_file_error,
         reason=lambda err, lang: _reason_text(lang, err.reason, err.detail),
+        lang=settings.default_language,
     )

@@ -1032,10 +1032,11 @@ async def run_import_cli(
         )
 
     return await run_file_import(
-        settings,
+        settings.database_url,
         path,
         run,
         max_bytes=MAX_FILE_BYTES,
         refused=render_file_error,
         reason=_file_reason,
+        lang=settings.default_language,
     )
