@@ -148,10 +148,9 @@ def labelled_figures(verdicts: list[Verdict], labels: dict[int, dict[str, Any]])
     right = offered = wrong = top1 = top3 = base_right = base_wrong = 0
     for index, good in answerable:
         verdict = verdicts[index]
-        decision = kb.decide(QUESTIONS[index])
-        ranking = [h.entry.id for h in decision.hits] or [
-            h.entry.id for h in kb.search(QUESTIONS[index])
-        ]
+        # the decision's ranking, for questions the router did not send to legal help as well
+        ranking = list(verdict.ranking) or [h.entry.id for h in kb.decide(QUESTIONS[index]).hits]
+        ranking = ranking or [h.entry.id for h in kb.search(QUESTIONS[index])]
         top1 += bool(ranking[:1] and ranking[0] in good)
         top3 += bool(good & set(ranking[:3]))
         if verdict.answered is not None:

@@ -55,19 +55,20 @@ class KnowledgeRouter(IntentRouter):
         self.legal = legal
 
     @staticmethod
-    def _story(text: str, routing: Routing) -> bool:
-        """A long message whose best phrase match (if any) covers only a fragment of it."""
-        if not _long(text):
+    def _story(query: str, routing: Routing) -> bool:
+        """A long (normalised) message whose best phrase match, if any, covers only a fragment
+        of it."""
+        if not _long(query):
             return False
         best = routing.best
-        return best is None or len(normalize(best.phrase)) < FRAGMENT * len(normalize(text))
+        return best is None or len(normalize(best.phrase)) < FRAGMENT * len(query)
 
     def route(self, text: str) -> Routing:
         """Route like :class:`IntentRouter`, then apply the legal-story and clear-lead rules."""
         routing = super().route(text)
         if routing.decision is Decision.go and routing.intent is Intent.legal:
             return routing
-        if self._story(text, routing) and routing.intent is not Intent.legal:
+        if routing.intent is not Intent.legal and self._story(normalize(text), routing):
             evidence = self.legal.evidence(text)
             if evidence is not None and evidence[1] >= LEGAL_EVIDENCE:
                 entry, score = evidence
@@ -87,9 +88,8 @@ def _routed(entry: union.UnionEntry) -> bool:
     return entry.opens not in POINTERS
 
 
-def _long(text: str) -> bool:
-    """True for a message long enough to be a story rather than a phrase."""
-    query = normalize(text)
+def _long(query: str) -> bool:
+    """True for a (normalised) message long enough to be a story rather than a phrase."""
     chinese = sum(1 for char in query if "\u4e00" <= char <= "\u9fff")
     return chinese >= LONG_MESSAGE or len(query.split()) >= LONG_MESSAGE_WORDS
 
