@@ -5,7 +5,10 @@ ji-summary = Import finished: { $added } jobs added, { $updated } updated, { $un
 ji-summary-dry-run = Dry run, nothing was saved: { $added } jobs would be added, { $updated } updated, { $unchanged } unchanged, { $rejected } rows rejected.
 ji-outcome = { $published } published, { $held } waiting for review; { $alerts } alerts queued for matching job seekers.
 ji-outcome-dry-run = { $published } would be published, { $held } would wait for review (a dry run sends no alerts).
-ji-employers-added = { $count } new employers registered (not yet verified).
+ji-employers-added = { $count } new { $count ->
+        [one] employer
+       *[other] employers
+    } registered (not yet verified).
 ji-held-heading = Jobs that need staff review ({ $count }), see /review_jobs:
 ji-held-line = Row { $line } "{ $title }": { $flags }
 ji-rejected-heading = Rejected rows ({ $count }):

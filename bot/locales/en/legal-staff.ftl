@@ -21,7 +21,10 @@ ls-dur-hours = { $hours } h { $minutes } min
 ls-dur-days = { $days } d { $hours } h
 
 ls-export-none = There are no cases to export yet.
-ls-export-caption = { $rows } case(s). No names, phone numbers, employers, places or descriptions; times are UTC.
+ls-export-caption = { $rows } { $rows ->
+        [one] case
+       *[other] cases
+    }. No names, phone numbers, employers, places or descriptions; times are UTC.
 ls-csv-case = Case
 ls-csv-category = Category
 ls-csv-created = Opened
@@ -38,7 +41,10 @@ ls-csv-yes = yes
 ls-csv-no = no
 
 ls-drafts-none = No FAQ drafts are waiting for review.
-ls-drafts-header = { $count } FAQ draft(s) wait for review; the oldest { $shown }:
+ls-drafts-header = { $count } FAQ { $count ->
+        [one] draft waits
+       *[other] drafts wait
+    } for review; the oldest { $shown }:
 ls-drafts-line = #{ $id } [{ $category }] { $question } (volunteer { $author }, { $date })
 ls-btn-view = View #{ $id }
 ls-btn-approve = ✅ Approve #{ $id }

@@ -40,7 +40,10 @@ legal-sum-still-working = still working there
 legal-sum-incident = Date it happened: { $day }
 legal-sum-amount = Amount involved: { $amount } yuan
 legal-sum-description = What happened: { $text }
-legal-sum-evidence = Evidence: { $count } file(s)
+legal-sum-evidence = Evidence: { $count } { $count ->
+        [one] file
+       *[other] files
+    }
 legal-sum-contact-phone = Contact: phone { $phone }
 legal-sum-contact-bot = Contact: through the bot only
 legal-sum-name = Name: { $name }
