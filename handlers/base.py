@@ -29,6 +29,12 @@ MENU = ("jobs", "legal", "match", "station")
 Enter = Callable[..., Awaitable[None]]
 #: Follows a /start payload if it is the service's (``job_12``); False if it is not.
 LinkOpener = Callable[[Update, GongyouContext, str], Awaitable[bool]]
+#: Takes free text typed outside any flow before the router reads it (a worker answering a
+#: volunteer's question in plain text); True if it took the text.
+TextClaim = Callable[[Update, GongyouContext], Awaitable[bool]]
+#: Reads ``text`` as a new message from the update's user, through the router (set by
+#: ``handlers.router``): for a service that gives back text it had taken.
+RouteText = Callable[[Update, GongyouContext, str], Awaitable[None]]
 #: Hooks run with the application: registration, scheduling, background start and stop.
 AppHook = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
 AsyncAppHook = Callable[[Application[Any, Any, Any, Any, Any, Any]], Awaitable[None]]
@@ -77,12 +83,28 @@ class Service:
     share_button_flows: frozenset[str] = frozenset()
     #: Files staff send that this service imports (asked in registry order).
     files: FileImport | None = None
+    #: Free text outside any flow this service may take before the router (see TextClaim).
+    claims_text: TextClaim | None = None
 
 
 #: A flow step handler: gets the update, the context and the user's stored flow state. It
 #: returns False to decline the text (the flow is over): the router then reads it afresh.
 FlowHandler = Callable[[Update, GongyouContext, FlowState], Awaitable[bool | None]]
 FLOW_HANDLERS: dict[str, FlowHandler] = {}
+
+
+_ROUTE_TEXT: list[RouteText] = []
+
+
+def set_text_router(route: RouteText) -> None:
+    """Install the router's reader of free text (``handlers.router`` does, on registration)."""
+    _ROUTE_TEXT[:] = [route]
+
+
+async def route_again(update: Update, context: GongyouContext, text: str) -> None:
+    """Read ``text`` afresh as the user's new message, as the router would."""
+    if _ROUTE_TEXT:
+        await _ROUTE_TEXT[0](update, context, text)
 
 
 def register_flow(name: str, handler: FlowHandler) -> None:

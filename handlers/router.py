@@ -27,6 +27,7 @@ from handlers.base import (
     main_menu,
     on_other_message,
     require_role,
+    set_text_router,
     stale_button,
 )
 from knowledge.router import UNSURE, Decision, Intent, Routing
@@ -39,6 +40,8 @@ FILE_MAX_BYTES = 20 * 1024 * 1024
 FILE_IMPORTS = tuple(s.files for s in SERVICES if s.files is not None)
 #: How each service opens, by its menu key or (off the menu) its name: the router's intents.
 ENTRIES: dict[str, Enter] = {s.menu or s.name: s.enter for s in SERVICES if s.enter is not None}
+#: Services that may take free text before the router reads it, in registry order.
+TEXT_CLAIMS = tuple(s.claims_text for s in SERVICES if s.claims_text is not None)
 
 
 @dataclass(frozen=True)
@@ -134,11 +137,22 @@ async def on_text(update: Update, context: GongyouContext) -> None:
     if len(message.text) > MAX_TEXT:
         await context.reply(update, "text-too-long", limit=MAX_TEXT)
         return
-    routing = context.services.router.route(message.text)
+    for claim in TEXT_CLAIMS:
+        if await claim(update, context):
+            return
+    await route_text(update, context, message.text)
+
+
+async def route_text(update: Update, context: GongyouContext, text: str) -> None:
+    """Route ``text`` to a service, or answer it with choices."""
+    message = update.effective_message
+    if message is None:
+        return
+    routing = context.services.router.route(text)
     context.scope.service = f"router:{routing.intent.value}"
     reply = plan_reply(routing, context.lang)
     if reply.service is not None:
-        await ENTRIES[reply.service](update, context, text=message.text)
+        await ENTRIES[reply.service](update, context, text=text)
         return
     await message.reply_text(reply.text, reply_markup=_keyboard(reply.buttons))
 
@@ -181,6 +195,7 @@ def register(app: Application) -> None:
     """Register the document hand-off, the router and the catch-alls; runs after every
     service."""
     private = filters.ChatType.PRIVATE
+    set_text_router(route_text)
     app.add_handler(MessageHandler(filters.Document.ALL & private, on_document))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))
