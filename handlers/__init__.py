@@ -9,8 +9,14 @@ after all of them. Adding a service is one package with a ``SPEC`` and one line 
 
 from __future__ import annotations
 
+from bot.core.users import PAUSABLE
+from bot.legal.core import INTAKE_FLOW
+from bot.match.core import PROFILE_FLOW
+from bot.membership.roster import VERIFY_FLOW
 from handlers import jobs, legal, match, membership, stations, union
-from handlers.base import Service
+from handlers.base import FLOW_POLICIES, FlowPolicy, Service
+from handlers.jobs import alerts as job_alerts
+from handlers.jobs import search as job_search
 
 SERVICES: tuple[Service, ...] = (
     jobs.SPEC,
@@ -20,3 +26,21 @@ SERVICES: tuple[Service, ...] = (
     stations.SPEC,
     union.SPEC,
 )
+
+#: The worker flows that give way to a clear request for another service and wait to be taken
+#: up again; the steps named take any text as their answer (a story, a name, a description).
+FLOW_POLICIES.update(
+    {
+        stations.FLOW: FlowPolicy(
+            "station", keeps=frozenset({"report_text"}), leaves=frozenset({"found"})
+        ),
+        job_search.FLOW: FlowPolicy(
+            "jobs", keeps=frozenset({"report"}), leaves=frozenset({"browse"})
+        ),
+        job_alerts.FLOW: FlowPolicy("jobs"),
+        INTAKE_FLOW: FlowPolicy("legal", keeps=frozenset({"employer", "place", "story"})),
+        PROFILE_FLOW: FlowPolicy("match", keeps=frozenset({"occupation", "intro", "want_other"})),
+        VERIFY_FLOW: FlowPolicy("match"),
+    }
+)
+PAUSABLE.update(FLOW_POLICIES)

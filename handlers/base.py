@@ -19,6 +19,7 @@ from bot.core.notify import MESSAGE_LIMIT as MESSAGE_LIMIT
 from bot.core.notify import fit
 from bot.core.users import Forgetter
 from bot.i18n import t
+from knowledge.router import Decision, Intent, IntentRouter, Routing
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,80 @@ FLOW_HANDLERS: dict[str, FlowHandler] = {}
 
 
 _ROUTE_TEXT: list[RouteText] = []
+_ROUTER: list[IntentRouter] = []
 
 
-def set_text_router(route: RouteText) -> None:
-    """Install the router's reader of free text (``handlers.router`` does, on registration)."""
+def set_text_router(route: RouteText, router: IntentRouter | None = None) -> None:
+    """Install the router's reader of free text and the knowledge router it reads with
+    (``handlers.router`` does, on registration)."""
     _ROUTE_TEXT[:] = [route]
+    _ROUTER[:] = [router] if router is not None else []
+
+
+@dataclass(frozen=True)
+class FlowPolicy:
+    """How a worker's flow shares the conversation with the other services.
+
+    While the flow waits for an answer, a message the router sends straight to another
+    service is handled there and the flow is paused (taken up again from "continue"); the
+    steps in ``keeps`` take any text as their answer (a story, a name).
+    """
+
+    #: The service the flow belongs to: its menu key ("station") or name ("union").
+    service: str
+    keeps: frozenset[str] = frozenset()
+    #: Steps that only show results (nothing is asked): another service's message leaves
+    #: them, with nothing to take up again.
+    leaves: frozenset[str] = frozenset()
+
+
+#: Worker flows that give way to another service's clear intent (``handlers`` fills it in).
+FLOW_POLICIES: dict[str, FlowPolicy] = {}
+#: Intents whose clear routing takes a message out of another service's flow.
+YIELD_TO = frozenset({Intent.jobs, Intent.legal, Intent.match, Intent.station, Intent.union})
+
+
+def clear_routing(text: str) -> Routing | None:
+    """The router's reading of ``text`` when it goes straight to a service, else None (read
+    once per update: kept in the update's scope)."""
+    if not _ROUTER or not text or text.startswith("/"):
+        return None
+    try:
+        notes = current_scope().notes
+    except RuntimeError:
+        notes = {}
+    known = notes.get("routing")
+    if known is not None and known[0] == text:
+        routing: Routing = known[1]
+    else:
+        routing = _ROUTER[0].route(text)
+        notes["routing"] = (text, routing)
+    if routing.decision is Decision.go and routing.intent in YIELD_TO:
+        return routing
+    return None
+
+
+#: Shorter messages are read as answers to the flow's question (an option, a name, a place):
+#: a request for another service has at least this many Chinese characters, or English words.
+YIELD_MIN_CHARS = 4
+YIELD_MIN_WORDS = 3
+
+
+def _short(text: str) -> bool:
+    chinese = sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
+    return chinese < YIELD_MIN_CHARS and len(text.split()) < YIELD_MIN_WORDS
+
+
+def yields(flow: str | None, step: str | None, text: str) -> Routing | None:
+    """The routing that takes ``text`` out of ``flow`` (at ``step``, if known) to another
+    service, or None when the flow should read the text as its answer."""
+    policy = FLOW_POLICIES.get(flow or "")
+    if policy is None or (step is not None and step in policy.keeps) or _short(text):
+        return None
+    routing = clear_routing(text)
+    if routing is None or routing.intent.value == policy.service:
+        return None
+    return routing
 
 
 async def route_again(update: Update, context: GongyouContext, text: str) -> None:
@@ -217,9 +287,13 @@ class InFlow(filters.MessageFilter):
         self.flows = flows
 
     def filter(self, message: Message) -> bool:
-        """True when the sender is in one of the flows."""
+        """True when the sender is in one of the flows (and the text, if any, is not clearly
+        meant for another service: the router takes that, see :func:`yields`)."""
         try:
             member = current_scope().user
         except RuntimeError:
             return False
-        return member is not None and member.flow in self.flows
+        if member is None or member.flow not in self.flows:
+            return False
+        text = message.text
+        return not text or yields(member.flow, None, text) is None

@@ -22,7 +22,7 @@ from bot.core.users import (
 from bot.i18n import FLUENT_LOCALE, t
 from handlers import SERVICES
 from handlers.base import Enter, back_to_menu, main_menu, require_role, stale_button
-from handlers.router import ENTRIES
+from handlers.router import ENTRIES, typed_text
 
 #: Flows that may show Telegram's "share my phone number" keyboard (removed on /cancel).
 SHARE_BUTTON_FLOWS = frozenset().union(*(s.share_button_flows for s in SERVICES))
@@ -76,10 +76,12 @@ async def cancel(update: Update, context: GongyouContext) -> None:
     left = await clear_flow(context.db, user_id=user.id) if user else None
     key = "cancel-done" if left else "cancel-nothing"
     if left in SHARE_BUTTON_FLOWS and update.effective_chat is not None:
-        # these flows may have left Telegram's "share my phone number" keyboard on screen
+        # these flows may have left Telegram's "share my phone number" keyboard on screen:
+        # one message takes it away, the next brings the menu
         await context.bot.send_message(
             update.effective_chat.id, context.t(key), reply_markup=ReplyKeyboardRemove()
         )
+        await context.reply(update, "menu", keyboard=main_menu(context.lang))
         return
     await context.reply(update, key, keyboard=main_menu(context.lang))
 
@@ -182,7 +184,11 @@ async def on_callback(update: Update, context: GongyouContext) -> None:
     kind, value = (found.group(1), found.group(2)) if found else ("", None)
     if kind == "m" and value in ENTRIES:
         await query.answer()
-        await ENTRIES[value](update, context)
+        typed = await typed_text(update, context)
+        if typed is not None:
+            await ENTRIES[value](update, context, text=typed)
+        else:
+            await ENTRIES[value](update, context)
     elif kind == "m" and value == "menu":
         await query.answer()
         await show_menu(update, context)

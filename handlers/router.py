@@ -10,25 +10,29 @@ buttons) are registered here too, after every service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
-from bot.core.models import Role
-from bot.core.users import clear_flow, get_flow
+from bot.core.models import FlowState, Role
+from bot.core.users import clear_flow, get_flow, pause_flow, resume_flow, set_flow
 from bot.i18n import t
 from handlers import SERVICES
 from handlers.base import (
     FLOW_HANDLERS,
+    FLOW_POLICIES,
     MENU,
     Enter,
+    drop_buttons,
     main_menu,
     on_other_message,
+    register_flow,
     require_role,
     set_text_router,
     stale_button,
+    yields,
 )
 from knowledge.router import UNSURE, Decision, Intent, Routing
 
@@ -40,6 +44,8 @@ FILE_MAX_BYTES = 20 * 1024 * 1024
 FILE_IMPORTS = tuple(s.files for s in SERVICES if s.files is not None)
 #: How each service opens, by its menu key or (off the menu) its name: the router's intents.
 ENTRIES: dict[str, Enter] = {s.menu or s.name: s.enter for s in SERVICES if s.enter is not None}
+#: The words typed before the router's "which service?" buttons, kept until the next message.
+TYPED_FLOW = "typed"
 #: Services that may take free text before the router reads it, in registry order.
 TEXT_CLAIMS = tuple(s.claims_text for s in SERVICES if s.claims_text is not None)
 
@@ -132,6 +138,17 @@ async def on_text(update: Update, context: GongyouContext) -> None:
             handler = FLOW_HANDLERS.get(state.flow)
             if handler is None:
                 await clear_flow(context.db, user_id=user.id)
+            elif yields(state.flow, state.step, message.text) is not None:
+                # clearly meant for another service: that service answers, the flow waits
+                policy = FLOW_POLICIES[state.flow]
+                if state.step in policy.leaves:
+                    await clear_flow(context.db, user_id=user.id)
+                    await route_text(update, context, message.text)
+                    return
+                await pause_flow(context.db, user_id=user.id)
+                await route_text(update, context, message.text)
+                await offer_resume(update, context, state.flow)
+                return
             elif await handler(update, context, state) is not False:
                 return
     if len(message.text) > MAX_TEXT:
@@ -148,13 +165,73 @@ async def route_text(update: Update, context: GongyouContext, text: str) -> None
     message = update.effective_message
     if message is None:
         return
-    routing = context.services.router.route(text)
+    known = context.scope.notes.get("routing")
+    routing = known[1] if known is not None and known[0] == text else None
+    routing = routing or context.services.router.route(text)
     context.scope.service = f"router:{routing.intent.value}"
     reply = plan_reply(routing, context.lang)
     if reply.service is not None:
         await ENTRIES[reply.service](update, context, text=text)
         return
+    user = update.effective_user
+    if reply.buttons and user is not None and await get_flow(context.db, user_id=user.id) is None:
+        # the worker's words go with the service they pick (a search for 送快递, not a menu)
+        await set_flow(
+            context.db, user_id=user.id, flow=TYPED_FLOW, step="asked", data={"q": text}
+        )
     await message.reply_text(reply.text, reply_markup=_keyboard(reply.buttons))
+
+
+async def typed_text(update: Update, context: GongyouContext) -> str | None:
+    """Take the words the worker typed before choosing among the router's buttons, if any."""
+    user = update.effective_user
+    state = await get_flow(context.db, user_id=user.id) if user is not None else None
+    if state is None or state.flow != TYPED_FLOW or user is None:
+        return None
+    await clear_flow(context.db, user_id=user.id)
+    text = (state.data or {}).get("q")
+    return text if isinstance(text, str) and text else None
+
+
+async def _typed_flow(update: Update, context: GongyouContext, state: FlowState) -> bool:
+    """A new message after the router's buttons: the earlier words are dropped, the new ones
+    routed."""
+    user = update.effective_user
+    if user is not None:
+        await clear_flow(context.db, user_id=user.id)
+    return False
+
+
+async def offer_resume(update: Update, context: GongyouContext, flow: str) -> None:
+    """Say the unfinished flow is waiting, with a button to take it up again."""
+    policy = FLOW_POLICIES.get(flow)
+    chat = update.effective_chat
+    if policy is None or chat is None:
+        return
+    service = context.t(f"btn-{policy.service}")
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.t("btn-resume", service=service), callback_data="rs")]]
+    )
+    await context.bot.send_message(
+        chat.id, context.t("flow-paused", service=service), reply_markup=keyboard
+    )
+
+
+async def resume(update: Update, context: GongyouContext) -> None:
+    """Take up the flow the worker left for another service."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    state = await resume_flow(context.db, user_id=user.id)
+    policy = FLOW_POLICIES.get(state.flow) if state is not None else None
+    if state is None or policy is None or policy.service not in ENTRIES:
+        await query.answer(context.t("flow-resume-gone"), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(update)
+    context.scope.user = replace(context.user, flow=state.flow) if context.user else None
+    await ENTRIES[policy.service](update, context)
 
 
 async def on_unknown_command(update: Update, context: GongyouContext) -> None:
@@ -195,7 +272,10 @@ def register(app: Application) -> None:
     """Register the document hand-off, the router and the catch-alls; runs after every
     service."""
     private = filters.ChatType.PRIVATE
-    set_text_router(route_text)
+    services = app.bot_data.get("services")
+    set_text_router(route_text, services.router if services is not None else None)
+    register_flow(TYPED_FLOW, _typed_flow)
+    app.add_handler(CallbackQueryHandler(resume, pattern=r"^rs$"))
     app.add_handler(MessageHandler(filters.Document.ALL & private, on_document))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))

@@ -1,4 +1,5 @@
-"""Kernel tables: users and roles, flow state, processed updates, audit log, leases.
+"""Kernel tables: users and roles, flow state (and paused flows), processed updates, audit log,
+leases.
 
 Also the shared column types every service's tables use. Every change to a table needs an
 Alembic revision in bot/migrations/versions."""
@@ -100,6 +101,24 @@ class FlowState(SQLModel, table=True):
     step: str = Field(max_length=32)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = timestamp()
+
+
+class PausedFlow(SQLModel, table=True):
+    # A flow the user left unfinished for another service; one row per user, resumable a while.
+    __tablename__ = "paused_flows"
+
+    user_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    paused_at: datetime = timestamp()
 
 
 class ProcessedUpdate(SQLModel, table=True):

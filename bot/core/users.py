@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
+from bot.core.models import AuditLog, FlowState, PausedFlow, ProcessedUpdate, Role, User, utcnow
 
 #: last_seen is written at most this often per user, to keep the hot path cheap.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -228,17 +228,80 @@ async def get_flow(session: AsyncSession, *, user_id: int) -> FlowState | None:
     return await session.get(FlowState, user_id)
 
 
+#: Flows a worker may leave for another service and come back to (handlers register them):
+#: starting another flow over one of these keeps it as the user's paused flow.
+PAUSABLE: set[str] = set()
+#: How long a paused flow can be taken up again.
+PAUSE_KEPT = timedelta(hours=24)
+
+
 async def set_flow(
     session: AsyncSession, *, user_id: int, flow: str, step: str, data: dict[str, Any]
 ) -> FlowState:
-    """Start or advance the user's flow (replacing any other)."""
+    """Start or advance the user's flow (replacing any other; a pausable flow replaced by
+    another one is kept as the user's paused flow)."""
     await touch_user(session, user_id=user_id, language="zh")
     state = await session.get(FlowState, user_id)
     if state is None:
         state = FlowState(user_id=user_id, flow=flow, step=step, data=data)
     else:
+        if state.flow != flow and state.flow in PAUSABLE:
+            await _keep_paused(session, state)
         state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
     session.add(state)
+    await session.commit()
+    return state
+
+
+async def _keep_paused(session: AsyncSession, state: FlowState) -> None:
+    paused = await session.get(PausedFlow, state.user_id)
+    if paused is None:
+        paused = PausedFlow(user_id=state.user_id, flow=state.flow, step=state.step)
+    paused.flow, paused.step, paused.data = state.flow, state.step, dict(state.data or {})
+    paused.paused_at = utcnow()
+    session.add(paused)
+
+
+async def pause_flow(session: AsyncSession, *, user_id: int) -> FlowState | None:
+    """Put the user's current flow aside (resumable with :func:`resume_flow`); return it."""
+    state = await session.get(FlowState, user_id)
+    if state is None:
+        return None
+    await _keep_paused(session, state)
+    await session.delete(state)
+    await session.commit()
+    return state
+
+
+async def paused_flow(
+    session: AsyncSession, *, user_id: int, now: datetime | None = None
+) -> PausedFlow | None:
+    """The flow the user left unfinished, if it is recent enough to take up again."""
+    paused = await session.get(PausedFlow, user_id)
+    if paused is None:
+        return None
+    if (now or utcnow()) - paused.paused_at > PAUSE_KEPT:
+        await session.delete(paused)
+        await session.commit()
+        return None
+    return paused
+
+
+async def resume_flow(
+    session: AsyncSession, *, user_id: int, now: datetime | None = None
+) -> FlowState | None:
+    """Make the paused flow the user's current flow again (whatever is current ends)."""
+    paused = await paused_flow(session, user_id=user_id, now=now)
+    if paused is None:
+        return None
+    await touch_user(session, user_id=user_id, language="zh")
+    state = await session.get(FlowState, user_id)
+    if state is None:
+        state = FlowState(user_id=user_id, flow=paused.flow, step=paused.step)
+    state.flow, state.step, state.data = paused.flow, paused.step, dict(paused.data or {})
+    state.updated_at = utcnow()
+    session.add(state)
+    await session.delete(paused)
     await session.commit()
     return state
 
@@ -268,8 +331,12 @@ async def forget_user(session: AsyncSession, *, user_id: int) -> list[str]:
     for forget in FORGETTERS:
         deleted.extend(await forget(session, user_id))
     state = await session.get(FlowState, user_id)
-    if state is not None:
-        await session.delete(state)
+    paused = await session.get(PausedFlow, user_id)
+    if paused is not None:
+        await session.delete(paused)
+    if state is not None or paused is not None:
+        if state is not None:
+            await session.delete(state)
         deleted.append("forget-item-flow")
     user = await session.get(User, user_id)
     if user is not None:

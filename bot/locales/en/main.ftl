@@ -54,7 +54,13 @@ router-unknown = Sorry, I didn't understand. Try saying it another way, or pick 
 hint-other = For now I can only read text and locations. Type what you need, or pick from the menu:
 unknown-command = I don't know that command. Send /help to see what I can do.
 button-stale = This button has expired. Please open the menu again.
-flood-notice = You're sending messages very fast. Please wait a few seconds; I'll handle them one by one.
+flood-notice = You're sending messages very fast, so I didn't handle the last few. Please wait a few seconds and send what you need again.
+flood-skipped =
+    { $count ->
+        [one] Your earlier message waited too long, so I skipped it and am answering your latest one.
+       *[other] Your { $count } earlier messages waited too long, so I skipped them and am answering your latest one.
+    }
+flood-button = Too fast. Please wait a moment and tap again.
 error-generic = Sorry, something went wrong and that didn't go through. Please try again later, or send /menu to start over.
 service-soon = { $service }: { $about }
     This service is being prepared and will be available soon. Meanwhile, have a look at the others.
@@ -91,3 +97,7 @@ cmd-forget = Delete my data
 cmd-jobs = Find jobs
 cmd-my_alerts = My job registration and alerts
 cmd-post_job = Employers: post a job
+
+flow-paused = Your { $service } steps are kept where you left them. Press below to pick up again.
+btn-resume = ↩️ Continue { $service }
+flow-resume-gone = Those earlier steps have expired or are gone; please start again.

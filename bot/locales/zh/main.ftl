@@ -54,7 +54,9 @@ router-unknown = 抱歉，我没听懂。你可以换个说法，或者从下面
 hint-other = 我现在只能看懂文字和位置。请打字告诉我你需要什么，或者从菜单选择：
 unknown-command = 没有这个命令。发 /help 看看我能做什么。
 button-stale = 这个按钮已经失效了，请重新打开菜单。
-flood-notice = 你发得太快了，请稍等几秒再发，我会一条条处理。
+flood-notice = 你发得太快了，后面几条我没有处理。请稍等几秒，再把需要的发一次。
+flood-skipped = 你前面有 { $count } 条消息等得太久，我就不一条条回答了，下面回答你最新的这条。
+flood-button = 点得太快了，请稍等一下再点。
 error-generic = 抱歉，出了点问题，刚才的操作没有完成。请稍后再试，或发 /menu 重新开始。
 service-soon = { $service }：{ $about }
     这项服务正在准备中，很快就能用。现在可以先看看其他服务。
@@ -91,3 +93,7 @@ cmd-forget = 删除我的数据
 cmd-jobs = 找工作
 cmd-my_alerts = 求职登记和岗位提醒
 cmd-post_job = 单位发布招聘
+
+flow-paused = 刚才的「{ $service }」还没做完，已经帮你留着。想接着做就点下面的按钮。
+btn-resume = ↩️ 继续刚才的{ $service }
+flow-resume-gone = 刚才的步骤已经过期或不存在了，请重新开始。
