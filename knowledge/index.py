@@ -68,11 +68,16 @@ class KnowledgeRouter(IntentRouter):
         routing = super().route(text)
         if routing.decision is Decision.go and routing.intent is Intent.legal:
             return routing
-        if routing.intent is not Intent.legal and self._story(normalize(text), routing):
+        if self._story(normalize(text), routing):
+            # a story with labour-law content is legal help's, even when legal help already
+            # leads without a clear margin
             evidence = self.legal.evidence(text)
             if evidence is not None and evidence[1] >= LEGAL_EVIDENCE:
                 entry, score = evidence
-                match = Match(Intent.legal, max(score, UNSURE), router_entry(entry), "")
+                if routing.intent is Intent.legal and routing.best is not None:
+                    match = routing.best
+                else:
+                    match = Match(Intent.legal, max(score, UNSURE), router_entry(entry), "")
                 others = tuple(m for m in routing.candidates if m.intent is not Intent.legal)
                 return Routing(text, Decision.go, (match, *others))
         if routing.decision is Decision.ask and routing.best is not None:

@@ -381,6 +381,24 @@ def test_the_examples_the_bot_gives_route_where_they_say(text: str, expected: In
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "I fell at the construction site and my boss does nothing",
+        "工地上摔伤了老板不管",
+        "在工地干活受伤了",
+        "被辞退了有赔偿吗",
+        "老板跑路了工资找谁要",
+        "年假不让休",
+    ],
+)
+def test_the_questions_the_issue_quoted_go_straight_to_legal_help(text: str) -> None:
+    routing = default_router().route(text)
+
+    assert routing.intent is Intent.legal
+    assert routing.decision is Decision.go
+
+
+@pytest.mark.parametrize(
     "text", ["", "啊", "😀😀😀", "工资" * 2000, "boss 不给 salary", "工资３个月"]
 )
 def test_odd_input_is_routed_without_error(text: str) -> None:
