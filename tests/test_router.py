@@ -391,7 +391,7 @@ def test_the_examples_the_bot_gives_route_where_they_say(text: str, expected: In
         "年假不让休",
     ],
 )
-def test_the_questions_the_issue_quoted_go_straight_to_legal_help(text: str) -> None:
+def test_injury_dismissal_and_leave_questions_go_straight_to_legal_help(text: str) -> None:
     routing = default_router().route(text)
 
     assert routing.intent is Intent.legal
