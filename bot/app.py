@@ -11,8 +11,6 @@ from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
-from limits import parse as parse_limit
 from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
@@ -31,7 +29,7 @@ from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbin
 from bot.core.users import FORGETTERS, admit_update, prune_processed_updates
 from bot.db import Database
 from bot.i18n import normalize_language, t
-from bot.ratelimit import MeteredRequest, OutboundLimiter
+from bot.ratelimit import Arrival, InboundGate, MeteredRequest, OutboundLimiter
 from handlers.notifier import Encoder, TelegramNotifier
 from knowledge.index import default_router
 
@@ -46,6 +44,8 @@ GROUP_RECEIVE = -20
 #: A flooding user is told to slow down at most this often (seconds).
 NOTICE_EVERY = 60.0
 GROUP_FLOOD = -10
+#: Updates held in memory at once (most of them waiting for their user's earlier ones).
+IN_FLIGHT = 4096
 #: bot_data key: start the services' background work (the broadcast sender) on start-up.
 BACKGROUND = "background"
 
@@ -76,26 +76,47 @@ class GongyouApplication(Application):
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Handle updates concurrently, but one user's updates strictly in order."""
+    """Handle updates concurrently, but one user's updates strictly in order.
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
+    Each update is counted by the inbound gate the moment it is taken off the queue, before it
+    waits for the same user's earlier updates (whose replies may be waiting for the per-chat
+    outbound bucket). ``handling`` updates run at once; an update waiting for its user's turn
+    holds none of those places, so one busy user never holds up the others. The base class's
+    limit only caps how many updates are held in memory.
+    """
+
+    def __init__(self, handling: int, gate: InboundGate) -> None:
+        super().__init__(max(IN_FLIGHT, handling))
+        self.handling = handling
+        self.gate = gate
+        self._slots = asyncio.Semaphore(handling)
+        #: Per key: the lock and how many of the key's updates hold or wait for it.
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the same user's earlier update, then run this one."""
+        """Count the update, wait for the same user's earlier update, then run this one."""
         key = 0
+        arrival: Arrival | None = None
         if isinstance(update, Update):
             if update.effective_user is not None:
                 key = update.effective_user.id
+                arrival = self.gate.arrive(
+                    key, update.update_id, collapsible=is_plain_message(update)
+                )
             elif update.effective_chat is not None:
                 key = update.effective_chat.id
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            if arrival is not None:
+                self.gate.depart(key, arrival)
+            lock, users = self._locks[key]
+            if users > 1:
+                self._locks[key] = (lock, users - 1)
+            else:
                 del self._locks[key]
 
     async def initialize(self) -> None:
@@ -103,6 +124,23 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def is_plain_message(update: Update) -> bool:
+    """A new text message in a private chat that is not a command or a reply to a message.
+
+    Only these are collapsed when stale: files, photos, locations, contacts, commands, button
+    presses, edits and replies (which relay to a person) are always handled one by one.
+    """
+    message = update.message
+    return (
+        message is not None
+        and message.chat.type == "private"
+        and bool(message.text)
+        and not (message.text or "").startswith("/")
+        and message.reply_to_message is None
+        and message.via_bot is None
+    )
 
 
 async def receive(update: Update, context: GongyouContext) -> None:
@@ -123,52 +161,48 @@ async def receive(update: Update, context: GongyouContext) -> None:
 
 
 class FloodControl:
-    """Per-user limit on incoming updates; the first update over the limit gets one notice.
+    """Per-user flood limit and stale-backlog collapse, run before any service.
 
-    Each user has a leaky bucket (aiolimiter) holding ``limit.amount`` updates that drains over
-    the limit's period; buckets of users who went quiet are dropped now and then.
+    A worker's updates are judged by what the inbound gate saw when they arrived: the first
+    one over the limit gets one notice (at most every ``NOTICE_EVERY`` seconds), the rest are
+    dropped, and a dropped button press is answered with a short toast so its spinner stops.
+    A worker's plain message that waited ``GONGYOU_FLOOD_BACKLOG_S`` or longer with a newer
+    plain message behind it is skipped; the newer one is answered after one note saying how
+    many were skipped. Workers in a multi-step flow, staff and volunteers are never collapsed,
+    and staff and volunteers are counted as their updates are handled, as they always were.
     """
 
-    def __init__(self, limit: str) -> None:
-        parsed = parse_limit(limit)
-        self.amount = float(parsed.amount)
-        self.period = float(parsed.get_expiry())
-        self.buckets: dict[int, AsyncLimiter] = {}
-        self.notified: dict[int, float] = {}
-
-    async def allow(self, user_id: int) -> bool:
-        """Take one update from the user's bucket; False if it is empty."""
-        bucket = self.buckets.get(user_id)
-        if bucket is None:
-            if len(self.buckets) > 10_000:
-                self._forget_idle()
-            bucket = self.buckets[user_id] = AsyncLimiter(self.amount, self.period)
-        if not bucket.has_capacity():
-            return False
-        await bucket.acquire()  # returns at once: there is capacity
-        return True
-
-    def _forget_idle(self) -> None:
-        for key, bucket in list(self.buckets.items()):
-            if bucket.has_capacity(bucket.max_rate):
-                del self.buckets[key]
-        horizon = time.monotonic() - NOTICE_EVERY
-        self.notified = {k: v for k, v in self.notified.items() if v > horizon}
+    def __init__(self, gate: InboundGate) -> None:
+        self.gate = gate
 
     async def __call__(self, update: Update, context: GongyouContext) -> None:
-        """Drop the update if its sender is over the limit."""
+        """Drop the update if its sender is over the limit, or skip it if it went stale."""
         user = update.effective_user
-        if user is None or await self.allow(user.id):
+        if user is None:
             return
+        member = context.user
+        privileged = member is not None and bool(member.roles)
+        arrival = None if privileged else self.gate.arrival_of(user.id, update.update_id)
+        admitted = arrival.admitted if arrival is not None else self.gate.allow_now(user.id)
+        if not admitted:
+            await self._drop(update, context, user.id)
+        if arrival is None or (member is not None and member.flow is not None):
+            return
+        if self.gate.superseded(user.id, arrival):
+            self.gate.skip(user.id)
+            metrics.FLOOD.inc()
+            log.info("update %s from user %s went stale; skipped", update.update_id, user.id)
+            raise ApplicationHandlerStop
+        if arrival.collapsible and (skipped := self.gate.take_skipped(user.id)):
+            await context.reply(update, "flood-skipped", count=skipped)
+
+    async def _drop(self, update: Update, context: GongyouContext, user_id: int) -> None:
         metrics.FLOOD.inc()
-        now = time.monotonic()
-        if update.effective_chat is not None and now - self.notified.get(user.id, -1e9) > (
-            NOTICE_EVERY
-        ):
-            self.notified[user.id] = now
+        if update.effective_chat is not None and self.gate.notice_due(user_id):
             await context.bot.send_message(update.effective_chat.id, context.t("flood-notice"))
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(context.t("flood-button"))
         raise ApplicationHandlerStop
 
 
@@ -291,7 +325,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=GongyouContext))
-        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates, gate(settings)))
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -331,6 +365,13 @@ def build_application(
     return application
 
 
+def gate(settings: Settings) -> InboundGate:
+    """The inbound gate for these settings: flood limit, backlog age, notice interval."""
+    return InboundGate(
+        settings.flood_limit, backlog_after=settings.flood_backlog_s, notice_every=NOTICE_EVERY
+    )
+
+
 def encoders() -> dict[str, Encoder]:
     """Every service's button actions and the callback data each becomes."""
     from handlers import SERVICES
@@ -346,9 +387,11 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
     from handlers import SERVICES, common, router
 
     application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
-    application.add_handler(
-        TypeHandler(Update, FloodControl(settings.flood_limit)), group=GROUP_FLOOD
+    processor = application.update_processor
+    flood_gate = (
+        processor.gate if isinstance(processor, PerUserUpdateProcessor) else gate(settings)
     )
+    application.add_handler(TypeHandler(Update, FloodControl(flood_gate)), group=GROUP_FLOOD)
     common.register_commands(application)
     for service in SERVICES:
         service.register(application)

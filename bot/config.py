@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     outbound_rate_limit: bool = True
     bulk_messages_per_second: float = Field(default=25.0, gt=0, le=30)
     flood_limit: str = "6 per 5 seconds"
+    #: A worker's plain messages that waited this long behind newer ones are collapsed (0: off).
+    flood_backlog_s: float = Field(default=5.0, ge=0, le=600)
 
     timezone: str = "Asia/Shanghai"
     quiet_hours: str = "22:00-07:00"

@@ -28,6 +28,7 @@ ISOLATION_MARKS = ("\u2068", "\u2069")
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "s": SERVICES,
     "service": SERVICES,
+    "policy.service": SERVICES,  # a paused flow's service (handlers/router.py)
     "candidate.intent.value": (*SERVICES, "union"),
     "name": tuple(command.command for command in bot_commands("zh")),
     "action": ("add", "remove"),  # the verbs /role accepts
