@@ -7,16 +7,18 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from bot.chat import run_chat
+from bot.chat import ChatSession, run_chat
 from bot.cli import main
 from bot.config import Settings
 from bot.core.models import Role, User
 from bot.db import Database
 from bot.i18n import t
+from bot.localapi import Call
 from bot.match.models import (
     MatchDecision,
     MatchPair,
@@ -85,6 +87,92 @@ async def test_chat_sends_a_location_with_loc_and_lists_demo_stations(tmp_path: 
 async def test_chat_says_when_a_button_number_does_not_exist(tmp_path: Path) -> None:
     output = await _chat(tmp_path, ["9"])
     assert "no button 9" in output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_chat_lists_the_send_my_location_button_and_pressing_it_finds_stations(
+    tmp_path: Path, lang: str
+) -> None:
+    output = await _chat(tmp_path, ["4", "1"], language=lang)  # stations, then the button
+
+    assert "[1] " + t(lang, "st-send-location") + " (shares a location: press 1" in output
+    assert t(lang, "st-nearby-header", radius=t(lang, "st-km", n="4")) in output
+    assert "[map pin]" in output
+
+
+async def test_chat_share_my_phone_button_shares_the_persona_s_own_number(
+    tmp_path: Path,
+) -> None:
+    output = await _chat(tmp_path, ["/match", "DEMO-0001", "张伟", "2"])
+
+    # the inline "cancel" is button 1, the keyboard under the input field goes on with 2
+    assert "[1] " + t("zh", "mv-btn-cancel") in output
+    assert "[2] " + t("zh", "mv-btn-share") + " (shares your own phone number" in output
+    assert t("zh", "mv-verified").splitlines()[0] in output
+
+
+async def test_chat_a_bare_number_answers_a_question_that_waits_for_typing(
+    tmp_path: Path,
+) -> None:
+    when = date.today() + timedelta(days=30)
+    lines = ["/as staff", "/match event", "工会冬季联谊会", f"{when:%Y-%m-%d} 19:00"]
+    lines += ["金水区工人文化宫二楼", "40", "#3"]  # 40 places, then "back" by its number
+
+    output = await _chat(tmp_path, lines)
+
+    after = output.split(t("zh", "me-ask-capacity", min="1", max="1000"), 1)[1]
+    assert t("zh", "me-ask-balance") in after
+    assert t("zh", "me-current", value="40") in after
+    assert "no button 40" not in output
+
+
+def _session_after(*calls: Call) -> ChatSession:
+    """A chat session whose person (10001) was sent ``calls``."""
+    session = ChatSession(user_id=10001, language="zh", write=lambda _line: None)
+    for call in calls:
+        session.terminal.show(call)
+    return session
+
+
+def _sent(text: str, **params: Any) -> Call:
+    return Call("sendMessage", {"chat_id": 10001, "text": text, **params}, {"message_id": 7})
+
+
+def _sends(payload: dict[str, Any] | None) -> tuple[str, str]:
+    """What an update does: presses a button (its data) or sends a text."""
+    assert payload is not None
+    if "callback_query" in payload:
+        return "button", payload["callback_query"]["data"]
+    return "text", payload["message"]["text"]
+
+
+MENU_MARKUP = {
+    "inline_keyboard": [
+        [{"text": "一", "callback_data": "a:1"}, {"text": "二", "callback_data": "a:2"}]
+    ]
+}
+
+
+def test_chat_a_bare_number_presses_a_button_of_the_last_message_only() -> None:
+    fresh = _session_after(_sent("选一个", reply_markup=MENU_MARKUP))
+    stale = _session_after(_sent("选一个", reply_markup=MENU_MARKUP), _sent("请写下来："))
+
+    assert _sends(fresh.payload_for("2")) == ("button", "a:2")
+    assert _sends(stale.payload_for("2")) == ("text", "2")
+    assert _sends(stale.payload_for("#2")) == ("button", "a:2")
+    assert _sends(fresh.payload_for("2", typing=True)) == ("text", "2")
+
+
+def test_chat_shows_html_messages_as_plain_text_with_links() -> None:
+    out: list[str] = []
+    session = ChatSession(user_id=10001, language="zh", write=out.append)
+    text = '<b>配对成功</b>：<a href="tg://user?id=10002">李娜 &amp; 家人</a> <i>加油</i>'
+
+    session.terminal.show(_sent(text, parse_mode="HTML"))
+    session.terminal.show(_sent("<b>原样</b>"))
+
+    assert out[0] == "\nbot: 配对成功：李娜 & 家人 <tg://user?id=10002> 加油"
+    assert out[1] == "\nbot: <b>原样</b>"  # without parse_mode the text is shown as sent
 
 
 async def test_chat_role_flag_gives_the_user_that_role(tmp_path: Path) -> None:
@@ -278,6 +366,7 @@ async def test_chat_walks_a_wage_case_from_cited_answer_to_rating_and_statistics
         "/case 1",
         "3",  # close
         "1",  # answered
+        "1",  # yes, close it
         "/as worker",
         "5",  # five stars
         "/as staff",
@@ -311,7 +400,8 @@ async def test_chat_walks_matchmaking_from_verification_to_mutual_like_report_so
     tmp_path: Path,
 ) -> None:
     when = date.today() + timedelta(days=30)
-    # the whole conversation, as typed in the chat (numbers of one or two digits press buttons)
+    # the whole conversation, as typed in the chat (a number of one or two digits presses a
+    # button of the last message, unless the bot asked for a typed answer such as a year)
     lines = [
         "/match",
         "DEMO-0001",
@@ -413,7 +503,7 @@ async def test_chat_walks_matchmaking_from_verification_to_mutual_like_report_so
         "工会冬季联谊会",
         f"{when:%Y-%m-%d} 19:00",
         "金水区工人文化宫二楼",
-        "1人",
+        "1",  # places: a typed answer, not button 1
         "2",
         "1",
         "1",
@@ -450,6 +540,7 @@ async def test_chat_walks_matchmaking_from_verification_to_mutual_like_report_so
     assert "bot -> worker: 💞" in after
     assert "tg://user?id=10002" in after
     assert "tg://user?id=10001" in after
+    assert "<a href" not in output  # the contact message is shown as a phone shows it
     # the third member's report hides that profile from her and queues it for matchmakers
     assert t("zh", "ms-reported") in output
     reports = output.rsplit("(now chatting as matchmaker", 1)[1].split("(now chatting as staff")[0]

@@ -714,6 +714,105 @@ async def test_loading_the_demo_stations_twice_changes_nothing(db: Database) -> 
     assert await table(db) == before
 
 
+async def test_the_demo_stations_import_with_no_misplaced_coordinates_warning(
+    db: Database,
+) -> None:
+    report = await load_demo_stations(db)
+
+    misplaced = {"import-far-from-district", "import-outside-city"}
+    assert [w for w in report.warnings if w.reason in misplaced] == []
+    stations = await by_name(db)
+    # the two county stations once geocoded to central Zhengzhou now lie in their county
+    xinzheng = stations["新郑市困难职工帮扶中心户外劳动者爱心驿站"]
+    zhongmu = stations["中牟县青年路街道绿云社区党群服务中心户外劳动者爱心驿站"]
+    assert haversine_m(34.396, 113.740, xinzheng["lat"], xinzheng["lon"]) < 5_000
+    assert haversine_m(34.719, 113.976, zhongmu["lat"], zhongmu["lon"]) < 5_000
+
+
+# Coordinates that look misplaced
+
+
+def _district_lines(*moved: tuple[int, str, str]) -> bytes:
+    """Six 中原区 stations around 34.75, 113.62 (lines 2-7), some of them moved elsewhere."""
+    places = {number: ("113.6254", "34.7466") for number in range(1, 7)}
+    places.update({number: (lon, lat) for number, lon, lat in moved})
+    return csv_bytes(
+        *(
+            station_line(number, lon=f"{float(lon) + number / 1000:.4f}", lat=lat)
+            for number, (lon, lat) in places.items()
+        )
+    )
+
+
+async def test_a_station_far_from_the_rest_of_its_district_is_imported_with_a_warning(
+    db: Database,
+) -> None:
+    data = _district_lines((6, "113.7400", "34.3960"))  # row 6 (line 7) put in 新郑市
+
+    report = await import_stations(db, data, filename="驿站.csv", crs=Crs.wgs84)
+
+    assert report.added == 6
+    assert report.rejected == []
+    [warning] = report.warnings
+    assert (warning.line, warning.reason) == (7, "import-far-from-district")
+    district, km = warning.detail.split(", ")
+    assert district == "中原区"
+    assert 35 < float(km.removesuffix(" km")) < 45
+    assert "第 7 行：" + t("zh", "import-far-from-district", detail=warning.detail) in (
+        report.render("zh")
+    )
+    assert "line 7: " + t("en", "import-far-from-district", detail=warning.detail) in (
+        report.render("en")
+    )
+    assert len(await table(db)) == 6
+
+
+def test_a_district_with_hundreds_of_stations_still_reports_the_one_far_away() -> None:
+    lines = [
+        station_line(n, lon=f"{113.60 + (n % 20) / 500:.4f}", lat=f"{34.74 + n / 50_000:.4f}")
+        for n in range(1, 301)
+    ]
+    lines[149] = station_line(150, lon="113.9755", lat="34.7205")  # line 151, in 中牟县
+
+    parsed = parse_station_file(csv_bytes(*lines), filename="驿站.csv", crs=Crs.wgs84)
+
+    assert len(parsed.rows) == 300
+    assert [(w.line, w.reason) for w in parsed.warnings] == [(151, "import-far-from-district")]
+
+
+def test_a_station_outside_its_city_is_reported_and_still_read() -> None:
+    data = _district_lines((3, "114.3500", "34.7900"))  # row 3 (line 4) put in 开封
+
+    parsed = parse_station_file(data, filename="驿站.csv", crs=Crs.wgs84)
+
+    assert len(parsed.rows) == 6
+    assert parsed.warnings == [Rejection(4, "import-outside-city", "郑州市")]
+    assert "郑州市" in t("zh", "import-outside-city", detail="郑州市")
+    assert "郑州市" in t("en", "import-outside-city", detail="郑州市")
+
+
+def test_stations_spread_over_a_large_county_raise_no_warning() -> None:
+    # 中牟县: the county seat, its old town and 狼城岗镇, about 25 km to the north-east
+    data = csv_bytes(
+        "ZM-1,青年路驿站,中牟县青年路,中牟县,113.9755,34.7205,,,,",
+        "ZM-2,狼城岗驿站,中牟县狼城岗镇,中牟县,114.1511,34.8718,,,,",
+        "ZM-3,北环路驿站,中牟县北环路,中牟县,114.0322,34.7333,,,,",
+    )
+
+    parsed = parse_station_file(data, filename="驿站.csv", crs=Crs.gcj02)
+
+    assert len(parsed.rows) == 3
+    assert parsed.warnings == []
+
+
+def test_a_district_with_too_few_stations_to_compare_raises_no_warning() -> None:
+    data = csv_bytes(station_line(1), station_line(2, lon="113.7400", lat="34.3960"))
+
+    parsed = parse_station_file(data, filename="驿站.csv", crs=Crs.wgs84)
+
+    assert parsed.warnings == []
+
+
 # Reports
 
 

@@ -57,7 +57,14 @@ from bot.core.tables import (
 )
 from bot.db import Database
 from bot.i18n import t
-from bot.stations.geo import Crs, cell_of, outside_china, to_wgs84, valid_point
+from bot.stations.geo import (
+    Crs,
+    cell_of,
+    haversine_m,
+    outside_china,
+    to_wgs84,
+    valid_point,
+)
 from bot.stations.hours import parse_hours
 from bot.stations.models import Station, StationStatus
 from bot.stations.search import AMENITIES, amenity_mask
@@ -98,6 +105,19 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Files with more station rows than this are refused.
 MAX_ROWS = 500_000
 
+#: A station this far from the middle of the other stations of its district is reported ...
+FAR_KM = 25.0
+#: ... when at least this many other stations of the district are there to compare with ...
+MIN_NEIGHBOURS = 2
+#: ... and it lies this many times farther out than those stations lie from their middle.
+FAR_FACTOR = 3.0
+#: Cities whose area the import knows: the city's name and its (south, west, north, east) in
+#: WGS-84, by the names a file uses for the city or for a county-level city or county in it.
+_ZHENGZHOU = ("郑州市", (34.26, 112.70, 34.99, 114.23))
+CITY_AREAS: dict[str, tuple[str, tuple[float, float, float, float]]] = dict.fromkeys(
+    ("郑州", "巩义", "荥阳", "新密", "新郑", "登封", "中牟"), _ZHENGZHOU
+)
+
 _WRITE_CHUNK = 5_000
 _ID_CHUNK = 900
 
@@ -121,6 +141,8 @@ WARNING_KEYS = (
     "import-invalid-date",
     "import-hours-unparsed",
     "import-ignored-columns",
+    "import-far-from-district",
+    "import-outside-city",
 )
 #: Why a file as a whole was refused.
 FILE_ERROR_KEYS = (
@@ -442,7 +464,80 @@ def _parse(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
         parsed.rows.append(row)
     if not parsed.rows and not parsed.rejected:
         raise ImportFileError("import-file-empty")
+    place_warnings = list(_place_warnings(parsed.rows))
+    if place_warnings:
+        parsed.warnings[:] = sorted([*parsed.warnings, *place_warnings], key=lambda p: p.line)
     return parsed
+
+
+# Coordinates that look misplaced (reported, still imported)
+
+
+def _city_area(row: StationRow) -> tuple[str, tuple[float, float, float, float]] | None:
+    """The known area of the row's city (from its city, else its district), if any."""
+    for name in (row.city, row.district):
+        short = re.sub(r"(市|县|回族区|区)$", "", name.strip())
+        if short in CITY_AREAS:
+            return CITY_AREAS[short]
+    return None
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return haversine_m(lat1, lon1, lat2, lon2) / 1000
+
+
+def _place_warnings(rows: list[StationRow]) -> Iterator[Rejection]:
+    """Warnings for stations outside their city's known area, or far from their district.
+
+    A station is far from its district when at least ``MIN_NEIGHBOURS`` other stations of the
+    same district are there, the station lies more than ``FAR_KM`` from the middle (the
+    median latitude and longitude) of those others, and more than ``FAR_FACTOR`` times as far
+    as those others lie from their middle (so a district whose stations are spread out, or
+    two places that share a district name, do not set it off).
+    """
+    districts: dict[str, list[StationRow]] = {}
+    for row in rows:
+        area = _city_area(row)
+        if area is not None:
+            city, (south, west, north, east) = area
+            if not (south <= row.lat <= north and west <= row.lon <= east):
+                yield Rejection(row.line, "import-outside-city", city)
+                continue
+        if row.district:
+            districts.setdefault(row.district, []).append(row)
+    for district, members in districts.items():
+        if len(members) <= MIN_NEIGHBOURS:
+            continue
+        if len(members) > 200:  # the middle of all the others barely moves without one
+            yield from _far_in_large(district, members)
+            continue
+        for row in members:
+            others = [other for other in members if other is not row]
+            lat = _median([other.lat for other in others])
+            lon = _median([other.lon for other in others])
+            spread = _median([_km(other.lat, other.lon, lat, lon) for other in others])
+            away = _km(row.lat, row.lon, lat, lon)
+            if away > FAR_KM and away > FAR_FACTOR * spread:
+                yield Rejection(row.line, "import-far-from-district", f"{district}, {away:.0f} km")
+
+
+def _far_in_large(district: str, members: list[StationRow]) -> Iterator[Rejection]:
+    """The same check for a district with many stations, against the middle of them all."""
+    lat = _median([row.lat for row in members])
+    lon = _median([row.lon for row in members])
+    distances = [_km(row.lat, row.lon, lat, lon) for row in members]
+    spread = _median(distances)
+    for row, away in zip(members, distances, strict=True):
+        if away > FAR_KM and away > FAR_FACTOR * spread:
+            yield Rejection(row.line, "import-far-from-district", f"{district}, {away:.0f} km")
 
 
 def _is_spreadsheet(filename: str) -> bool:

@@ -29,6 +29,8 @@ import-unknown-status = unknown status "{ $detail }", status left as it was
 import-invalid-date = unreadable verification date "{ $detail }", ignored
 import-hours-unparsed = opening hours "{ $detail }" not understood, shown as written
 import-ignored-columns = these columns were not used: { $detail }
+import-far-from-district = far from the other stations of its district ({ $detail } from the middle of them): please check the coordinates; imported as given
+import-outside-city = outside { $detail } on the map: please check the coordinates; imported as given
 
 ## The whole file cannot be imported
 

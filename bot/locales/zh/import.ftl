@@ -29,6 +29,8 @@ import-unknown-status = 不认识的状态“{ $detail }”，没有改动状态
 import-invalid-date = 看不懂的核实日期“{ $detail }”，已忽略
 import-hours-unparsed = 看不懂开放时间“{ $detail }”，只按原文显示
 import-ignored-columns = 这些列没有用上：{ $detail }
+import-far-from-district = 离同一区县的其他驿站太远（{ $detail }，从它们的中间量起），请核对经纬度；已按原样导入
+import-outside-city = 坐标不在{ $detail }的范围内，请核对经纬度；已按原样导入
 
 ## 整个文件无法导入
 
