@@ -48,6 +48,7 @@ from bot.membership.roster import (
     drop_old_attempts,
     drop_stale_checks,
     forget_membership,
+    is_latin_name,
     is_verified,
     member_key,
     normalize_card,
@@ -247,9 +248,14 @@ async def _check(update: Update, context: GongyouContext, user_id: int, name: st
             await _ask(update, context, PHONE_STEP, note=context.t("mv-matched"))
         case "no_match" if result.left > 0:
             note = context.t("mv-no-match", left=result.left)
+            if is_latin_name(name):
+                note = "\n".join((note, context.t("mv-name-latin")))
             await _ask(update, context, CARD_STEP, note=note)
         case "no_match":
-            text = "\n\n".join((context.t("mv-no-match-last"), context.t("mv-limit")))
+            parts = [context.t("mv-no-match-last")]
+            if is_latin_name(name):
+                parts.append(context.t("mv-name-latin"))
+            text = "\n\n".join((*parts, context.t("mv-limit")))
             await _say(update, context, text, close=False)
         case "limit":
             await _say(update, context, context.t("mv-limit"), close=False)

@@ -15,7 +15,7 @@ from bot.app import encoders
 from bot.config import Settings
 from bot.core.lease import LEASES
 from bot.core.models import Role
-from bot.core.users import USERS, forget_user, grant_role
+from bot.core.users import USERS, forget_user, grant_role, set_language
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.broadcast import (
@@ -38,6 +38,9 @@ from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message, sticker
 
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Zhengzhou
+NIGHT = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)  # 23:00 the same day, inside quiet hours
+MORNING = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)  # 07:00 on Tuesday, when quiet hours end
+QUIET = "22:00-07:00"
 FIRST_SEEKER = 900_001
 _titles = itertools.count(1)
 
@@ -45,7 +48,7 @@ _titles = itertools.count(1)
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The test settings, with room for staff tapping through several buttons quickly."""
-    return settings.model_copy(update={"flood_limit": "100 per 1 second"})
+    return settings.model_copy(update={"flood_limit": "100 per 1 second", "quiet_hours": QUIET})
 
 
 class Clock:
@@ -59,6 +62,14 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def staff_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock the /broadcast handlers read: Monday 10:00 unless a test moves it."""
+    clock = Clock()
+    monkeypatch.setattr("handlers.jobs.broadcast.utcnow", clock)
+    return clock
 
 
 class Sleeps:
@@ -207,9 +218,11 @@ async def _drain(sender: BroadcastSender, steps: int = 20) -> None:
             return
 
 
-async def _staff(harness: Harness) -> None:
+async def _staff(harness: Harness, language: str = "zh") -> None:
     async with harness.db.session() as session:
         await grant_role(session, actor_id=None, user_id=STAFF_ID, role=Role.staff)
+        if language != "zh":
+            await set_language(session, user_id=STAFF_ID, language=language)
 
 
 def _popup(calls: list[Call]) -> str:
@@ -637,6 +650,7 @@ STAFF_ACTIONS = (
     "jb:text",
     "jb:week",
     "jb:go",
+    "jb:now",
     "jb:x",
     "jb:p:1",
     "jb:r:1",
@@ -731,7 +745,7 @@ async def test_staff_can_pick_a_district_from_the_registrations(harness: Harness
 async def test_staff_pick_this_weeks_postings_and_see_the_preview(harness: Harness) -> None:
     await _staff(harness)
     await _many(harness.db, 2)
-    posting = await _posting(harness.db, published_at=datetime.now(UTC) - timedelta(days=1))
+    posting = await _posting(harness.db, published_at=NOW - timedelta(days=1))
     await harness.feed(message("/broadcast", user_id=STAFF_ID))
     await harness.feed(callback("jb:all", user_id=STAFF_ID))
 
@@ -835,3 +849,232 @@ async def test_a_staff_member_who_lost_the_role_cannot_finish_a_draft(harness: H
     assert texts == [t("zh", "role-refused")]
     async with harness.db.engine.connect() as conn:
         assert (await conn.execute(select(BROADCASTS.c.id))).first() is None
+
+
+# --- quiet hours --------------------------------------------------------------------------------
+
+
+async def _preview_at_night(harness: Harness, staff_clock: Clock, lang: str = "zh-hans") -> Call:
+    """Compose a text broadcast at 23:00 and return the confirmation the staff member sees."""
+    await _staff(harness, language=lang[:2])
+    staff_clock.now = NIGHT
+    await harness.feed(message("/broadcast", user_id=STAFF_ID, lang=lang))
+    await harness.feed(callback("jb:all", user_id=STAFF_ID, lang=lang))
+    await harness.feed(callback("jb:text", user_id=STAFF_ID, lang=lang))
+    preview = await harness.feed(
+        message("周六上午九点，二七广场招聘会。", user_id=STAFF_ID, lang=lang)
+    )
+    return preview[-1]
+
+
+async def test_a_broadcast_confirmed_at_night_says_it_starts_when_quiet_hours_end(
+    harness: Harness, staff_clock: Clock
+) -> None:
+    await _many(harness.db, 2)
+
+    confirm = await _preview_at_night(harness, staff_clock)
+
+    assert confirm.text.endswith(t("zh", "bc-preview-quiet", time="07:00"))
+    assert "将于 07:00 开始发送" in confirm.text
+    assert confirm.callback_data == ["jb:go", "jb:now", "jb:x"]
+
+
+async def test_the_night_preview_in_english_says_when_it_starts_and_offers_send_now(
+    harness: Harness, staff_clock: Clock
+) -> None:
+    await _many(harness.db, 2)
+
+    confirm = await _preview_at_night(harness, staff_clock, lang="en")
+
+    assert "starts at 07:00" in confirm.text
+    labels = [b["text"] for row in confirm.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[:2] == [t("en", "bc-btn-send-later", count=2, time="07:00"), "Send now anyway"]
+
+
+async def test_a_broadcast_confirmed_at_night_is_sent_only_when_quiet_hours_end(
+    harness: Harness, staff_clock: Clock
+) -> None:
+    await _many(harness.db, 3)
+    await _preview_at_night(harness, staff_clock)
+
+    started = await harness.texts(callback("jb:go", user_id=STAFF_ID))
+    sender = _sender(harness, Clock(NIGHT), quiet_hours=QUIET, timezone="Asia/Shanghai")
+    await _drain(sender)
+    before_morning = _sends_to(harness, "二七广场招聘会")
+    sender.clock = Clock(MORNING - timedelta(minutes=1))
+    assert await sender.step() == 0
+    sender.clock = Clock(MORNING)
+    await _drain(sender)
+
+    async with harness.db.engine.connect() as conn:
+        broadcast_id = (await conn.execute(select(BROADCASTS.c.id))).scalar_one()
+    row = await _broadcast(harness.db, broadcast_id)
+    assert started == [t("zh", "bc-scheduled", id=str(broadcast_id), total=3, time="07:00")]
+    assert (row["starts_at"], row["ignore_quiet"]) == (MORNING, False)
+    assert before_morning == {STAFF_ID: 1}  # only the preview
+    assert _sends_to(harness, "二七广场招聘会") == {
+        STAFF_ID: 1,
+        FIRST_SEEKER: 1,
+        FIRST_SEEKER + 1: 1,
+        FIRST_SEEKER + 2: 1,
+    }
+
+
+async def test_staff_can_send_a_broadcast_at_night_anyway(
+    harness: Harness, staff_clock: Clock
+) -> None:
+    await _many(harness.db, 2)
+    await _preview_at_night(harness, staff_clock)
+
+    started = await harness.texts(callback("jb:now", user_id=STAFF_ID))
+    await _drain(_sender(harness, Clock(NIGHT), quiet_hours=QUIET))
+
+    async with harness.db.engine.connect() as conn:
+        broadcast_id = (await conn.execute(select(BROADCASTS.c.id))).scalar_one()
+    row = await _broadcast(harness.db, broadcast_id)
+    assert started == [t("zh", "bc-started", id=str(broadcast_id), total=2)]
+    assert (row["starts_at"], row["ignore_quiet"], row["status"]) == (None, True, "done")
+    assert _sends_to(harness, "二七广场招聘会") == {
+        STAFF_ID: 1,
+        FIRST_SEEKER: 1,
+        FIRST_SEEKER + 1: 1,
+    }
+
+
+async def test_a_daytime_preview_has_no_quiet_hours_line_and_one_send_button(
+    harness: Harness,
+) -> None:
+    await _staff(harness)
+    await _many(harness.db, 1)
+    await harness.feed(message("/broadcast", user_id=STAFF_ID))
+    await harness.feed(callback("jb:all", user_id=STAFF_ID))
+    await harness.feed(callback("jb:text", user_id=STAFF_ID))
+
+    preview = await harness.feed(message("下午三点开会", user_id=STAFF_ID))
+
+    assert preview[-1].callback_data == ["jb:go", "jb:x"]
+    assert "07:00" not in preview[-1].text
+
+
+async def test_a_running_broadcast_rests_through_quiet_hours_and_goes_on_in_the_morning(
+    harness: Harness,
+) -> None:
+    await _many(harness.db, 4)
+    broadcast_id = await _launch(harness.db)
+    evening = datetime(2025, 3, 3, 13, 59, tzinfo=UTC)  # 21:59
+    clock = Clock(evening)
+    sender = _sender(harness, clock, quiet_hours=QUIET)
+    sender.batch_size = 2
+
+    await sender.step()
+    clock.advance(60)  # 22:00: quiet hours begin
+    night_steps = [await sender.step() for _ in range(3)]
+    at_night = sorted((await _statuses(harness.db, broadcast_id)).values())
+    clock.now = MORNING
+    await _drain(sender)
+
+    assert night_steps == [0, 0, 0]
+    assert at_night == ["pending", "pending", "sent", "sent"]
+    assert (await _broadcast(harness.db, broadcast_id))["status"] == "done"
+    assert sorted((await _statuses(harness.db, broadcast_id)).values()) == ["sent"] * 4
+
+
+async def test_the_status_view_says_when_a_waiting_broadcast_starts_or_goes_on(
+    harness: Harness, staff_clock: Clock
+) -> None:
+    await _staff(harness)
+    await _many(harness.db, 2)
+    resting = await _launch(harness.db, "白天开始的群发")
+    scheduled, _ = await harness.db.transact(
+        launch_broadcast,
+        created_by=STAFF_ID,
+        audience={},
+        kind="text",
+        text="夜里排好的群发",
+        now=NIGHT,
+        starts_at=MORNING,
+    )
+    staff_clock.now = NIGHT
+
+    zh = await harness.feed(message("/broadcast status", user_id=STAFF_ID))
+    async with harness.db.session() as session:
+        await set_language(session, user_id=STAFF_ID, language="en")
+    en = await harness.feed(message("/broadcast status", user_id=STAFF_ID, lang="en"))
+
+    blocks = dict(zip((scheduled, resting), zh[-1].text.split("\n\n")[1:], strict=True))
+    assert t("zh", "bc-status-scheduled", time="07:00") in blocks[scheduled]
+    assert t("zh", "bc-status-night", time="07:00") in blocks[resting]
+    assert t("en", "bc-status-scheduled", time="07:00") in en[-1].text
+
+
+async def test_a_night_broadcast_with_quiet_hours_off_starts_at_once(
+    harness: Harness, staff_clock: Clock, settings: Settings
+) -> None:
+    harness.app.bot_data["services"].settings = settings.model_copy(update={"quiet_hours": "off"})
+    await _many(harness.db, 1)
+    confirm = await _preview_at_night(harness, staff_clock)
+
+    started = await harness.texts(callback("jb:go", user_id=STAFF_ID))
+
+    assert confirm.callback_data == ["jb:go", "jb:x"]
+    assert started[0].startswith("📣")
+    async with harness.db.engine.connect() as conn:
+        assert (await conn.execute(select(BROADCASTS.c.starts_at))).scalar_one() is None
+
+
+# --- the weekly digest's total -----------------------------------------------------------------
+
+
+async def test_the_weekly_digest_says_how_many_jobs_the_week_had_and_opens_the_rest(
+    harness: Harness,
+) -> None:
+    await _subscribers(
+        harness.db, {"user_id": 1, "language": "zh"}, {"user_id": 2, "language": "en"}
+    )
+    for hours in range(23):
+        await _posting(harness.db, published_at=NOW - timedelta(hours=hours + 1))
+
+    _, total = await harness.db.transact(
+        launch_broadcast, created_by=STAFF_ID, audience={}, kind="weekly", now=NOW
+    )
+    await _drain(_sender(harness, Clock()))
+
+    sends = {int(c.params["chat_id"]): c for c in harness.api.sent("sendMessage")}
+    assert total == 2
+    assert sends[1].text.startswith("📋 本周新岗位 23 个，这里列出最新 10 个")
+    assert t("zh", "bc-weekly-more", more=13) in sends[1].text
+    assert sends[2].text.startswith("📋 23 new jobs this week; here are the newest 10")
+    assert t("en", "bc-weekly-more", more=13) in sends[2].text
+    for chat in (1, 2):
+        assert len(sends[chat].callback_data) == 11
+        assert sends[chat].callback_data[-1] == "js:go"
+
+
+async def test_a_weekly_digest_that_lists_every_job_says_no_more(harness: Harness) -> None:
+    await _subscribers(harness.db, {"user_id": 1, "language": "en"})
+    for hours in range(3):
+        await _posting(harness.db, published_at=NOW - timedelta(hours=hours + 1))
+
+    await harness.db.transact(
+        launch_broadcast, created_by=STAFF_ID, audience={}, kind="weekly", now=NOW
+    )
+    await _drain(_sender(harness, Clock()))
+
+    [sent] = [c for c in harness.api.sent("sendMessage") if c.params["chat_id"] == 1]
+    assert sent.text.startswith(t("en", "bc-weekly-header", count=3))
+    assert "js:go" not in sent.callback_data
+
+
+async def test_staff_see_the_weeks_total_in_the_weekly_preview(harness: Harness) -> None:
+    await _staff(harness)
+    await _many(harness.db, 1)
+    for hours in range(12):
+        await _posting(harness.db, published_at=NOW - timedelta(hours=hours + 1))
+    await harness.feed(message("/broadcast", user_id=STAFF_ID))
+    await harness.feed(callback("jb:all", user_id=STAFF_ID))
+
+    preview = await harness.feed(callback("jb:week", user_id=STAFF_ID))
+
+    digest = [c for c in preview if c.method == "sendMessage"][0]
+    assert digest.text.startswith(t("zh", "bc-weekly-header-more", total=12, count=10))
+    assert digest.callback_data[-1] == "js:go"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.config import Settings
@@ -30,6 +31,10 @@ MEMBER_B = 600_002
 MEMBER_C = 600_003
 VOLUNTEERS_CHAT = -100_777
 GROUP = {"id": -100_500, "type": "supergroup", "title": "志愿者群"}
+#: A Monday 10:00 in Zhengzhou, 23:00 the same day (quiet hours) and 07:00 next morning.
+DAY = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+NIGHT = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
+MORNING = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -42,8 +47,27 @@ def settings(database_url: str) -> Settings:
         admin_ids=[ADMIN_ID],
         default_language="zh",
         flood_limit="100 per 1 second",
+        quiet_hours="22:00-07:00",
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+class Clock:
+    """The time the matchmakers' handlers read; daytime unless a test moves it."""
+
+    def __init__(self, now: datetime = DAY) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Decisions are made at 10:00 unless a test sets the clock to the night."""
+    moment = Clock()
+    monkeypatch.setattr("handlers.match.review.utcnow", moment)
+    return moment
 
 
 @pytest.fixture(autouse=True)
@@ -942,3 +966,137 @@ async def test_a_failed_announcement_does_not_raise(
     await announce_pending(harness.app.bot, db, with_chat, profile_id=profile_id)
 
     assert len(harness.api.sent("sendMessage")) == 1
+
+
+# --- quiet hours --------------------------------------------------------------------------------
+
+
+def _morning_sender(harness: Harness, at: datetime = MORNING) -> Any:
+    """A broadcast sender (it delivers held notices) as a freshly started replica runs it."""
+    from bot.app import encoders
+    from bot.jobs.broadcast import BroadcastSender
+    from handlers.notifier import TelegramNotifier
+
+    return BroadcastSender(
+        TelegramNotifier(harness.app.bot, encoders()),
+        harness.db,
+        rate=1000,
+        owner="morning",
+        clock=lambda: at,
+        quiet_hours="22:00-07:00",
+        timezone="Asia/Shanghai",
+    )
+
+
+async def _deliver(harness: Harness, at: datetime) -> list[Call]:
+    before = len(harness.api.calls)
+    sender = _morning_sender(harness, at)
+    for _ in range(10):
+        if await sender.step() == 0:
+            break
+    return harness.api.calls[before:]
+
+
+async def test_an_approval_at_night_is_held_and_the_member_is_told_in_the_morning(
+    harness: Harness, db: Database, clock: Clock
+) -> None:
+    profile_id = await _pending(db, MEMBER_A)
+    clock.now = NIGHT
+
+    calls = await _press(harness, f"mr:a:{profile_id}")
+    at_night = await _deliver(harness, NIGHT + timedelta(hours=1))
+    morning = await _deliver(harness, MORNING)
+    again = await _deliver(harness, MORNING + timedelta(hours=1))
+
+    assert (await _get(db, profile_id)).status == "approved"
+    assert _sent_to(calls, MEMBER_A) == []
+    mine = [c.text for c in _sent_to(calls, MATCHMAKER_ID)]
+    assert mine[0] == "\n".join(
+        (t("zh", "mr-approved", number=str(profile_id)), t("zh", "mr-member-held", time="07:00"))
+    )
+    assert at_night == []
+    assert [c.text for c in _sent(morning)] == [t("zh", "mr-member-approved")]
+    assert [int(c.params["chat_id"]) for c in _sent(morning)] == [MEMBER_A]
+    assert _sent(again) == []  # delivered once; the matchmaker gets no broadcast summary
+
+
+async def test_a_request_for_changes_at_night_reaches_an_english_member_in_the_morning(
+    harness: Harness, db: Database, clock: Clock
+) -> None:
+    from bot.core.users import set_language
+
+    profile_id = await _pending(db, MEMBER_A)
+    async with db.session() as session:
+        await set_language(session, user_id=MEMBER_A, language="en")
+    clock.now = NIGHT
+    await _press(harness, f"mr:c:{profile_id}")
+
+    calls = await _say(harness, "请补充一张清楚的照片。", MATCHMAKER_ID)
+    morning = await _deliver(harness, MORNING)
+
+    assert _sent_to(calls, MEMBER_A) == []
+    assert t("zh", "mr-member-held", time="07:00") in _sent_to(calls, MATCHMAKER_ID)[0].text
+    [told] = _sent(morning)
+    assert told.text == "\n".join(
+        (
+            t("en", "mr-member-changes", reason="请补充一张清楚的照片。"),
+            t("en", "mr-member-edit-hint"),
+        )
+    )
+
+
+async def test_a_suspension_at_night_is_held_until_quiet_hours_end(
+    harness: Harness, db: Database, clock: Clock
+) -> None:
+    profile_id = await _approved(db, MEMBER_A, hidden=True)
+    await _report(db, MEMBER_A, MEMBER_B, "money")
+    clock.now = NIGHT
+
+    calls = await _press(harness, f"mr:h:{profile_id}")
+    morning = await _deliver(harness, MORNING)
+
+    assert _sent_to(calls, MEMBER_A) == []
+    assert [c.text for c in _sent_to(morning, MEMBER_A)] == [t("zh", "mr-member-suspended")]
+
+
+async def test_how_an_introduction_ended_reaches_the_matchmaker_in_the_morning(
+    harness: Harness, db: Database, clock: Clock
+) -> None:
+    a, b = await _two(db)
+    await _say(harness, f"/match intro {a} {b}")
+    intro_id = await _intro_id(db)
+    await _press(harness, f"mi:y:{intro_id}", MEMBER_A)
+    clock.now = NIGHT
+
+    declined = await _press(harness, f"mi:n:{intro_id}", MEMBER_B)
+    morning = await _deliver(harness, MORNING)
+
+    assert [c.text for c in _sent_to(declined, MEMBER_B)] == [t("zh", "mr-intro-declined-ok")]
+    assert _sent_to(declined, MEMBER_A) == []
+    assert _sent_to(declined, MATCHMAKER_ID) == []
+    assert [c.text for c in _sent_to(morning, MEMBER_A)] == [t("zh", "mr-intro-not-this-time")]
+    assert [c.text for c in _sent_to(morning, MATCHMAKER_ID)] == [
+        t("zh", "mr-intro-outcome-no", intro=str(intro_id))
+    ]
+
+
+async def test_held_notices_are_not_shown_or_steerable_among_staff_broadcasts(
+    harness: Harness, db: Database, clock: Clock
+) -> None:
+    from bot.jobs.broadcast import BROADCASTS
+
+    async with db.session() as session:
+        await grant_role(session, actor_id=None, user_id=ADMIN_ID, role=Role.staff)
+    profile_id = await _pending(db, MEMBER_A)
+    clock.now = NIGHT
+    await _press(harness, f"mr:r:{profile_id}")
+    await _say(harness, "资料里写明已婚。")
+    async with db.engine.connect() as conn:
+        notice_id = (await conn.execute(sa_select(BROADCASTS.c.id))).scalar_one()
+
+    status = await _say(harness, "/broadcast status", ADMIN_ID)
+    pause = await _press(harness, f"jb:p:{notice_id}", ADMIN_ID)
+
+    assert [c.text for c in _sent(status)] == [t("zh", "bc-status-none")]
+    assert _popup(pause) == t("zh", "button-stale")
+    assert "已婚" not in " ".join(c.text for c in _sent(status))

@@ -34,6 +34,7 @@ from bot.membership.roster import (
     drop_old_attempts,
     drop_stale_checks,
     import_roster,
+    is_latin_name,
     load_demo_roster,
     member_key,
     parse_roster,
@@ -489,6 +490,63 @@ async def test_a_wrong_name_says_no_match_and_how_many_tries_are_left(bot: Harne
     assert (state.step, state.data) == ("card", {"then": "test"})
     assert [a.ok for a in await _attempts(bot.db)] == [False]
     assert await _verification(bot.db) is None
+
+
+@pytest.mark.parametrize("typed", ["zhang wei", "Zhangwei", "ZHĀNG Wěi"])
+async def test_a_name_typed_in_pinyin_gets_a_hint_to_type_it_in_chinese(
+    bot: Harness, typed: str
+) -> None:
+    await bot.feed(message("/members_only"))
+    await bot.feed(message(CARD))
+
+    calls = await bot.feed(message(typed))
+
+    note = t("zh", "mv-no-match", left=4) + "\n" + t("zh", "mv-name-latin")
+    assert _sent(calls)[-1].text == note + "\n\n" + t("zh", "mv-ask-card")
+    assert await _verification(bot.db) is None
+
+
+async def test_the_pinyin_hint_is_given_in_english_too_and_reveals_nothing(bot: Harness) -> None:
+    other_card = "GH-4101-0002"  # its roster name is 李娜; the hint must not say so
+    await bot.feed(message("/members_only", lang="en"))
+    await bot.feed(message(other_card, lang="en"))
+
+    calls = await bot.feed(message("li na", lang="en"))
+
+    text = _sent(calls)[-1].text
+    assert text.startswith(t("en", "mv-no-match", left=4) + "\n" + t("en", "mv-name-latin"))
+    assert "李" not in text
+    assert "娜" not in text
+
+
+async def test_a_wrong_name_in_chinese_gets_no_pinyin_hint(bot: Harness) -> None:
+    await bot.feed(message("/members_only"))
+    await bot.feed(message(CARD))
+
+    calls = await bot.feed(message("张薇"))
+
+    assert t("zh", "mv-name-latin") not in _text(calls)
+
+
+async def test_the_last_try_in_pinyin_still_gets_the_hint(bot: Harness) -> None:
+    await _fail_today(bot.db, 4)
+    await bot.feed(message("/members_only"))
+    await bot.feed(message(CARD))
+
+    calls = await bot.feed(message("zhang wei"))
+
+    assert t("zh", "mv-name-latin") in _text(calls)
+    assert t("zh", "mv-limit") in _text(calls)
+    assert await _flow(bot.db) is None
+
+
+def test_only_names_in_latin_letters_count_as_pinyin() -> None:
+    assert is_latin_name("zhang wei")
+    assert is_latin_name("Zhāng Wěi")
+    assert is_latin_name("ＺＨＡＮＧ")  # full-width letters
+    assert not is_latin_name("张伟")
+    assert not is_latin_name("张wei")
+    assert not is_latin_name("12345")
 
 
 async def test_the_last_failed_try_of_the_day_ends_the_check(bot: Harness) -> None:

@@ -10,6 +10,13 @@ of the outbound limiter, so replies to workers keep their room:
 * Rows are marked ``sending`` and committed *before* any message leaves. A replica that takes
   the lease over from one that died turns rows left in ``sending`` into ``unconfirmed`` and
   never sends them again: each worker gets a broadcast at most once, also across crashes.
+* Quiet hours (``GONGYOU_QUIET_HOURS``): a broadcast confirmed inside them gets ``starts_at``,
+  the moment they end, and the sender leaves it alone until then. A broadcast that is still
+  sending when quiet hours begin rests until they end (its status stays ``running``; the
+  status view says it waits for the morning), unless staff sent it with ``ignore_quiet``.
+* The ledger doubles as the outbox for single notices another service holds back during quiet
+  hours (:func:`hold_notice`): a broadcast of kind ``notice`` with one recipient, sent when
+  quiet hours end, never listed with the staff's broadcasts and never reported to its author.
 * Outcomes: sent; 403 → blocked (and the worker's alerts are switched off); 400 → failed with
   the reason; 429 → back to pending and the whole sender waits as told; a timeout → unconfirmed
   (it may have arrived); other network errors → retried with backoff, failed after
@@ -33,6 +40,7 @@ from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.clock import parse_quiet_hours, quiet_until
 from bot.core.lease import default_owner, release_lease, take_lease
 from bot.core.models import AuditLog, User, utcnow
 from bot.core.notify import (
@@ -46,9 +54,11 @@ from bot.core.notify import (
     RetryLater,
     Unconfirmed,
     Unreachable,
+    fit,
 )
 from bot.core.text import TextError, checked_text
 from bot.i18n import t
+from bot.jobs.alerts import SEARCH_POSTINGS
 from bot.jobs.core import INDUSTRIES, POSTINGS, SEEKERS, PostingView
 from bot.jobs.models import (
     Broadcast,
@@ -88,6 +98,7 @@ FILTER_KEYS = ("districts", "industries", "types")
 FILTER_MAX = 50
 KIND_TEXT = "text"
 KIND_WEEKLY = "weekly"
+KIND_NOTICE = "notice"
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[Any]]
@@ -199,27 +210,38 @@ def audience_options(conn: Connection, *, limit: int = 24) -> AudienceOptions:
 # --- weekly digest ----------------------------------------------------------------------------
 
 
+def _weekly_where(audience: Mapping[str, Any], now: datetime) -> list[Any]:
+    filters = normalize_audience(audience)
+    where = [
+        POSTINGS.c.status == PostingStatus.published.value,
+        POSTINGS.c.published_at >= now - timedelta(days=WEEKLY_DAYS),
+    ]
+    if filters["districts"]:
+        where.append(POSTINGS.c.district.in_(filters["districts"]))
+    if filters["industries"]:
+        where.append(POSTINGS.c.industry.in_(filters["industries"]))
+    if filters["types"]:
+        where.append(POSTINGS.c.employment_type.in_(filters["types"]))
+    return where
+
+
 def weekly_postings(
     conn: Connection, *, audience: Mapping[str, Any], now: datetime
 ) -> list[PostingView]:
-    """Postings published in the last 7 days that fit the audience's filters, newest first."""
-    filters = normalize_audience(audience)
+    """The newest :data:`WEEKLY_MAX` postings of the last 7 days that fit the audience."""
     query = (
         select(POSTINGS)
-        .where(
-            POSTINGS.c.status == PostingStatus.published.value,
-            POSTINGS.c.published_at >= now - timedelta(days=WEEKLY_DAYS),
-        )
+        .where(*_weekly_where(audience, now))
         .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+        .limit(WEEKLY_MAX)
     )
-    if filters["districts"]:
-        query = query.where(POSTINGS.c.district.in_(filters["districts"]))
-    if filters["industries"]:
-        query = query.where(POSTINGS.c.industry.in_(filters["industries"]))
-    if filters["types"]:
-        query = query.where(POSTINGS.c.employment_type.in_(filters["types"]))
-    rows = conn.execute(query.limit(WEEKLY_MAX)).mappings().all()
-    return [PostingView.from_row(row) for row in rows]
+    return [PostingView.from_row(row) for row in conn.execute(query).mappings().all()]
+
+
+def weekly_total(conn: Connection, *, audience: Mapping[str, Any], now: datetime) -> int:
+    """How many postings of the last 7 days fit the audience (the digest lists the newest)."""
+    query = select(func.count()).select_from(POSTINGS).where(*_weekly_where(audience, now))
+    return int(conn.execute(query).scalar_one())
 
 
 def postings_by_id(conn: Connection, *, posting_ids: Sequence[int]) -> list[PostingView]:
@@ -236,22 +258,50 @@ def postings_by_id(conn: Connection, *, posting_ids: Sequence[int]) -> list[Post
     return [views[pid] for pid in posting_ids if pid in views]
 
 
-def render_weekly(lang: str, views: Sequence[PostingView]) -> Outgoing:
-    """The weekly digest in ``lang``: a numbered line per posting and a button per posting."""
+def render_weekly(lang: str, views: Sequence[PostingView], total: int = 0) -> Outgoing:
+    """The weekly digest in ``lang``: a numbered line per posting and a button per posting.
+
+    ``total`` is how many postings the week had; when it is more than the digest lists, the
+    header says so honestly and a last button opens the job search (newest first).
+    """
     shown = list(views)[:WEEKLY_MAX]
-    lines = [t(lang, "bc-weekly-header", count=len(shown)), ""]
+    more = max(0, total - len(shown))
+    if more:
+        header = t(lang, "bc-weekly-header-more", total=total, count=len(shown))
+    else:
+        header = t(lang, "bc-weekly-header", count=len(shown))
+    lines = [header, ""]
     lines += [posting_line(lang, number, view) for number, view in enumerate(shown, start=1)]
-    lines += ["", t(lang, "bc-weekly-footer")]
+    lines.append("")
+    if more:
+        lines.append(t(lang, "bc-weekly-more", more=more))
+    lines.append(t(lang, "bc-weekly-footer"))
     buttons = tuple(
         (Button(f"{number}. {view.title}"[:40], OPEN_POSTING, (view.id,)),)
         for number, view in enumerate(shown, start=1)
     )
+    if more:
+        buttons += ((Button(t(lang, "bc-btn-all-jobs", total=total), SEARCH_POSTINGS),),)
     return Outgoing("\n".join(lines)[:MESSAGE_LIMIT], buttons)
 
 
 def render_text(text: str) -> Outgoing:
     """A staff-written broadcast: the text exactly as written."""
     return Outgoing(text)
+
+
+# --- quiet hours ------------------------------------------------------------------------------
+
+
+def quiet_end(now: datetime, *, quiet_hours: str, timezone: str) -> datetime | None:
+    """When quiet hours end if ``now`` is inside them (a broadcast waits until then), else None.
+
+    ``quiet_hours`` reads like ``"22:00-07:00"`` or ``"off"`` (``GONGYOU_QUIET_HOURS``).
+    """
+    quiet = parse_quiet_hours(quiet_hours)
+    if quiet is None:
+        raise ValueError(f"quiet hours must read like 22:00-07:00 or off, not {quiet_hours!r}")
+    return quiet_until(now, quiet, timezone)
 
 
 # --- creating and steering broadcasts ---------------------------------------------------------
@@ -279,12 +329,16 @@ def create_broadcast(
     kind: str,
     text: str = "",
     now: datetime | None = None,
+    starts_at: datetime | None = None,
+    ignore_quiet: bool = False,
 ) -> int:
     """Write a draft broadcast and return its id.
 
     ``kind`` is ``"text"`` (``text`` is sent verbatim) or ``"weekly"`` (the postings of the
     last 7 days that fit the audience; their ids are kept in ``audience["postings"]``, or taken
-    from there when given, and each worker gets them rendered in their language).
+    from there when given, and each worker gets them rendered in their language, with the
+    week's total kept in ``audience["total"]``). Nothing is sent before ``starts_at``; with
+    ``ignore_quiet`` the sender goes on through quiet hours.
     """
     now = now or utcnow()
     filters: dict[str, Any] = normalize_audience(audience)
@@ -302,8 +356,10 @@ def create_broadcast(
             views = weekly_postings(conn, audience=filters, now=now)
         if not views:
             raise BroadcastError("no_postings")
+        total = max(len(views), weekly_total(conn, audience=filters, now=now))
         filters["postings"] = [view.id for view in views]
-        body = render_weekly("zh", views).text
+        filters["total"] = total
+        body = render_weekly("zh", views, total).text
     else:
         raise BroadcastError("kind")
     filters["kind"] = kind
@@ -315,6 +371,8 @@ def create_broadcast(
             text=body,
             total=0,
             created_at=now,
+            starts_at=starts_at,
+            ignore_quiet=ignore_quiet,
         )
     )
     key = result.inserted_primary_key
@@ -371,12 +429,69 @@ def launch_broadcast(
     kind: str,
     text: str = "",
     now: datetime | None = None,
+    starts_at: datetime | None = None,
+    ignore_quiet: bool = False,
 ) -> tuple[int, int]:
-    """Create and start a broadcast in one go; returns (broadcast id, recipients)."""
+    """Create and start a broadcast in one go; returns (broadcast id, recipients).
+
+    The recipients are written now; the sender begins at ``starts_at`` (None: at once).
+    """
     broadcast_id = create_broadcast(
-        conn, created_by=created_by, audience=audience, kind=kind, text=text, now=now
+        conn,
+        created_by=created_by,
+        audience=audience,
+        kind=kind,
+        text=text,
+        now=now,
+        starts_at=starts_at,
+        ignore_quiet=ignore_quiet,
     )
     return broadcast_id, start_broadcast(conn, broadcast_id=broadcast_id, now=now)
+
+
+def hold_notice(
+    conn: Connection,
+    *,
+    user_id: int,
+    text: str,
+    starts_at: datetime,
+    created_by: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue one message to one person, to be sent at ``starts_at`` (when quiet hours end).
+
+    For services' non-urgent notices: the ledger keeps it across restarts and the sender
+    delivers it once. It is not shown among the staff's broadcasts. Returns its id.
+    """
+    now = now or utcnow()
+    body = fit(text.strip())
+    result = conn.execute(
+        insert(BROADCASTS).values(
+            created_by=created_by or 0,
+            status=BroadcastStatus.running.value,
+            audience={"kind": KIND_NOTICE},
+            text=body,
+            total=1,
+            created_at=now,
+            started_at=now,
+            starts_at=starts_at,
+            ignore_quiet=False,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    conn.execute(
+        insert(RECIPIENTS).values(
+            broadcast_id=int(key[0]),
+            user_id=user_id,
+            status=RecipientStatus.pending.value,
+            attempts=0,
+            error="",
+            next_attempt_at=None,
+            sent_at=None,
+        )
+    )
+    return int(key[0])
 
 
 def _change_status(
@@ -468,6 +583,20 @@ class BroadcastProgress:
     finished_at: datetime | None
     counts: dict[str, int] = field(default_factory=dict)
     last_minute: int = 0
+    #: Nothing is sent before this (confirmed inside quiet hours).
+    starts_at: datetime | None = None
+    #: Sent through quiet hours (staff chose "send now anyway").
+    ignore_quiet: bool = False
+
+    def waits_until(self, now: datetime, quiet_end: datetime | None) -> datetime | None:
+        """When a running broadcast goes on if it waits now (for its start or the morning)."""
+        if self.status is not BroadcastStatus.running or self.pending == 0:
+            return None
+        if self.starts_at is not None and self.starts_at > now:
+            return self.starts_at
+        if quiet_end is not None and not self.ignore_quiet:
+            return quiet_end
+        return None
 
     def count(self, status: RecipientStatus) -> int:
         """Ledger rows in ``status``."""
@@ -555,16 +684,25 @@ def broadcast_status(
         finished_at=row["finished_at"],
         counts=counts,
         last_minute=last_minute,
+        starts_at=row["starts_at"],
+        ignore_quiet=bool(row["ignore_quiet"]),
     )
 
 
 def recent_broadcasts(
     conn: Connection, *, limit: int = 5, now: datetime | None = None
 ) -> list[BroadcastProgress]:
-    """The latest broadcasts that were started, newest first, with their progress."""
+    """The latest broadcasts that were started, newest first, with their progress.
+
+    Notices held for one person (:func:`hold_notice`) are not broadcasts staff steer: left out.
+    """
+    kind = BROADCASTS.c.audience["kind"].as_string()
     ids = conn.execute(
         select(BROADCASTS.c.id)
-        .where(BROADCASTS.c.status != BroadcastStatus.draft.value)
+        .where(
+            BROADCASTS.c.status != BroadcastStatus.draft.value,
+            or_(kind.is_(None), kind != KIND_NOTICE),
+        )
         .order_by(BROADCASTS.c.id.desc())
         .limit(limit)
     ).scalars()
@@ -597,6 +735,7 @@ class _Batch:
     kind: str = KIND_TEXT
     text: str = ""
     postings: list[PostingView] = field(default_factory=list)
+    weekly_total: int = 0
     rows: list[_Claimed] = field(default_factory=list)
     finished: list[_Finished] = field(default_factory=list)
     recovered: int = 0
@@ -629,9 +768,9 @@ def _finish_done(conn: Connection, *, now: datetime) -> list[_Finished]:
         RECIPIENTS.c.status.in_([RecipientStatus.pending.value, RecipientStatus.sending.value]),
     )
     candidates = conn.execute(
-        select(BROADCASTS.c.id, BROADCASTS.c.created_by, BROADCASTS.c.total).where(
-            BROADCASTS.c.status == BroadcastStatus.running.value, ~open_rows
-        )
+        select(
+            BROADCASTS.c.id, BROADCASTS.c.created_by, BROADCASTS.c.total, BROADCASTS.c.audience
+        ).where(BROADCASTS.c.status == BroadcastStatus.running.value, ~open_rows)
     ).all()
     finished = []
     for candidate in candidates:
@@ -643,7 +782,7 @@ def _finish_done(conn: Connection, *, now: datetime) -> list[_Finished]:
             )
             .values(status=BroadcastStatus.done.value, finished_at=now)
         ).rowcount
-        if not changed:
+        if not changed or (candidate.audience or {}).get("kind") == KIND_NOTICE:
             continue
         counts = {
             str(status): int(number)
@@ -676,11 +815,14 @@ def claim_batch(
     now: datetime,
     lease_until: datetime,
     limit: int,
+    quiet: bool = False,
 ) -> _Batch:
     """Take the lease, finish what is done, and mark the next due rows ``sending``.
 
     Everything happens in one transaction, committed before any message leaves. When the
     lease is newly ours, rows a previous owner left in ``sending`` become ``unconfirmed``.
+    A broadcast is due once its ``starts_at`` has come; while ``quiet`` (inside quiet hours)
+    only broadcasts staff sent with ``ignore_quiet`` are.
     """
     held, previous = take_lease(conn, name=LEASE_NAME, owner=owner, now=now, until=lease_until)
     if not held:
@@ -701,12 +843,15 @@ def claim_batch(
         RECIPIENTS.c.status == RecipientStatus.pending.value,
         or_(RECIPIENTS.c.next_attempt_at.is_(None), RECIPIENTS.c.next_attempt_at <= now),
     )
+    startable = [
+        BROADCASTS.c.status == BroadcastStatus.running.value,
+        or_(BROADCASTS.c.starts_at.is_(None), BROADCASTS.c.starts_at <= now),
+    ]
+    if quiet:
+        startable.append(BROADCASTS.c.ignore_quiet.is_(True))
     found = conn.execute(
         select(BROADCASTS.c.id, BROADCASTS.c.text, BROADCASTS.c.audience)
-        .where(
-            BROADCASTS.c.status == BroadcastStatus.running.value,
-            exists().where(RECIPIENTS.c.broadcast_id == BROADCASTS.c.id, due),
-        )
+        .where(*startable, exists().where(RECIPIENTS.c.broadcast_id == BROADCASTS.c.id, due))
         .order_by(BROADCASTS.c.started_at, BROADCASTS.c.id)
         .limit(1)
     ).first()
@@ -737,6 +882,7 @@ def claim_batch(
         batch.postings = postings_by_id(
             conn, posting_ids=[int(pid) for pid in audience.get("postings", [])]
         )
+        batch.weekly_total = int(audience.get("total") or 0)
     batch.rows = [
         _Claimed(int(row.user_id), str(row.language or "zh"), int(row.attempts)) for row in rows
     ]
@@ -803,6 +949,8 @@ class BroadcastSender:
         lease_seconds: float = 30,
         clock: Clock = utcnow,
         sleep: Sleep = asyncio.sleep,
+        quiet_hours: str = "off",
+        timezone: str = "Asia/Shanghai",
     ) -> None:
         self.notifier = notifier
         self.db = db
@@ -812,6 +960,9 @@ class BroadcastSender:
         self.lease = timedelta(seconds=lease_seconds)
         self.clock = clock
         self.sleep = sleep
+        self.quiet_hours = quiet_hours
+        self.timezone = timezone
+        quiet_end(utcnow(), quiet_hours=quiet_hours, timezone=timezone)  # a bad value fails now
         self.limiter = AsyncLimiter(self.rate, 1)
         self.holding = False
         self._hold_seconds = 0.0
@@ -820,6 +971,7 @@ class BroadcastSender:
     async def step(self) -> int:
         """Send one batch if this sender holds the lease; return how many rows it worked on."""
         now = self.clock()
+        quiet = quiet_end(now, quiet_hours=self.quiet_hours, timezone=self.timezone)
         batch = await self.db.transact(
             claim_batch,
             owner=self.owner,
@@ -827,6 +979,7 @@ class BroadcastSender:
             now=now,
             lease_until=now + self.lease,
             limit=self.batch_size,
+            quiet=quiet is not None,
         )
         self.holding = batch.holding
         if batch.holding and batch.broadcast_id is not None and batch.rows:
@@ -902,7 +1055,8 @@ class BroadcastSender:
         if batch.kind == KIND_WEEKLY:
             if not batch.postings:
                 return None
-            return replace(render_weekly(language, batch.postings), preview=False)
+            rendered = render_weekly(language, batch.postings, batch.weekly_total)
+            return replace(rendered, preview=False)
         return replace(render_text(batch.text), preview=False)
 
     async def _send_one(self, row: _Claimed, message: Outgoing) -> _Outcome:

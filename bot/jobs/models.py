@@ -236,6 +236,10 @@ class Broadcast(SQLModel, table=True):
     created_at: datetime = timestamp()
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    #: Nothing is sent before this moment (set when confirmed inside quiet hours).
+    starts_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    #: Staff chose to send through quiet hours; otherwise the sender rests while they last.
+    ignore_quiet: bool = False
 
 
 class RecipientStatus(StrEnum):

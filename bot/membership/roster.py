@@ -120,6 +120,16 @@ def normalize_name(text: str) -> str:
     return _NAME_DOTS.sub("·", folded).strip("·").casefold()
 
 
+def is_latin_name(text: str) -> bool:
+    """True if a typed name is written in Latin letters only ("zhang wei", "Zhāng Wěi").
+
+    Such a name cannot match a roster name written in Chinese characters; the check then
+    suggests typing the name as the membership card shows it (whatever the roster holds).
+    """
+    letters = [ch for ch in unicodedata.normalize("NFKC", text) if ch.isalpha()]
+    return bool(letters) and all(unicodedata.name(ch, "").startswith("LATIN") for ch in letters)
+
+
 def card_hash(key: bytes, card: str, name: str) -> str:
     """The roster's fingerprint of a member: HMAC-SHA256 of card and name (64 hex digits)."""
     message = f"{normalize_card(card)}\n{normalize_name(name)}".encode()

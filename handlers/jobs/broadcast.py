@@ -1,9 +1,11 @@
 """Staff broadcasts: choose the audience, compose or pick this week's postings, preview, send.
 
 `/broadcast` starts a draft (flow "broadcast"); `/broadcast status` lists recent broadcasts
-with pause, resume and cancel. Every `jb:` button checks the staff role again and that the
-draft or broadcast it speaks of still exists. Sending is done by the broadcast sender
-(:mod:`bot.jobs.broadcast`), not here: :func:`start_sender` runs it beside the bot.
+with pause, resume and cancel. A broadcast confirmed inside quiet hours starts when they end
+(the preview says when); staff may press "send now anyway" to send through them. Every `jb:`
+button checks the staff role again and that the draft or broadcast it speaks of still exists.
+Sending is done by the broadcast sender (:mod:`bot.jobs.broadcast`), not here:
+:func:`start_sender` runs it beside the bot.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -30,6 +34,7 @@ from bot.core.text import TextError, checked_text
 from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.jobs.broadcast import (
+    KIND_NOTICE,
     KIND_TEXT,
     KIND_WEEKLY,
     TEXT_MAX,
@@ -43,11 +48,13 @@ from bot.jobs.broadcast import (
     cancel_broadcast,
     launch_broadcast,
     pause_broadcast,
+    quiet_end,
     recent_broadcasts,
     render_text,
     render_weekly,
     resume_broadcast,
     weekly_postings,
+    weekly_total,
 )
 from bot.jobs.models import BroadcastStatus
 from handlers.base import register_flow, require_role, stale_button
@@ -61,7 +68,7 @@ FLOW = "broadcast"
 GROUP_GUARD = -1
 CALLBACK = re.compile(r"^jb:([a-z]{1,6})(?::(\d{1,10}))?$")
 #: Buttons without an argument, and those that carry an option index or a broadcast id.
-PLAIN = frozenset({"new", "status", "re", "all", "pick", "ok", "text", "week", "go", "x"})
+PLAIN = frozenset({"new", "status", "re", "all", "pick", "ok", "text", "week", "go", "now", "x"})
 TOGGLES = {"d": "districts", "i": "industries", "t": "types"}
 STEERING = frozenset({"p", "r", "c", "cy"})
 RECENT = 5
@@ -72,6 +79,18 @@ SENDER_STOP = "broadcast_sender_stop"
 
 
 # --- what staff see ---------------------------------------------------------------------------
+
+
+def _quiet_end(context: GongyouContext, now: datetime) -> datetime | None:
+    """When quiet hours end if ``now`` is inside them, else None."""
+    settings = context.services.settings
+    return quiet_end(now, quiet_hours=settings.quiet_hours, timezone=settings.timezone)
+
+
+def _local_time(context: GongyouContext, moment: datetime) -> str:
+    """``moment`` on the union's wall clock, as staff read it ("07:00")."""
+    zone = ZoneInfo(context.services.settings.timezone)
+    return moment.astimezone(zone).strftime("%H:%M")
 
 
 def _audience_text(lang: str, audience: dict[str, Any]) -> str:
@@ -116,13 +135,21 @@ def _eta_text(lang: str, progress: BroadcastProgress) -> str:
     return t(lang, "bc-eta", minutes=minutes, seconds=int(seconds % 60))
 
 
-def _progress_text(lang: str, progress: BroadcastProgress) -> str:
+def _progress_text(
+    context: GongyouContext, progress: BroadcastProgress, now: datetime, quiet: datetime | None
+) -> str:
+    lang = context.lang
     preview = " ".join(progress.text.split())[:40]
+    status = _status_label(lang, progress.status)
+    waits = progress.waits_until(now, quiet)
+    if waits is not None:
+        key = "bc-status-scheduled" if waits == progress.starts_at else "bc-status-night"
+        status = t(lang, key, time=_local_time(context, waits))
     return t(
         lang,
         "bc-progress",
         id=str(progress.id),
-        status=_status_label(lang, progress.status),
+        status=status,
         preview=preview,
         total=progress.total,
         sent=progress.sent,
@@ -135,12 +162,17 @@ def _progress_text(lang: str, progress: BroadcastProgress) -> str:
     )
 
 
-def _status_view(lang: str, items: list[BroadcastProgress]) -> tuple[str, InlineKeyboardMarkup]:
+def _status_view(
+    context: GongyouContext, items: list[BroadcastProgress], now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    lang = context.lang
+    quiet = _quiet_end(context, now)
     if not items:
         text = t(lang, "bc-status-none")
     else:
         text = "\n\n".join(
-            [t(lang, "bc-status-header")] + [_progress_text(lang, item) for item in items]
+            [t(lang, "bc-status-header")]
+            + [_progress_text(context, item, now, quiet) for item in items]
         )
     rows = []
     for item in items:
@@ -254,8 +286,9 @@ async def _start_draft(update: Update, context: GongyouContext) -> None:
 
 
 async def _send_status(update: Update, context: GongyouContext, *, edit: bool = False) -> None:
-    items = await context.services.db.transact(recent_broadcasts, limit=RECENT, now=utcnow())
-    text, keyboard = _status_view(context.lang, items)
+    now = utcnow()
+    items = await context.services.db.transact(recent_broadcasts, limit=RECENT, now=now)
+    text, keyboard = _status_view(context, items, now)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
         try:
@@ -325,8 +358,8 @@ async def _plain_button(update: Update, context: GongyouContext, action: str) ->
         await context.reply(update, "bc-compose-ask", limit=TEXT_MAX)
     elif action == "week":
         await _weekly_chosen(update, context)
-    elif action == "go":
-        await _confirm(update, context)
+    elif action in ("go", "now"):
+        await _confirm(update, context, ignore_quiet=action == "now")
 
 
 async def _advance(
@@ -435,7 +468,9 @@ async def _weekly_chosen(update: Update, context: GongyouContext) -> None:
     if (state := await _draft(update, context, "kind")) is None:
         return
     audience = state.data.get("aud") or EMPTY_AUDIENCE
-    views = await context.services.db.transact(weekly_postings, audience=audience, now=utcnow())
+    now = utcnow()
+    views = await context.services.db.transact(weekly_postings, audience=audience, now=now)
+    total = await context.services.db.transact(weekly_total, audience=audience, now=now)
     await query.answer()
     if not views:
         await context.reply(update, "bc-weekly-none", keyboard=_kind_keyboard(context.lang))
@@ -445,7 +480,7 @@ async def _weekly_chosen(update: Update, context: GongyouContext) -> None:
     )
     chat = update.effective_chat
     if chat is not None:
-        preview = render_weekly(context.lang, views)
+        preview = render_weekly(context.lang, views, total)
         await context.bot.send_message(
             chat.id, preview.text, reply_markup=callbacks.keyboard(preview)
         )
@@ -453,31 +488,39 @@ async def _weekly_chosen(update: Update, context: GongyouContext) -> None:
 
 
 async def _ask_confirm(update: Update, context: GongyouContext, audience: dict[str, Any]) -> None:
+    """Ask to confirm; inside quiet hours say when it would start and offer to send now."""
+    lang = context.lang
     count = await context.services.db.transact(audience_count, audience=audience)
-    keyboard = InlineKeyboardMarkup(
-        [
+    starts = _quiet_end(context, utcnow())
+    if starts is None:
+        rows = [[InlineKeyboardButton(t(lang, "bc-btn-send", count=count), callback_data="jb:go")]]
+    else:
+        at = _local_time(context, starts)
+        rows = [
             [
                 InlineKeyboardButton(
-                    t(context.lang, "bc-btn-send", count=count), callback_data="jb:go"
+                    t(lang, "bc-btn-send-later", count=count, time=at), callback_data="jb:go"
                 )
             ],
-            [InlineKeyboardButton(t(context.lang, "bc-btn-cancel"), callback_data="jb:x")],
+            [InlineKeyboardButton(t(lang, "bc-btn-send-now"), callback_data="jb:now")],
         ]
-    )
-    await context.reply(
-        update,
-        "bc-preview-confirm",
-        keyboard=keyboard,
-        count=count,
-        audience=_audience_text(context.lang, audience),
-    )
+    rows.append([InlineKeyboardButton(t(lang, "bc-btn-cancel"), callback_data="jb:x")])
+    text = t(lang, "bc-preview-confirm", count=count, audience=_audience_text(lang, audience))
+    if starts is not None:
+        text += "\n" + t(lang, "bc-preview-quiet", time=_local_time(context, starts))
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def _confirm(update: Update, context: GongyouContext) -> None:
+async def _confirm(update: Update, context: GongyouContext, *, ignore_quiet: bool) -> None:
+    """Start the broadcast: at once, or when quiet hours end unless staff chose to send now."""
     query = update.callback_query
     assert query is not None
     if (state := await _draft(update, context, "preview")) is None:
         return
+    now = utcnow()
+    starts_at = None if ignore_quiet else _quiet_end(context, now)
     data = state.data
     audience = dict(data.get("aud") or EMPTY_AUDIENCE)
     kind = str(data.get("kind", KIND_TEXT))
@@ -490,7 +533,9 @@ async def _confirm(update: Update, context: GongyouContext) -> None:
             audience=audience,
             kind=kind,
             text=str(data.get("text", "")),
-            now=utcnow(),
+            now=now,
+            starts_at=starts_at,
+            ignore_quiet=ignore_quiet,
         )
     except BroadcastError as exc:
         await clear_flow(context.db, user_id=state.user_id)
@@ -503,6 +548,12 @@ async def _confirm(update: Update, context: GongyouContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(context.lang, "bc-btn-status"), callback_data="jb:status")]]
     )
+    if starts_at is not None:
+        at = _local_time(context, starts_at)
+        await context.reply(
+            update, "bc-scheduled", keyboard=keyboard, id=str(broadcast_id), total=total, time=at
+        )
+        return
     await context.reply(update, "bc-started", keyboard=keyboard, id=str(broadcast_id), total=total)
 
 
@@ -511,7 +562,7 @@ async def _steer(update: Update, context: GongyouContext, action: str, broadcast
     assert query is not None
     db = context.services.db
     progress = await db.transact(broadcast_status, broadcast_id=broadcast_id)
-    if progress is None:
+    if progress is None or progress.kind == KIND_NOTICE:
         await stale_button(update, context)
         return
     if action == "c":
@@ -617,8 +668,13 @@ def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     if application.bot_data.get(SENDER_TASK) is not None:
         return
     services = application.bot_data["services"]
+    settings = services.settings
     sender = BroadcastSender(
-        services.notifier, services.db, rate=services.settings.bulk_messages_per_second
+        services.notifier,
+        services.db,
+        rate=settings.bulk_messages_per_second,
+        quiet_hours=settings.quiet_hours,
+        timezone=settings.timezone,
     )
     stop = asyncio.Event()
     application.bot_data[SENDER_STOP] = stop

@@ -5,6 +5,11 @@
 introduces two members, who each answer with a button. Matchmakers see profile cards and
 profile numbers, never a member's Telegram identity; every view and decision is audited.
 Contacts are exchanged only through handlers.match.pairs, after both members accepted.
+
+Non-urgent notices (a review decision, a suspension, how an introduction ended) are not sent
+inside quiet hours: they are held in the durable outbox of :func:`bot.jobs.broadcast.hold_notice`
+and the broadcast sender delivers them once quiet hours end, so a restart loses none. Answers
+to what a member just did (an introduction, a new pair's contacts) go out at once.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from bot.core.text import TextError, checked_text
 from bot.core.users import clear_flow, get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
+from bot.jobs.broadcast import hold_notice, quiet_end
 from bot.match.core import (
     REASON_LIMIT,
     REVIEW_FLOW,
@@ -80,6 +86,44 @@ REASON_STEPS = {"c": ProfileStatus.changes, "r": ProfileStatus.rejected}
 
 
 # --- sending ------------------------------------------------------------------------------------
+
+
+async def _notice(
+    context: GongyouContext,
+    user_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    held_text: str | None = None,
+    actor_id: int | None = None,
+) -> str | datetime:
+    """Tell a member something that can wait: "told", "unreachable", or when it will be sent.
+
+    Inside quiet hours the notice is held (``held_text`` instead of ``text`` when the buttons
+    cannot go along) and sent when they end; the answer is then that moment.
+    """
+    settings = context.services.settings
+    now = utcnow()
+    until = quiet_end(now, quiet_hours=settings.quiet_hours, timezone=settings.timezone)
+    if until is None:
+        return "told" if await tell(context.bot, user_id, text, keyboard) else "unreachable"
+    await context.services.db.transact(
+        hold_notice,
+        user_id=user_id,
+        text=held_text if held_text is not None else text,
+        starts_at=until,
+        created_by=actor_id,
+        now=now,
+    )
+    return until
+
+
+def _notice_tail(context: GongyouContext, outcome: str | datetime) -> str:
+    """What the matchmaker reads about telling the member."""
+    if isinstance(outcome, datetime):
+        zone = ZoneInfo(context.services.settings.timezone)
+        return context.t("mr-member-held", time=outcome.astimezone(zone).strftime("%H:%M"))
+    return context.t("mr-member-told" if outcome == "told" else "mr-member-unreachable")
 
 
 async def _send_card(
@@ -326,22 +370,25 @@ async def _decided(
 ) -> None:
     """Tell the member the decision, the matchmaker it is done, and show the next profile."""
     number = str(profile_id)
+    user = update.effective_user
+    actor = user.id if user is not None else None
     if status == ProfileStatus.approved:
-        told = await tell(context.bot, member_id, t(member_language, "mr-member-approved"))
+        text = t(member_language, "mr-member-approved")
+        told = await _notice(context, member_id, text, actor_id=actor)
         done = context.t("mr-approved", number=number)
     elif status == ProfileStatus.changes:
         keyboard = InlineKeyboardMarkup(
             [[InlineKeyboardButton(t(member_language, "mr-btn-edit"), callback_data="mp:edit")]]
         )
         text = t(member_language, "mr-member-changes", reason=note)
-        told = await tell(context.bot, member_id, text, keyboard)
+        held = "\n".join((text, t(member_language, "mr-member-edit-hint")))
+        told = await _notice(context, member_id, text, keyboard, held_text=held, actor_id=actor)
         done = context.t("mr-changes-done", number=number)
     else:
         text = t(member_language, "mr-member-rejected", reason=note)
-        told = await tell(context.bot, member_id, text)
+        told = await _notice(context, member_id, text, actor_id=actor)
         done = context.t("mr-rejected-done", number=number)
-    tail = context.t("mr-member-told" if told else "mr-member-unreachable")
-    await send_or_edit(update, context, f"{done}\n{tail}")
+    await send_or_edit(update, context, f"{done}\n{_notice_tail(context, told)}")
     await show_pending(update, context, after=profile_id)
 
 
@@ -542,10 +589,10 @@ async def _resolve(
             update, context, context.t("mr-kept", number=number, count=resolved.reports)
         )
         return
-    told = await tell(context.bot, resolved.user_id, t(resolved.language, "mr-member-suspended"))
+    text = t(resolved.language, "mr-member-suspended")
+    told = await _notice(context, resolved.user_id, text, actor_id=matchmaker_id)
     done = context.t("mr-suspended", number=number, count=resolved.reports)
-    tail = context.t("mr-member-told" if told else "mr-member-unreachable")
-    await send_or_edit(update, context, f"{done}\n{tail}")
+    await send_or_edit(update, context, f"{done}\n{_notice_tail(context, told)}")
 
 
 # --- introductions ------------------------------------------------------------------------------
@@ -712,18 +759,16 @@ async def on_intro_button(update: Update, context: GongyouContext) -> None:
         else:
             await send_or_edit(update, context, context.t("mr-intro-already-connected"))
         outcome = t(answer.proposer_language, "mr-intro-outcome-pair", intro=intro)
-        await tell(context.bot, answer.proposer_id, outcome)
+        await _notice(context, answer.proposer_id, outcome)
         return
     if answer.outcome == "declined":
         await send_or_edit(update, context, context.t("mr-intro-declined-ok"))
     else:
         await send_or_edit(update, context, context.t("mr-intro-not-this-time"))
     if answer.other_accepted:
-        await tell(
-            context.bot, answer.other_id, t(answer.other_language, "mr-intro-not-this-time")
-        )
+        await _notice(context, answer.other_id, t(answer.other_language, "mr-intro-not-this-time"))
     outcome = t(answer.proposer_language, "mr-intro-outcome-no", intro=intro)
-    await tell(context.bot, answer.proposer_id, outcome)
+    await _notice(context, answer.proposer_id, outcome)
 
 
 # --- telling the matchmakers --------------------------------------------------------------------

@@ -25,12 +25,24 @@ bc-text-only = A broadcast can only be text. Please type the message, or send /c
 bc-use-buttons = Please continue with the buttons above, or send /cancel to give up this broadcast.
 bc-weekly-none = No job was published for this audience in the last 7 days. You can write a message instead.
 bc-weekly-header = 📋 New jobs this week ({ $count })
+bc-weekly-header-more = 📋 { $total } new jobs this week; here { $count ->
+        [one] is the newest one
+       *[other] are the newest { $count }
+    }
+bc-weekly-more = { $more } more { $more ->
+        [one] is
+       *[other] are
+    } not listed: tap “See all jobs” to browse them newest first, or send /jobs.
+bc-btn-all-jobs = 🔍 See all jobs ({ $total })
 bc-weekly-footer = Tap a button below for details. Had enough? Turn alerts off under “My job alerts”.
 bc-preview-confirm = ⬆️ This is what workers will receive. It goes to { $count } { $count ->
         [one] worker
        *[other] workers
     } ({ $audience }). Send it?
 bc-btn-send = ✅ Send to { $count }
+bc-preview-quiet = 🌙 It is quiet hours now: starts at { $time }.
+bc-btn-send-later = 🌙 Send to { $count } at { $time }
+bc-btn-send-now = Send now anyway
 bc-draft-cancelled = Broadcast dropped; nothing was sent.
 bc-draft-invalid = This draft can no longer be used; please send /broadcast again.
 bc-weekly-gone = Those jobs are no longer published, so nothing was sent. Please send /broadcast again.
@@ -38,6 +50,10 @@ bc-started = 📣 Broadcast #{ $id } has started: { $total } { $total ->
         [one] worker
        *[other] workers
     }, sent gradually within Telegram's limits. You can check the progress at any time.
+bc-scheduled = 🌙 Broadcast #{ $id } is scheduled: it is quiet hours now, so it starts at { $time } for { $total } { $total ->
+        [one] worker
+       *[other] workers
+    }. You can stop it from the progress view before then.
 bc-status-none = No broadcasts yet.
 bc-status-header = 📣 Recent broadcasts
 bc-status-draft = draft
@@ -45,6 +61,8 @@ bc-status-running = sending
 bc-status-paused = paused
 bc-status-done = done
 bc-status-cancelled = stopped
+bc-status-scheduled = scheduled for { $time }
+bc-status-night = resting for quiet hours until { $time }
 bc-progress = #{ $id } { $status } · “{ $preview }”
     total { $total } · sent { $sent } · pending { $pending } · failed { $failed } · blocked { $blocked } · unconfirmed { $unconfirmed }
     { $rate } msg/s · about { $eta } left

@@ -29,6 +29,7 @@ mr-changes-done = ✏️ The member of profile { $number } was asked for changes
 mr-rejected-done = ❌ Profile { $number } rejected.
 mr-member-told = The member has been told.
 mr-member-unreachable = The member could not be reached (they may have blocked the bot); they will see the result in /match.
+mr-member-held = 🌙 It is quiet hours now; the member will be told at { $time }.
 mr-ask-changes = Please type what the member should change in profile { $number } (up to { $limit } characters). The member will read it, so be specific and kind.
 mr-ask-reject = Please type why profile { $number } is not approved (up to { $limit } characters). The member will read it, so be kind.
 mr-reason-too-long = That is a bit long: at most { $limit } characters, please shorten it.
@@ -41,6 +42,7 @@ mr-member-changes =
     { $reason }
     Send it again when it is ready and a matchmaker will look once more.
 mr-btn-edit = Edit my profile
+mr-member-edit-hint = Send /match to edit your profile.
 mr-member-rejected =
     Sorry, your matchmaking profile was not approved this time.
     Reason: { $reason }

@@ -17,6 +17,7 @@ mv-verified = ✅ Done! You are now a verified member.
 mv-cancelled = OK, the membership check is cancelled. You can start again any time.
 mv-no-match = The card number and name do not match the roster. Please check them and try again. Tries left today: { $left }.
 mv-no-match-last = The card number and name do not match the roster.
+mv-name-latin = Tip: you typed the name in Latin letters (pinyin). If your membership card shows the name in Chinese characters, please type it in Chinese characters exactly as it is written on the card.
 mv-limit = You have used all of today's tries. Please try again tomorrow. If you are sure the card number and name are right, contact your union or the union office to check the roster.
 mv-card-in-use = This membership card is already linked to another Telegram account. To move it to this account, please contact the union office.
 mv-bad-too-long = That is too long: { $limit } characters at most.

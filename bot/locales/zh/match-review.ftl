@@ -29,6 +29,7 @@ mr-changes-done = ✏️ 已请资料 { $number } 的会员修改。
 mr-rejected-done = ❌ 资料 { $number } 没有通过。
 mr-member-told = 已经通知会员。
 mr-member-unreachable = 没能通知到会员（对方可能屏蔽了机器人），会员打开 /match 时会看到结果。
+mr-member-held = 🌙 现在是夜间免打扰时段，会员会在 { $time } 收到通知。
 mr-ask-changes = 请写一下资料 { $number } 需要修改什么（最多 { $limit } 字）。会员会看到这段话，请写得具体、客气一些。
 mr-ask-reject = 请写一下资料 { $number } 没有通过的原因（最多 { $limit } 字）。会员会看到这段话，请客气一些。
 mr-reason-too-long = 写得有点长了，最多 { $limit } 字，请改短一点再发。
@@ -41,6 +42,7 @@ mr-member-changes =
     { $reason }
     改好后重新提交，红娘会再看一遍。
 mr-btn-edit = 修改我的资料
+mr-member-edit-hint = 发送 /match 就能修改你的资料。
 mr-member-rejected =
     很抱歉，你的婚恋交友资料这次没有通过审核。
     原因：{ $reason }
