@@ -736,6 +736,7 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> None:
             "GONGYOU_POLL_TIMEOUT": "10",
             "GONGYOU_OUTBOUND_RATE_LIMIT": "true",
             "GONGYOU_BULK_MESSAGES_PER_SECOND": f"{args.rate:g}",
+            "GONGYOU_QUIET_HOURS": "off",  # measured at any hour: no waiting for the morning
             "NO_PROXY": "127.0.0.1,localhost",
             "PYTHONPATH": str(ROOT),
         }
