@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import (
     InlineKeyboardButton,
@@ -17,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import clear_flow, set_flow
+from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.stations.geo import Crs, valid_point
 from bot.stations.hours import status_at
@@ -34,16 +37,28 @@ from bot.stations.search import (
     amenity_mask,
     amenity_names,
     directions_url,
+    district_page,
+    districts,
     flagged_stations,
     forget_reporter,
     get_station,
     nearest,
+    nearest_page,
     resolve_flag,
     search,
     set_status,
     station_stats,
 )
-from handlers.base import FileImport, Service, register_flow, require_role, stale_button
+from handlers.base import (
+    FileImport,
+    Service,
+    clear_routing,
+    register_flow,
+    require_role,
+    send_or_edit,
+    stale_button,
+)
+from knowledge.router import Intent
 
 SERVICE = "station"
 #: Station files staff import (what no other service claims; see handlers.router).
@@ -65,9 +80,15 @@ GENERIC = re.compile(
     r"please|stop|place|can|i)",
     re.IGNORECASE,
 )
-NEARBY = re.compile(r"^sn:(-?\d{1,2}\.\d{1,6}):(-?\d{1,3}\.\d{1,6}):(\d{1,2}):([01]):(\d{1,2})$")
+NEARBY = re.compile(
+    r"^sn:(-?\d{1,2}\.\d{1,6}):(-?\d{1,3}\.\d{1,6}):(\d{1,2}):([01]):(\d{1,2})(?::(\d))?$"
+)
+#: How far "widen the search" reaches, as multiples of the configured radius (4, 10, 20 km).
+WIDER = (1.0, 2.5, 5.0)
 ID_ACTION = re.compile(r"^(sc|sr|sf):(\d{1,10})$")
 REPORT = re.compile(r"^sk:(\d{1,10}):([cwbo])$")
+SEARCH_PAGE = re.compile(r"^sq:(\d{1,2})$")
+DISTRICT = re.compile(r"^sd:(\d{1,10}):(\d{1,2})$")
 
 
 def _radius(context: GongyouContext) -> float:
@@ -137,41 +158,111 @@ async def on_location(update: Update, context: GongyouContext) -> None:
 
 
 async def _nearby_page(
-    context: GongyouContext, lat: float, lon: float, *, buttons: int, open_only: bool, page: int
+    context: GongyouContext,
+    lat: float,
+    lon: float,
+    *,
+    buttons: int,
+    open_only: bool,
+    page: int,
+    level: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup, Hit | None]:
-    """The text and keyboard of one page of nearby stations; ``buttons`` are filter bits."""
+    """The text and keyboard of one page of nearby stations; ``buttons`` are filter bits and
+    ``level`` how far the radius was widened (a step of ``WIDER``)."""
     lang = context.lang
     mask = _filter_mask(buttons)
+    radius = _radius(context) * WIDER[level]
+    open_at = utcnow() if open_only else None
     query = NearestQuery(
         lat=lat,
         lon=lon,
-        limit=PAGE_SIZE + 1,
+        limit=PAGE_SIZE,
         offset=page * PAGE_SIZE,
-        radius_m=_radius(context),
+        radius_m=radius,
         amenities=mask,
-        open_at=utcnow() if open_only else None,
+        open_at=open_at,
     )
-    hits = await context.services.db.transact(nearest, query=query)
-    more = len(hits) > PAGE_SIZE
-    hits = hits[:PAGE_SIZE]
-    radius_text = _distance(lang, _radius(context))
+    found = await context.services.db.transact(nearest_page, query=query)
+    hits, total = found.hits, found.total
+    pages = min(MAX_PAGES, -(-total // PAGE_SIZE))
+    radius_text = _distance(lang, radius)
+    filtered = bool(buttons) or open_only
+    state = _NearbyState(lat, lon, buttons, open_only, page, level)
+    extra: list[list[InlineKeyboardButton]] = []
     if hits:
         header = t(lang, "st-nearby-header", radius=radius_text)
+        header += "\n" + t(lang, "st-list-count", count=total, page=page + 1, pages=pages)
+        last = page + 1 >= pages and total <= MAX_PAGES * PAGE_SIZE
+        if last and level + 1 < len(WIDER):
+            extra.append([_widen_button(lang, context, state)])
     elif page == 0:
-        beyond = NearestQuery(lat=lat, lon=lon, limit=3, amenities=mask, open_at=query.open_at)
+        beyond = NearestQuery(lat=lat, lon=lon, limit=3, amenities=mask, open_at=open_at)
         hits = await context.services.db.transact(nearest, query=beyond)
-        header = t(lang, "st-none-within", radius=radius_text)
-        if not hits:
+        if hits:
+            header = t(lang, "st-none-within", radius=radius_text)
+        elif filtered:
+            header = t(
+                lang, "st-none-with-filters", filters=_filters_text(lang, buttons, open_only)
+            )
+        else:
             header = t(lang, "st-none-at-all")
+        if filtered:
+            extra.append([_drop_filters_button(lang, state)])
     else:
         header = t(lang, "st-no-more")
+        extra.append([InlineKeyboardButton(t(lang, "st-btn-first"), callback_data=state.data())])
     lines = [header, ""]
     for number, hit in enumerate(hits, start=page * PAGE_SIZE + 1):
         lines.append(_hit_lines(lang, number, hit))
     if any(hit.station.demo for hit in hits):
         lines.append(t(lang, "st-demo-note"))
-    keyboard = _nearby_keyboard(lang, lat, lon, buttons, open_only, page, hits, more)
+    keyboard = _nearby_keyboard(lang, state, hits, page + 1 < pages, extra)
     return "\n".join(lines).strip(), keyboard, (hits[0] if hits and page == 0 else None)
+
+
+@dataclass(frozen=True)
+class _NearbyState:
+    """What a nearby-stations message shows; its buttons carry it (``sn:`` data)."""
+
+    lat: float
+    lon: float
+    buttons: int
+    open_only: bool
+    page: int
+    level: int
+
+    def data(self, **changes: Any) -> str:
+        """The callback data of this state with ``changes`` (the page is 0 unless given)."""
+        new = replace(self, **{"page": 0, **changes})
+        level = f":{new.level}" if new.level else ""
+        return (
+            f"sn:{new.lat:.5f}:{new.lon:.5f}:{new.buttons}:{int(new.open_only)}:{new.page}" + level
+        )
+
+
+def _widen_button(lang: str, context: GongyouContext, state: _NearbyState) -> InlineKeyboardButton:
+    wider = _distance(lang, _radius(context) * WIDER[state.level + 1])
+    return InlineKeyboardButton(
+        t(lang, "st-btn-widen", radius=wider), callback_data=state.data(level=state.level + 1)
+    )
+
+
+def _drop_filters_button(lang: str, state: _NearbyState) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t(lang, "st-btn-drop-filters"), callback_data=state.data(buttons=0, open_only=False)
+    )
+
+
+def _filters_text(lang: str, buttons: int, open_only: bool) -> str:
+    """The chosen filters as a worker reads them ("🍱微波炉、营业中")."""
+    names = [
+        ICONS[amenity] + t(lang, f"st-amenity-{amenity}")
+        for index, amenity in enumerate(FILTERS)
+        if buttons & (1 << index)
+    ]
+    if open_only:
+        names.append(t(lang, "st-filter-open-now"))
+    return ("、" if lang == "zh" else ", ").join(names)
 
 
 def _hit_lines(lang: str, number: int, hit: Hit) -> str:
@@ -192,19 +283,13 @@ def _hit_lines(lang: str, number: int, hit: Hit) -> str:
 
 def _nearby_keyboard(
     lang: str,
-    lat: float,
-    lon: float,
-    mask: int,
-    open_only: bool,
-    page: int,
+    state: _NearbyState,
     hits: list[Hit],
     more: bool,
+    extra: list[list[InlineKeyboardButton]],
 ) -> InlineKeyboardMarkup:
-    def data(new_mask: int, new_open: bool, new_page: int) -> str:
-        return f"sn:{lat:.5f}:{lon:.5f}:{new_mask}:{int(new_open)}:{new_page}"
-
     rows = []
-    for number, hit in enumerate(hits, start=page * PAGE_SIZE + 1):
+    for number, hit in enumerate(hits, start=state.page * PAGE_SIZE + 1):
         rows.append(
             [
                 InlineKeyboardButton(
@@ -215,29 +300,33 @@ def _nearby_keyboard(
                 ),
             ]
         )
+    rows += extra
     filter_row = []
     for index, amenity in enumerate(FILTERS):
         bit = 1 << index
         label = ICONS[amenity] + t(lang, f"st-amenity-{amenity}")
         filter_row.append(
             InlineKeyboardButton(
-                ("✅" if mask & bit else "") + label, callback_data=data(mask ^ bit, open_only, 0)
+                ("✅" if state.buttons & bit else "") + label,
+                callback_data=state.data(buttons=state.buttons ^ bit),
             )
         )
     rows.append(filter_row[:2])
     rows.append(filter_row[2:])
-    open_label = ("✅" if open_only else "") + t(lang, "st-btn-open-now")
-    paging = [InlineKeyboardButton(open_label, callback_data=data(mask, not open_only, 0))]
-    if page > 0:
+    open_label = ("✅" if state.open_only else "") + t(lang, "st-btn-open-now")
+    paging = [
+        InlineKeyboardButton(open_label, callback_data=state.data(open_only=not state.open_only))
+    ]
+    if state.page > 0:
         paging.append(
             InlineKeyboardButton(
-                t(lang, "st-btn-prev"), callback_data=data(mask, open_only, page - 1)
+                t(lang, "st-btn-prev"), callback_data=state.data(page=state.page - 1)
             )
         )
-    if more and page + 1 < MAX_PAGES:
+    if more and state.page + 1 < MAX_PAGES:
         paging.append(
             InlineKeyboardButton(
-                t(lang, "st-btn-more"), callback_data=data(mask, open_only, page + 1)
+                t(lang, "st-btn-more"), callback_data=state.data(page=state.page + 1)
             )
         )
     rows.append(paging)
@@ -258,13 +347,19 @@ async def on_nearby_button(update: Update, context: GongyouContext) -> None:
         return
     lat, lon = float(found.group(1)), float(found.group(2))
     buttons, open_only, page = int(found.group(3)), found.group(4) == "1", int(found.group(5))
-    if not valid_point(lat, lon) or buttons >= 1 << len(FILTERS) or page >= MAX_PAGES:
+    level = int(found.group(6) or 0)
+    if (
+        not valid_point(lat, lon)
+        or buttons >= 1 << len(FILTERS)
+        or page >= MAX_PAGES
+        or level >= len(WIDER)
+    ):
         await stale_button(update, context)
         return
     context.scope.service = SERVICE
     await query.answer()
     text, keyboard, _first = await _nearby_page(
-        context, lat, lon, buttons=buttons, open_only=open_only, page=page
+        context, lat, lon, buttons=buttons, open_only=open_only, page=page, level=level
     )
     try:
         await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
@@ -304,19 +399,41 @@ def _card_text(lang: str, view: StationView) -> str:
         lines.append(t(lang, "st-flag-warning"))
     lines += [
         t(lang, "st-card-status", status=_open_text(lang, view)),
-        t(lang, "st-card-address", address=view.address or "-", district=view.district or "-"),
+        _address_line(lang, view),
         t(lang, "st-card-hours", hours=view.hours.text or "-"),
         t(lang, "st-card-amenities", amenities=amenities),
     ]
     if view.phone:
         lines.append(t(lang, "st-card-phone", phone=view.phone))
+    else:
+        lines.append(t(lang, "st-card-phone-unknown"))
     if view.managing_union:
         lines.append(t(lang, "st-card-union", union=view.managing_union))
     if view.verified_on:
         lines.append(t(lang, "st-card-verified", date=view.verified_on.isoformat()))
+    elif view.updated_at is not None:
+        # never checked on site: say only when the bot's record last changed
+        local = view.updated_at.astimezone(_zone(view.timezone)).date()
+        lines.append(t(lang, "st-card-updated", date=local.isoformat()))
     if view.demo:
         lines.append(t(lang, "st-demo-note"))
     return "\n".join(lines)
+
+
+def _address_line(lang: str, view: StationView) -> str:
+    """The card's address, with the district after it unless the address already names it."""
+    if not view.address:
+        return t(lang, "st-card-address-only", address=view.district or "-")
+    if not view.district or view.district in view.address:
+        return t(lang, "st-card-address-only", address=view.address)
+    return t(lang, "st-card-address", address=view.address, district=view.district)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
 
 
 def _card_keyboard(lang: str, view: StationView) -> InlineKeyboardMarkup:
@@ -454,53 +571,162 @@ async def _store_report(
     await context.reply(update, "st-report-thanks")
 
 
-async def on_flow_text(update: Update, context: GongyouContext, state: FlowState) -> None:
+async def on_flow_text(update: Update, context: GongyouContext, state: FlowState) -> bool | None:
     """Text while in the stations flow: a place to search, or the words of a report."""
     message = update.effective_message
     user = update.effective_user
     if message is None or message.text is None or user is None:
-        return
+        return None
     if state.step == "report_text":
         await clear_flow(context.db, user_id=user.id)
         station_id = int(state.data.get("station", 0))
         await _store_report(update, context, station_id, ReportKind.other, message.text)
-        return
+        return None
     await clear_flow(context.db, user_id=user.id)
+    if state.step != "where":
+        return False  # browsing results: the words are a new question for the router
     context.scope.service = SERVICE
-    if not await _search_and_reply(update, context, message.text):
-        await context.reply(update, "st-search-nothing", query=message.text[:50])
+    if await _search_and_reply(update, context, message.text):
+        return None
+    routing = clear_routing(message.text)
+    if routing is not None and routing.intent is not Intent.station:
+        return False  # not a place but a question for another service
+    await set_flow(context.db, user_id=user.id, flow=FLOW, step="where", data={})
+    await _nothing_found(update, context, message.text)
+    return None
 
 
-async def _search_and_reply(update: Update, context: GongyouContext, text: str) -> bool:
-    result = await context.services.db.transact(search, text=text[:100])
+async def _nothing_found(update: Update, context: GongyouContext, text: str) -> None:
+    """Say no station matched ``text`` and offer the districts that have stations."""
+    found = await context.services.db.transact(districts)
+    lang = context.lang
+    buttons = [
+        InlineKeyboardButton(
+            t(lang, "st-btn-district", district=d.name[:24], count=d.count),
+            callback_data=f"sd:{d.station_id}:0",
+        )
+        for d in found
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    key = "st-search-nothing" if found else "st-search-nothing-anywhere"
+    await context.reply(
+        update, key, keyboard=InlineKeyboardMarkup(rows) if rows else None, query=text[:50]
+    )
+
+
+def _list_lines(lang: str, views: tuple[StationView, ...], start: int) -> list[str]:
+    lines = [
+        t(
+            lang,
+            "st-search-line",
+            number=number,
+            name=view.name,
+            district=view.district or "-",
+            open=_open_text(lang, view),
+        )
+        for number, view in enumerate(views, start=start)
+    ]
+    if any(view.demo for view in views):
+        lines.append(t(lang, "st-demo-note"))
+    return lines
+
+
+def _list_keyboard(
+    lang: str, views: tuple[StationView, ...], page: int, pages: int, turn: str
+) -> InlineKeyboardMarkup:
+    """Card buttons of a page of a list, then ◀ / ▶ (``turn`` plus the page number)."""
+    rows = [
+        [InlineKeyboardButton(f"{n}. {v.name[:40]}", callback_data=f"sc:{v.id}")]
+        for n, v in enumerate(views, start=page * PAGE_SIZE + 1)
+    ]
+    paging = []
+    if page > 0:
+        paging.append(
+            InlineKeyboardButton(t(lang, "st-btn-prev"), callback_data=f"{turn}{page - 1}")
+        )
+    if page + 1 < pages:
+        paging.append(
+            InlineKeyboardButton(t(lang, "st-btn-more"), callback_data=f"{turn}{page + 1}")
+        )
+    if paging:
+        rows.append(paging)
+    return InlineKeyboardMarkup(rows)
+
+
+async def _search_and_reply(
+    update: Update, context: GongyouContext, text: str, *, page: int = 0, edit: bool = False
+) -> bool:
+    """Show a page of the stations ``text`` names; False if it names none."""
+    text = text[:100]
+    result = await context.services.db.transact(
+        search, text=text, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
     if not result.hits:
         return False
     lang = context.lang
+    pages = -(-result.total // PAGE_SIZE)
     key = "st-search-found" if result.confident else "st-search-maybe"
-    lines = [t(lang, key, query=text[:50]), ""]
-    for number, view in enumerate(result.hits, start=1):
-        lines.append(
-            t(
-                lang,
-                "st-search-line",
-                number=number,
-                name=view.name,
-                district=view.district or "-",
-                open=_open_text(lang, view),
-            )
-        )
-    if any(view.demo for view in result.hits):
-        lines.append(t(lang, "st-demo-note"))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(f"{n}. {v.name[:40]}", callback_data=f"sc:{v.id}")]
-            for n, v in enumerate(result.hits, start=1)
-        ]
-    )
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, "\n".join(lines).strip(), reply_markup=keyboard)
+    lines = [
+        t(lang, key, query=text[:50]),
+        t(lang, "st-list-count", count=result.total, page=page + 1, pages=pages),
+        "",
+        *_list_lines(lang, result.hits, page * PAGE_SIZE + 1),
+    ]
+    user = update.effective_user
+    if pages > 1 and user is not None:
+        # the words stay in the worker's flow, not in the buttons
+        await set_flow(context.db, user_id=user.id, flow=FLOW, step="found", data={"q": text})
+    keyboard = _list_keyboard(lang, result.hits, page, pages, "sq:")
+    await send_or_edit(update, context, "\n".join(lines).strip(), keyboard, edit=edit)
     return True
+
+
+async def on_search_page(update: Update, context: GongyouContext) -> None:
+    """Turn a page of a text search (the words are kept in the worker's flow)."""
+    query = update.callback_query
+    user = update.effective_user
+    found = SEARCH_PAGE.match(query.data or "") if query else None
+    if query is None or found is None or user is None:
+        await stale_button(update, context)
+        return
+    state = await get_flow(context.db, user_id=user.id)
+    text = str(state.data.get("q") or "") if state and state.flow == FLOW else ""
+    page = int(found.group(1))
+    if not text or page >= MAX_PAGES:
+        await stale_button(update, context)
+        return
+    context.scope.service = SERVICE
+    await query.answer()
+    if not await _search_and_reply(update, context, text, page=page, edit=True):
+        await send_or_edit(update, context, t(context.lang, "st-no-more"), edit=True)
+
+
+async def on_district_page(update: Update, context: GongyouContext) -> None:
+    """List a district's stations, a page at a time (the button names one of its stations)."""
+    query = update.callback_query
+    found = DISTRICT.match(query.data or "") if query else None
+    if query is None or found is None:
+        await stale_button(update, context)
+        return
+    station_id, page = int(found.group(1)), int(found.group(2))
+    result = await context.services.db.transact(
+        district_page, station_id=station_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
+    if result is None or page >= MAX_PAGES or (page > 0 and not result.hits):
+        await stale_button(update, context)
+        return
+    context.scope.service = SERVICE
+    await query.answer()
+    lang = context.lang
+    pages = -(-result.total // PAGE_SIZE)
+    lines = [
+        t(lang, "st-district-header", district=result.district),
+        t(lang, "st-list-count", count=result.total, page=page + 1, pages=pages),
+        "",
+        *_list_lines(lang, result.hits, page * PAGE_SIZE + 1),
+    ]
+    keyboard = _list_keyboard(lang, result.hits, page, pages, f"sd:{station_id}:")
+    await send_or_edit(update, context, "\n".join(lines).strip(), keyboard, edit=page > 0)
 
 
 async def _stats(update: Update, context: GongyouContext) -> None:
@@ -600,6 +826,8 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_nearby_button, pattern=r"^sn:"))
     app.add_handler(CallbackQueryHandler(on_station_button, pattern=r"^(sc|sr|sf):"))
     app.add_handler(CallbackQueryHandler(on_report_button, pattern=r"^sk:"))
+    app.add_handler(CallbackQueryHandler(on_search_page, pattern=r"^sq:"))
+    app.add_handler(CallbackQueryHandler(on_district_page, pattern=r"^sd:"))
 
 
 #: ``/start st_12`` opens station 12 (the link on a station's poster and card).

@@ -473,3 +473,127 @@ def test_english_words_for_a_kind_of_work_filter_by_it_instead_of_a_keyword(
     text: str, kind: str
 ) -> None:
     assert search_words(text) == ({"t": kind}, "")
+
+
+# --- counts, pages and the way out of an empty result ---------------------------------------
+
+
+def _data(call: Call, label: str) -> str:
+    """The callback data of the button labelled ``label`` (exactly)."""
+    found = [b["callback_data"] for row in call.buttons for b in row if b["text"] == label]
+    assert found, [b["text"] for row in call.buttons for b in row]
+    return found[0]
+
+
+async def test_results_say_how_many_jobs_and_which_page_of_how_many(harness: Harness) -> None:
+    await _insert(harness.db, [_posting(f"岗位{n:02d}", age_min=n) for n in range(7)])
+
+    zh = _first(await harness.feed(callback("js:go"))).text
+    en = _first(await harness.feed(callback("js:go", user_id=4242, lang="en"))).text
+
+    order = t("zh", "jobs-order-newest")
+    assert t("zh", "jobs-results-count", count=7, page=1, pages=2, order=order) in zh
+    assert "7 jobs found, page 1 of 2, newest first:" in en
+
+
+async def test_a_single_result_is_counted_in_the_singular_in_english(harness: Harness) -> None:
+    await _insert(harness.db, [_posting("小区保安"), _posting("餐厅服务员")])
+
+    en = _first(await harness.feed(message("/jobs 保安", user_id=4242, lang="en"))).text
+
+    assert "1 job found, page 1 of 1, best matches first:" in en
+
+
+async def test_an_empty_result_offers_to_drop_each_condition_that_would_find_jobs(
+    harness: Harness,
+) -> None:
+    await _insert(
+        harness.db,
+        [_posting("小区保安"), _posting("二七区保洁", district="二七区"), _posting("金水保洁")],
+    )
+    await harness.feed(message("/jobs 保安"))
+    menu = _first(await harness.feed(callback("js:f:d")), "editMessageText")
+    pick = next(
+        b["callback_data"] for row in menu.buttons for b in row if b["text"].endswith("二七区")
+    )
+
+    empty = _first(await harness.feed(callback(pick)), "editMessageText")
+
+    assert t("zh", "jobs-results-none") in empty.text
+    keywords = t("zh", "jobs-keywords-label", keywords="保安")
+    assert _data(empty, t("zh", "jobs-btn-drop", condition=keywords, count=1)) == "js:u:k"
+    assert _data(empty, t("zh", "jobs-btn-drop", condition="二七区", count=1)) == "js:u:d"
+    assert _data(empty, t("zh", "jobs-btn-alert")) == "ja:menu"
+
+    dropped = _first(await harness.feed(callback("js:u:k")), "editMessageText")
+
+    assert "二七区保洁" in dropped.text
+    assert "小区保安" not in dropped.text
+
+
+async def test_when_no_single_condition_helps_the_worker_can_see_every_job(
+    harness: Harness,
+) -> None:
+    await _insert(harness.db, [_posting("小区保安"), _posting("餐厅服务员")])
+    await harness.feed(message("/jobs 保安"))
+    menu = _first(await harness.feed(callback("js:f:t")), "editMessageText")
+    daily = next(
+        b["callback_data"]
+        for row in menu.buttons
+        for b in row
+        if b["text"].endswith(t("zh", "type-daily"))
+    )
+    await harness.feed(callback(daily))
+    await harness.feed(callback("js:k"))
+
+    empty = _first(await harness.feed(message("厨师")))
+
+    assert t("zh", "jobs-results-none-together") in empty.text
+    assert _data(empty, t("zh", "jobs-btn-see-all")) == "js:x"
+    everything = _first(await harness.feed(callback("js:x")), "editMessageText")
+    assert "小区保安" in everything.text
+    assert "餐厅服务员" in everything.text
+
+
+async def test_with_no_jobs_at_all_the_worker_is_offered_an_alert(harness: Harness) -> None:
+    en = _first(await harness.feed(callback("js:go", user_id=4242, lang="en")))
+
+    assert t("en", "jobs-results-none-at-all") in en.text
+    assert _data(en, t("en", "jobs-btn-alert")) == "ja:menu"
+
+
+async def test_a_page_past_the_end_offers_the_first_page(harness: Harness) -> None:
+    await _insert(harness.db, [_posting("小区保安")])
+    await harness.feed(callback("js:go"))
+
+    past = _first(await harness.feed(callback("js:p:3")), "editMessageText")
+
+    assert t("zh", "jobs-results-no-more") in past.text
+    assert _data(past, t("zh", "jobs-btn-first")) == "js:p:0"
+
+
+async def test_a_card_names_the_city_and_district_once_when_the_address_has_them(
+    harness: Harness,
+) -> None:
+    ids = await _insert(
+        harness.db,
+        [
+            _posting("小区保安", district="惠济区", address="郑州市惠济区示例花园小区"),
+            _posting("仓库分拣", district="惠济区", address="天河路8号"),
+        ],
+    )
+
+    repeated = _first(await harness.feed(callback(f"jc:{ids['小区保安']}"))).text
+    short = _first(await harness.feed(callback(f"jc:{ids['仓库分拣']}"))).text
+
+    assert t("zh", "job-card-place", place="郑州市惠济区示例花园小区") in repeated
+    assert t("zh", "job-card-place", place="郑州市 惠济区 天河路8号") in short
+
+
+def test_an_expiry_notice_about_one_posting_reads_in_the_singular() -> None:
+    one = t("en", "jobs-expired-notice", count=1, titles="· 保安 (#1)")
+    two = t("en", "jobs-expired-notice", count=2, titles="· 保安 (#1)\n· 保洁 (#2)")
+
+    assert one.startswith("One of your job postings passed its closing date and was taken")
+    assert "please post it again" in one
+    assert two.startswith("2 of your job postings passed their closing date and were taken")

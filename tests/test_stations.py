@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
 from sqlmodel import SQLModel
 
-from bot.core.models import AuditLog, Role, User
+from bot.core.clock import today_in
+from bot.core.models import AuditLog, Role, User, utcnow
 from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import t
@@ -489,3 +491,171 @@ async def test_an_overlong_report_is_refused_and_nothing_is_stored(
     await _report(harness, ids["花园路工会驿站"], WORKER_ID, "o")
     assert await harness.texts(message("太" * 300)) == [t("zh", "st-report-too-long")]
     assert await _reports(harness.db) == []
+
+
+# --- no dead ends: counts, pages, next steps ------------------------------------------------
+
+
+def _button(call: Call, label: str) -> str:
+    """The callback data of the button labelled ``label`` (exactly)."""
+    found = [b["callback_data"] for row in call.buttons for b in row if b["text"] == label]
+    assert found, [b["text"] for row in call.buttons for b in row]
+    return found[0]
+
+
+async def test_the_nearby_list_says_how_many_stations_there_are_and_which_page(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    first = _message(await harness.feed(location(*HERE)))
+    assert t("zh", "st-list-count", count=7, page=1, pages=2) in first.text
+    english = _message(await harness.feed(location(*HERE, user_id=4242, lang="en")))
+    assert "7 stations, page 1 of 2" in english.text
+
+
+async def test_a_filter_no_station_has_offers_to_drop_the_filters(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    # water, charging and microwave together: no station has all three
+    data = f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:7:0:0"
+    edited = _message(await harness.feed(callback(data)), "editMessageText")
+    chosen = "、".join(["💧饮水", "🔌充电", "🍱微波炉"])
+    assert edited.text.startswith(t("zh", "st-none-with-filters", filters=chosen))
+    drop = _button(edited, t("zh", "st-btn-drop-filters"))
+    assert drop == f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:0:0"
+
+    unfiltered = _message(await harness.feed(callback(drop)), "editMessageText")
+
+    assert unfiltered.text.startswith(t("zh", "st-nearby-header", radius=t("zh", "st-km", n="4")))
+    assert "文化路工会驿站" in unfiltered.text
+
+
+async def test_open_now_with_nothing_open_offers_to_drop_it_in_english(
+    harness: Harness,
+) -> None:
+    await _insert(harness.db, [_station("只在平日开的驿站", 300, 0, hours="工作日开放")])
+    data = f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:1:0"
+    edited = _message(
+        await harness.feed(callback(data, user_id=4242, lang="en")), "editMessageText"
+    )
+    assert edited.text.startswith(t("en", "st-none-with-filters", filters="open now"))
+    assert _button(edited, t("en", "st-btn-drop-filters")).endswith(":0:0:0")
+
+
+async def test_the_last_page_offers_a_wider_radius_that_reaches_further(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await _insert(harness.db, [_station("七公里驿站", 7000, 0)])
+    last = _message(
+        await harness.feed(callback(f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:0:1")), "editMessageText"
+    )
+    ten_km = t("zh", "st-km", n="10")
+    widen = _button(last, t("zh", "st-btn-widen", radius=ten_km))
+    assert widen == f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:0:0:1"
+
+    wider = _message(await harness.feed(callback(widen)), "editMessageText")
+    assert wider.text.startswith(t("zh", "st-nearby-header", radius=ten_km))
+    assert t("zh", "st-list-count", count=8, page=1, pages=2) in wider.text
+    more = _button(wider, t("zh", "st-btn-more"))
+    assert more == f"sn:{HERE[0]:.5f}:{HERE[1]:.5f}:0:0:1:1"  # the next page keeps 10 km
+    second = _message(await harness.feed(callback(more)), "editMessageText")
+    assert "8. 七公里驿站" in second.text
+
+
+async def test_a_text_search_says_how_many_it_found_and_pages_through_them(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    first = _message(await harness.feed(message("金水区驿站")))
+    # six listed stations in 金水区 (the closed one never is)
+    assert t("zh", "st-list-count", count=6, page=1, pages=2) in first.text
+    assert "5. " in first.text
+    more = _button(first, t("zh", "st-btn-more"))
+    assert more == "sq:1"
+
+    second = _message(await harness.feed(callback(more, message_id=77)), "editMessageText")
+
+    assert second.params["message_id"] == 77
+    assert t("zh", "st-list-count", count=6, page=2, pages=2) in second.text
+    assert "6. " in second.text
+    assert "1. " not in second.text
+    assert _button(second, t("zh", "st-btn-prev")) == "sq:0"
+
+
+async def test_a_text_search_counts_in_english_with_the_right_plural(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    sent = _message(await harness.feed(message("花园路驿站在哪", user_id=4242, lang="en")))
+    assert "1 station, page 1 of 1" in sent.text
+    assert not [b for row in sent.buttons for b in row if b["callback_data"].startswith("sq:")]
+
+
+async def test_a_place_that_matches_nothing_offers_the_districts_that_have_stations(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    await harness.feed(message("附近有驿站吗"))
+    nothing = _message(await harness.feed(message("火星基地")))
+    assert nothing.text == t("zh", "st-search-nothing", query="火星基地")
+    labels = [b["text"] for row in nothing.buttons for b in row]
+    assert labels[0] == t("zh", "st-btn-district", district="金水区", count=6)
+    pick = _button(nothing, t("zh", "st-btn-district", district="惠济区", count=1))
+    assert pick == f"sd:{ids['北环工会驿站']}:0"
+
+    listing = _message(await harness.feed(callback(pick)))
+
+    assert listing.text.startswith(t("zh", "st-district-header", district="惠济区"))
+    assert t("zh", "st-list-count", count=1, page=1, pages=1) in listing.text
+    assert "北环工会驿站" in listing.text
+    # the worker may still type another place
+    retry = _message(await harness.feed(message("文化路")))
+    assert "文化路工会驿站" in retry.text
+
+
+async def test_a_district_list_pages_through_its_stations(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    station_id = ids["文化路工会驿站"]
+    first = _message(await harness.feed(callback(f"sd:{station_id}:0")))
+    assert _button(first, t("zh", "st-btn-more")) == f"sd:{station_id}:1"
+    second = _message(await harness.feed(callback(f"sd:{station_id}:1")), "editMessageText")
+    assert "6. " in second.text
+
+
+@pytest.mark.parametrize(
+    "data", ["sq:1", "sq:abc", "sd:99999:0", "sd:1:999", "sn:34.74660:113.62540:0:0:0:9"]
+)
+async def test_forged_list_buttons_are_refused_politely(
+    harness: Harness, ids: dict[str, int], data: str
+) -> None:
+    calls = await harness.feed(callback(data))
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert calls[0].params["text"] == t("zh", "button-stale")
+
+
+async def test_a_card_says_the_phone_is_not_on_record_and_when_its_details_changed(
+    harness: Harness, ids: dict[str, int]
+) -> None:
+    card = _message(await harness.feed(message(f"/start st_{ids['文化路工会驿站']}")))
+    today = today_in("Asia/Shanghai", utcnow()).isoformat()
+    assert t("zh", "st-card-phone-unknown") in card.text
+    assert t("zh", "st-card-updated", date=today) in card.text
+    # the address already names the district: it is not repeated after it
+    assert t("zh", "st-card-address-only", address="郑州市金水区文化路工会驿站路1号") in card.text
+    english = _message(
+        await harness.feed(message(f"/start st_{ids['文化路工会驿站']}", user_id=4242, lang="en"))
+    )
+    assert t("en", "st-card-updated", date=today) in english.text
+    assert "Phone: not on record" in english.text
+
+
+async def test_a_card_shows_a_known_phone_and_the_day_it_was_checked(harness: Harness) -> None:
+    row = {
+        **_station("有电话的驿站", 100, 0),
+        "address": "文化路1号",
+        "phone": "0371-12345678",
+        "verified_on": date(2026, 3, 1),
+    }
+    found = await _insert(harness.db, [row])
+    card = _message(await harness.feed(message(f"/start st_{found['有电话的驿站']}")))
+    assert t("zh", "st-card-phone", phone="0371-12345678") in card.text
+    assert t("zh", "st-card-verified", date="2026-03-01") in card.text
+    assert t("zh", "st-card-address", address="文化路1号", district="金水区") in card.text
+    assert t("zh", "st-card-phone-unknown") not in card.text

@@ -34,6 +34,16 @@ def place_text(view: PostingView) -> str:
     return view.district or view.city or "-"
 
 
+def full_place(view: PostingView) -> str:
+    """City, district and address for a card, each named once: an address that already
+    names the city or the district ("郑州市惠济区…") is not preceded by them again."""
+    address = view.address.strip()
+    parts = [part for part in (view.city, view.district) if part and part not in address]
+    if address:
+        parts.append(address)
+    return " ".join(parts) or "-"
+
+
 def posting_line(lang: str, number: int, view: PostingView) -> str:
     """One numbered line of a results list or an alert."""
     return t(

@@ -83,6 +83,7 @@ _COLUMNS = (
     STATIONS.c.verified_on,
     STATIONS.c.demo,
     STATIONS.c.flagged_at,
+    STATIONS.c.updated_at,
 )
 
 
@@ -120,6 +121,8 @@ class StationView:
     verified_on: date | None
     demo: bool
     flagged: bool
+    #: When the bot's record of the station last changed (an import or a staff edit).
+    updated_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> StationView:
@@ -144,6 +147,7 @@ class StationView:
             verified_on=row.verified_on,
             demo=row.demo,
             flagged=row.flagged_at is not None,
+            updated_at=row.updated_at,
         )
 
 
@@ -210,6 +214,28 @@ def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
     chosen = found[query.offset : wanted]
     views = _views(conn, [station_id for _distance, station_id in chosen])
     return [Hit(views[station_id], distance) for distance, station_id in chosen]
+
+
+@dataclass(frozen=True)
+class NearestPage:
+    """One page of the stations within a radius, and how many there are in all."""
+
+    hits: list[Hit]
+    total: int
+
+
+def nearest_page(conn: Connection, *, query: NearestQuery) -> NearestPage:
+    """The page of ``query`` among every matching station within its radius, closest first,
+    with their number (the radius must be given: the whole circle is read once)."""
+    if query.radius_m is None:
+        raise ValueError("nearest_page needs a radius")
+    found = _candidates(conn, query, query.radius_m)
+    found.sort()
+    chosen = found[query.offset : query.offset + query.limit]
+    views = _views(conn, [station_id for _distance, station_id in chosen])
+    return NearestPage(
+        [Hit(views[station_id], distance) for distance, station_id in chosen], len(found)
+    )
 
 
 @cache
@@ -293,14 +319,21 @@ def get_station(conn: Connection, *, station_id: int) -> StationView | None:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Stations found by text, and whether the match is good enough to list straight away."""
+    """One page of stations found by text, how many were found in all, and whether the match
+    is good enough to list straight away."""
 
     hits: tuple[StationView, ...]
     confident: bool
+    total: int = 0
 
 
-def search(conn: Connection, *, text: str, limit: int = 5) -> SearchResult:
-    """Find stations by name, district or street (fuzzy, for workers without GPS)."""
+#: Text search keeps at most this many matches (ten pages of five).
+SEARCH_MAX = 50
+
+
+def search(conn: Connection, *, text: str, limit: int = 5, offset: int = 0) -> SearchResult:
+    """Find stations by name, district or street (fuzzy, for workers without GPS): the page
+    from ``offset``, best match first, and the number of matches."""
     needle = normalize(text)
     if not needle:
         return SearchResult((), False)
@@ -315,18 +348,73 @@ def search(conn: Connection, *, text: str, limit: int = 5) -> SearchResult:
         choices,
         scorer=fuzz.partial_ratio,
         processor=None,
-        limit=limit * 4,
+        limit=SEARCH_MAX * 2,
         score_cutoff=60,
     )
     if not found:
         return SearchResult((), False)
     best = found[0][1]
-    ids = [key for _choice, score, key in found if score >= min(best, 90) - 5][:limit]
-    by_id = {
-        row.id: StationView.from_row(row)
-        for row in conn.execute(select(*_COLUMNS).where(STATIONS.c.id.in_(ids)))
-    }
-    return SearchResult(tuple(by_id[i] for i in ids if i in by_id), best >= 90)
+    # equal scores keep the order of the table (by id), so pages never shuffle
+    kept = sorted(
+        ((score, key) for _choice, score, key in found if score >= min(best, 90) - 5),
+        key=lambda item: (-item[0], item[1]),
+    )[:SEARCH_MAX]
+    ids = [key for _score, key in kept][offset : offset + limit]
+    by_id = _views(conn, ids)
+    return SearchResult(tuple(by_id[i] for i in ids if i in by_id), best >= 90, len(kept))
+
+
+@dataclass(frozen=True)
+class District:
+    """A district that has stations: its name, how many, and one station in it (whose id
+    stands for the district in a button)."""
+
+    name: str
+    count: int
+    station_id: int
+
+
+def districts(conn: Connection, *, limit: int = 8) -> list[District]:
+    """The districts with the most listed stations (closed-for-good ones do not count)."""
+    rows = conn.execute(
+        select(STATIONS.c.district, func.count(), func.min(STATIONS.c.id))
+        .where(STATIONS.c.status != StationStatus.closed.value, STATIONS.c.district != "")
+        .group_by(STATIONS.c.district)
+        .order_by(func.count().desc(), STATIONS.c.district)
+        .limit(limit)
+    ).all()
+    return [District(row[0], int(row[1]), int(row[2])) for row in rows]
+
+
+@dataclass(frozen=True)
+class DistrictPage:
+    """One page of the stations of a district (by name) and how many it has."""
+
+    district: str
+    hits: tuple[StationView, ...]
+    total: int
+
+
+def district_page(
+    conn: Connection, *, station_id: int, limit: int = 5, offset: int = 0
+) -> DistrictPage | None:
+    """The listed stations of the district ``station_id`` lies in, by name; None if there is
+    no such station or it has no district."""
+    district = conn.execute(
+        select(STATIONS.c.district).where(STATIONS.c.id == station_id)
+    ).scalar_one_or_none()
+    if not district:
+        return None
+    listed = (STATIONS.c.district == district, STATIONS.c.status != StationStatus.closed.value)
+    total = conn.execute(select(func.count()).where(*listed)).scalar_one()
+    rows = conn.execute(
+        select(*_COLUMNS)
+        .where(*listed)
+        .order_by(STATIONS.c.name, STATIONS.c.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return DistrictPage(district, tuple(StationView.from_row(row) for row in rows), int(total))
 
 
 class ReportError(Exception):

@@ -72,7 +72,7 @@ GENERIC = re.compile(
     r"\bwant\b|\bplease\b|\bpls\b)",
     re.IGNORECASE,
 )
-SEARCH = re.compile(r"^js:(go|k|x|b|p:\d{1,3}|f:[dlitgm]|s:(?:a|\d{1,2}))$")
+SEARCH = re.compile(r"^js:(go|k|x|b|p:\d{1,3}|f:[dlitgm]|u:[kdlitgm]|s:(?:a|\d{1,2}))$")
 CARD = re.compile(r"^(jc|jv|jr):(\d{1,10})$")
 REPORT = re.compile(r"^jk:(\d{1,10}):([sco])$")
 
@@ -189,21 +189,37 @@ async def _results(
     context: GongyouContext, state: dict[str, Any], page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     lang = context.lang
-    result = await context.services.db.transact(
-        search_postings, query=_query(state, page, context.today())
-    )
+    today = context.today()
+    result = await context.services.db.transact(search_postings, query=_query(state, page, today))
     lines = [t(lang, "jobs-results-filters", filters=_summary(lang, state))]
-    if not result.items:
-        lines.append(t(lang, "jobs-results-none"))
+    order = t(lang, "jobs-order-best" if state.get("k") else "jobs-order-newest")
+    rows: list[list[InlineKeyboardButton]] = []
+    if not result.items and page == 0:
+        said, next_steps = await _next_steps(context, state, today)
+        lines.append(said)
+        rows += next_steps
+    elif not result.items:
+        lines.append(t(lang, "jobs-results-no-more"))
+        rows.append([InlineKeyboardButton(t(lang, "jobs-btn-first"), callback_data="js:p:0")])
     else:
         if result.total is not None:
-            lines.append(t(lang, "jobs-results-count", count=result.total, page=page + 1))
+            pages = min(MAX_PAGE + 1, -(-result.total // PAGE_SIZE))
+            lines.append(
+                t(
+                    lang,
+                    "jobs-results-count",
+                    count=result.total,
+                    page=page + 1,
+                    pages=pages,
+                    order=order,
+                )
+            )
         else:
-            lines.append(t(lang, "jobs-results-page", page=page + 1))
+            lines.append(t(lang, "jobs-results-page", page=page + 1, order=order))
         lines.append("")
         for number, view in enumerate(result.items, start=page * PAGE_SIZE + 1):
             lines.append(posting_line(lang, number, view))
-    rows = [
+    rows += [
         [
             InlineKeyboardButton(
                 f"{number}. {view.title[:40]}", callback_data=callbacks.open_posting(view.id)
@@ -212,7 +228,7 @@ async def _results(
         for number, view in enumerate(result.items, start=page * PAGE_SIZE + 1)
     ]
     paging = []
-    if page > 0:
+    if page > 0 and result.items:
         paging.append(
             InlineKeyboardButton(t(lang, "jobs-btn-prev"), callback_data=f"js:p:{page - 1}")
         )
@@ -234,6 +250,51 @@ async def _results(
         ]
     )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+#: What a worker can drop from a search that found nothing, in the order offered.
+DROPPABLE = ("k", *DIMENSIONS)
+
+
+async def _next_steps(
+    context: GongyouContext, state: dict[str, Any], today: Any
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """What to say of an empty result and the buttons out of it: drop one condition (those
+    that would find something, with how many), else see every job; and always an alert for
+    when a matching job is posted."""
+    lang = context.lang
+    rows: list[list[InlineKeyboardButton]] = []
+    for letter in DROPPABLE:
+        if not state.get(letter):
+            continue
+        looser = {key: value for key, value in state.items() if key != letter}
+        found = await context.services.db.transact(search_postings, query=_query(looser, 0, today))
+        if not found.items:
+            continue
+        label = _summary(lang, {letter: state[letter]})
+        count = found.total if found.total is not None else len(found.items)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, "jobs-btn-drop", condition=label[:40], count=count),
+                    callback_data=f"js:u:{letter}",
+                )
+            ]
+        )
+    key = "jobs-results-none"
+    if state and not rows:
+        everything = await context.services.db.transact(
+            search_postings, query=_query({}, 0, today)
+        )
+        key = "jobs-results-none-together" if everything.items else "jobs-results-none-at-all"
+        if everything.items:
+            rows.append([InlineKeyboardButton(t(lang, "jobs-btn-see-all"), callback_data="js:x")])
+    elif not state:
+        key = "jobs-results-none-at-all"
+    rows.append(
+        [InlineKeyboardButton(t(lang, "jobs-btn-alert"), callback_data=callbacks.alerts_menu())]
+    )
+    return t(lang, key), rows
 
 
 async def _save(context: GongyouContext, user_id: int, state: dict[str, Any], page: int) -> None:
@@ -364,6 +425,9 @@ async def on_search_button(update: Update, context: GongyouContext) -> None:
             return
     elif action == "x":
         state, page = {}, 0
+    elif action.startswith("u:"):
+        state.pop(action[2:], None)
+        page = 0
     elif action.startswith("s:"):
         letter, options = data.get("dim"), data.get("o") or []
         pick = action[2:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.notify import MESSAGE_LIMIT
 from bot.i18n import t
 from bot.jobs.core import PostingView, tag_names
-from bot.jobs.text import pay_text
+from bot.jobs.text import full_place, pay_text
 
 
 def tags_text(lang: str, mask: int) -> str:
@@ -31,7 +31,7 @@ def posting_card(
         t(
             lang,
             "job-card-place",
-            place=" ".join(p for p in (view.city, view.district, view.address) if p) or "-",
+            place=full_place(view),
         ),
     ]
     if view.metro_line or view.metro_station:

@@ -12,9 +12,21 @@ jobs-results-filters = 🔎 Looking for: { $filters }
 jobs-results-count = { $count } { $count ->
         [one] job
        *[other] jobs
-    } found (page { $page }), newest first:
-jobs-results-page = Page { $page }, best matches first:
-jobs-results-none = No matching jobs. Try other filters or words.
+    } found, page { $page } of { $pages }, { $order }:
+jobs-results-page = Page { $page }, { $order }:
+jobs-order-newest = newest first
+jobs-order-best = best matches first
+jobs-results-none = No job matches all of these. Drop one of them (each button says how many jobs that finds), or set an alert and hear when a matching job is posted.
+jobs-results-none-together = No job matches all of these, nor with any one of them dropped. See all jobs, or set an alert and hear when a matching job is posted.
+jobs-results-none-at-all = No jobs are open right now. Set an alert and hear when one is posted.
+jobs-results-no-more = No more jobs.
+jobs-btn-drop = ❌ Without { $condition } ({ $count ->
+        [one] 1 job
+       *[other] { $count } jobs
+    })
+jobs-btn-see-all = 📋 See all jobs
+jobs-btn-alert = 🔔 Tell me when one is posted
+jobs-btn-first = ⏮ Back to page 1
 jobs-filter-any = anything
 jobs-keywords-label = words “{ $keywords }”
 jobs-pay-at-least = at least { $amount } yuan a month
@@ -52,9 +64,15 @@ jobs-report-thanks = Thank you for the report; union staff will check it.
 jobs-report-duplicate = You have already reported this job, thank you.
 jobs-report-too-long = That is too long; please keep it under 300 characters and press “Report” again.
 
-jobs-expired-notice = { $count } of your job postings passed their closing date and were taken down:
+jobs-expired-notice = { $count ->
+        [one] One of your job postings passed its closing date and was taken down:
+       *[other] { $count } of your job postings passed their closing date and were taken down:
+    }
     { $titles }
-    If you are still hiring, please post them again.
+    { $count ->
+        [one] If you are still hiring, please post it again.
+       *[other] If you are still hiring, please post them again.
+    }
 
 jobs-forget-views = the record of which job contacts you looked at
 jobs-forget-reports = your reports about jobs (the reports stay, no longer linked to you)

@@ -5,8 +5,19 @@ st-ask-where = Send me your location and I'll find the nearest union post statio
     On a computer, where you can't send a location, type a district, street or station name instead.
 st-nearby-header = 📍 Union post stations nearest to you (within { $radius }):
 st-none-within = No union post station within { $radius }. The nearest ones:
-st-none-at-all = No union post station matching that was found.
+st-none-with-filters = No union post station has what you chose ({ $filters }). Drop the filters to see the nearest ones.
+st-none-at-all = No open union post station is listed yet.
 st-no-more = No more stations.
+st-filter-open-now = open now
+st-btn-widen = 🔭 Widen to { $radius }
+st-btn-drop-filters = ❌ Drop the filters, show the nearest
+st-btn-first = ⏮ Back to page 1
+st-btn-district = { $district } ({ $count })
+st-list-count = { $count ->
+        [one] 1 station
+       *[other] { $count } stations
+    }, page { $page } of { $pages }
+st-district-header = Union post stations in { $district }:
 st-hit = { $number }. { $name }
     　{ $distance } · about { $minutes } min on foot · { $icons }
     　{ $open }
@@ -32,11 +43,14 @@ st-not-found = That station was not found; it may have been removed.
 st-card-title = 🏠 { $name }
 st-card-status = Status: { $status }
 st-card-address = Address: { $address } ({ $district })
+st-card-address-only = Address: { $address }
 st-card-hours = Opening hours: { $hours }
 st-card-amenities = Amenities: { $amenities }
 st-card-phone = Phone: { $phone }
+st-card-phone-unknown = Phone: not on record
 st-card-union = Run by: { $union }
 st-card-verified = Last checked: { $date }
+st-card-updated = Details updated { $date } (not yet checked on site)
 st-temporarily-closed = ⛔ Temporarily closed
 st-closed-for-good = ⛔ Closed
 st-hours-unknown = 🕘 Opening hours: { $hours }
@@ -63,7 +77,8 @@ st-report-ask-text = Please describe the problem at { $name } briefly (up to 200
 st-report-thanks = Thank you for reporting! Union staff will check.
 st-report-too-long = That's too long; please keep it under 200 characters and send it again.
 st-report-duplicate = You have already reported this station today, thank you! Staff will look into it.
-st-search-nothing = No station found for "{ $query }". Try other words, or send your location to find the nearest.
+st-search-nothing = No station found for "{ $query }". Send other words, send your location to find the nearest, or pick a district below.
+st-search-nothing-anywhere = No station found for "{ $query }", and no open union post station is listed yet.
 st-search-found = Stations for "{ $query }":
 st-search-maybe = Nothing matched "{ $query }" exactly. Did you mean:
 st-search-line = { $number }. { $name } ({ $district })
