@@ -16,6 +16,7 @@ from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, dedupe_key, parse_salary
 from bot.jobs.review import AUDIT, EMPLOYERS, FLOWS, LIMITS, submit_posting
+from bot.jobs.text import pay_text
 from bot.localapi import Call, LocalBotApi
 from handlers.jobs.text import posting_card
 from tests.conftest import Harness
@@ -291,6 +292,15 @@ async def test_unreadable_pay_is_asked_again_with_examples(harness: Harness) -> 
         ("4000-6000元/月", 4000, 6000, "month"),
         ("200元/天", 200, 200, "day"),
         ("面议", None, None, None),
+        ("一个月两千五", 2500, 2500, "month"),
+        ("一天两百", 200, 200, "day"),
+        ("3k", 3000, 3000, "month"),
+        ("2千5", 2500, 2500, "month"),
+        ("4,500", 4500, 4500, "month"),
+        ("￥4500", 4500, 4500, "month"),
+        ("4500块", 4500, 4500, "month"),
+        ("每小时二十五", 25, 25, "hour"),
+        ("3k a month", 3000, 3000, "month"),
     ],
 )
 async def test_pay_is_read_as_written_in_chinese_job_lists(
@@ -300,6 +310,18 @@ async def test_pay_is_read_as_written_in_chinese_job_lists(
 
     [posting] = await _postings(harness.db)
     assert (posting["pay_min"], posting["pay_max"], posting["pay_unit"]) == (low, high, unit)
+
+
+async def test_spoken_pay_is_shown_back_as_a_figure_in_the_preview(harness: Harness) -> None:
+    calls = await _fill(harness, pay="一个月两千五")
+
+    assert pay_text("zh", parse_salary("2500元/月")) in _sent(calls)[-1].text
+
+
+async def test_spoken_pay_in_english_is_shown_back_in_english(harness: Harness) -> None:
+    calls = await _fill(harness, pay="200 a day", lang="en")
+
+    assert pay_text("en", parse_salary("200元/天")) in _sent(calls)[-1].text
 
 
 async def test_an_overlong_title_is_refused_and_asked_again(harness: Harness) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -443,13 +443,35 @@ async def test_changing_the_category_to_injury_asks_for_the_injury_date(
 # --- answers that cannot be used --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["去年吧", "2024-02-30", "2099-01-01"])
+@pytest.mark.parametrize("text", ["去年吧", "2024-02-30", "13月", "下个月"])
 async def test_a_date_that_cannot_be_read_is_asked_again(harness: Harness, text: str) -> None:
     await _reach(harness, "start")
 
     calls = await _say(harness, text)
 
     assert t("zh", "li-bad-date") in _text(calls)
+    assert await _step(harness.db) == "start"
+
+
+@pytest.mark.parametrize("text", ["2099-01-01", "2099年3月"])
+async def test_a_date_still_to_come_is_refused_as_not_yet_come(
+    harness: Harness, text: str
+) -> None:
+    await _reach(harness, "start")
+
+    calls = await _say(harness, text)
+
+    assert t("zh", "li-bad-date-future") in _text(calls)
+    assert await _step(harness.db) == "start"
+    assert (await _draft(harness.db))["start"] is None
+
+
+async def test_an_overlong_date_is_refused_with_the_limit(harness: Harness) -> None:
+    await _reach(harness, "start")
+
+    calls = await _say(harness, "2024年3月" * 10)
+
+    assert t("zh", "li-bad-too-long", limit=40) in _text(calls)
     assert await _step(harness.db) == "start"
 
 
@@ -653,6 +675,140 @@ async def test_a_recent_case_is_not_urgent(harness: Harness) -> None:
 
     case = (await _cases(harness.db))[0]
     assert (case.urgent, case.deadline) == (False, None)
+
+
+# --- rough dates ------------------------------------------------------------------------------
+
+
+async def test_a_start_said_as_last_december_is_kept_as_a_month_and_shown_as_one(
+    harness: Harness,
+) -> None:
+    year = _local_today(harness).year - 1
+
+    calls = await _reach(harness, "summary", start=_says("去年12月"))
+    await _press(harness, "li:go")
+
+    assert f"{year}年12月" in _last(calls).text
+    assert f"{year}-12-01" not in _last(calls).text
+    case = (await _cases(harness.db))[0]
+    assert (case.work_start, case.work_start_precision) == (date(year, 12, 1), "month")
+
+
+async def test_a_start_said_as_the_year_before_last_is_kept_as_a_year(harness: Harness) -> None:
+    year = _local_today(harness).year - 2
+
+    calls = await _reach(harness, "summary", start=_says("前年"))
+    await _press(harness, "li:go")
+
+    assert t(
+        "zh", "legal-sum-dates", start=f"{year}年", end=t("zh", "legal-sum-still-working")
+    ) in (_last(calls).text)
+    case = (await _cases(harness.db))[0]
+    assert (case.work_start, case.work_start_precision) == (date(year, 1, 1), "year")
+
+
+async def test_an_end_of_last_month_gives_an_about_deadline_from_the_first_of_the_month(
+    harness: Harness,
+) -> None:
+    today = _local_today(harness)
+    month = date(today.year - 1, today.month, 1) + timedelta(days=32)
+    first = month.replace(day=1)  # eleven months ago
+    due = first.replace(year=first.year + 1)
+    await _reach(harness, "end")
+
+    calls = await _say(harness, "11个月前")
+    await _reach(harness, "summary")
+    await _press(harness, "li:go")
+
+    rule = t("zh", "legal-rule-arbitration_wages")
+    warning = t(
+        "zh", "legal-deadline-near-about", due=due.isoformat(), days=(due - today).days, rule=rule
+    )
+    assert warning in _text(calls)
+    assert "约" in warning
+    case = (await _cases(harness.db))[0]
+    assert (case.work_end, case.work_end_precision) == (first, "month")
+    assert (case.deadline, case.deadline_approximate, case.urgent) == (due, True, True)
+
+
+async def test_an_exact_end_date_gives_a_deadline_without_about(harness: Harness) -> None:
+    ended = _local_today(harness) - timedelta(days=340)
+    await _reach(harness, "end")
+
+    calls = await _say(harness, ended.isoformat())
+    await _reach(harness, "summary")
+    await _press(harness, "li:go")
+
+    assert "约" not in _text(calls)
+    case = (await _cases(harness.db))[0]
+    assert (case.work_end_precision, case.deadline_approximate) == ("day", False)
+
+
+async def test_an_end_month_before_the_start_month_is_refused(harness: Harness) -> None:
+    await _reach(harness, "end")  # started 2024-03-01
+
+    calls = await _say(harness, "2024年2月")
+
+    assert t("zh", "li-bad-end-before-start") in _text(calls)
+    assert await _step(harness.db) == "end"
+
+
+async def test_an_end_in_the_start_month_is_accepted(harness: Harness) -> None:
+    await _reach(harness, "end", start=_says("2024-03-20"))
+
+    await _say(harness, "2024年3月")
+
+    assert (await _draft(harness.db))["end"] == "2024-03"
+    assert await _step(harness.db) == "amount"
+
+
+async def test_a_date_being_changed_is_shown_to_its_precision(harness: Harness) -> None:
+    await _reach(harness, "summary", start=_says("2024年3月"))
+    await _press(harness, "li:ed")
+
+    calls = await _press(harness, "li:ef:start")
+
+    assert t("zh", "li-current", value="2024年3月") in _text(calls)
+
+
+async def test_an_amount_said_in_chinese_numerals_is_read(harness: Harness) -> None:
+    await _reach(harness, "summary", amount=_says("两万五"))
+    await _press(harness, "li:go")
+
+    assert (await _cases(harness.db))[0].amount == 25_000
+
+
+async def test_an_english_worker_gives_a_month_and_reads_it_back_in_english(
+    harness: Harness,
+) -> None:
+    async def say(text: str) -> list[Call]:
+        return await harness.feed(message(text, lang="en"))
+
+    async def press(data: str) -> list[Call]:
+        return await harness.feed(callback(data, lang="en"))
+
+    await press("li:new")
+    await press("li:k:wages")
+    await say("Acme Building Co.")
+    await say("Zhengzhou")
+    await say("March 2025")
+    await press("li:w")
+    await say("18k")
+    await say(STORY)
+    await press("li:s:evidence")
+    await press("li:c:bot")
+    await press("li:a:y")
+    calls = await press("li:n:n")
+
+    still = t("en", "legal-sum-still-working")
+    assert t("en", "legal-sum-dates", start="March 2025", end=still) in _last(calls).text
+    await press("li:go")
+    case = (await _cases(harness.db))[0]
+    assert (case.work_start, case.work_start_precision, case.amount) == (
+        date(2025, 3, 1),
+        "month",
+        18_000,
+    )
 
 
 # --- files and other messages -----------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""Legal time limits at their edges, and the intake's date and amount parsers."""
+"""Legal time limits at their edges, rough dates on the case card, and the amount parser."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from bot.i18n import t
+from bot.legal.core import case_summary, deadline_text
+from bot.legal.models import LegalCase
 from bot.legal.rules import (
     MAX_AMOUNT,
     NEAR_DAYS,
@@ -16,11 +20,11 @@ from bot.legal.rules import (
     is_urgent,
     one_year_after,
     parse_amount,
-    parse_date,
 )
 
 TODAY = date(2025, 6, 15)
 DUE = date(2025, 9, 1)
+NOW = datetime(2025, 6, 15, 4, 0, tzinfo=UTC)
 
 
 # --- deadline_state and is_urgent -------------------------------------------------------------
@@ -145,52 +149,98 @@ def test_a_contract_problem_while_still_working_without_a_date_has_no_deadline()
     )
 
 
-# --- parse_date -------------------------------------------------------------------------------
+# --- rough dates: an approximate deadline from the earliest day -------------------------------
+
+
+def test_a_rough_end_gives_an_approximate_deadline_a_year_after_its_first_day() -> None:
+    deadline = deadline_for(
+        category="wages",
+        work_end=date(2025, 3, 1),
+        still_working=False,
+        incident_on=None,
+        rough_end=True,
+    )
+
+    assert deadline == Deadline(Rule.arbitration_wages, date(2026, 3, 1), approximate=True)
+
+
+def test_a_rough_end_does_not_make_an_exact_injury_date_approximate() -> None:
+    deadline = deadline_for(
+        category="injury",
+        work_end=date(2025, 3, 1),
+        still_working=False,
+        incident_on=date(2025, 2, 10),
+        rough_end=True,
+    )
+
+    assert deadline == Deadline(Rule.injury, date(2026, 2, 10), approximate=False)
+
+
+def test_an_approximate_deadline_says_about_in_both_languages() -> None:
+    deadline = Deadline(Rule.arbitration_wages, date(2025, 7, 1), approximate=True)
+
+    zh = deadline_text("zh", deadline, TODAY)
+    en = deadline_text("en", deadline, TODAY)
+
+    assert "约 2025-07-01" in zh
+    assert "about 2025-07-01" in en
+
+
+def test_an_exact_deadline_does_not_say_about() -> None:
+    deadline = Deadline(Rule.arbitration_wages, date(2025, 7, 1))
+
+    assert "约" not in deadline_text("zh", deadline, TODAY)
+    assert "about" not in deadline_text("en", deadline, TODAY)
+
+
+def _case(**values: Any) -> LegalCase:
+    return LegalCase(category="wages", description="", consent_at=NOW, **values)
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("lang", "precision", "shown"),
     [
-        ("2024-03-05", date(2024, 3, 5)),
-        ("2024/3/5", date(2024, 3, 5)),
-        ("2024.3.5", date(2024, 3, 5)),
-        ("2024年3月5日", date(2024, 3, 5)),
-        ("2024年3月5号", date(2024, 3, 5)),
-        ("2024年3月", date(2024, 3, 1)),
-        ("2024-03", date(2024, 3, 1)),
-        ("２０２４－０３－０５", date(2024, 3, 5)),
-        (" 2024-03-05。", date(2024, 3, 5)),
-        ("2024-02-29", date(2024, 2, 29)),
-        ("3月5日", date(2025, 3, 5)),
-        ("12月1日", date(2024, 12, 1)),
-        ("今天", TODAY),
-        ("昨天", TODAY - timedelta(days=1)),
-        ("前天", TODAY - timedelta(days=2)),
-        ("Today", TODAY),
-        ("yesterday", TODAY - timedelta(days=1)),
+        ("zh", "month", "2025年3月"),
+        ("en", "month", "March 2025"),
+        ("zh", "year", "2025年"),
+        ("en", "year", "2025"),
+        ("zh", "day", "2025-03-01"),
     ],
 )
-def test_dates_are_read_the_way_workers_write_them(text: str, expected: date) -> None:
-    assert parse_date(text, today=TODAY) == expected
+def test_the_case_card_shows_each_date_to_its_precision(
+    lang: str, precision: str, shown: str
+) -> None:
+    case = _case(
+        work_start=date(2025, 3, 1),
+        work_start_precision=precision,
+        work_end=date(2025, 3, 1),
+        work_end_precision=precision,
+    )
+
+    text = case_summary(lang, case, evidence=0, today=TODAY)
+
+    assert t(lang, "legal-sum-dates", start=shown, end=shown) in text
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "不记得了",
-        "2023-02-29",
-        "2024-13-01",
-        "2024-04-31",
-        "2025-06-16",
-        "2030年1月",
-        "1949-12-31",
-        "32号",
-        "明天",
-    ],
-)
-def test_what_is_not_a_past_date_is_refused(text: str) -> None:
-    assert parse_date(text, today=TODAY) is None
+def test_the_case_card_shows_a_month_incident_as_the_month() -> None:
+    case = _case(incident_on=date(2025, 3, 1), incident_precision="month")
+
+    text = case_summary("zh", case, evidence=0, today=TODAY)
+
+    assert t("zh", "legal-sum-incident", day="2025年3月") in text
+    assert "2025-03-01" not in text
+
+
+def test_the_case_card_of_an_approximate_deadline_says_about() -> None:
+    case = _case(
+        work_end=date(2024, 7, 1),
+        work_end_precision="month",
+        deadline=date(2025, 7, 1),
+        deadline_rule="arbitration_wages",
+        deadline_approximate=True,
+    )
+
+    assert "约 2025-07-01" in case_summary("zh", case, evidence=0, today=TODAY)
 
 
 # --- parse_amount -----------------------------------------------------------------------------
@@ -212,6 +262,13 @@ def test_what_is_not_a_past_date_is_refused(text: str) -> None:
         ("８０００", 8000),
         ("RMB 8000", 8000),
         (str(MAX_AMOUNT), MAX_AMOUNT),
+        ("两万", 20_000),
+        ("两千五", 2500),
+        ("2千5", 2500),
+        ("一万二", 12_000),
+        ("4,500", 4500),
+        ("3k", 3000),
+        ("18k", 18_000),
     ],
 )
 def test_amounts_are_read_in_yuan(text: str, expected: int) -> None:
@@ -219,7 +276,8 @@ def test_amounts_are_read_in_yuan(text: str, expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "很多", "0", "-500", "两万", "8000美元", str(MAX_AMOUNT + 1), "1.2.3"]
+    "text",
+    ["", "很多", "0", "-500", "8000美元", str(MAX_AMOUNT + 1), "1.2.3", "一个月五千", "一" * 50],
 )
 def test_what_is_not_an_amount_is_refused(text: str) -> None:
     assert parse_amount(text) is None

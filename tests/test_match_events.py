@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,12 +16,19 @@ from sqlmodel import col, select
 from bot.app import encoders
 from bot.config import Settings
 from bot.core.models import AuditLog, FlowState, Role, utcnow
-from bot.core.users import forget_user, grant_role
+from bot.core.users import forget_user, grant_role, set_language
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
 from bot.match.core import EVENT_FLOW
-from bot.match.events import SignUp, day_before, parse_when, send_reminders, sign_up
+from bot.match.events import (
+    SignUp,
+    day_before,
+    parse_when,
+    send_reminders,
+    sign_up,
+    when_text,
+)
 from bot.match.models import MatchEvent, MatchSignup
 from handlers.notifier import TelegramNotifier
 from tests.conftest import Harness
@@ -206,6 +213,11 @@ NOW = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)  # 16:00 in Zhengzhou
         ("11月21日 15:00", _local(2027, 11, 21, 15)),
         ("明天 19:00", _local(2026, 11, 22, 19)),
         ("12-05 7pm", _local(2026, 12, 5, 19)),
+        ("下周六晚上7点", _local(2026, 11, 28, 19)),
+        ("明天下午三点", _local(2026, 11, 22, 15)),
+        ("周五 19:30", _local(2026, 11, 27, 19, 30)),
+        ("Sat 7pm", _local(2026, 11, 21, 19)),
+        ("tomorrow 3pm", _local(2026, 11, 22, 15)),
     ],
 )
 def test_times_are_read_in_the_union_zone_this_or_next_year(text: str, expected: datetime) -> None:
@@ -287,6 +299,76 @@ async def test_a_start_time_in_the_past_is_asked_again(harness: Harness, db: Dat
     calls = await _say(harness, "2020-12-05 19:00")
 
     assert t("zh", "me-bad-past") in _text(calls)
+    assert await _step(db) == "start"
+
+
+def _next_weeks_saturday() -> date:
+    today = utcnow().astimezone(ZONE).date()
+    return today - timedelta(days=today.weekday()) + timedelta(days=12)
+
+
+@pytest.mark.usefixtures("staff")
+async def test_a_start_said_as_next_saturday_evening_is_stored_and_shown_back(
+    harness: Harness, db: Database
+) -> None:
+    saturday = _next_weeks_saturday()
+    starts = datetime.combine(saturday, time(19, 0), tzinfo=ZONE)
+    await _say(harness, "/match event")
+    await _say(harness, TITLE)
+
+    calls = await _say(harness, "下周六晚上7点")
+
+    understood = t(
+        "zh",
+        "me-time-understood",
+        year=str(saturday.year),
+        when=when_text("zh", starts.astimezone(UTC), "Asia/Shanghai"),
+    )
+    assert understood in _text(calls)
+    assert "周六" in understood
+    assert "19:00" in understood
+    assert await _step(db) == "place"
+    state = await _flow(db)
+    assert state is not None
+    assert datetime.fromisoformat(state.data["start"]) == starts.astimezone(UTC)
+
+
+@pytest.mark.usefixtures("staff")
+async def test_an_english_start_said_as_sat_7pm_is_shown_back_in_english(
+    harness: Harness, db: Database
+) -> None:
+    async with db.session() as session:
+        await set_language(session, user_id=STAFF_ID, language="en")
+    await harness.feed(message("/match event", user_id=STAFF_ID, lang="en"))
+    await harness.feed(message(TITLE, user_id=STAFF_ID, lang="en"))
+
+    calls = await harness.feed(message("Sat 7pm", user_id=STAFF_ID, lang="en"))
+
+    state = await _flow(db)
+    assert state is not None
+    assert state.step == "place"
+    start = datetime.fromisoformat(state.data["start"])
+    local = start.astimezone(ZONE)
+    assert (local.weekday(), local.hour, local.minute) == (5, 19, 0)
+    assert 0 <= (local.date() - utcnow().astimezone(ZONE).date()).days <= 7
+    assert t(
+        "en",
+        "me-time-understood",
+        year=str(local.year),
+        when=when_text("en", start, "Asia/Shanghai"),
+    ) in _text(calls)
+
+
+@pytest.mark.usefixtures("staff")
+async def test_a_start_without_a_time_of_day_is_asked_again(
+    harness: Harness, db: Database
+) -> None:
+    await _say(harness, "/match event")
+    await _say(harness, TITLE)
+
+    calls = await _say(harness, "下周六")
+
+    assert t("zh", "me-bad-time") in _text(calls)
     assert await _step(db) == "start"
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
+from bot.core.amounts import spoken_periods
 from bot.jobs.models import EmploymentType, JobAlert, JobPosting, JobSeeker, PayUnit, PostingStatus
 
 POSTINGS = JobPosting.__table__  # type: ignore[attr-defined]
@@ -239,10 +240,13 @@ class SalaryError(ValueError):
 
 
 def parse_salary(text: str) -> Salary:
-    """Read pay as written in Chinese job lists: "7.5-8.5千/月", "200元/天", "面议", "25元/时"."""
+    """Read pay as written in Chinese job lists ("7.5-8.5千/月", "200元/天", "面议", "25元/时")
+    or said by an employer ("一个月两千五", "一天两百", "3k", "2千5", "4,500")."""
     raw = " ".join(str(text).split())[:64]
     folded = unicodedata.normalize("NFKC", raw).casefold().replace(",", "").replace("，", "")
     folded = folded.replace("元", "").replace("rmb", "").replace("¥", "").replace("￥", "")
+    # spoken pay: "一个月两千五" → "/月2500", "一天两百" → "/天200", "2千5" → "2500"
+    folded = spoken_periods(folded.replace("块钱", "").replace("块", ""))
     if not folded or _NEGOTIABLE.match(folded.strip()):
         return Salary(None, None, None, raw or "面议")
     unit: PayUnit | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.core.when import When, when_text
 from bot.i18n import t
 from bot.legal.models import CaseOutcome, CaseStatus, LegalCase
 from bot.legal.rules import Deadline, Rule
@@ -75,7 +76,10 @@ def deadline_text(lang: str, deadline: Deadline, today: date) -> str:
     legal_rule = deadline.rule.value
     if state == "ok":
         return ""
-    key = "legal-deadline-passed" if state == "passed" else "legal-deadline-near"
+    if deadline.approximate:  # from a rough date: counted from the earliest day it may be
+        key = "legal-deadline-passed-about" if state == "passed" else "legal-deadline-near-about"
+    else:
+        key = "legal-deadline-passed" if state == "passed" else "legal-deadline-near"
     return t(
         lang,
         key,
@@ -89,7 +93,13 @@ def case_deadline(case: LegalCase) -> Deadline | None:
     """The deadline stored with a case."""
     if case.deadline is None or case.deadline_rule not in RULES:
         return None
-    return Deadline(Rule(case.deadline_rule), case.deadline)
+    return Deadline(Rule(case.deadline_rule), case.deadline, case.deadline_approximate)
+
+
+def case_date(lang: str, value: date | None, precision: str) -> str:
+    """A date of a case to the precision the worker gave it ("2025年3月", not 2025-03-01)."""
+    found = When.stored(value, precision)
+    return when_text(lang, found) if found is not None else "?"
 
 
 def case_summary(lang: str, case: LegalCase, *, evidence: int, today: date) -> str:
@@ -109,14 +119,15 @@ def case_summary(lang: str, case: LegalCase, *, evidence: int, today: date) -> s
     if case.place:
         lines.append(t(lang, "legal-sum-place", place=case.place))
     if case.work_start or case.work_end or case.still_working:
-        start = case.work_start.isoformat() if case.work_start else "?"
+        start = case_date(lang, case.work_start, case.work_start_precision)
         if case.still_working:
             end = t(lang, "legal-sum-still-working")
         else:
-            end = case.work_end.isoformat() if case.work_end else "?"
+            end = case_date(lang, case.work_end, case.work_end_precision)
         lines.append(t(lang, "legal-sum-dates", start=start, end=end))
     if case.incident_on:
-        lines.append(t(lang, "legal-sum-incident", day=case.incident_on.isoformat()))
+        day = case_date(lang, case.incident_on, case.incident_precision)
+        lines.append(t(lang, "legal-sum-incident", day=day))
     if case.amount:
         lines.append(t(lang, "legal-sum-amount", amount=f"{case.amount:,}"))
     if case.description:

@@ -1,11 +1,12 @@
 """The worker's side of legal help: FAQ consultations, and the intake that opens a case.
 
 A worker's answers are collected step by step into a draft (a plain dict kept in the worker's
-flow state under ``d``, dates as ISO strings); :func:`submit_intake` turns the finished draft
-into a ``legal_cases`` row and its ``legal_evidence`` rows in one transaction and ends the flow.
-Which steps a draft goes through depends on its category (the accident date only for a work
-injury, the amount owed only where money is claimed, the phone number only if the worker wants
-a call). Nothing in this module talks to Telegram.
+flow state under ``d``; dates as bot.core.when keys, "2025-03-05", "2025-03" or "2025", so a
+date given only to the month or year keeps that precision); :func:`submit_intake` turns the
+finished draft into a ``legal_cases`` row and its ``legal_evidence`` rows in one transaction
+and ends the flow. Which steps a draft goes through depends on its category (the accident date
+only for a work injury, the amount owed only where money is claimed, the phone number only if
+the worker wants a call). Nothing in this module talks to Telegram.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import FlowState
 from bot.core.text import TextError, checked_text
+from bot.core.when import MAX_LENGTH as WHEN_MAX_LENGTH
+from bot.core.when import When, WhenError, parse_date
 from bot.legal.core import CATEGORIES, CONSENT_VERSION, INTAKE_FLOW
 from bot.legal.models import CaseStatus, LegalCase, LegalConsultation, LegalEvidence
-from bot.legal.rules import Deadline, deadline_for, is_urgent, parse_amount, parse_date
+from bot.legal.rules import Deadline, deadline_for, is_urgent, parse_amount
 
 CASES = LegalCase.__table__  # type: ignore[attr-defined]
 EVIDENCE = LegalEvidence.__table__  # type: ignore[attr-defined]
@@ -75,6 +78,8 @@ AMOUNT_CATEGORIES = frozenset({"wages", "overtime", "dismissal", "injury", "insu
 #: Most files one case can hold, and the largest a bot may fetch from Telegram.
 MAX_EVIDENCE = 20
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Longest text read as a date.
+MAX_DATE_LENGTH = WHEN_MAX_LENGTH
 #: Shortest account of what happened that a volunteer can work with.
 MIN_STORY = 10
 #: Why an answer was not accepted.
@@ -83,6 +88,7 @@ INPUT_ERRORS = (
     "too_long",
     "too_short",
     "date",
+    "date_future",
     "end_before_start",
     "amount",
     "phone",
@@ -264,16 +270,18 @@ def parse_phone(text: str) -> str:
     return ("+" if value.startswith("+") else "") + digits
 
 
-def _day(value: Any) -> date | None:
-    """A stored ISO date back as a date."""
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
+def draft_when(draft: dict[str, Any], step: str) -> When | None:
+    """A date the draft holds ("start", "end" or "incident"), with its precision."""
+    return When.from_key(draft.get(step))
 
 
-def _date(text: str, today: date) -> str:
-    found = parse_date(text, today=today)
-    if found is None:
-        raise IntakeError("date")
-    return found.isoformat()
+def _date(text: str, today: date) -> When:
+    try:
+        return parse_date(text, today=today)
+    except WhenError as error:
+        if error.reason == "too_long":
+            raise IntakeError("too_long", limit=MAX_DATE_LENGTH) from error
+        raise IntakeError("date_future" if error.reason == "future" else "date") from error
 
 
 def answer_text(draft: dict[str, Any], step: str, text: str, *, today: date) -> dict[str, Any]:
@@ -285,15 +293,15 @@ def answer_text(draft: dict[str, Any], step: str, text: str, *, today: date) -> 
         case "place":
             changed["place"] = clean(text, limit=LIMITS["place"])
         case "start":
-            changed["start"] = _date(text, today)
+            changed["start"] = _date(text, today).key
         case "end":
             end = _date(text, today)
-            start = draft.get("start")
-            if start and end < start:
+            start = draft_when(draft, "start")
+            if start is not None and end.latest < start.earliest:
                 raise IntakeError("end_before_start")
-            changed["end"], changed["still"] = end, False
+            changed["end"], changed["still"] = end.key, False
         case "incident":
-            changed["incident"] = _date(text, today)
+            changed["incident"] = _date(text, today).key
         case "amount":
             amount = parse_amount(text)
             if amount is None:
@@ -402,31 +410,39 @@ def add_evidence(conn: Connection, *, user_id: int, item: dict[str, Any]) -> int
 # --- the case ---------------------------------------------------------------------------------
 
 
-def draft_deadline(draft: dict[str, Any]) -> Deadline | None:
-    """The time limit the draft's dates give (a dismissal without its own date: the end date)."""
+def _case_dates(draft: dict[str, Any]) -> tuple[When | None, When | None]:
+    """The end of work and the date it happened, as a case keeps them (a dismissal without its
+    own date: the end date)."""
     category = str(draft.get("category") or "other")
-    end = None if draft.get("still") else _day(draft.get("end"))
-    incident = _day(draft.get("incident")) if category in INCIDENT_REQUIRED else None
+    end = None if draft.get("still") else draft_when(draft, "end")
+    incident = draft_when(draft, "incident") if category in INCIDENT_REQUIRED else None
     if incident is None and category == "dismissal":
         incident = end
+    return end, incident
+
+
+def draft_deadline(draft: dict[str, Any]) -> Deadline | None:
+    """The time limit the draft's dates give, from the earliest day each date may be."""
+    end, incident = _case_dates(draft)
     return deadline_for(
-        category=category,
-        work_end=end,
+        category=str(draft.get("category") or "other"),
+        work_end=end.earliest if end else None,
         still_working=bool(draft.get("still")),
-        incident_on=incident,
+        incident_on=incident.earliest if incident else None,
+        rough_end=end is not None and not end.exact,
+        rough_incident=incident is not None and not incident.exact,
     )
 
 
 def case_values(
     draft: dict[str, Any], *, user_id: int, lang: str, now: datetime, today: date
 ) -> dict[str, Any]:
-    """The ``legal_cases`` columns of a finished draft."""
+    """The ``legal_cases`` columns of a finished draft (a rough date as its first day, with
+    its precision)."""
     category = str(draft["category"])
     deadline = draft_deadline(draft)
-    end = None if draft.get("still") else _day(draft.get("end"))
-    incident = _day(draft.get("incident")) if category in INCIDENT_REQUIRED else None
-    if incident is None and category == "dismissal":
-        incident = end
+    start = draft_when(draft, "start")
+    end, incident = _case_dates(draft)
     show_name = bool(draft.get("show_name")) and bool(draft.get("name"))
     phone = str(draft.get("phone") or "") if draft.get("contact") == "phone" else ""
     amount = draft.get("amount") if category in AMOUNT_CATEGORIES else None
@@ -436,10 +452,13 @@ def case_values(
         "category": category,
         "employer": str(draft.get("employer") or ""),
         "place": str(draft.get("place") or ""),
-        "work_start": _day(draft.get("start")),
-        "work_end": end,
+        "work_start": start.earliest if start else None,
+        "work_start_precision": start.precision if start else "day",
+        "work_end": end.earliest if end else None,
+        "work_end_precision": end.precision if end else "day",
         "still_working": bool(draft.get("still")),
-        "incident_on": incident,
+        "incident_on": incident.earliest if incident else None,
+        "incident_precision": incident.precision if incident else "day",
         "amount": int(amount) if amount else None,
         "description": str(draft.get("story") or ""),
         "contact": "phone" if phone else "bot",
@@ -452,6 +471,7 @@ def case_values(
         "urgent": is_urgent(deadline, today),
         "deadline": deadline.due if deadline else None,
         "deadline_rule": deadline.rule.value if deadline else "",
+        "deadline_approximate": deadline.approximate if deadline else False,
         "created_at": now,
         "updated_at": now,
     }

@@ -51,10 +51,15 @@ class LegalCase(SQLModel, table=True):
     category: str = Field(max_length=16)
     employer: str = Field(default="", max_length=200)
     place: str = Field(default="", max_length=100)
+    # A date the worker gave only roughly is kept as its first day, with its precision
+    # ("day", "month" or "year", see bot/core/when.py) beside it.
     work_start: date | None = None
+    work_start_precision: str = Field(default="day", max_length=8)
     work_end: date | None = None
+    work_end_precision: str = Field(default="day", max_length=8)
     still_working: bool = False
     incident_on: date | None = None
+    incident_precision: str = Field(default="day", max_length=8)
     amount: int | None = None
     description: str = Field(default="", max_length=2000)
     contact: str = Field(default="bot", max_length=8)
@@ -69,6 +74,8 @@ class LegalCase(SQLModel, table=True):
     urgent: bool = False
     deadline: date | None = None
     deadline_rule: str = Field(default="", max_length=32)
+    # True when the deadline comes from a rough date (it is then the earliest it may be).
+    deadline_approximate: bool = False
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     root_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))

@@ -16,11 +16,10 @@ import csv
 import io
 import logging
 import math
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +31,7 @@ from bot.core.lease import default_owner, take_lease
 from bot.core.models import AuditLog, FlowState, User, utcnow
 from bot.core.notify import Button, DeliveryError, Notifier, Outgoing
 from bot.core.text import TextError, checked_text
+from bot.core.when import WhenError, parse_moment
 from bot.db import Database
 from bot.i18n import t
 from bot.match.core import EVENT_FLOW, GENDERS, option_label
@@ -113,74 +113,17 @@ def parse_capacity(text: str) -> int:
     return number
 
 
-_FULL_DATE = re.compile(r"^(\d{4}) ?[-/.年] ?(\d{1,2}) ?[-/.月] ?(\d{1,2}) ?[日号]?[ ,，]?(.+)$")
-_MONTH_DAY = re.compile(r"^(\d{1,2}) ?[-/.月] ?(\d{1,2}) ?[日号]?[ ,，]?(.+)$")
-_RELATIVE_DAY = re.compile(r"^(今天|明天|后天) ?(.+)$")
-_RELATIVE = {"今天": 0, "明天": 1, "后天": 2}
-_CLOCK = re.compile(
-    r"^(?P<part>上午|早上|中午|下午|傍晚|晚上)?(?P<hour>\d{1,2})"
-    r"(?:[:点时](?:(?P<minute>\d{1,2})分?|(?P<half>半))?)?(?P<ampm>am|pm)?$"
-)
-_AFTERNOON = frozenset({"下午", "傍晚", "晚上"})
-
-
-def _clock(text: str) -> time | None:
-    """A time of day: 19:00, 19点, 7点半, 晚上7点, 7pm."""
-    found = _CLOCK.match(text.replace(" ", ""))
-    if found is None:
-        return None
-    hour = int(found["hour"])
-    minute = 30 if found["half"] else int(found["minute"] or 0)
-    part, ampm = found["part"], found["ampm"]
-    afternoon = part in _AFTERNOON or ampm == "pm"
-    if (afternoon and hour < 12) or (part == "中午" and hour < 6):
-        hour += 12
-    elif (part in ("上午", "早上") or ampm == "am") and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
 def parse_when(text: str, *, now: datetime, zone: str) -> datetime | None:
     """Read a local date and time the way staff write it; the moment in UTC, or None.
 
-    Accepts 2026-12-05 19:00 (also with / . or 年月日), 12月5日 19:00 and 12-05 19:00 (this
-    year, or next year if that moment has passed), 明天 19:00; the time as 19:00, 19点,
-    7点半, 晚上7点 or 7pm. The local time is in ``zone``.
+    Read by bot/core/when.py: 2026-12-05 19:00 (also with / . or 年月日), 12月5日 19:00 and
+    12-05 19:00 (this year, or next year if that moment has passed), 明天下午三点, 下周六晚上7点,
+    周五 19:30, Sat 7pm, tomorrow 3pm. The local time is in ``zone``.
     """
-    value = " ".join(unicodedata.normalize("NFKC", text).lower().split()).rstrip("。.")
-    tz = ZoneInfo(zone)
-    local_now = now.astimezone(tz)
     try:
-        if found := _FULL_DATE.match(value):
-            day = date(int(found[1]), int(found[2]), int(found[3]))
-            clock = _clock(found[4])
-            if clock is None:
-                return None
-            return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
-        if found := _MONTH_DAY.match(value):
-            clock = _clock(found[3])
-            if clock is None:
-                return None
-            month, day_of_month = int(found[1]), int(found[2])
-            for year in (local_now.year, local_now.year + 1):
-                try:
-                    moment = datetime.combine(date(year, month, day_of_month), clock, tzinfo=tz)
-                except ValueError:  # 2月29日 in a year without it
-                    continue
-                if moment > local_now:
-                    return moment.astimezone(UTC)
-            return None
-        if found := _RELATIVE_DAY.match(value):
-            clock = _clock(found[2])
-            if clock is None:
-                return None
-            day = local_now.date() + timedelta(days=_RELATIVE[found[1]])
-            return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
-    except ValueError:
+        return parse_moment(text, now=now, zone=zone)
+    except WhenError:
         return None
-    return None
 
 
 def parse_start(text: str, *, now: datetime, zone: str) -> datetime:

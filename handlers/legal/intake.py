@@ -26,7 +26,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, utcnow
+from bot.core.text import short_label
 from bot.core.users import clear_flow, get_flow, set_flow
+from bot.core.when import when_text
 from bot.i18n import t
 from bot.legal.cases import announce_case
 from bot.legal.core import (
@@ -55,6 +57,7 @@ from bot.legal.intake import (
     draft_case,
     draft_deadline,
     draft_of,
+    draft_when,
     editable,
     evidence_item,
     mark_helped,
@@ -76,7 +79,6 @@ from handlers.base import (
     InFlow,
     back_to_menu,
     drop_buttons,
-    fit,
     main_menu,
     register_flow,
     send_or_edit,
@@ -148,7 +150,7 @@ async def _show_menu(update: Update, context: GongyouContext) -> None:
     for category in MENU_CATEGORIES:
         entries = kb.in_category(category)
         if entries:
-            label = fit(_title(entries[0], lang), LABEL_LIMIT)
+            label = short_label(_title(entries[0], lang), LABEL_LIMIT)
             rows.append([InlineKeyboardButton(label, callback_data=f"lg:e:{entries[0].id}")])
     resume = await _has_draft(context, user.id if user else None)
     rows.append([_case_button(lang, resume=resume)])
@@ -231,7 +233,7 @@ async def _give_answer(
     rows = [
         [
             InlineKeyboardButton(
-                t(lang, "lg-btn-related", title=fit(_title(other, lang), LABEL_LIMIT)),
+                t(lang, "lg-btn-related", title=short_label(_title(other, lang), LABEL_LIMIT)),
                 callback_data=f"lg:e:{other.id}",
             )
         ]
@@ -254,7 +256,7 @@ async def _no_answer(update: Update, context: GongyouContext, close: list[LegalH
     rows = [
         [
             InlineKeyboardButton(
-                fit(_title(h.entry, lang), LABEL_LIMIT), callback_data=f"lg:e:{h.entry.id}"
+                short_label(_title(h.entry, lang), LABEL_LIMIT), callback_data=f"lg:e:{h.entry.id}"
             )
         ]
         for h in close[:3]
@@ -385,6 +387,8 @@ def _error(lang: str, error: IntakeError) -> str:
             return t(lang, "li-bad-too-short", limit=error.limit)
         case "date":
             return t(lang, "li-bad-date")
+        case "date_future":
+            return t(lang, "li-bad-date-future")
         case "end_before_start":
             return t(lang, "li-bad-end-before-start")
         case "amount":
@@ -397,10 +401,13 @@ def _error(lang: str, error: IntakeError) -> str:
             return t(lang, "li-bad-file-too-big", limit=error.limit)
 
 
-def _current(draft: dict[str, Any], step: str) -> str:
-    """What the draft holds for a typed answer ('' if nothing)."""
+def _current(lang: str, draft: dict[str, Any], step: str) -> str:
+    """What the draft holds for a typed answer ('' if nothing); a date to its precision."""
     if step == "end" and draft.get("still"):
         return ""
+    if step in DATE_STEPS:
+        found = draft_when(draft, step)
+        return when_text(lang, found) if found is not None else ""
     value = draft.get(step)
     return f"{value:,}" if step == "amount" and value else str(value or "")
 
@@ -474,7 +481,7 @@ async def _ask(
     parts.append(_question(lang, step, draft))
     if step == "evidence" and draft["evidence"]:
         parts.append(t(lang, "li-evidence-count", count=len(draft["evidence"])))
-    if step in TEXT_STEPS and data.get("e") and (current := _current(draft, step)):
+    if step in TEXT_STEPS and data.get("e") and (current := _current(lang, draft, step)):
         parts.append(t(lang, "li-current", value=current))
     keyboard = _step_keyboard(lang, step, data)
     await send_or_edit(update, context, "\n\n".join(parts), keyboard, edit=edit)

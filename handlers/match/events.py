@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -439,12 +440,15 @@ async def on_event_text(update: Update, context: GongyouContext, state: FlowStat
         await _ask(update, context, step, data, note=context.t("me-use-buttons"))
         return
     text, now, zone = message.text, utcnow(), _zone(context)
+    note = None
     try:
         if step in ("title", "place"):
             limit = TITLE_LIMIT if step == "title" else PLACE_LIMIT
             data = draft_data(data, **{step: clean_text(text, limit=limit)})
         elif step == "start":
-            data = draft_data(data, start=parse_start(text, now=now, zone=zone))
+            starts = parse_start(text, now=now, zone=zone)
+            data = draft_data(data, start=starts)
+            note = _understood(context.lang, starts, zone)
         elif step == "capacity":
             data = draft_data(data, capacity=parse_capacity(text))
         else:
@@ -452,11 +456,19 @@ async def on_event_text(update: Update, context: GongyouContext, state: FlowStat
             if start is None:
                 await _go(update, context, user.id, "start", data)
                 return
-            data = draft_data(data, until=parse_deadline(text, start=start, now=now, zone=zone))
+            until = parse_deadline(text, start=start, now=now, zone=zone)
+            data = draft_data(data, until=until)
+            note = _understood(context.lang, until, zone)
     except EventInputError as error:
         await _ask(update, context, step, data, note=_error(context.lang, error))
         return
-    await _go(update, context, user.id, _next(step), data)
+    await _go(update, context, user.id, _next(step), data, note=note)
+
+
+def _understood(lang: str, moment: datetime, zone: str) -> str:
+    """The date and time read from what staff typed, with the year, so they can check it."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return t(lang, "me-time-understood", year=str(local.year), when=when_text(lang, moment, zone))
 
 
 async def on_event_media(update: Update, context: GongyouContext) -> None:

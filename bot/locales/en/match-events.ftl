@@ -94,6 +94,8 @@ me-ask-start =
     When does it start? Write the date and time, for example:
     2026-12-05 19:00
     12-05 19:00
+    Sat 7pm
+    tomorrow 3pm
 me-ask-place = Where is it? (up to { $limit } characters; a clear address helps people find it)
 me-ask-capacity = How many places are there? Write a number from { $min } to { $max }.
 me-ask-balance = Split places evenly between men and women? With "yes", each gender gets at most half of the places.
@@ -103,7 +105,8 @@ me-use-buttons = Please use the buttons under the message.
 me-text-only = Please answer with text here.
 me-bad-empty = This cannot be empty; please send it again.
 me-bad-too-long = That is too long; please keep it within { $limit } characters.
-me-bad-time = I could not read that time. Please write it like the example: 2026-12-05 19:00
+me-bad-time = I could not read that time. Please write it like the examples: 2026-12-05 19:00, Sat 7pm, tomorrow 3pm
+me-time-understood = Got it: { $when }, { $year }. If that is wrong, press "Back" and write it again.
 me-bad-past = That time has already passed; please give a time in the future.
 me-bad-after-start = Sign-up cannot close after the social starts.
 me-bad-capacity = Please write a number of places from { $min } to { $max }.

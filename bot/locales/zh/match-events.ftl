@@ -75,7 +75,8 @@ me-ask-start =
     活动什么时候开始？请写日期和时间，例如：
     2026-12-05 19:00
     12月5日 19:00
-    12-05 19:00
+    下周六晚上7点
+    明天下午三点
 me-ask-place = 活动地点在哪里？（不超过 { $limit } 个字，写清楚地址，方便大家找到）
 me-ask-capacity = 一共有多少个名额？请写 { $min } 到 { $max } 之间的数字。
 me-ask-balance = 要男女名额各半吗？选「是」的话，男士和女士最多各占一半名额。
@@ -85,7 +86,8 @@ me-use-buttons = 请点消息下面的按钮。
 me-text-only = 这里请发文字。
 me-bad-empty = 内容不能为空，请再发一次。
 me-bad-too-long = 太长了，请控制在 { $limit } 个字以内。
-me-bad-time = 没看懂这个时间。请照例子写，例如：2026-12-05 19:00
+me-bad-time = 没看懂这个时间。请照例子写，例如：2026-12-05 19:00、下周六晚上7点、明天下午三点
+me-time-understood = 好的，时间是 { $year }年{ $when }。不对的话，点「上一步」重写。
 me-bad-past = 这个时间已经过去了，请写一个以后的时间。
 me-bad-after-start = 报名截止不能晚于活动开始的时间。
 me-bad-capacity = 名额请写 { $min } 到 { $max } 之间的数字。
