@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role
+from bot.core.text import short_label
 from bot.core.users import clear_flow, get_flow, pause_flow, resume_flow, set_flow
 from bot.i18n import t
 from handlers import SERVICES
@@ -36,6 +37,8 @@ from handlers.base import (
 )
 from knowledge.router import UNSURE, Decision, Intent, Routing
 
+#: Longest label of an FAQ button among the router's choices (cut between words in English).
+LABEL_LIMIT = 40
 #: Longest free text the router reads; longer messages get a polite request to shorten.
 MAX_TEXT = 1000
 #: Telegram's Bot API lets bots download files up to 20 MB.
@@ -105,7 +108,7 @@ def plan_reply(routing: Routing, lang: str) -> RouterReply:
             if candidate.intent in (Intent.faq, Intent.smalltalk):
                 english = candidate.entry.phrases.get("en") or (candidate.phrase,)
                 label = candidate.phrase if lang == "zh" else english[0]
-                buttons.append((label[:40], f"a:{candidate.entry.id}"))
+                buttons.append((short_label(label, LABEL_LIMIT), f"a:{candidate.entry.id}"))
             else:
                 buttons.append(
                     (t(lang, f"btn-{candidate.intent.value}"), f"m:{candidate.intent.value}")

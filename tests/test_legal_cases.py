@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.core.models import AuditLog, FlowState, Role, utcnow
 from bot.core.notify import Notifier
-from bot.core.users import grant_role
+from bot.core.users import grant_role, set_language
 from bot.db import Database
 from bot.i18n import t
 from bot.legal.cases import announce_case, follow_up
@@ -383,8 +383,9 @@ async def test_claiming_redraws_the_buttons_of_the_case_message(legal: Harness) 
 
 async def test_the_claimer_releases_a_case_back_to_open(legal: Harness) -> None:
     case = await _claimed(legal)
+    await legal.feed(_press_in_group(f"lc:r:{case.id}", thread=case.thread_id))
 
-    calls = await legal.feed(_press_in_group(f"lc:r:{case.id}", thread=case.thread_id))
+    calls = await legal.feed(_press_in_group(f"lc:u:{case.id}", thread=case.thread_id))
 
     released = await _load(legal.db, case.id)  # type: ignore[arg-type]
     assert released.status == CaseStatus.open
@@ -417,7 +418,7 @@ async def test_closing_offers_every_outcome(legal: Harness) -> None:
 async def test_closing_with_an_outcome_closes_the_case_and_its_topic(legal: Harness) -> None:
     case = await _claimed(legal)
 
-    calls = await legal.feed(_press_in_group(f"lc:o:{case.id}:1", thread=case.thread_id))
+    calls = await legal.feed(_press_in_group(f"lc:y:{case.id}:1", thread=case.thread_id))
 
     closed = await _load(legal.db, case.id)  # type: ignore[arg-type]
     assert closed.status == CaseStatus.closed
@@ -432,7 +433,7 @@ async def test_closing_with_an_outcome_closes_the_case_and_its_topic(legal: Harn
 async def test_the_worker_is_told_the_outcome_and_asked_for_a_rating(legal: Harness) -> None:
     case = await _claimed(legal)
 
-    calls = await legal.feed(_press_in_group(f"lc:o:{case.id}:0", thread=case.thread_id))
+    calls = await legal.feed(_press_in_group(f"lc:y:{case.id}:0", thread=case.thread_id))
 
     [told] = _to(calls, WORKER_ID)
     assert "L0001" in told.text
@@ -444,7 +445,7 @@ async def test_another_volunteer_cannot_close_a_claimed_case(legal: Harness) -> 
     case = await _claimed(legal)
 
     calls = await legal.feed(
-        _press_in_group(f"lc:o:{case.id}:0", user_id=LAWYER2_ID, thread=case.thread_id)
+        _press_in_group(f"lc:y:{case.id}:0", user_id=LAWYER2_ID, thread=case.thread_id)
     )
 
     assert _popup(calls) == t("zh", "lc-close-not-yours")
@@ -453,7 +454,7 @@ async def test_another_volunteer_cannot_close_a_claimed_case(legal: Harness) -> 
 
 async def test_a_closed_case_cannot_be_claimed(legal: Harness) -> None:
     case = await _claimed(legal)
-    await legal.feed(_press_in_group(f"lc:o:{case.id}:0", thread=case.thread_id))
+    await legal.feed(_press_in_group(f"lc:y:{case.id}:0", thread=case.thread_id))
 
     calls = await legal.feed(_press_in_group(f"lc:k:{case.id}", user_id=LAWYER2_ID))
 
@@ -464,6 +465,132 @@ async def test_a_forged_case_button_is_stale(legal: Harness) -> None:
     calls = await legal.feed(_press_in_group("lc:k:999"))
 
     assert _popup(calls) == t("zh", "button-stale")
+
+
+async def test_choosing_an_outcome_asks_to_confirm_before_closing(legal: Harness) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(_press_in_group(f"lc:o:{case.id}:1", thread=case.thread_id))
+
+    [ask] = [c for c in calls if c.method == "editMessageText"]
+    outcome = t("zh", "legal-outcome-mediation")
+    assert ask.text == t("zh", "lc-close-ask", number="L0001", outcome=outcome)
+    assert ask.text.startswith("确定结案吗？")
+    assert ask.callback_data == [f"lc:y:{case.id}:1", f"lc:x:{case.id}"]
+    assert (await _load(legal.db, case.id)).status == CaseStatus.claimed  # type: ignore[arg-type]
+    assert await _audits(legal.db, "legal.case.close") == []
+
+
+async def test_the_close_confirmation_speaks_the_volunteers_language(legal: Harness) -> None:
+    case = await _claimed(legal)
+    async with legal.db.session() as session:
+        await set_language(session, user_id=LAWYER_ID, language="en")
+
+    calls = await legal.feed(callback(f"lc:o:{case.id}:0", user_id=LAWYER_ID, lang="en"))
+
+    [ask] = [c for c in calls if c.method == "editMessageText"]
+    outcome = t("en", "legal-outcome-answered")
+    assert ask.text == t("en", "lc-close-ask", number="L0001", outcome=outcome)
+    assert [b["text"] for row in ask.buttons for b in row] == [
+        t("en", "lc-btn-close-yes"),
+        t("en", "lc-btn-keep"),
+    ]
+
+
+async def test_cancelling_a_close_keeps_the_case_open(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await legal.feed(_press_in_group(f"lc:o:{case.id}:0", thread=case.thread_id))
+
+    calls = await legal.feed(_press_in_group(f"lc:x:{case.id}", thread=case.thread_id))
+
+    [kept] = [c for c in calls if c.method == "editMessageText"]
+    assert kept.text == t("zh", "lc-close-kept", number="L0001")
+    assert (await _load(legal.db, case.id)).status == CaseStatus.claimed  # type: ignore[arg-type]
+    assert _to(calls, WORKER_ID) == []
+
+
+@pytest.mark.parametrize("data", ["lc:y:{id}:7", "lc:y:99999:0", "lc:o:{id}:9", "lc:y:{id}"])
+async def test_a_forged_close_confirmation_is_refused_politely(legal: Harness, data: str) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(_press_in_group(data.format(id=case.id), thread=case.thread_id))
+
+    assert _popup(calls) == t("zh", "button-stale")
+    assert (await _load(legal.db, case.id)).status == CaseStatus.claimed  # type: ignore[arg-type]
+
+
+async def test_a_stale_close_confirmation_says_the_case_is_closed(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await legal.feed(_press_in_group(f"lc:y:{case.id}:0", thread=case.thread_id))
+
+    calls = await legal.feed(_press_in_group(f"lc:y:{case.id}:1", thread=case.thread_id))
+
+    assert _popup(calls) == t("zh", "lc-case-closed")
+    assert (await _load(legal.db, case.id)).outcome == "answered"  # type: ignore[arg-type]
+    assert len(await _audits(legal.db, "legal.case.close")) == 1
+
+
+async def test_another_volunteer_is_refused_before_the_close_confirmation(legal: Harness) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(
+        _press_in_group(f"lc:o:{case.id}:0", user_id=LAWYER2_ID, thread=case.thread_id)
+    )
+
+    assert _popup(calls) == t("zh", "lc-close-not-yours")
+    assert [c for c in calls if c.method == "editMessageText"] == []
+
+
+async def test_releasing_asks_first_on_the_pressed_buttons(legal: Harness) -> None:
+    case = await _claimed(legal)
+    buttons = [f"lc:r:{case.id}", f"lc:c:{case.id}"]
+
+    calls = await legal.feed(
+        _press_in_group(f"lc:r:{case.id}", thread=case.thread_id, buttons=buttons)
+    )
+
+    assert _popup(calls) == t("zh", "lc-release-ask", number="L0001")
+    [ask] = [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert ask.callback_data == [f"lc:u:{case.id}", f"lc:x:{case.id}"]
+    assert (await _load(legal.db, case.id)).claimed_by == LAWYER_ID  # type: ignore[arg-type]
+
+
+async def test_cancelling_a_release_puts_the_case_buttons_back(legal: Harness) -> None:
+    case = await _claimed(legal)
+    buttons = [f"lc:u:{case.id}", f"lc:x:{case.id}"]
+
+    calls = await legal.feed(
+        _press_in_group(f"lc:x:{case.id}", thread=case.thread_id, buttons=buttons)
+    )
+
+    assert _popup(calls) == t("zh", "lc-kept")
+    [redraw] = [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert f"lc:r:{case.id}" in redraw.callback_data
+    assert (await _load(legal.db, case.id)).claimed_by == LAWYER_ID  # type: ignore[arg-type]
+
+
+async def test_a_confirmed_release_redraws_the_case_buttons(legal: Harness) -> None:
+    case = await _claimed(legal)
+    buttons = [f"lc:u:{case.id}", f"lc:x:{case.id}"]
+
+    calls = await legal.feed(
+        _press_in_group(f"lc:u:{case.id}", thread=case.thread_id, buttons=buttons)
+    )
+
+    assert _popup(calls) == t("zh", "lc-released", number="L0001")
+    [redraw] = [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert f"lc:k:{case.id}" in redraw.callback_data
+
+
+async def test_another_volunteer_cannot_confirm_a_release(legal: Harness) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(
+        _press_in_group(f"lc:u:{case.id}", user_id=LAWYER2_ID, thread=case.thread_id)
+    )
+
+    assert _popup(calls) == t("zh", "lc-release-not-yours")
+    assert (await _load(legal.db, case.id)).claimed_by == LAWYER_ID  # type: ignore[arg-type]
 
 
 # --- the relay: volunteer to worker -----------------------------------------------------------
@@ -566,7 +693,7 @@ async def test_a_group_member_without_the_role_is_ignored_in_a_topic(legal: Harn
 
 async def test_a_message_in_a_closed_case_is_refused(legal: Harness) -> None:
     case = await _claimed(legal)
-    await legal.feed(_press_in_group(f"lc:o:{case.id}:0", thread=case.thread_id))
+    await legal.feed(_press_in_group(f"lc:y:{case.id}:0", thread=case.thread_id))
 
     calls = await legal.feed(_in_group("补充一句", thread=case.thread_id))
 
@@ -815,6 +942,251 @@ async def test_a_message_for_an_unclaimed_case_without_a_group_is_saved(legal: H
     assert len(await _rows(legal.db, LegalMessage, col(LegalMessage.direction) == "worker")) == 1
 
 
+# --- the relay: plain text after a volunteer's question ---------------------------------------
+
+ANSWER = "有微信聊天记录，还有他写的欠条"
+
+
+async def _answered(harness: Harness, text: str = ANSWER, **extra: Any) -> tuple[Call, Call]:
+    """The worker types ``text`` without replying; return the group post and the confirmation."""
+    calls = await harness.feed(message(text, **extra))
+    [post] = _to(calls, GROUP_ID)
+    [confirmation] = _to(calls, WORKER_ID)
+    return post, confirmation
+
+
+async def _age_questions(db: Database, hours: float) -> None:
+    """Make the volunteers' messages to the worker ``hours`` old."""
+    async with db.session() as session:
+        rows = await session.exec(
+            select(LegalMessage).where(LegalMessage.direction == "volunteer")
+        )
+        for row in rows.all():
+            row.at = utcnow() - timedelta(hours=hours)
+            session.add(row)
+        await session.commit()
+
+
+async def test_plain_text_after_a_volunteers_question_goes_to_the_case(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+
+    post, confirmation = await _answered(legal)
+
+    assert post.params["message_thread_id"] == case.thread_id
+    assert post.text == t("zh", "lc-from-worker", number="L0001") + "\n" + ANSWER
+    assert confirmation.text == t("zh", "lw-delivered", number="L0001")
+    [undo] = confirmation.buttons[0]
+    assert undo["text"] == t("zh", "lw-btn-not-for-lawyer") == "↩️ 不是给律师的"
+    assert undo["callback_data"].startswith("lw:u:")
+    rows = await _rows(legal.db, LegalMessage, col(LegalMessage.text) == ANSWER)
+    assert sorted((r.chat_id, r.direction) for r in rows) == [
+        (GROUP_ID, "bot"),
+        (WORKER_ID, "worker"),
+    ]
+
+
+async def test_an_english_worker_gets_the_confirmation_and_undo_in_english(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal, lang="en")
+    await legal.feed(message("/start", lang="en"))
+    await _relayed_question(legal, case)
+
+    _post, confirmation = await _answered(legal, "Yes, I have the chat records", lang="en")
+
+    assert confirmation.text == t("en", "lw-delivered", number="L0001")
+    assert [b["text"] for row in confirmation.buttons for b in row] == ["↩️ Not for the lawyer"]
+
+
+async def test_plain_text_long_after_the_question_is_read_as_a_new_message(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    await _age_questions(legal.db, hours=49)
+
+    calls = await legal.feed(message(ANSWER))
+
+    assert _to(calls, GROUP_ID) == []
+    assert await _rows(legal.db, LegalMessage, col(LegalMessage.text) == ANSWER) == []
+
+
+async def test_plain_text_is_not_taken_without_a_volunteers_question(legal: Harness) -> None:
+    await _claimed(legal)
+
+    calls = await legal.feed(message(ANSWER))
+
+    assert _to(calls, GROUP_ID) == []
+
+
+async def test_plain_text_is_not_taken_for_a_closed_case(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    await legal.feed(_press_in_group(f"lc:y:{case.id}:0", thread=case.thread_id))
+
+    calls = await legal.feed(message(ANSWER))
+
+    assert _to(calls, GROUP_ID) == []
+    assert t("zh", "lw-case-closed", number="L0001") not in [c.text for c in calls]
+
+
+@pytest.mark.parametrize("key", ["btn-station", "btn-menu", "btn-jobs"])
+async def test_a_menu_button_label_is_never_taken(legal: Harness, key: str) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+
+    calls = await legal.feed(message(t("zh", key)))
+
+    assert _to(calls, GROUP_ID) == []
+
+
+async def test_a_command_is_never_taken(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+
+    calls = await legal.feed(message("/my_cases"))
+
+    assert _to(calls, GROUP_ID) == []
+    assert t("zh", "lw-my-header") in _to(calls, WORKER_ID)[0].text
+
+
+async def test_text_in_another_flow_is_not_taken(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    await legal.feed(callback(f"lw:a:{case.id}"))  # the worker chose to add to the case
+    await legal.feed(message("第一条补充"))
+    await legal.feed(callback("li:new"))  # and now opens a new case
+
+    calls = await legal.feed(message(ANSWER))
+
+    assert _to(calls, GROUP_ID) == []
+
+
+async def test_the_latest_question_decides_which_case_gets_the_text(legal: Harness) -> None:
+    first = await _claimed(legal)
+    second = await _announce(legal, await make_case(legal.db, category="contract"))
+    await legal.feed(
+        _press_in_group(f"lc:k:{second.id}", user_id=LAWYER2_ID, thread=second.thread_id)
+    )
+    await _relayed_question(legal, first)
+    await legal.feed(
+        _in_group("合同上写的是哪家公司？", user_id=LAWYER2_ID, thread=second.thread_id)
+    )
+
+    post, confirmation = await _answered(legal, "写的是劳务公司")
+
+    assert post.params["message_thread_id"] == second.thread_id
+    assert confirmation.text == t("zh", "lw-delivered", number="L0002")
+
+
+async def _undo(harness: Harness, confirmation: Call, **extra: Any) -> list[Call]:
+    [data] = confirmation.callback_data
+    return await harness.feed(
+        callback(data, message_id=int(confirmation.result["message_id"]), **extra)
+    )
+
+
+async def test_not_for_the_lawyer_takes_the_text_back_and_answers_it_anew(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    post, confirmation = await _answered(legal, "加班费怎么算")
+
+    calls = await _undo(legal, confirmation)
+
+    [deleted] = [c for c in calls if c.method == "deleteMessage"]
+    assert _chat(deleted) == GROUP_ID
+    assert int(deleted.params["message_id"]) == int(post.result["message_id"])
+    assert await _rows(legal.db, LegalMessage, col(LegalMessage.text) == "加班费怎么算") == []
+    [retract] = await _audits(legal.db, "legal.case.retract")
+    assert (retract.actor_id, retract.subject) == (WORKER_ID, f"case:{case.id}")
+    [edited] = [c for c in calls if c.method == "editMessageText"]
+    assert edited.text == t("zh", "lw-retracted", number="L0001")
+    [answer] = _to(calls, WORKER_ID)
+    assert t("zh", "lg-disclaimer") in answer.text  # the FAQ answers it as a new question
+    assert (await _load(legal.db, case.id)).status == CaseStatus.claimed  # type: ignore[arg-type]
+
+
+async def test_when_telegram_refuses_to_delete_the_copy_a_note_says_it_was_taken_back(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    post, confirmation = await _answered(legal)
+    legal.api.fail_next("deleteMessage", 400, "Bad Request: message can't be deleted")
+
+    calls = await _undo(legal, confirmation)
+
+    [note] = _to(calls, GROUP_ID)
+    assert note.text == t("zh", "lc-note-retracted")
+    assert note.params["message_thread_id"] == case.thread_id
+    assert _reply_target(note) == int(post.result["message_id"])
+    assert await _rows(legal.db, LegalMessage, col(LegalMessage.text) == ANSWER) == []
+
+
+async def test_the_undo_button_works_once(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    _post, confirmation = await _answered(legal)
+    await _undo(legal, confirmation)
+
+    calls = await _undo(legal, confirmation)
+
+    assert _popup(calls) == t("zh", "button-stale")
+    assert [c for c in calls if c.method == "deleteMessage"] == []
+    assert len(await _audits(legal.db, "legal.case.retract")) == 1
+
+
+async def test_only_the_worker_can_take_their_text_back(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    _post, confirmation = await _answered(legal)
+
+    calls = await _undo(legal, confirmation, user_id=OTHER_WORKER_ID)
+
+    assert _popup(calls) == t("zh", "button-stale")
+    assert len(await _rows(legal.db, LegalMessage, col(LegalMessage.text) == ANSWER)) == 2
+
+
+async def test_without_a_group_the_claimers_copy_is_taken_back_or_noted_privately(
+    legal: Harness,
+) -> None:
+    _without_group(legal)
+    case = await _announce(legal, await make_case(legal.db))
+    await legal.feed(callback(f"lc:k:{case.id}", user_id=LAWYER_ID))
+    await legal.feed(callback(f"lc:q:{case.id}", user_id=LAWYER_ID))
+    await legal.feed(message("有证据吗？", user_id=LAWYER_ID))
+    calls = await legal.feed(message(ANSWER))
+    [copy] = _to(calls, LAWYER_ID)
+    [confirmation] = _to(calls, WORKER_ID)
+    legal.api.fail_next("deleteMessage", 400, "Bad Request: message to delete not found")
+
+    calls = await _undo(legal, confirmation)
+
+    [deleted] = [c for c in calls if c.method == "deleteMessage"]
+    assert _chat(deleted) == LAWYER_ID
+    [note] = _to(calls, LAWYER_ID)
+    assert note.text == t("zh", "lc-note-retracted")
+    assert _reply_target(note) == int(copy.result["message_id"])
+
+
+async def test_a_forged_undo_cannot_delete_another_post_of_the_case(legal: Harness) -> None:
+    case = await _claimed(legal)
+    await _relayed_question(legal, case)
+    _post, confirmation = await _answered(legal)
+    [data] = confirmation.callback_data
+    worker_row = data.split(":")[2]
+    [summary] = await _rows(
+        legal.db, LegalMessage, col(LegalMessage.case_id) == case.id, col(LegalMessage.id) == 1
+    )
+
+    calls = await legal.feed(callback(f"lw:u:{worker_row}:{summary.id}"))
+
+    assert _popup(calls) == t("zh", "button-stale")
+    assert [c for c in calls if c.method == "deleteMessage"] == []
+    assert len(await _rows(legal.db, LegalMessage, col(LegalMessage.text) == ANSWER)) == 2
+
+
 # --- who may do what --------------------------------------------------------------------------
 
 
@@ -914,7 +1286,7 @@ async def test_staff_see_no_action_buttons_on_a_case(legal: Harness) -> None:
 async def test_an_admin_may_close_a_case_someone_else_claimed(legal: Harness) -> None:
     case = await _claimed(legal)
 
-    await legal.feed(callback(f"lc:o:{case.id}:2", user_id=ADMIN_ID))
+    await legal.feed(callback(f"lc:y:{case.id}:2", user_id=ADMIN_ID))
 
     closed = await _load(legal.db, case.id)  # type: ignore[arg-type]
     assert closed.status == CaseStatus.closed

@@ -329,3 +329,61 @@ async def test_asking_a_question_does_not_touch_a_case_being_written(harness: Ha
     assert after is not None
     assert (after.flow, after.step, after.data) == (before.flow, before.step, before.data)
     assert after.data["d"]["story"] == ""
+
+
+# --- button labels ----------------------------------------------------------------------------
+
+
+def _entry_labels(call: Call) -> list[tuple[str, str]]:
+    """(label, English title) of every button that opens an FAQ entry."""
+    kb = default_kb()
+    pairs = []
+    for row in call.buttons:
+        for button in row:
+            data = str(button.get("callback_data", ""))
+            if data.startswith("lg:e:"):
+                entry = kb.get(data.removeprefix("lg:e:"))
+                assert entry is not None, data
+                pairs.append((str(button["text"]), entry.title["en"]))
+    return pairs
+
+
+def _assert_cut_between_words(label: str, title: str) -> None:
+    assert len(label) <= 40 + 2, label  # the related-question mark and its space aside
+    if label == title:
+        return
+    assert label.endswith("…"), label
+    head = label[:-1]
+    assert title.startswith(head), (label, title)
+    assert not (head[-1].isalpha() and title[len(head)].isalpha()), (label, title)
+
+
+async def test_english_questions_offered_are_cut_between_words(harness: Harness) -> None:
+    offer = await _ask(harness, "platform rider injury", lang="en")
+
+    assert offer.text == t("en", "lg-offer")
+    labels = _entry_labels(offer)
+    assert len(labels) == 3
+    assert any(label.endswith("…") for label, _title in labels)
+    for label, title in labels:
+        _assert_cut_between_words(label, title)
+
+
+async def test_english_related_questions_are_cut_between_words(harness: Harness) -> None:
+    answer = await _ask(harness, "dispatched worker agency equal pay", lang="en")
+
+    labels = _entry_labels(answer)
+    assert len(labels) == 2
+    for label, title in labels:
+        assert label.startswith("📖 ")
+        _assert_cut_between_words(label.removeprefix("📖 "), title)
+    assert any(label.endswith("…") for label, _title in labels)
+
+
+async def test_the_english_legal_menu_cuts_its_questions_between_words(harness: Harness) -> None:
+    menu = _last(await harness.feed(message("/legal", lang="en")))
+
+    labels = _entry_labels(menu)
+    assert len(labels) >= 3
+    for label, title in labels:
+        _assert_cut_between_words(label, title)

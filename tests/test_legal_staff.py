@@ -1115,7 +1115,7 @@ async def test_approving_a_draft_records_who_and_when_with_an_audit_entry(
 ) -> None:
     draft = await _make_draft(db)
 
-    calls = await _press(harness, f"ls:a:{draft.id}", STAFF_ID)
+    calls = await _press(harness, f"ls:ay:{draft.id}", STAFF_ID)
 
     (stored,) = await _drafts(db)
     assert (stored.status, stored.reviewed_by) == (DraftStatus.approved, STAFF_ID)
@@ -1131,7 +1131,7 @@ async def test_the_author_is_told_privately_when_a_draft_is_approved(
 ) -> None:
     draft = await _make_draft(db)
 
-    calls = await _press(harness, f"ls:a:{draft.id}", STAFF_ID)
+    calls = await _press(harness, f"ls:ay:{draft.id}", STAFF_ID)
 
     told = [
         c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == LAWYER_ID
@@ -1144,7 +1144,7 @@ async def test_an_approved_draft_answers_workers_at_once(harness: Harness, db: D
     draft = await _make_draft(db)
     await current_kb(db)  # the process has built (and cached) its knowledge base already
 
-    await _press(harness, f"ls:a:{draft.id}", STAFF_ID)
+    await _press(harness, f"ls:ay:{draft.id}", STAFF_ID)
     calls = await _say(harness, f"/legal {QUESTION}", WORKER_ID)
 
     assert any(ANSWER in text for text in _texts(calls))
@@ -1159,7 +1159,7 @@ async def test_rejecting_a_draft_keeps_it_out_of_the_faq_and_tells_the_author(
 ) -> None:
     draft = await _make_draft(db)
 
-    calls = await _press(harness, f"ls:r:{draft.id}", STAFF_ID)
+    calls = await _press(harness, f"ls:ry:{draft.id}", STAFF_ID)
 
     (stored,) = await _drafts(db)
     assert (stored.status, stored.reviewed_by) == (DraftStatus.rejected, STAFF_ID)
@@ -1177,9 +1177,9 @@ async def test_a_second_press_on_approve_says_the_draft_was_already_reviewed(
     harness: Harness, db: Database
 ) -> None:
     draft = await _make_draft(db)
-    await _press(harness, f"ls:a:{draft.id}", STAFF_ID)
+    await _press(harness, f"ls:ay:{draft.id}", STAFF_ID)
 
-    calls = await _press(harness, f"ls:r:{draft.id}", ADMIN_ID)
+    calls = await _press(harness, f"ls:ry:{draft.id}", ADMIN_ID)
 
     assert _popup(calls) == t("zh", "ls-already", status=t("zh", "ls-draft-approved"))
     (stored,) = await _drafts(db)
@@ -1190,7 +1190,7 @@ async def test_a_second_press_on_approve_says_the_draft_was_already_reviewed(
 
 @pytest.mark.usefixtures("people")
 @pytest.mark.parametrize("user_id", [WORKER_ID, LAWYER_ID])
-@pytest.mark.parametrize("action", ["a", "r", "v"])
+@pytest.mark.parametrize("action", ["a", "r", "v", "ay", "ry", "n"])
 async def test_review_buttons_are_refused_to_workers_and_volunteers(
     harness: Harness, db: Database, user_id: int, action: str
 ) -> None:
@@ -1205,7 +1205,10 @@ async def test_review_buttons_are_refused_to_workers_and_volunteers(
 
 
 @pytest.mark.usefixtures("people")
-@pytest.mark.parametrize("data", ["ls:a:999999", "ls:v:999999", "ls:x:1", "ls:a:1x", "ls:a"])
+@pytest.mark.parametrize(
+    "data",
+    ["ls:a:999999", "ls:v:999999", "ls:ay:999999", "ls:n:999999", "ls:x:1", "ls:a:1x", "ls:a"],
+)
 async def test_a_forged_review_button_gets_the_stale_popup(
     harness: Harness, db: Database, data: str
 ) -> None:
@@ -1216,3 +1219,67 @@ async def test_a_forged_review_button_gets_the_stale_popup(
     assert _popup(calls) == t("zh", "button-stale")
     (stored,) = await _drafts(db)
     assert stored.status == DraftStatus.pending
+
+
+@pytest.mark.usefixtures("people")
+async def test_approving_asks_first_and_changes_nothing_yet(
+    harness: Harness, db: Database
+) -> None:
+    draft = await _make_draft(db)
+
+    calls = await _press(harness, f"ls:a:{draft.id}", STAFF_ID)
+
+    ask = _last(calls)
+    assert ask.text == t("zh", "ls-approve-ask", id=str(draft.id), question=QUESTION)
+    assert ask.callback_data == [f"ls:ay:{draft.id}", f"ls:n:{draft.id}"]
+    (stored,) = await _drafts(db)
+    assert stored.status == DraftStatus.pending
+    assert await _audits(db, "legal.draft.approve") == []
+    assert _sent_to(calls, LAWYER_ID) == []
+
+
+@pytest.mark.usefixtures("people")
+async def test_rejecting_asks_first_in_the_staff_members_language(
+    harness: Harness, db: Database
+) -> None:
+    draft = await _make_draft(db)
+    async with db.session() as session:
+        await set_language(session, user_id=STAFF_ID, language="en")
+
+    calls = await _press(harness, f"ls:r:{draft.id}", STAFF_ID)
+
+    ask = _last(calls)
+    assert ask.text == t("en", "ls-reject-ask", id=str(draft.id), question=QUESTION)
+    assert [b["text"] for row in ask.buttons for b in row] == [
+        t("en", "ls-btn-reject-yes", id=str(draft.id)),
+        "Cancel",
+    ]
+    (stored,) = await _drafts(db)
+    assert stored.status == DraftStatus.pending
+
+
+@pytest.mark.usefixtures("people")
+async def test_cancelling_a_review_leaves_the_draft_waiting(
+    harness: Harness, db: Database
+) -> None:
+    draft = await _make_draft(db)
+    await _press(harness, f"ls:r:{draft.id}", STAFF_ID)
+
+    calls = await _press(harness, f"ls:n:{draft.id}", STAFF_ID)
+
+    assert _texts(calls) == [t("zh", "ls-review-kept", id=str(draft.id))]
+    (stored,) = await _drafts(db)
+    assert stored.status == DraftStatus.pending
+    assert await _audits(db, "legal.draft.reject") == []
+
+
+@pytest.mark.usefixtures("people")
+async def test_asking_to_review_a_reviewed_draft_says_it_was_reviewed(
+    harness: Harness, db: Database
+) -> None:
+    draft = await _make_draft(db, status=DraftStatus.rejected)
+
+    calls = await _press(harness, f"ls:a:{draft.id}", STAFF_ID)
+
+    assert _popup(calls) == t("zh", "ls-already", status=t("zh", "ls-draft-rejected"))
+    assert _texts(calls) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.text import TextError, checked_text
+from bot.core.text import TextError, checked_text, short_label
 
 
 def _reason(text: str, **bounds: int) -> tuple[str, int]:
@@ -59,3 +59,42 @@ def test_ends_only_strips_both_ends() -> None:
 def test_nfkc_folds_full_width_letters_nfc_keeps_them() -> None:
     assert checked_text("ＡＢＣ　１２３", limit=10, form="NFKC") == "ABC 123"
     assert checked_text("ＡＢＣ", limit=10) == "ＡＢＣ"
+
+
+def test_a_label_that_fits_is_kept_on_one_line() -> None:
+    assert short_label("How long does  labour\narbitration take?", 40) == (
+        "How long does labour arbitration take?"
+    )
+
+
+def test_an_english_label_is_cut_between_words_with_an_ellipsis() -> None:
+    title = "How much severance (economic compensation) do I get?"
+    label = short_label(title, 40)
+    assert label == "How much severance (economic…"
+    assert len(label) <= 40
+
+
+def test_a_cut_label_does_not_end_on_punctuation_or_an_open_bracket() -> None:
+    assert short_label("I am pregnant. Can my employer dismiss me?", 16) == "I am pregnant…"
+    assert short_label("Severance (economic compensation)", 14) == "Severance…"
+
+
+def test_a_joined_word_is_not_split_at_its_hyphen_or_apostrophe() -> None:
+    assert short_label("Rights of a full-time worker", 16) == "Rights of a…"
+    assert short_label("The employer's duties and mine", 14) == "The…"
+
+
+def test_a_chinese_label_is_cut_by_characters() -> None:
+    label = short_label("劳动合同到期公司不续签，我能拿到经济补偿金吗", 12)
+    assert label == "劳动合同到期公司不续签…"
+    assert len(label) == 12
+
+
+def test_a_single_long_word_is_cut_inside_it() -> None:
+    assert short_label("Supercalifragilisticexpialidocious", 10) == "Supercali…"
+
+
+def test_every_label_fits_its_limit() -> None:
+    title = "As a dispatched worker, do I turn to the agency or the user company?"
+    for limit in range(1, len(title) + 2):
+        assert len(short_label(title, limit)) <= limit

@@ -3,6 +3,7 @@
 :func:`checked_text` tidies an answer (Unicode form, spaces) and raises :class:`TextError` when
 nothing is left of it, or when it is longer than ``limit`` or shorter than ``minimum``
 characters. Each service turns the error into its own, so it keeps its own messages.
+:func:`short_label` cuts a text (an FAQ title, say) to fit a button, at a word boundary.
 """
 
 from __future__ import annotations
@@ -65,3 +66,47 @@ def checked_text(
     if len(value) < minimum:
         raise TextError("too_short", limit=minimum)
     return value
+
+
+#: Punctuation and spaces a cut label does not end on (before its ellipsis).
+_LABEL_TRIM = " \t,.;:!?-–—/([{<（【「『《，、；：·"
+#: Characters that join the two halves of one word ("worker's", "full-time").
+_JOINERS = "'’-"
+
+
+def _unspaced(char: str) -> bool:
+    """True for characters of scripts written without spaces (Chinese, Japanese kana)."""
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0x9FFF  # CJK radicals, punctuation, kana, ideographs
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF  # ideographs beyond the basic plane
+    )
+
+
+def _in_word(char: str) -> bool:
+    """True for a character inside a word of a spaced script (a letter, digit or joiner)."""
+    return (char.isalnum() or char in _JOINERS) and not _unspaced(char)
+
+
+def short_label(text: str, limit: int) -> str:
+    """``text`` on one line in at most ``limit`` characters, for a button label.
+
+    A longer text is cut and ends with "…": between words in English and other spaced scripts
+    (never inside a word, unless the first word alone is too long), anywhere in
+    Chinese; punctuation and spaces before the cut go.
+    """
+    if limit < 1:
+        raise ValueError("a label needs room for at least one character")
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = limit - 1  # the ellipsis takes one
+    cut = room
+    while cut > 0 and _in_word(text[cut - 1]) and _in_word(text[cut]):
+        cut -= 1
+    if cut == 0:
+        cut = room  # the first word alone is too long: cut inside it
+    head = text[:cut].rstrip(_LABEL_TRIM) or text[:cut]
+    return head + "…"

@@ -68,6 +68,9 @@ TOPIC_NAME_LIMIT = 128
 RATINGS = (1, 2, 3, 4, 5)
 #: The worker's latest additions shown in a volunteer's view of the case.
 RECENT_ADDITIONS = 3
+#: Plain text a worker types this long after a volunteer's message (outside any flow) is taken
+#: as their answer to it, while the case is open.
+ANSWER_WINDOW = timedelta(hours=48)
 #: Open cases: waiting for a volunteer, or being worked on.
 ACTIVE = (CaseStatus.open.value, CaseStatus.claimed.value)
 #: Direction of a message row (see LegalMessage).
@@ -102,6 +105,27 @@ class Content:
     file_unique_id: str = ""
     file_name: str = ""
     size: int = 0
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """How a worker's message to their case went: ``result`` is 'delivered', 'saved' (kept, no
+    one could be told now) or 'closed'; the ids are of the case's message rows (the worker's
+    message, and the bot's copy for the volunteers if one was posted)."""
+
+    result: str
+    worker_row: int | None = None
+    post_row: int | None = None
+
+
+@dataclass(frozen=True)
+class Retracted:
+    """A worker's message taken back out of their case: its text, and where the volunteers'
+    copy sits (chat id, message id), if one was posted."""
+
+    case: LegalCase
+    text: str
+    copy: tuple[int, int] | None
 
 
 @dataclass
@@ -342,18 +366,18 @@ def remember(
     direction: str,
     author_id: int | None = None,
     text: str = "",
-) -> None:
+) -> LegalMessage:
     """Add a message row to the session, so that a reply to that message finds the case."""
-    session.add(
-        LegalMessage(
-            case_id=case_id,
-            chat_id=chat_id,
-            message_id=message_id,
-            direction=direction,
-            author_id=author_id,
-            text=fit(text, MESSAGE_LIMIT),
-        )
+    row = LegalMessage(
+        case_id=case_id,
+        chat_id=chat_id,
+        message_id=message_id,
+        direction=direction,
+        author_id=author_id,
+        text=fit(text, MESSAGE_LIMIT),
     )
+    session.add(row)
+    return row
 
 
 def _outgoing(
@@ -760,17 +784,17 @@ async def relay_to_case(
     worker_message_id: int,
     content: Content,
     now: datetime,
-) -> str:
+) -> Relayed:
     """Add a worker's message to their case and pass it on to the volunteers.
 
     It goes into the case's topic (or thread), or without a group privately to the claimer, as a
     new message of the bot headed with the case number (never a forward). Photos and documents
-    become evidence too. Returns 'delivered', 'saved' (kept, but no one could be told now) or
-    'closed'.
+    become evidence too. The result says 'delivered', 'saved' (kept, but no one could be told
+    now) or 'closed'.
     """
     assert case.id is not None
     if case.status == CaseStatus.closed:
-        return "closed"
+        return Relayed("closed")
     number = case_label(case.id)
     posted: Sent | None = None
     await session.commit()
@@ -796,7 +820,7 @@ async def relay_to_case(
             posted = await notifier.send(case.claimed_by, message)
         except DeliveryError:
             log.warning("message of case %s could not reach its claimer", case.id, exc_info=True)
-    remember(
+    mine = remember(
         session,
         case_id=case.id,
         chat_id=worker_chat_id,
@@ -805,8 +829,9 @@ async def relay_to_case(
         author_id=case.user_id,
         text=content.text,
     )
+    copy = None
     if posted is not None:
-        remember(
+        copy = remember(
             session,
             case_id=case.id,
             chat_id=posted.chat_id,
@@ -828,7 +853,84 @@ async def relay_to_case(
         )
     await session.exec(update(CASES).where(CASES.c.id == case.id).values(updated_at=now))
     await session.commit()
-    return "delivered" if posted is not None else "saved"
+    return Relayed(
+        "delivered" if posted is not None else "saved",
+        worker_row=mine.id,
+        post_row=copy.id if copy is not None else None,
+    )
+
+
+async def awaiting_answer(
+    session: AsyncSession, *, user_id: int, now: datetime, window: timedelta = ANSWER_WINDOW
+) -> LegalCase | None:
+    """The worker's open case with the latest volunteer message of the last ``window``; None
+    if no volunteer wrote to them in that time on a case still open."""
+    rows = await session.exec(
+        select(LegalCase)
+        .join(LegalMessage, col(LegalMessage.case_id) == col(LegalCase.id))
+        .where(
+            col(LegalCase.user_id) == user_id,
+            col(LegalCase.status).in_(ACTIVE),
+            col(LegalMessage.direction) == TO_WORKER,
+            col(LegalMessage.at) >= now - window,
+        )
+        .order_by(col(LegalMessage.at).desc(), col(LegalMessage.id).desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def retract_from_case(
+    session: AsyncSession, *, user_id: int, worker_row: int, post_row: int | None
+) -> Retracted | None:
+    """Take a worker's text message back out of their case (it was not meant for the lawyer).
+
+    ``worker_row`` is the row of the worker's message, ``post_row`` that of the bot's copy for
+    the volunteers (as :class:`Relayed` gave them). Both rows go, with an audit record; the
+    caller deletes the copy in Telegram. None if the rows are not this worker's (or are gone:
+    taken back already).
+    """
+    await session.commit()
+    mine = await session.get(LegalMessage, worker_row, populate_existing=True)
+    if (
+        mine is None
+        or mine.direction != FROM_WORKER
+        or mine.author_id != user_id
+        or mine.chat_id != user_id
+    ):
+        return None
+    case = await get_case(session, case_id=mine.case_id)
+    if case is None or case.id is None or case.user_id != user_id:
+        return None
+    copy = None
+    if post_row is not None:
+        copy = await session.get(LegalMessage, post_row, populate_existing=True)
+        if (
+            copy is None
+            or copy.case_id != case.id
+            or copy.direction != BOT_POST
+            or copy.id is None
+            or copy.id < worker_row
+            or copy.text != mine.text
+        ):
+            return None
+    text = mine.text
+    where = (copy.chat_id, copy.message_id) if copy is not None else None
+    taken = await session.exec(delete(MESSAGES).where(MESSAGES.c.id == worker_row))
+    if taken.rowcount != 1:
+        await session.commit()  # taken back by a press a moment ago
+        return None
+    if copy is not None:
+        await session.exec(delete(MESSAGES).where(MESSAGES.c.id == copy.id))
+    await audit(
+        session,
+        actor_id=user_id,
+        action="legal.case.retract",
+        subject=f"case:{case.id}",
+        detail={"posted": where is not None},
+    )
+    await session.commit()
+    return Retracted(case=case, text=text, copy=where)
 
 
 async def language_of(session: AsyncSession, *, user_id: int) -> str:

@@ -29,4 +29,5 @@ SPEC = Service(
     enter=intake.enter,
     links=("legal",),
     share_button_flows=frozenset({INTAKE_FLOW}),
+    claims_text=cases.claim_answer,
 )

@@ -54,6 +54,26 @@ def close_case(case_id: int) -> str:
     return f"lc:c:{case_id}"
 
 
+def close_with(case_id: int, index: int) -> str:
+    """The closer chose outcome ``index`` of OUTCOMES; asks to confirm (``lc:o:<case>:<i>``)."""
+    return f"lc:o:{case_id}:{index}"
+
+
+def confirm_close(case_id: int, index: int) -> str:
+    """Close the case with outcome ``index``, confirmed (``lc:y:<case>:<i>``)."""
+    return f"lc:y:{case_id}:{index}"
+
+
+def confirm_release(case_id: int) -> str:
+    """Give the case back, confirmed (``lc:u:<case>``)."""
+    return f"lc:u:{case_id}"
+
+
+def keep_case(case_id: int) -> str:
+    """Cancel a release or a close that was asked to be confirmed (``lc:x:<case>``)."""
+    return f"lc:x:{case_id}"
+
+
 def toggle_name(case_id: int) -> str:
     """The claimer shows or hides their first name to the worker (``lc:n:<case>``)."""
     return f"lc:n:{case_id}"
@@ -72,6 +92,12 @@ def start_draft(case_id: int) -> str:
 def reply_to_case(case_id: int) -> str:
     """The worker answers a volunteer's message (``lw:r:<case>``)."""
     return f"lw:r:{case_id}"
+
+
+def retract_reply(worker_row: int, post_row: int | None) -> str:
+    """The worker takes back plain text that was taken as their answer but was not meant for
+    the lawyer (``lw:u:<message row>:<copy row or 0>``)."""
+    return f"lw:u:{worker_row}:{post_row or 0}"
 
 
 def my_cases() -> str:

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from telegram import (
@@ -36,9 +37,9 @@ from bot.context import GongyouContext
 from bot.core.clock import today_in
 from bot.core.lease import default_owner, take_lease
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.notify import MESSAGE_LIMIT, Outgoing
+from bot.core.notify import MESSAGE_LIMIT, DeliveryError, Outgoing
 from bot.core.users import audit, clear_flow, get_flow, set_flow
-from bot.i18n import t
+from bot.i18n import FLUENT_LOCALE, t
 from bot.legal.cases import (
     ACTIVE,
     BOT_POST,
@@ -47,6 +48,7 @@ from bot.legal.cases import (
     Content,
     active_cases,
     age_text,
+    awaiting_answer,
     case_by_message,
     case_by_thread,
     case_keyboard,
@@ -60,6 +62,7 @@ from bot.legal.cases import (
     hinted,
     language_of,
     notify_worker,
+    placement,
     post_note,
     rate_case,
     rating_keyboard,
@@ -68,6 +71,7 @@ from bot.legal.cases import (
     relay_to_worker,
     release_case,
     remember,
+    retract_from_case,
     toggle_named,
     worker_cases,
 )
@@ -83,7 +87,7 @@ from bot.legal.core import (
     status_name,
 )
 from bot.legal.models import CaseOutcome, CaseStatus, LegalCase
-from handlers.base import InFlow, register_flow
+from handlers.base import InFlow, register_flow, route_again
 from handlers.legal import callbacks
 from handlers.notifier import TelegramNotifier
 
@@ -91,9 +95,13 @@ log = logging.getLogger(__name__)
 
 SERVICE = "legal"
 #: ``lc:l`` (list), ``lc:<verb>:<case>``, ``lc:o:<case>:<outcome index>``.
-CASE_BUTTON = re.compile(r"^lc:(?:(l)|([vkrqcen]):(\d{1,9})|o:(\d{1,9}):(\d))$")
-#: ``lw:list``, ``lw:<verb>:<case>``, ``lw:s:<case>:<rating>``.
-WORKER_BUTTON = re.compile(r"^lw:(?:(list)|(r|a|w|wy|wn):(\d{1,9})|s:(\d{1,9}):(\d))$")
+#: ``lc:o`` asks to confirm the outcome chosen, ``lc:y`` closes; ``lc:u`` releases after the
+#: confirmation ``lc:r`` asked for; ``lc:x`` keeps the case as it was.
+CASE_BUTTON = re.compile(r"^lc:(?:(l)|([vkrqcenux]):(\d{1,9})|([oy]):(\d{1,9}):(\d))$")
+#: ``lw:list``, ``lw:<verb>:<case>``, ``lw:s:<case>:<rating>``, ``lw:u:<row>:<copy row>``.
+WORKER_BUTTON = re.compile(
+    r"^lw:(?:(list)|(r|a|w|wy|wn):(\d{1,9})|s:(\d{1,9}):(\d)|u:(\d{1,12}):(\d{1,12}))$"
+)
 #: getChatMember answers that mean the person is in the volunteers' group.
 IN_GROUP = frozenset({"member", "administrator", "creator", "restricted"})
 #: Messages in a case's topic that start with this stay in the group (notes among volunteers).
@@ -292,6 +300,7 @@ def _case_keyboard_of(message: Message | None, case_id: int) -> bool:
     actions = {
         callbacks.claim_case(case_id),
         callbacks.release_case(case_id),
+        callbacks.confirm_release(case_id),
         callbacks.toggle_name(case_id),
     }
     return any(
@@ -492,8 +501,8 @@ async def on_case_button(update: Update, context: GongyouContext) -> None:
     if found is None:
         await _stale(update, context)
         return
-    listing, verb, case_text, outcome_case, outcome_index = found.groups()
-    looking = listing is not None or verb in ("v", "e", "r")
+    listing, verb, case_text, pick, outcome_case, outcome_index = found.groups()
+    looking = listing is not None or verb in ("v", "e", "r", "u", "x")
     access = await _access(update, context, act=not looking)
     if access is None:
         return
@@ -502,7 +511,10 @@ async def on_case_button(update: Update, context: GongyouContext) -> None:
         await _show_list(update, context, access)
         return
     if outcome_case is not None:
-        await _close(update, context, access, int(outcome_case), int(outcome_index))
+        if pick == "o":
+            await _confirm_close(update, context, access, int(outcome_case), int(outcome_index))
+        else:
+            await _close(update, context, access, int(outcome_case), int(outcome_index))
         return
     case_id = int(case_text)
     if verb == "v":
@@ -510,7 +522,11 @@ async def on_case_button(update: Update, context: GongyouContext) -> None:
     elif verb == "k":
         await _claim(update, context, access, case_id)
     elif verb == "r":
+        await _confirm_release(update, context, access, case_id)
+    elif verb == "u":
         await _release(update, context, access, case_id)
+    elif verb == "x":
+        await _keep(update, context, access, case_id)
     elif verb == "q":
         await _ask(update, context, access, case_id)
     elif verb == "c":
@@ -549,8 +565,66 @@ async def _claim(update: Update, context: GongyouContext, access: Access, case_i
     await post_note(context.notifier, session, context.services.settings, case, note)
 
 
+async def _confirm_release(
+    update: Update, context: GongyouContext, access: Access, case_id: int
+) -> None:
+    """Ask before giving a case back: the pressed buttons become 'release' and 'cancel'."""
+    query = update.callback_query
+    assert query is not None
+    case = await get_case(context.db, case_id=case_id)
+    if case is None or case.status == CaseStatus.open:
+        await _stale(update, context)
+        return
+    if case.status == CaseStatus.closed:
+        await _alert(update, t(access.lang, "lc-case-closed"))
+        return
+    if case.claimed_by != access.user_id and not access.staff:
+        await _alert(update, t(access.lang, "lc-release-not-yours"))
+        return
+    number = case_label(case_id)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(access.lang, "lc-btn-release-yes", number=number),
+                    callback_data=callbacks.confirm_release(case_id),
+                ),
+                InlineKeyboardButton(
+                    t(access.lang, "lc-btn-keep"), callback_data=callbacks.keep_case(case_id)
+                ),
+            ]
+        ]
+    )
+    await query.answer(t(access.lang, "lc-release-ask", number=number))
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest:
+        await _say(update, context, t(access.lang, "lc-release-ask", number=number), keyboard)
+
+
+async def _keep(update: Update, context: GongyouContext, access: Access, case_id: int) -> None:
+    """Cancel a release or a close that waited for its confirmation."""
+    query = update.callback_query
+    assert query is not None
+    case = await get_case(context.db, case_id=case_id)
+    if case is None:
+        await _stale(update, context)
+        return
+    pressed = query.message
+    if isinstance(pressed, Message) and _case_keyboard_of(pressed, case_id):
+        await query.answer(t(access.lang, "lc-kept"))
+        await _redraw(update, context, access, case)
+        return
+    await query.answer()
+    kept = t(access.lang, "lc-close-kept", number=case_label(case_id))
+    try:
+        await query.edit_message_text(kept)
+    except BadRequest:
+        await _say(update, context, kept)
+
+
 async def _release(update: Update, context: GongyouContext, access: Access, case_id: int) -> None:
-    """Give a claimed case back: its claimer, or staff."""
+    """Give a claimed case back (confirmed): its claimer, or staff."""
     query = update.callback_query
     assert query is not None
     session = context.db
@@ -626,17 +700,68 @@ async def _close_menu(
     await query.answer()
     lang = access.lang
     rows = [
-        [InlineKeyboardButton(outcome_name(lang, outcome), callback_data=f"lc:o:{case_id}:{k}")]
+        [
+            InlineKeyboardButton(
+                outcome_name(lang, outcome), callback_data=callbacks.close_with(case_id, k)
+            )
+        ]
         for k, outcome in enumerate(OUTCOMES)
     ]
     text = t(lang, "lc-close-choose", number=case_label(case_id))
     await _say(update, context, text, InlineKeyboardMarkup(rows))
 
 
+async def _confirm_close(
+    update: Update, context: GongyouContext, access: Access, case_id: int, index: int
+) -> None:
+    """Ask before closing a case with the outcome chosen: 'close' or 'cancel'."""
+    query = update.callback_query
+    assert query is not None
+    case = await get_case(context.db, case_id=case_id)
+    if case is None or index >= len(OUTCOMES):
+        await _stale(update, context)
+        return
+    if case.status == CaseStatus.closed:
+        await _alert(update, t(access.lang, "lc-case-closed"))
+        return
+    if (
+        case.status == CaseStatus.claimed
+        and case.claimed_by != access.user_id
+        and not access.admin
+    ):
+        await _alert(update, t(access.lang, "lc-close-not-yours"))
+        return
+    await query.answer()
+    lang = access.lang
+    text = t(
+        lang,
+        "lc-close-ask",
+        number=case_label(case_id),
+        outcome=outcome_name(lang, OUTCOMES[index]),
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "lc-btn-close-yes"),
+                    callback_data=callbacks.confirm_close(case_id, index),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "lc-btn-keep"), callback_data=callbacks.keep_case(case_id)
+                ),
+            ]
+        ]
+    )
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest:
+        await _say(update, context, text, keyboard)
+
+
 async def _close(
     update: Update, context: GongyouContext, access: Access, case_id: int, index: int
 ) -> None:
-    """Close a case with the chosen outcome; tell the worker and ask for a rating."""
+    """Close a case with the chosen outcome (confirmed); tell the worker, ask for a rating."""
     query = update.callback_query
     assert query is not None
     if index >= len(OUTCOMES):
@@ -852,9 +977,18 @@ async def _ask_flow(update: Update, context: GongyouContext, state: FlowState) -
 
 
 async def _worker_relay(
-    update: Update, context: GongyouContext, case: LegalCase, *, flow: FlowState | None
+    update: Update,
+    context: GongyouContext,
+    case: LegalCase,
+    *,
+    flow: FlowState | None,
+    undo: bool = False,
 ) -> None:
-    """Add the worker's message to their case and pass it on; say whether it arrived."""
+    """Add the worker's message to their case and pass it on; say whether it arrived.
+
+    With ``undo`` (plain text taken as an answer) the confirmation carries a button that takes
+    the message back if it was not meant for the lawyer.
+    """
     message = update.effective_message
     user = update.effective_user
     assert message is not None
@@ -873,7 +1007,7 @@ async def _worker_relay(
             await clear_flow(context.db, user_id=user.id)
         await _say(update, context, context.t("lw-case-closed", number=number))
         return
-    result = await relay_to_case(
+    relayed = await relay_to_case(
         context.notifier,
         context.db,
         context.services.settings,
@@ -883,6 +1017,7 @@ async def _worker_relay(
         content=content,
         now=utcnow(),
     )
+    result = relayed.result
     if flow is not None:
         if message.media_group_id is not None and result != "closed":
             # the rest of an album arrives as separate messages: let them follow the first
@@ -897,7 +1032,13 @@ async def _worker_relay(
         if result == "saved"
         else "lw-case-closed"
     )
-    await _say(update, context, context.t(key, number=number))
+    keyboard = None
+    if undo and relayed.worker_row is not None:
+        retract = callbacks.retract_reply(relayed.worker_row, relayed.post_row)
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(context.t("lw-btn-not-for-lawyer"), callback_data=retract)]]
+        )
+    await _say(update, context, context.t(key, number=number), keyboard)
 
 
 async def _reply_flow(update: Update, context: GongyouContext, state: FlowState) -> None:
@@ -961,6 +1102,106 @@ async def on_private_message(update: Update, context: GongyouContext) -> None:
         raise ApplicationHandlerStop
 
 
+# --- the worker's plain-text answers ---------------------------------------------------------
+
+
+@cache
+def _menu_labels() -> frozenset[str]:
+    """The labels of the main menu's buttons in every language (never taken as an answer)."""
+    labels: set[str] = set()
+    for lang in FLUENT_LOCALE:
+        labels |= {
+            t(lang, "btn-jobs"),
+            t(lang, "btn-legal"),
+            t(lang, "btn-match"),
+            t(lang, "btn-station"),
+            t(lang, "btn-menu"),
+            t(lang, "btn-help"),
+            t(lang, "btn-lang"),
+        }
+    return frozenset(labels)
+
+
+async def claim_answer(update: Update, context: GongyouContext) -> bool:
+    """Take plain text a worker types soon after a volunteer wrote to them as the answer.
+
+    Within ANSWER_WINDOW of a volunteer's message on a case still open, and outside any flow,
+    the text goes to that case (the latest such case) as a reply would, and the confirmation
+    has a button to take it back if it was not meant for the lawyer. Commands and menu button
+    labels are never taken. Returns True if the text was taken.
+    """
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or message.text is None or user is None or chat is None:
+        return False
+    text = message.text.strip()
+    if chat.type != ChatType.PRIVATE or not text or text.startswith("/"):
+        return False
+    if text in _menu_labels():
+        return False
+    if await get_flow(context.db, user_id=user.id) is not None:
+        return False
+    case = await awaiting_answer(context.db, user_id=user.id, now=utcnow())
+    if case is None:
+        return False
+    context.scope.service = SERVICE
+    await _worker_relay(update, context, case, flow=None, undo=True)
+    return True
+
+
+async def _retract(
+    update: Update, context: GongyouContext, worker_row: int, post_row: int | None
+) -> None:
+    """Take back text that was taken as an answer, then read it as a new message."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None
+    assert user is not None
+    retracted = await retract_from_case(
+        context.db, user_id=user.id, worker_row=worker_row, post_row=post_row
+    )
+    if retracted is None:
+        await _stale(update, context)
+        return
+    await query.answer()
+    case = retracted.case
+    assert case.id is not None
+    try:
+        await query.edit_message_text(
+            context.t("lw-retracted", number=case_label(case.id)), reply_markup=None
+        )
+    except BadRequest:
+        log.debug("confirmation of case %s stays as it was", case.id)
+    if retracted.copy is not None:
+        await _take_copy_back(context, case, *retracted.copy)
+    await route_again(update, context, retracted.text)
+
+
+async def _take_copy_back(
+    context: GongyouContext, case: LegalCase, chat_id: int, message_id: int
+) -> None:
+    """Delete the volunteers' copy of a message the worker took back; if Telegram refuses,
+    say under it that the worker took it back."""
+    try:
+        await context.bot.delete_message(chat_id, message_id)
+        return
+    except TelegramError as exc:
+        log.info("copy of a message of case %s stays (%s): noting the withdrawal", case.id, exc)
+    settings = context.services.settings
+    if chat_id in (case.chat_id, settings.volunteers_chat_id):
+        lang = settings.default_language
+        thread_id = placement(case)[0] if chat_id == case.chat_id else None
+    else:  # the claimer's private chat, without a volunteers' group
+        lang = await language_of(context.db, user_id=chat_id)
+        thread_id = None
+    note = Outgoing(t(lang, "lc-note-retracted"), thread_id=thread_id, reply_to=message_id)
+    try:
+        await context.notifier.send(chat_id, note)
+    except DeliveryError:
+        log.warning("withdrawal of a message of case %s could not be noted", case.id)
+
+
 # --- the worker's cases -----------------------------------------------------------------------
 
 
@@ -1021,13 +1262,16 @@ async def on_worker_button(update: Update, context: GongyouContext) -> None:
         await _stale(update, context)
         return
     context.scope.service = SERVICE
-    listing, verb, case_text, rated_case, rating = found.groups()
+    listing, verb, case_text, rated_case, rating, row, copy = found.groups()
     if listing:
         await query.answer()
         await _show_my_cases(update, context)
         return
     if rated_case is not None:
         await _rate(update, context, int(rated_case), int(rating))
+        return
+    if row is not None:
+        await _retract(update, context, int(row), int(copy) or None)
         return
     case = await get_case(context.db, case_id=int(case_text))
     if case is None or case.id is None or case.user_id != user.id:

@@ -50,8 +50,9 @@ SERVICE = "legal"
 MESSAGE_LIMIT = 4096
 #: What `/legal <verb>` this module answers.
 STAFF_VERBS = ("stats", "export", "drafts")
-#: ``ls:v|a|r:<draft id>``: view, approve, reject (staff).
-REVIEW_BUTTON = re.compile(r"^ls:([var]):(\d{1,9})$")
+#: ``ls:<verb>:<draft id>`` (staff): view; approve or reject, which asks first; ``ay`` and ``ry``
+#: approve or reject once confirmed, ``n`` leaves the draft waiting.
+REVIEW_BUTTON = re.compile(r"^ls:(v|a|r|ay|ry|n):(\d{1,9})$")
 #: ``ld:n:<case id>`` starts a draft from a case; the others act on the draft in progress.
 DRAFT_BUTTON = re.compile(r"^ld:(?:n:(\d{1,9})|(s|u|ok|x)|b:(q|p|a|cat|pv)|c:(\d{1,2}))$")
 #: The draft flow's steps: question, more phrasings, answer, category, preview.
@@ -307,17 +308,61 @@ async def on_review_button(update: Update, context: GongyouContext) -> None:
         await stale_button(update, context)
         return
     action, draft_id = found.group(1), int(found.group(2))
+    if action in ("ay", "ry"):
+        await _review(update, context, user.id, draft_id, approve=action == "ay")
+        return
+    draft = await get_draft(context.db, draft_id=draft_id)
+    if draft is None:
+        await stale_button(update, context)
+        return
     if action == "v":
-        draft = await get_draft(context.db, draft_id=draft_id)
-        if draft is None:
-            await stale_button(update, context)
-            return
         await query.answer()
         pending = draft.status == DraftStatus.pending
         keyboard = InlineKeyboardMarkup([_review_row(context.lang, draft_id)]) if pending else None
         await _send(update, context, draft_card(context.lang, draft), keyboard)
-        return
-    await _review(update, context, user.id, draft_id, approve=action == "a")
+    elif action == "n":
+        await query.answer()
+        await _settle(update, context, context.t("ls-review-kept", id=str(draft_id)))
+    elif draft.status != DraftStatus.pending:
+        status = _status_text(context.lang, draft.status)
+        await query.answer(context.t("ls-already", status=status), show_alert=True)
+    else:
+        await query.answer()
+        await _confirm_review(update, context, draft, approve=action == "a")
+
+
+async def _confirm_review(
+    update: Update, context: GongyouContext, draft: LegalDraft, *, approve: bool
+) -> None:
+    """Ask before approving (it answers workers at once) or rejecting a draft."""
+    assert draft.id is not None
+    lang, draft_id = context.lang, str(draft.id)
+    key = "ls-approve-ask" if approve else "ls-reject-ask"
+    yes = "ls-btn-approve-yes" if approve else "ls-btn-reject-yes"
+    verb = "ay" if approve else "ry"
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, yes, id=draft_id), callback_data=f"ls:{verb}:{draft.id}"
+                ),
+                InlineKeyboardButton(
+                    t(lang, "ls-btn-review-keep"), callback_data=f"ls:n:{draft.id}"
+                ),
+            ]
+        ]
+    )
+    await _send(update, context, t(lang, key, id=draft_id, question=draft.question), keyboard)
+
+
+async def _settle(update: Update, context: GongyouContext, text: str) -> None:
+    """Put ``text`` in place of the confirmation that was answered (or send it)."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(fit(text))
+    except BadRequest:
+        await _send(update, context, text)
 
 
 async def _review(
@@ -341,7 +386,7 @@ async def _review(
         forget_cached_kb()  # this process answers with the new entry at once
     await query.answer()
     key = "ls-approved" if approve else "ls-rejected"
-    await _send(update, context, context.t(key, id=str(draft_id), question=draft.question))
+    await _settle(update, context, context.t(key, id=str(draft_id), question=draft.question))
     told = "ld-approved" if approve else "ld-rejected"
     text = t(review.author_language, told, id=str(draft_id), question=draft.question)
     try:

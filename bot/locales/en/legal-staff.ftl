@@ -68,6 +68,12 @@ ls-draft-no-case = none
 ls-already = This draft has already been reviewed ({ $status }).
 ls-approved = ✅ Draft #{ $id } approved; the bot answers with it from now on: { $question }
 ls-rejected = Draft #{ $id } rejected: { $question }
+ls-approve-ask = Approve draft #{ $id }? The bot answers workers with it at once: { $question }
+ls-reject-ask = Reject draft #{ $id }? A rejected draft cannot be approved later: { $question }
+ls-btn-approve-yes = ✅ Yes, approve #{ $id }
+ls-btn-reject-yes = ✖️ Yes, reject #{ $id }
+ls-btn-review-keep = Cancel
+ls-review-kept = OK, draft #{ $id } keeps waiting for review.
 
 ld-intro-case = Turn a good answer from case { $number } into an FAQ draft. Once staff approve it, the bot gives it straight away to other workers who ask.
 ld-intro = Turn a good answer into an FAQ draft. Once staff approve it, the bot gives it straight away to workers who ask.

@@ -29,6 +29,11 @@ legal-deadline-near = ⏰ Deadline: { $due } at the latest ({ $days } { $days ->
        *[other] days
     } left). { $rule }
 legal-deadline-passed = ⚠️ The deadline may have passed: { $due }. { $rule }. The limit can be extended by interruption or suspension, so please still ask soon.
+legal-deadline-near-about = ⏰ Deadline: about { $due } (the date is rough, so this counts from the earliest day it may be: { $days } { $days ->
+        [one] day
+       *[other] days
+    } left). { $rule }
+legal-deadline-passed-about = ⚠️ The deadline may have passed: about { $due } (the date is rough, so this counts from the earliest day it may be). { $rule }. The limit can be extended by interruption or suspension, so please still ask soon.
 
 legal-sum-number = Case number: { $number }
 legal-sum-urgent = 🔴 Urgent: a deadline is close or may have passed

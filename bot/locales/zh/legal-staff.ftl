@@ -62,6 +62,12 @@ ls-draft-no-case = 无
 ls-already = 这份草稿已经审核过了（{ $status }）。
 ls-approved = ✅ 草稿 #{ $id } 已通过，机器人现在就会用它回答工友：{ $question }
 ls-rejected = 草稿 #{ $id } 已退回：{ $question }
+ls-approve-ask = 确定通过草稿 #{ $id } 吗？通过后机器人马上会用它回答工友：{ $question }
+ls-reject-ask = 确定退回草稿 #{ $id } 吗？退回后不能再通过：{ $question }
+ls-btn-approve-yes = ✅ 确定通过 #{ $id }
+ls-btn-reject-yes = ✖️ 确定退回 #{ $id }
+ls-btn-review-keep = 取消
+ls-review-kept = 好的，草稿 #{ $id } 继续等待审核。
 
 ld-intro-case = 把案件 { $number } 里的好解答整理成常见问题草稿。工作人员审核通过后，机器人会直接用它回答其他工友。
 ld-intro = 把一个好解答整理成常见问题草稿。工作人员审核通过后，机器人会直接用它回答工友。

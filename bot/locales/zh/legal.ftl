@@ -26,6 +26,8 @@ legal-rule-arbitration_wages = 在职期间拖欠工资不受一年时效限制�
 legal-rule-injury = 单位不申请的，本人或家属可在事故发生或职业病确诊之日起一年内申请工伤认定（《工伤保险条例》第17条）
 legal-deadline-near = ⏰ 期限提醒：最迟 { $due }（还剩 { $days } 天）。{ $rule }
 legal-deadline-passed = ⚠️ 期限可能已过：{ $due }。{ $rule }。时效可能因中断、中止而延长，仍请尽快咨询。
+legal-deadline-near-about = ⏰ 期限提醒：约 { $due }（日期只记得大概，按最早可能的一天算，还剩 { $days } 天）。{ $rule }
+legal-deadline-passed-about = ⚠️ 期限可能已过：约 { $due }（日期只记得大概，按最早可能的一天算）。{ $rule }。时效可能因中断、中止而延长，仍请尽快咨询。
 
 legal-sum-number = 案件编号：{ $number }
 legal-sum-urgent = 🔴 紧急：期限临近或可能已过
