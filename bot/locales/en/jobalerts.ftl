@@ -39,7 +39,7 @@ ja-type-metro_lines = Type a metro line, e.g. "Line 1". Send /cancel to stop.
 ja-place-added = Added: { $place }
 
 ja-btn-type = ✏️ Type one
-ja-btn-back = « Back
+ja-btn-back = { nav-return }
 ja-btn-alerts-on = 🔔 Turn alerts on
 ja-btn-alerts-off = 🔕 Turn alerts off
 ja-btn-delete = 🗑 Delete registration

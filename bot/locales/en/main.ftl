@@ -101,3 +101,8 @@ cmd-post_job = Employers: post a job
 flow-paused = Your { $service } steps are kept where you left them. Press below to pick up again.
 btn-resume = ↩️ Continue { $service }
 flow-resume-gone = Those earlier steps have expired or are gone; please start again.
+
+# one set of navigation labels for every service (the services' keys refer to these)
+nav-back = ⬅️ Back
+nav-cancel = ✖️ Cancel
+nav-return = ↩️ Back

@@ -87,7 +87,7 @@ me-forget-signups = Your sign-ups for socials (the waiting lists moved up)
 ## Staff: a new social
 
 me-private-only = Please create socials in your private chat with the bot.
-me-new-intro = New social. Press "Drop" or send /cancel at any time to stop.
+me-new-intro = New social. Press "Cancel" or send /cancel at any time to stop.
 me-resume = Carrying on with the social you started:
 me-ask-title = What is the title of the social? (up to { $limit } characters)
 me-ask-start =
@@ -115,8 +115,8 @@ me-no = No
 me-btn-balanced = Yes, half each
 me-btn-not-balanced = No
 me-btn-day-before = The day before, { $when }
-me-btn-back-step = ⬅️ Back
-me-btn-drop = Drop
+me-btn-back-step = { nav-back }
+me-btn-drop = { nav-cancel }
 me-btn-create = ✅ Create the social
 me-summary =
     Please check the new social:

@@ -39,7 +39,7 @@ ja-type-metro_lines = 请输入地铁线路，比如“1号线”。发 /cancel 
 ja-place-added = 已添加：{ $place }
 
 ja-btn-type = ✏️ 自己输入
-ja-btn-back = « 返回
+ja-btn-back = { nav-return }
 ja-btn-alerts-on = 🔔 开启提醒
 ja-btn-alerts-off = 🔕 关闭提醒
 ja-btn-delete = 🗑 删除登记

@@ -3,7 +3,7 @@
 jp-intro = 📝 发布招聘岗位
     我会一步步问你岗位的情况，大约两三分钟。提交后由工会工作人员审核，审核通过才会发布给工友。
     注意：招聘时不得向工友收取押金、培训费、体检费等任何费用。
-    每一步都可以点“返回”修改上一步，随时发 /cancel 退出。
+    每一步都可以点“上一步”修改，随时发 /cancel 退出。
 jp-resume = 继续填写你还没提交的岗位（想重新开始，先发 /cancel）。
 jp-ask-emp = 第 1 步：单位名称是什么？（例如：郑州某某物流有限公司）
 jp-ask-reg = 第 2 步：单位的统一社会信用代码或注册号是多少？没有可以点“跳过”。
@@ -44,8 +44,8 @@ jp-bad-industry = 没认出这个行业，请点下面的按钮选择。
 jp-bad-type = 没认出这个用工形式，请点下面的按钮选择。
 jp-text-only = 抱歉，这一步我只能看懂文字，请打字回答。
 jp-use-buttons = 这一步请点下面的按钮。
-jp-btn-back = ◀ 返回
-jp-btn-cancel = ✖ 取消
+jp-btn-back = { nav-back }
+jp-btn-cancel = { nav-cancel }
 jp-btn-skip = 跳过 ▶
 jp-btn-done = ✔ 选好了
 jp-btn-submit = ✅ 提交审核

@@ -97,3 +97,8 @@ cmd-post_job = 单位发布招聘
 flow-paused = 刚才的「{ $service }」还没做完，已经帮你留着。想接着做就点下面的按钮。
 btn-resume = ↩️ 继续刚才的{ $service }
 flow-resume-gone = 刚才的步骤已经过期或不存在了，请重新开始。
+
+# one set of navigation labels for every service (the services' keys refer to these)
+nav-back = ⬅️ 上一步
+nav-cancel = ✖️ 取消
+nav-return = ↩️ 返回

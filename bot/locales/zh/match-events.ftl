@@ -68,7 +68,7 @@ me-forget-signups = 联谊活动的报名（候补名单已顺延）
 ## Staff: a new social
 
 me-private-only = 请在和机器人的私聊里新建联谊活动。
-me-new-intro = 新建联谊活动。随时可以点「放弃」或发 /cancel 退出。
+me-new-intro = 新建联谊活动。随时可以点「取消」或发 /cancel 退出。
 me-resume = 接着填写上次没建完的活动：
 me-ask-title = 活动标题是什么？（不超过 { $limit } 个字，例如：金水区青年职工秋季联谊会）
 me-ask-start =
@@ -96,8 +96,8 @@ me-no = 否
 me-btn-balanced = 是，男女各半
 me-btn-not-balanced = 否，不限
 me-btn-day-before = 活动前一天 { $when }
-me-btn-back-step = ⬅️ 上一步
-me-btn-drop = 放弃
+me-btn-back-step = { nav-back }
+me-btn-drop = { nav-cancel }
 me-btn-create = ✅ 创建活动
 me-summary =
     请核对新活动：
