@@ -460,6 +460,19 @@ async def test_cancel_in_a_flow_leaves_it_and_deletes_its_state(harness: Harness
     assert await flow_of(harness.db) is None
 
 
+async def test_cancel_in_english_out_of_a_share_button_flow_ends_with_the_menu(
+    harness: Harness,
+) -> None:
+    await harness.feed(message("/match", lang="en"))
+
+    calls = [c for c in await harness.feed(message("/cancel", lang="en")) if c.text]
+
+    assert calls[0].text == t("en", "cancel-done")
+    assert calls[0].params["reply_markup"] == {"remove_keyboard": True}
+    assert calls[-1].text == t("en", "menu")
+    assert calls[-1].callback_data == MAIN_MENU
+
+
 async def test_cancel_leaves_other_users_flows_alone(harness: Harness) -> None:
     await start_flow(harness.db, TEST_FLOW, user_id=ADMIN_ID)
 
