@@ -2,7 +2,9 @@
 
 Run from the project root, with the project installed in the environment (``pip install -e .``)::
 
-    python bench/broadcast.py [--recipients 10000] [--rate 25] [--chatters 20]
+    python bench/broadcast.py [--recipients 10000] [--rate 25] [--chatters 20] [--json]
+    python bench/broadcast.py --recipients 300 --blocked 0.05 --force-429-every 100 \
+        --retry-after 5 --server-errors 0.02
 
 What runs:
 
@@ -10,7 +12,12 @@ What runs:
   sendMessage and the other calls the bot makes, and enforces Telegram's limits the way
   Telegram does: at most 30 messages a second overall and one a second per chat (a leaky
   bucket each; a chat may take a burst of 3, as Telegram tolerates). A message over a limit
-  is refused with a real ``429 Too Many Requests`` and ``retry_after``.
+  is refused with a real ``429 Too Many Requests`` and ``retry_after``. With the fault flags it
+  also answers like Telegram on a bad day, for broadcast recipients only: ``--blocked`` (a share
+  of recipients) get ``403 Forbidden: bot was blocked by the user``; every
+  ``--force-429-every``-th message to a recipient gets a 429 with ``--retry-after`` seconds
+  (5 by default) and that chat is refused until then; ``--server-errors`` (a share of sends)
+  get a 500 or 502.
 * The bot in a subprocess: the real application in polling mode against that server, with the
   outbound limiter on and the broadcast sender running, over a SQLite file seeded with
   ``--recipients`` subscribed workers and one staff member.
@@ -19,15 +26,18 @@ Phase 1: the staff member goes through ``/broadcast`` (all subscribers, a writte
 confirm) by sending updates. While the broadcast runs, a worker message arrives every 0.5 s
 (rotating over ``--chatters`` workers who are not recipients); the time from the moment
 getUpdates hands it to the bot until the bot's reply reaches the server is that reply's
-latency. Reported: the achieved broadcast rate against the configured one, 429s, duplicates,
-and the reply latencies.
+latency. Reported: the achieved broadcast rate against the configured one, 429s (those the
+limits caused apart from the injected ones), the injected faults and what the broadcast's
+ledger made of them, duplicates, and the reply latencies (target: p99 under 1 s, also while
+the bot waits out a 5 s retry_after). The phase ends when the broadcast is marked done.
 
 Phase 2: a second broadcast; when about half the workers have it, the bot process gets
 SIGKILL, is started again on the same database, and finishes. Reported: duplicates, lost
 (never received and not reported as unconfirmed or failed) and unconfirmed rows.
 
 The figures are a report, not a test: the exit code is 0 unless something crashes or a
-phase does not finish in time.
+phase does not finish in time. With ``--json`` the last line printed is one JSON object with
+the figures of both phases.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ import json
 import logging
 import math
 import os
+import random
 import signal
 import sqlite3
 import sys
@@ -156,6 +167,16 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     on_delivered: Callable[[Delivered], None] | None = None
+    #: Injected faults (recipient chats only): blocked chats, every n-th send refused with a
+    #: 429 of ``retry_after`` seconds (0: never), a share of sends answered with a 5xx.
+    blocked: frozenset[int] = frozenset()
+    force_429_every: int = 0
+    retry_after: int = 5
+    server_errors: float = 0.0
+    injected: Counter[str] = field(default_factory=Counter)
+    _forced_until: dict[int, float] = field(default_factory=dict)
+    _recipient_sends: int = 0
+    _rng: random.Random = field(default_factory=lambda: random.Random(20240601))
 
     async def start(self) -> None:
         """Listen on a free port of 127.0.0.1."""
@@ -209,6 +230,10 @@ class FakeTelegram:
         except (KeyError, TypeError, ValueError):
             return _error(400, "Bad Request: chat not found")
         now = time.monotonic()
+        if method == "sendMessage" and FIRST_RECIPIENT <= chat_id < FIRST_CHATTER:
+            fault = self._inject(chat_id, now)
+            if fault is not None:
+                return fault
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = Bucket(PER_CHAT_PER_SECOND, PER_CHAT_BURST)
@@ -218,14 +243,7 @@ class FakeTelegram:
             self.refused[
                 _who(chat_id) + (" (overall)" if overall > JITTER else " (per chat)")
             ] += 1
-            seconds = max(1, math.ceil(wait))
-            body = {
-                "ok": False,
-                "error_code": 429,
-                "description": f"Too Many Requests: retry after {seconds}",
-                "parameters": {"retry_after": seconds},
-            }
-            return web.json_response(body, status=429)
+            return _too_many(max(1, math.ceil(wait)))
         self._overall.take()
         chat.take()
         text = str(params.get("text", ""))
@@ -248,6 +266,26 @@ class FakeTelegram:
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         return _ok(message)
+
+    def _inject(self, chat_id: int, now: float) -> web.Response | None:
+        """A fault for this send to a broadcast recipient, if one is due."""
+        if chat_id in self.blocked:
+            self.injected["403 blocked"] += 1
+            return _error(403, "Forbidden: bot was blocked by the user")
+        until = self._forced_until.get(chat_id, 0.0)
+        if until > now:
+            self.injected["429 (still waiting)"] += 1
+            return _too_many(math.ceil(until - now))
+        self._recipient_sends += 1
+        if self.force_429_every and self._recipient_sends % self.force_429_every == 0:
+            self.injected[f"429 retry_after {self.retry_after}"] += 1
+            self._forced_until[chat_id] = now + self.retry_after
+            return _too_many(self.retry_after)
+        if self.server_errors and self._rng.random() < self.server_errors:
+            code = self._rng.choice((500, 502))
+            self.injected[f"{code}"] += 1
+            return _error(code, "Internal Server Error" if code == 500 else "Bad Gateway")
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         self.polls += 1
@@ -273,6 +311,16 @@ def _who(chat_id: int) -> str:
     if chat_id == STAFF_ID:
         return "staff chat"
     return "worker chat" if chat_id >= FIRST_CHATTER else "recipient chat"
+
+
+def _too_many(seconds: int) -> web.Response:
+    body = {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {seconds}",
+        "parameters": {"retry_after": seconds},
+    }
+    return web.json_response(body, status=429)
 
 
 def _ok(result: Any) -> web.Response:
@@ -569,26 +617,48 @@ def latest_broadcast(db_path: Path) -> tuple[int, str] | None:
     return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
 
+def ledger_counts(db_path: Path, broadcast_id: int) -> dict[str, int]:
+    """How many of a broadcast's recipients are in each status."""
+    rows = read_db(
+        db_path,
+        "SELECT status, count(*) FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY status",
+        broadcast_id,
+    )
+    return {str(status): int(count) for status, count in rows}
+
+
+def broadcast_done(db_path: Path) -> bool:
+    """The newest broadcast is marked done."""
+    found = latest_broadcast(db_path)
+    return found is not None and found[1] == "done"
+
+
 async def phase_one(
     server: FakeTelegram, updates: Updates, db_path: Path, args: argparse.Namespace
-) -> None:
+) -> dict[str, Any]:
     """Broadcast to everyone while workers chat; print rate, 429s, duplicates, reply times."""
     marker = "BENCH-1"
     n = args.recipients
     server.refused.clear()
+    server.injected.clear()
     stop_chat = asyncio.Event()
     await start_broadcast(server, updates, f"{marker} 工会通知：本周六上午九点，二七广场招聘会。")
     await wait_for(lambda: len(received(server, marker)) > 0, within=60, what="the first message")
     server.measure_replies = True
     chatter = asyncio.create_task(chat(server, updates, args.chatters, stop_chat))
     budget = n / args.rate * 2 + 120
-    await wait_for(lambda: len(received(server, marker)) >= n, within=budget, what="phase 1")
+    reachable = n - len(server.blocked)
+    await wait_for(
+        lambda: len(received(server, marker)) >= reachable or broadcast_done(db_path),
+        within=budget,
+        what="phase 1",
+    )
     server.measure_replies = False
     stop_chat.set()
     await chatter
     await wait_for(
-        lambda: (found := latest_broadcast(db_path)) is not None and found[1] == "done",
-        within=30,
+        lambda: broadcast_done(db_path),
+        within=30 + (60 if server.server_errors else 0),  # 5xx rows wait out their backoff
         what="the broadcast to be marked done",
     )
     await asyncio.sleep(1.0)  # anything sent twice would arrive now
@@ -602,6 +672,8 @@ async def phase_one(
     refused = sum(server.refused.values())
     duplicates = sum(1 for count in counts.values() if count > 1)
     lat = server.latencies
+    found = latest_broadcast(db_path)
+    ledger = ledger_counts(db_path, found[0]) if found is not None else {}
     print(f"\nphase 1: broadcast to {n} workers while {args.chatters} other workers chat")
     print(f"  delivered            {len(counts)} of {n} in {span:.1f} s")
     print(
@@ -609,6 +681,9 @@ async def phase_one(
         f"{burst} (configured {args.rate:g})"
     )
     print(f"  429s received        {refused}   ({dict(server.refused)})")
+    if server.injected:
+        print(f"  injected faults      {dict(server.injected)}")
+    print(f"  ledger               {ledger}")
     print(f"  duplicates           {duplicates}")
     print(
         f"  worker replies       {len(lat)}: p50 {percentile(lat, 0.5) * 1000:.0f} ms, "
@@ -627,6 +702,23 @@ async def phase_one(
     p99 = percentile(lat, 0.99)
     print(f"    reply p99 < {TARGET_P99:.0f} s               {p99 * 1000:.0f} ms   "
           f"{'PASS' if lat and p99 < TARGET_P99 else 'MISS'}")  # fmt: skip
+    return {
+        "recipients": n,
+        "delivered": len(counts),
+        "span_s": round(span, 2),
+        "rate": round(rate, 2),
+        "steady_rate": round(steady, 2),
+        "configured_rate": args.rate,
+        "limit_429s": refused,
+        "injected": dict(server.injected),
+        "ledger": ledger,
+        "duplicates": duplicates,
+        "replies": len(lat),
+        "reply_p50_ms": round(percentile(lat, 0.5) * 1000, 1),
+        "reply_p99_ms": round(p99 * 1000, 1),
+        "reply_max_ms": round(max(lat, default=0) * 1000, 1),
+        "reply_p99_pass": bool(lat) and p99 < TARGET_P99,
+    }
 
 
 async def phase_two(
@@ -635,11 +727,12 @@ async def phase_two(
     bot: BotProcess,
     db_path: Path,
     args: argparse.Namespace,
-) -> None:
+) -> dict[str, Any]:
     """Broadcast again, SIGKILL the bot halfway, restart it, and check nobody got it twice."""
     marker = "BENCH-2"
     n = args.recipients
     server.refused.clear()
+    server.injected.clear()
     await start_broadcast(server, updates, f"{marker} 工会通知：下周一起新岗位上线。")
     halfway = n // 2 + 7  # not on a batch boundary
     await wait_for(
@@ -667,9 +760,7 @@ async def phase_two(
     )
     resumed_after = time.monotonic() - killed_at
     await wait_for(
-        lambda: (latest := latest_broadcast(db_path)) is not None and latest[1] == "done",
-        within=n / args.rate * 2 + 120,
-        what="phase 2 to finish",
+        lambda: broadcast_done(db_path), within=n / args.rate * 2 + 120, what="phase 2 to finish"
     )
     await asyncio.sleep(1.0)
     counts = received(server, marker)
@@ -685,7 +776,8 @@ async def phase_two(
     lost = sum(1 for uid, status in ledger.items() if counts[uid] == 0 and status not in reported)
     unconfirmed = [uid for uid, status in ledger.items() if status == "unconfirmed"]
     unconfirmed_received = sum(1 for uid in unconfirmed if counts[uid] > 0)
-    never = sum(1 for uid in range(FIRST_RECIPIENT, FIRST_RECIPIENT + n) if counts[uid] == 0)
+    never = sum(1 for uid in ledger if counts[uid] == 0)
+    explained = sum(1 for uid, status in ledger.items() if counts[uid] == 0 and status in reported)
     print(f"\nphase 2: SIGKILL of the bot after {at_kill} of {n} deliveries, then a restart")
     print(f"  ledger at the kill   {states}")
     print(
@@ -693,13 +785,30 @@ async def phase_two(
     )
     print(f"  delivered            {len(counts)} of {n}; ledger rows {len(ledger)}")
     print(f"  429s received        {sum(server.refused.values())}   ({dict(server.refused)})")
+    if server.injected:
+        print(f"  injected faults      {dict(server.injected)}")
     print(f"  duplicates           {duplicates}   {'PASS' if duplicates == 0 else 'MISS'}")
     print(f"  lost                 {lost}   {'PASS' if lost == 0 else 'MISS'}")
     print(
         f"  unconfirmed          {len(unconfirmed)} ({unconfirmed_received} of them had arrived)"
     )
-    print(f"  never received       {never} (every one of them reported unconfirmed/failed: "
-          f"{'yes' if never == len(unconfirmed) - unconfirmed_received else 'NO'})")  # fmt: skip
+    verdict = "yes" if never == explained else "NO"
+    print(f"  never received       {never} of the {len(ledger)} sent to (every one of them "
+          f"reported unconfirmed/failed/blocked: {verdict})")  # fmt: skip
+    if len(ledger) < n:
+        print(f"  not sent to          {n - len(ledger)} (blocked the bot before: alerts off)")
+    return {
+        "killed_after": at_kill,
+        "resumed_after_s": round(resumed_after, 2),
+        "delivered": len(counts),
+        "limit_429s": sum(server.refused.values()),
+        "injected": dict(server.injected),
+        "duplicates": duplicates,
+        "lost": lost,
+        "unconfirmed": len(unconfirmed),
+        "never_received": never,
+        "never_received_unreported": never - explained,
+    }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -709,10 +818,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=25.0, help="bulk messages/s (25)")
     parser.add_argument("--chatters", type=int, default=20, help="workers chatting (20)")
     parser.add_argument("--keep", default=None, help="keep the database and bot log here")
+    parser.add_argument(
+        "--blocked", type=float, default=0.0, help="share of recipients who blocked the bot (0)"
+    )
+    parser.add_argument(
+        "--force-429-every",
+        type=int,
+        default=0,
+        help="refuse every n-th message to a recipient with a 429 (0: never)",
+    )
+    parser.add_argument(
+        "--retry-after", type=int, default=5, help="retry_after of those 429s, seconds (5)"
+    )
+    parser.add_argument(
+        "--server-errors", type=float, default=0.0, help="share of sends answered 500/502 (0)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the figures as one JSON object, last"
+    )
     parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.recipients < 10 or args.chatters < 1 or not 0 < args.rate <= 30:
         parser.error("--recipients >= 10, --chatters >= 1, 0 < --rate <= 30")
+    if not 0 <= args.blocked < 0.5 or not 0 <= args.server_errors < 0.5:
+        parser.error("--blocked and --server-errors are shares from 0 to below 0.5")
+    if args.force_429_every < 0 or args.retry_after < 1:
+        parser.error("--force-429-every >= 0, --retry-after >= 1")
     return args
 
 
@@ -724,7 +855,18 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> None:
     await seed(url, args.recipients)
     print(f"seeded {args.recipients} subscribed workers in {time.monotonic() - started:.1f} s "
           f"(SQLite {db_path.name})")  # fmt: skip
-    server = FakeTelegram(TOKEN)
+    server = FakeTelegram(
+        TOKEN,
+        blocked=frozenset(
+            random.Random(7).sample(
+                range(FIRST_RECIPIENT, FIRST_RECIPIENT + args.recipients),
+                round(args.blocked * args.recipients),
+            )
+        ),
+        force_429_every=args.force_429_every,
+        retry_after=args.retry_after,
+        server_errors=args.server_errors,
+    )
     await server.start()
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
     env.update(
@@ -748,13 +890,19 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> None:
         print(f"bot polling {server.base_url} (outbound limiter on, sender at {args.rate:g}/s); "
               f"server limits {OVERALL_PER_SECOND:g}/s overall, {PER_CHAT_PER_SECOND:g}/s per "
               f"chat (burst {PER_CHAT_BURST:g})")  # fmt: skip
+        if server.blocked or server.force_429_every or server.server_errors:
+            print(f"injected for recipients: {len(server.blocked)} blocked (403), a 429 of "
+                  f"{server.retry_after} s every {server.force_429_every or 'never'} sends, "
+                  f"{server.server_errors:.0%} 5xx")  # fmt: skip
         updates = Updates()
-        await phase_one(server, updates, db_path, args)
-        await phase_two(server, updates, bot, db_path, args)
+        first = await phase_one(server, updates, db_path, args)
+        second = await phase_two(server, updates, bot, db_path, args)
     finally:
         await bot.stop()
         await server.stop()
     print(f"\nbot log: {workdir / 'bot.log'}" if args.keep else "")
+    if args.json:
+        print(json.dumps({"phase_1": first, "phase_2": second}, ensure_ascii=False))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import contextlib
 import html
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -26,17 +26,19 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import metrics
 from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
-from bot.core.users import FORGETTERS, admit_update, prune_processed_updates
+from bot.core import inbox
+from bot.core.models import InboxState
+from bot.core.users import FORGETTERS, admit_update
 from bot.db import Database
 from bot.i18n import normalize_language, t
-from bot.ratelimit import Arrival, InboundGate, MeteredRequest, OutboundLimiter
+from bot.ratelimit import Arrival, InboundGate, MeteredRequest, OutboundLimiter, SharedBuckets
 from handlers.notifier import Encoder, TelegramNotifier
 from knowledge.index import default_router
 
 log = logging.getLogger(__name__)
 
-#: Processed update ids are kept this long (Telegram keeps undelivered updates for 24 h).
-UPDATE_MEMORY = timedelta(hours=48)
+#: How often each worker looks in the inbox for updates to retry or left unfinished (seconds).
+SWEEP_EVERY = 10.0
 #: The update types the bot asks Telegram for (polling and webhook alike).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 #: Groups for cross-cutting handlers, run before any service (order matters).
@@ -48,10 +50,107 @@ GROUP_FLOOD = -10
 IN_FLIGHT = 4096
 #: bot_data key: start the services' background work (the broadcast sender) on start-up.
 BACKGROUND = "background"
+#: Scope notes: which try of the update this is (set once it is taken), and why it failed.
+ATTEMPT = "inbox_attempt"
+FAILURE = "inbox_failure"
+#: Scope note: this process has not tried the update before (only then is a failure explained).
+FIRST_TRY = "inbox_first_try"
 
 
 class GongyouApplication(Application):
-    """Application that gives every update its own database session and scope."""
+    """Application that takes updates through the inbox, each in its own session and scope.
+
+    ``take_in`` stores arriving updates in the inbox and queues the new ones; the receive step
+    takes each from the inbox and, once handled, it is marked done, or failed to be retried
+    with backoff (parked after the last try). A sweep on start-up and every ``sweep_every``
+    seconds queues what is due again: updates left unfinished by a crash, retries.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sweep_every = SWEEP_EVERY
+        #: Update ids queued here and not yet handled (a sweep does not queue them again).
+        self._queued: set[int] = set()
+        #: How many times this process has started handling an update not yet settled.
+        self._tries: dict[int, int] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    @property
+    def db(self) -> Database:
+        """The database the inbox lives in."""
+        services: Services = self.bot_data["services"]
+        return services.db
+
+    async def take_in(
+        self, updates: Sequence[Update], *, raw: Sequence[dict[str, Any]] | None = None
+    ) -> list[Update]:
+        """Store the updates in the inbox in one statement, then queue those not seen before.
+
+        ``raw`` is the JSON the updates came in, if at hand. Raises if the database cannot
+        store them: the caller must not acknowledge them.
+        """
+        payloads = raw if raw is not None else [u.to_dict() for u in updates]
+        items = [
+            inbox.Incoming(u.update_id, ordering_key(u), payload)
+            for u, payload in zip(updates, payloads, strict=True)
+        ]
+        fresh_ids = await self.db.transact(inbox.accept, items=items)
+        fresh: list[Update] = []
+        for update in updates:
+            if update.update_id in fresh_ids and update.update_id not in self._queued:
+                fresh.append(update)
+                self._queued.add(update.update_id)
+            else:
+                metrics.DUPLICATES.inc()
+                log.info("update %s was received before; ignored", update.update_id)
+        for update in fresh:
+            await self.update_queue.put(update)
+        return fresh
+
+    async def sweep(self, *, grace: timedelta = inbox.GRACE) -> int:
+        """Queue the inbox's due updates that are not queued here already; return how many."""
+        rows = await self.db.transact(inbox.due, grace=grace, skip=set(self._queued))
+        queued = 0
+        for row in rows:
+            try:
+                if row.raw is None:
+                    raise ValueError("no stored update")
+                update = Update.de_json(row.raw, self.bot)
+            except (ValueError, TypeError, KeyError, AttributeError) as error:
+                log.error("update %s in the inbox cannot be read; parked", row.update_id)
+                metrics.PARKED.inc()
+                await self.db.transact(inbox.park, update_id=row.update_id, error=repr(error))
+                continue
+            self._queued.add(row.update_id)
+            await self.update_queue.put(update)
+            queued += 1
+        if queued:
+            log.info("queued %d update(s) from the inbox", queued)
+        return queued
+
+    async def _sweep_forever(self) -> None:
+        grace = timedelta(0)  # at start-up, whatever is due (a claim is never taken twice)
+        while True:
+            try:
+                await self.sweep(grace=grace)
+            except Exception:  # noqa: BLE001 - the database may be down; try again later
+                log.warning("could not look in the inbox", exc_info=True)
+            grace = inbox.GRACE
+            await asyncio.sleep(self.sweep_every)
+
+    async def start(self) -> None:
+        """Start handling queued updates, and sweep the inbox now and then."""
+        await super().start()
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="inbox-sweeper")
+
+    async def stop(self) -> None:
+        """Stop sweeping, then handle what is queued and stop."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        await super().stop()
 
     async def process_update(self, update: object) -> None:
         """Handle one update inside a fresh session; roll back whatever was not committed."""
@@ -64,15 +163,52 @@ class GongyouApplication(Application):
             user.language_code if user else None, services.settings.default_language
         )
         started = time.perf_counter()
+        update_id = update.update_id
+        if len(self._tries) > 4 * IN_FLIGHT:
+            self._tries.clear()  # ids another worker finished; forget them
+        self._tries[update_id] = tries = self._tries.get(update_id, 0) + 1
         scope = UpdateScope(db=services.db, language=language)
+        scope.notes[FIRST_TRY] = tries == 1
         token = bind_scope(scope)
         try:
             await super().process_update(update)
         finally:
             unbind_scope(token)
             await scope.close()
+            self._queued.discard(update_id)
+            await self._settle(update_id, scope)
         metrics.UPDATES.labels(metrics.update_kind(update), scope.service).inc()
         metrics.LATENCY.labels(scope.service).observe(time.perf_counter() - started)
+
+    async def _settle(self, update_id: int, scope: UpdateScope) -> None:
+        """Mark a taken update done, or failed (to retry later) or parked."""
+        attempt: int = scope.notes.get(ATTEMPT, 0)
+        if not attempt:
+            return  # not taken: a duplicate, or the database failed before it was taken
+        error: BaseException | None = scope.notes.get(FAILURE)
+        try:
+            if error is None or isinstance(error, Forbidden):
+                await self.db.transact(inbox.finish, update_id=update_id)
+                self._tries.pop(update_id, None)
+                return
+            described = f"{type(error).__name__}: {error}"
+            state = await self.db.transact(
+                inbox.fail, update_id=update_id, attempt=attempt, error=described
+            )
+        except Exception:  # noqa: BLE001 - the lease runs out and the update is taken again
+            log.warning("could not record how update %s went", update_id, exc_info=True)
+            return
+        if state is InboxState.parked:
+            self._tries.pop(update_id, None)
+            metrics.PARKED.inc()
+            log.error("update %s parked after %d tries: %s", update_id, attempt, described)
+        else:
+            log.warning(
+                "update %s failed (try %d); retrying in %s",
+                update_id,
+                attempt,
+                inbox.retry_delay(attempt),
+            )
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -143,18 +279,32 @@ def is_plain_message(update: Update) -> bool:
     )
 
 
+def ordering_key(update: Update) -> int | None:
+    """Whose the update is: one key's updates are handled in order."""
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
 async def receive(update: Update, context: GongyouContext) -> None:
-    """Ignore redelivered updates; create or refresh the sender's user row."""
+    """Take the update from the inbox (or ignore it); create or refresh the sender's row."""
     scope = context.scope
     tg_user = update.effective_user
     user_id = tg_user.id if tg_user is not None and not tg_user.is_bot else None
-    fresh, member = await scope.db.transact(
-        admit_update, update_id=update.update_id, user_id=user_id, language=scope.language
+    attempt, member = await scope.db.transact(
+        admit_update,
+        update_id=update.update_id,
+        user_id=user_id,
+        language=scope.language,
+        raw=update.to_dict,
+        user_key=ordering_key(update),
     )
-    if not fresh:
+    if not attempt:
         metrics.DUPLICATES.inc()
-        log.info("update %s was already handled; ignored", update.update_id)
+        log.info("update %s was handled already or is being handled; ignored", update.update_id)
         raise ApplicationHandlerStop
+    scope.notes[ATTEMPT] = attempt
+    scope.notes[FIRST_TRY] = scope.notes.get(FIRST_TRY, True) and attempt == 1
     if member is not None:
         scope.user = member
         scope.language = member.language
@@ -210,6 +360,7 @@ async def on_error(update: object, context: GongyouContext) -> None:
     """Log the error with its context, tell the user politely, keep running.
 
     For an update, the rest of its handlers are skipped: a failed step is not followed by more.
+    The update is tried again later; the user is told only about its first failure.
     """
     error = context.error
     kind = type(error).__name__ if error else "unknown"
@@ -225,18 +376,30 @@ async def on_error(update: object, context: GongyouContext) -> None:
         kind,
         exc_info=error,
     )
+    first_try = True
+    with contextlib.suppress(RuntimeError):  # outside an update's handling there is no scope
+        notes = context.scope.notes
+        notes[FAILURE] = error
+        first_try = notes.get(FIRST_TRY, True)
     try:
-        await _apologise(update, context, error)
+        if first_try:
+            await _apologise(update, context, error)
+        else:
+            await _rollback(context)
     finally:
         raise ApplicationHandlerStop
 
 
-async def _apologise(update: Update, context: GongyouContext, error: Exception | None) -> None:
+async def _rollback(context: GongyouContext) -> None:
     try:
         if context.scope.session_open:
             await context.scope.session.rollback()
     except Exception:  # noqa: BLE001 - the scope may be gone or the database down
         log.debug("no session to roll back", exc_info=True)
+
+
+async def _apologise(update: Update, context: GongyouContext, error: Exception | None) -> None:
+    await _rollback(context)
     if isinstance(error, Forbidden) or update.effective_chat is None:
         return  # the user blocked the bot, or there is no one to tell
     try:
@@ -258,10 +421,9 @@ def user_id_of(update: Update) -> int | None:
 
 
 async def _forget_old_updates(context: GongyouContext) -> None:
-    async with context.services.db.session() as session:
-        removed = await prune_processed_updates(session, older_than=UPDATE_MEMORY)
+    removed = await context.services.db.transact(inbox.prune)
     if removed:
-        log.info("forgot %d processed update ids", removed)
+        log.info("pruned %d handled or parked updates from the inbox", removed)
 
 
 def bot_commands(lang: str) -> list[BotCommand]:
@@ -318,6 +480,7 @@ def build_application(
     job_queue: bool = True,
 ) -> GongyouApplication:
     """Build the Application with every handler registered; does not start it."""
+    shared = shared_limits(settings, token)
     builder: Any = (
         ApplicationBuilder()
         .application_class(GongyouApplication)
@@ -325,7 +488,9 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=GongyouContext))
-        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates, gate(settings)))
+        .concurrent_updates(
+            PerUserUpdateProcessor(settings.concurrent_updates, gate(settings, shared))
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -339,7 +504,7 @@ def build_application(
     )
     if settings.outbound_rate_limit:
         builder = builder.rate_limiter(
-            OutboundLimiter(bulk_per_second=settings.bulk_messages_per_second)
+            OutboundLimiter(bulk_per_second=settings.bulk_messages_per_second, shared=shared)
         )
     if not updater:
         builder = builder.updater(None)
@@ -365,11 +530,21 @@ def build_application(
     return application
 
 
-def gate(settings: Settings) -> InboundGate:
+def gate(settings: Settings, shared: SharedBuckets | None = None) -> InboundGate:
     """The inbound gate for these settings: flood limit, backlog age, notice interval."""
     return InboundGate(
-        settings.flood_limit, backlog_after=settings.flood_backlog_s, notice_every=NOTICE_EVERY
+        settings.flood_limit,
+        backlog_after=settings.flood_backlog_s,
+        notice_every=NOTICE_EVERY,
+        shared=shared,
     )
+
+
+def shared_limits(settings: Settings, token: str | None) -> SharedBuckets | None:
+    """The Redis buckets the bot's replicas share, when GONGYOU_REDIS_URL is set."""
+    if settings.redis_url is None:
+        return None
+    return SharedBuckets.for_bot(settings.redis_url, token or settings.require_token())
 
 
 def encoders() -> dict[str, Encoder]:
@@ -385,6 +560,7 @@ def encoders() -> dict[str, Encoder]:
 def register_all(application: GongyouApplication, settings: Settings) -> None:
     """Register handlers. Order matters: cross-cutting first, services, catch-all last."""
     from handlers import SERVICES, common, router
+    from handlers import inbox as inbox_commands
 
     application.add_handler(TypeHandler(Update, receive), group=GROUP_RECEIVE)
     processor = application.update_processor
@@ -393,6 +569,7 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
     )
     application.add_handler(TypeHandler(Update, FloodControl(flood_gate)), group=GROUP_FLOOD)
     common.register_commands(application)
+    inbox_commands.register(application)
     for service in SERVICES:
         service.register(application)
         for forget in service.forgetters:

@@ -328,9 +328,6 @@ async def _roles(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, mode: str | None) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
-    from bot.db import Database
-
     if mode is not None:
         settings = settings.model_copy(update={"mode": Mode(mode)})
     settings.require_token()
@@ -343,20 +340,32 @@ def _run(settings: Settings, mode: str | None) -> int:
     if settings.mode is Mode.webhook:
         asyncio.run(_serve_webhook(settings))
         return 0
-    db = Database(settings.database_url)
-    application = build_application(settings, db=db)
-
-    async def _dispose(_app: object) -> None:
-        await db.dispose()
-
-    application.post_shutdown = _dispose
-    log.info("polling Telegram for updates")
-    application.run_polling(
-        poll_interval=settings.poll_interval,
-        timeout=settings.poll_timeout,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    asyncio.run(_serve_polling(settings))
     return 0
+
+
+async def _serve_polling(settings: Settings) -> None:
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.db import Database
+    from bot.polling import serve_polling
+
+    db = Database(settings.database_url)
+    application = build_application(settings, db=db, updater=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("polling Telegram for updates")
+    try:
+        await serve_polling(
+            application,
+            stop=stop,
+            long_poll=settings.poll_timeout,
+            interval=settings.poll_interval,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    finally:
+        await db.dispose()
 
 
 async def _serve_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from enum import StrEnum
@@ -83,6 +84,8 @@ class Settings(BaseSettings):
     flood_limit: str = "6 per 5 seconds"
     #: A worker's plain messages that waited this long behind newer ones are collapsed (0: off).
     flood_backlog_s: float = Field(default=5.0, ge=0, le=600)
+    #: Redis shared by the bot's replicas: outbound limits, 429 pauses, inbound flood counting.
+    redis_url: str | None = None
 
     timezone: str = "Asia/Shanghai"
     quiet_hours: str = "22:00-07:00"
@@ -92,6 +95,9 @@ class Settings(BaseSettings):
     legal_reannounce_hours: float = Field(default=4.0, gt=0, le=24 * 14)
     legal_escalate_hours: float = Field(default=24.0, gt=0, le=24 * 60)
     member_key: SecretStr | None = None
+    #: Key of the pseudonyms that stand for a forgotten user in the audit log (HMAC-SHA256);
+    #: unset, one is derived from the bot token (set it to keep pseudonyms across new tokens).
+    audit_key: SecretStr | None = None
     verify_attempts_per_day: int = Field(default=5, ge=1, le=100)
     match_daily_limit: int = Field(default=5, ge=1, le=100)
     match_city: str = "郑州市"
@@ -171,6 +177,16 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "GONGYOU_REDIS_URL must read like redis://127.0.0.1:6379/0 "
+                "(or rediss:// for TLS, unix:///path/to/redis.sock)"
+            )
+        return value
+
     @field_validator("webhook_path")
     @classmethod
     def _path_starts_with_slash(cls, value: str) -> str:
@@ -189,6 +205,13 @@ class Settings(BaseSettings):
                 "postgresql+asyncpg://user:password@host/db"
             )
         return value
+
+    def audit_secret(self) -> bytes:
+        """The key of audit-log pseudonyms: GONGYOU_AUDIT_KEY, or derived from the bot token."""
+        if self.audit_key is not None and self.audit_key.get_secret_value():
+            return self.audit_key.get_secret_value().encode()
+        token = self.bot_token.get_secret_value().strip() if self.bot_token else ""
+        return hashlib.sha256(b"gongyou audit pseudonyms\0" + token.encode()).digest()
 
     def require_token(self) -> str:
         """Return the bot token, or explain how to get one."""

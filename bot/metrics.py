@@ -16,6 +16,11 @@ UPDATES = Counter(
 DUPLICATES = Counter(
     "gongyou_duplicate_updates_total", "Redelivered updates ignored", registry=REGISTRY
 )
+PARKED = Counter(
+    "gongyou_inbox_parked_total",
+    "Updates given up on after their last try (kept in the inbox with the error)",
+    registry=REGISTRY,
+)
 LATENCY = Histogram(
     "gongyou_handler_seconds",
     "Time to handle one update",

@@ -24,7 +24,11 @@ MAX_BODY = 1024 * 1024
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:
-    """Check the secret token first, then queue the update for the application."""
+    """Check the secret token first, store the update in the inbox, then queue it.
+
+    200 is answered only once the update is stored (or was stored before: a redelivery is not
+    handled twice). If it cannot be stored the answer is 503, and Telegram sends it again.
+    """
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), request.app[SECRET].encode()):
         return web.Response(status=403, text="forbidden")
@@ -37,7 +41,11 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     except (ValueError, TypeError, KeyError, AttributeError):
         log.warning("webhook: body is not a Telegram update")
         return web.Response(status=400, text="bad update")
-    await application.update_queue.put(update)
+    try:
+        await application.take_in([update], raw=[payload])
+    except Exception:  # noqa: BLE001 - the database is unreachable or failing
+        log.warning("webhook: could not store update %s; asking for it again", update.update_id)
+        return web.Response(status=503, text="try again later")
     return web.Response(text="ok")
 
 

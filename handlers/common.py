@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRe
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import GongyouContext
-from bot.core.models import Role
+from bot.core.models import Role, utcnow
 from bot.core.users import (
     Member,
     clear_flow,
@@ -20,6 +20,8 @@ from bot.core.users import (
     set_language,
 )
 from bot.i18n import FLUENT_LOCALE, t
+from bot.legal.cases import claimed_cases, hand_over_cases
+from bot.legal.core import case_label
 from handlers import SERVICES
 from handlers.base import Enter, back_to_menu, main_menu, require_role, stale_button
 from handlers.router import ENTRIES, typed_text
@@ -146,8 +148,24 @@ async def role(update: Update, context: GongyouContext) -> None:
     await context.reply(update, key, user=str(user_id), role=role_name.value)
 
 
+#: How each role is named to the person who holds it (the /forget hand-over).
+ROLE_NAMES = {
+    Role.admin: "role-name-admin",
+    Role.staff: "role-name-staff",
+    Role.volunteer_legal: "role-name-volunteer_legal",
+    Role.volunteer_match: "role-name-volunteer_match",
+}
+
+
 async def forget(update: Update, context: GongyouContext) -> None:
-    """Ask the worker to confirm deleting everything the bot keeps about them."""
+    """Ask the worker to confirm deleting everything the bot keeps about them; a role holder
+    is first told which roles go and which claimed cases go back to the queue."""
+    user = update.effective_user
+    if user is None:
+        return
+    if user.id in context.services.settings.admin_ids:
+        await context.reply(update, "forget-admin-configured")
+        return
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -156,20 +174,45 @@ async def forget(update: Update, context: GongyouContext) -> None:
             ]
         ]
     )
-    await context.reply(update, "forget-ask", keyboard=keyboard)
+    parts = []
+    held = set(context.user.roles if context.user else ())
+    names = [context.t(key) for role, key in ROLE_NAMES.items() if role.value in held]
+    if names:
+        joined = ("、" if context.lang == "zh" else ", ").join(names)
+        parts.append(context.t("forget-ask-roles", roles=joined))
+    claimed = await claimed_cases(context.db, volunteer_id=user.id)
+    if claimed:
+        labels = ", ".join(case_label(case.id) for case in claimed if case.id is not None)
+        parts.append(context.t("forget-ask-cases", count=len(claimed), cases=labels))
+    parts.append(context.t("forget-ask"))
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, "\n\n".join(parts), reply_markup=keyboard)
 
 
 async def _forget_confirmed(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     if user is None:
         return
+    settings = context.services.settings
+    if user.id in settings.admin_ids:
+        await context.reply(update, "forget-admin-configured")
+        return
     lang = context.lang
-    deleted = await forget_user(context.db, user_id=user.id)
+    released = await hand_over_cases(
+        context.notifier, context.db, settings, volunteer_id=user.id, now=utcnow()
+    )
+    deleted = await forget_user(context.db, user_id=user.id, audit_key=settings.audit_secret())
     context.scope.user = None
-    items = "\n".join("· " + t(lang, key) for key in deleted) or "-"
+    lines = ["· " + t(lang, key) for key in deleted]
+    if released:
+        labels = ", ".join(case_label(case.id) for case in released if case.id is not None)
+        lines.append("· " + t(lang, "forget-item-cases", cases=labels))
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_message(chat.id, t(lang, "forget-done", items=items))
+        await context.bot.send_message(
+            chat.id, t(lang, "forget-done", items="\n".join(lines) or "-")
+        )
 
 
 CALLBACK = re.compile(r"^(m|a|lang|forget)(?::([a-z0-9_.]{1,40}))?$")

@@ -140,10 +140,14 @@ async def on_location(update: Update, context: GongyouContext) -> None:
     if message is None or message.location is None:
         return
     context.scope.service = SERVICE
+    lat, lon = message.location.latitude, message.location.longitude
+    if not valid_point(lat, lon):
+        # a forged update (JSON allows NaN and Infinity): answer, keep any flow, store nothing
+        await context.reply(update, "st-location-invalid")
+        return
     user = update.effective_user
     if user is not None and context.user is not None and context.user.flow == FLOW:
         await clear_flow(context.db, user_id=user.id)
-    lat, lon = message.location.latitude, message.location.longitude
     text, keyboard, first = await _nearby_page(
         context, lat, lon, buttons=0, open_only=False, page=0
     )

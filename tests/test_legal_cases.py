@@ -1664,3 +1664,73 @@ async def test_a_volunteer_cannot_reach_a_worker_who_was_forgotten(legal: Harnes
     calls = await legal.feed(_in_group("还在吗？", thread=case.thread_id))
 
     assert _to(calls, WORKER_ID) == []
+
+
+# --- staff may look but not act; a volunteer who leaves hands over ------------------------------
+
+
+@pytest.mark.parametrize("verb", ["r", "u"])
+async def test_staff_cannot_release_a_case_a_volunteer_claimed(legal: Harness, verb: str) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(callback(f"lc:{verb}:{case.id}", user_id=STAFF_ID))
+
+    assert _popup(calls) == t("zh", "role-refused")
+    kept = await _load(legal.db, case.id)  # type: ignore[arg-type]
+    assert (kept.status, kept.claimed_by) == (CaseStatus.claimed, LAWYER_ID)
+    assert _to(calls, GROUP_ID) == []
+    assert await _audits(legal.db, "legal.case.release") == []
+
+
+async def test_an_admin_cannot_release_a_case_someone_else_claimed(legal: Harness) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(callback(f"lc:u:{case.id}", user_id=ADMIN_ID))
+
+    assert _popup(calls) == t("zh", "lc-release-not-yours")
+    assert (await _load(legal.db, case.id)).claimed_by == LAWYER_ID  # type: ignore[arg-type]
+    assert await _audits(legal.db, "legal.case.release") == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_volunteer_asking_to_be_forgotten_is_shown_their_roles_and_claimed_cases(
+    legal: Harness, lang: str
+) -> None:
+    case = await _claimed(legal)
+    async with legal.db.session() as session:
+        await set_language(session, user_id=LAWYER_ID, language=lang)
+
+    calls = await legal.feed(message("/forget", user_id=LAWYER_ID))
+
+    [ask] = _to(calls, LAWYER_ID)
+    assert t(lang, "forget-ask-roles", roles=t(lang, "role-name-volunteer_legal")) in ask.text
+    assert t(lang, "forget-ask-cases", count=1, cases="L0001") in ask.text
+    assert ask.text.endswith(t(lang, "forget-ask"))
+    assert (await _load(legal.db, case.id)).claimed_by == LAWYER_ID  # type: ignore[arg-type]
+
+
+async def test_a_volunteer_who_forgets_hands_their_claimed_cases_back_to_the_queue(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal)
+    await legal.feed(message("/forget", user_id=LAWYER_ID))
+
+    calls = await legal.feed(callback("forget:yes", user_id=LAWYER_ID))
+
+    released = await _load(legal.db, case.id)  # type: ignore[arg-type]
+    assert (released.status, released.claimed_by) == (CaseStatus.open, None)
+    [note] = _to(calls, GROUP_ID)
+    assert note.text == t("zh", "lc-note-released-left")
+    assert note.params["message_thread_id"] == case.thread_id
+    assert f"lc:k:{case.id}" in note.callback_data
+    [done] = _to(calls, LAWYER_ID)
+    assert t("zh", "forget-item-cases", cases="L0001") in done.text
+    assert t("zh", "forget-item-roles") in done.text
+    [release] = await _audits(legal.db, "legal.case.release")
+    assert release.actor_id is None
+    assert release.subject == f"case:{case.id}"
+    [revoked] = await _audits(legal.db, "role.revoke")
+    assert revoked.detail["role"] == "volunteer_legal"
+    # another volunteer takes it up
+    await legal.feed(_press_in_group(f"lc:k:{case.id}", user_id=LAWYER2_ID, thread=case.thread_id))
+    assert (await _load(legal.db, case.id)).claimed_by == LAWYER2_ID  # type: ignore[arg-type]

@@ -41,7 +41,7 @@ TABLES = {
     "legal_consultations", "legal_drafts", "legal_evidence", "legal_messages",
     "match_decisions", "match_events", "match_intros", "match_pairs", "match_profiles",
     "match_reports", "match_signups", "match_suggestions", "member_roster",
-    "member_verifications", "member_verify_attempts", "paused_flows", "processed_updates",
+    "member_verifications", "member_verify_attempts", "paused_flows", "inbox",
     "station_reports",
     "stations", "users",
 }  # fmt: skip

@@ -1,17 +1,22 @@
-"""The real polling loop over HTTP: PTB's Updater and HTTPXRequest against a fake Bot API."""
+"""The real polling loop over HTTP: `bot.polling` and HTTPXRequest against a fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from bot.app import GongyouApplication, build_application
 from bot.config import Settings
-from bot.core.models import ProcessedUpdate, User
+from bot.core import inbox
+from bot.core.models import InboxItem, InboxState, User
 from bot.db import Database
 from bot.i18n import t
+from bot.polling import poll, serve_polling
 from tests import factories
 from tests.fake_botapi import FakeBotApi
 
@@ -30,28 +35,18 @@ async def api(settings: Settings) -> AsyncIterator[FakeBotApi]:
 async def polling_app(
     settings: Settings, db: Database, api: FakeBotApi, no_proxy: None
 ) -> AsyncIterator[GongyouApplication]:
-    """The bot as it runs in polling mode, started the way PTB's run_polling starts it."""
+    """The bot as it runs in polling mode: started as `serve_polling` starts it."""
     application = build_application(
-        settings.model_copy(update={"api_base_url": api.base_url}), db=db
+        settings.model_copy(update={"api_base_url": api.base_url}), db=db, updater=False
     )
-    assert application.updater is not None
-    await application.initialize()
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve_polling(application, stop=stop, long_poll=1))
     try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, drop_pending_updates=False
-        )
-        await application.start()
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
+        await api.wait_for("getUpdates")
+        yield application
     finally:
-        await application.shutdown()
+        stop.set()
+        await running
 
 
 async def test_polling_starts_by_removing_the_webhook_and_setting_the_command_menu(
@@ -80,7 +75,7 @@ async def test_a_start_message_fetched_by_polling_gets_the_welcome_and_main_menu
     assert "m:jobs" in sent.callback_data
     async with db.session() as session:
         user = await session.get(User, factories.WORKER_ID)
-        claimed = await session.get(ProcessedUpdate, update["update_id"])
+        claimed = await session.get(InboxItem, update["update_id"])
     assert user is not None
     assert user.language == "zh"
     assert claimed is not None
@@ -102,7 +97,7 @@ async def test_a_menu_button_pressed_while_polling_is_answered_and_opens_the_ser
     assert sent[1].text == t("zh", "jobs-menu")
     async with db.session() as session:
         users = (await session.exec(select(User))).all()
-        claimed = (await session.exec(select(ProcessedUpdate.update_id))).all()
+        claimed = (await session.exec(select(InboxItem.update_id))).all()
     assert [u.id for u in users] == [factories.WORKER_ID]
     assert sorted(claimed) == sorted([start["update_id"], press["update_id"]])
 
@@ -140,7 +135,7 @@ async def test_an_update_redelivered_by_get_updates_is_answered_once(
 
     assert [c.text for c in sent] == [WELCOME, t("zh", "menu")]
     async with db.session() as session:
-        claimed = (await session.exec(select(ProcessedUpdate.update_id))).all()
+        claimed = (await session.exec(select(InboxItem.update_id))).all()
     assert update["update_id"] in claimed
     assert len(claimed) == 2
 
@@ -157,3 +152,91 @@ async def test_an_update_repeated_within_one_get_updates_batch_is_answered_once(
 
     assert api.delivered[:2] == [update["update_id"]] * 2
     assert [c.text for c in sent] == [WELCOME, t("zh", "menu")]
+
+
+# The inbox: a fetched batch is stored before the next getUpdates confirms it
+
+
+async def stored(db: Database) -> list[InboxItem]:
+    async with db.session() as session:
+        return list((await session.exec(select(InboxItem).order_by(InboxItem.update_id))).all())
+
+
+async def all_done(db: Database, count: int) -> list[InboxItem]:
+    """The inbox rows once ``count`` of them are marked done (fails the test after 5 s)."""
+    async with asyncio.timeout(5):
+        while True:
+            rows = await stored(db)
+            if sum(r.state == InboxState.done.value for r in rows) >= count:
+                return rows
+            await asyncio.sleep(0.01)
+
+
+async def test_updates_stored_before_a_crash_are_handled_once_when_the_bot_starts_again(
+    settings: Settings, db: Database, api: FakeBotApi, no_proxy: None
+) -> None:
+    config = settings.model_copy(update={"api_base_url": api.base_url})
+    start, menu = factories.message("/start"), factories.message("/menu")
+    api.enqueue(start)
+    api.enqueue(menu)
+    # This process fetches and stores the batch, then dies before handling any of it.
+    crashed = build_application(config, db=db, updater=False, job_queue=False)
+    await crashed.initialize()
+    poller = asyncio.create_task(poll(crashed, long_poll=1))
+    await api.wait_until(
+        lambda: any(
+            c.params.get("offset") == menu["update_id"] + 1 for c in api.sent("getUpdates")
+        ),
+        what="the batch to be confirmed",
+    )
+    poller.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await poller
+    await crashed.shutdown()
+    assert api.sent("sendMessage") == []
+    assert [r.state for r in await stored(db)] == [InboxState.new.value] * 2
+
+    for _ in range(2):  # started again, and once more: each update is answered once
+        restarted = build_application(config, db=db, updater=False, job_queue=False)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_polling(restarted, stop=stop, long_poll=1))
+        try:
+            sent = await api.wait_for("sendMessage", count=2)
+            rows = await all_done(db, 2)
+        finally:
+            stop.set()
+            await running
+
+    assert [c.text for c in sent] == [WELCOME, t("zh", "menu")]
+    assert len(api.sent("sendMessage")) == 2
+    assert [(r.update_id, r.attempts) for r in rows] == [
+        (start["update_id"], 1),
+        (menu["update_id"], 1),
+    ]
+    assert api.delivered == [start["update_id"], menu["update_id"]]
+
+
+async def test_a_fetched_batch_the_database_cannot_store_is_fetched_again_and_answered_once(
+    polling_app: GongyouApplication,
+    api: FakeBotApi,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    update = factories.message("/start")
+    store = inbox.accept
+    failures = [ConnectionRefusedError("database is down")]
+
+    def flaky(*args: Any, **kwargs: Any) -> set[int]:
+        if failures:
+            raise failures.pop()
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "accept", flaky)
+    api.enqueue(update)
+
+    [sent] = await api.wait_for("sendMessage")
+    rows = await all_done(db, 1)
+
+    assert api.delivered == [update["update_id"]] * 2  # not confirmed until it was stored
+    assert sent.text == WELCOME
+    assert [(r.update_id, r.attempts) for r in rows] == [(update["update_id"], 1)]

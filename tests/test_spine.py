@@ -18,7 +18,7 @@ import bot.app
 from bot import metrics
 from bot.config import Settings
 from bot.context import GongyouContext
-from bot.core.models import AuditLog, FlowState, ProcessedUpdate, Role, User, utcnow
+from bot.core.models import AuditLog, FlowState, InboxItem, Role, User, utcnow
 from bot.core.users import (
     LAST_SEEN_RESOLUTION,
     bootstrap_admins,
@@ -289,7 +289,7 @@ async def test_a_redelivered_update_is_recorded_once(harness: Harness) -> None:
     await harness.feed(payload)
     await harness.feed(payload)
 
-    ids = [r.update_id for r in await rows(harness.db, ProcessedUpdate)]
+    ids = [r.update_id for r in await rows(harness.db, InboxItem)]
     assert ids == [payload["update_id"]]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,11 +14,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import select
 from telegram import Update
 
+import bot.app
 from bot import metrics
 from bot.app import GongyouApplication, build_application
 from bot.config import Settings
 from bot.context import Services
-from bot.core.models import ProcessedUpdate, User
+from bot.core.models import InboxItem, InboxState, User
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import LocalBotApi
@@ -113,8 +115,9 @@ async def user_ids(db: Database) -> list[int]:
 
 
 async def claimed_ids(db: Database) -> list[int]:
+    """Ids of the updates the inbox holds."""
     async with db.session() as session:
-        return list((await session.exec(select(ProcessedUpdate.update_id))).all())
+        return list((await session.exec(select(InboxItem.update_id))).all())
 
 
 @pytest.mark.parametrize(
@@ -305,3 +308,135 @@ async def test_a_web_app_that_manages_the_bot_starts_it_and_stops_it_with_the_se
         await test_client.close()
 
     assert not application.running
+
+
+# The inbox: an update is stored before Telegram is told it arrived
+
+
+async def inbox_rows(db: Database) -> list[InboxItem]:
+    async with db.session() as session:
+        return list((await session.exec(select(InboxItem).order_by(InboxItem.update_id))).all())
+
+
+async def settled(db: Database, update_id: int, *, within: float = 5.0) -> InboxItem:
+    """The update's inbox row once it has been handled (done, failed or parked)."""
+    deadline = time.monotonic() + within
+    while True:
+        async with db.session() as session:
+            row = await session.get(InboxItem, update_id)
+        if row is not None and row.state != InboxState.new.value:
+            return row
+        if time.monotonic() > deadline:
+            pytest.fail(f"update {update_id} was not handled within {within} s")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def unreachable() -> AsyncIterator[Database]:
+    """A database nobody answers for (nothing listens on port 1: refused at once)."""
+    database = Database("postgresql+asyncpg://postgres@127.0.0.1:1/gongyou")
+    yield database
+    await database.dispose()
+
+
+async def test_an_update_that_cannot_be_stored_gets_503_and_is_not_handled(
+    client: TestClient[Any, Any],
+    application: GongyouApplication,
+    api: LocalBotApi,
+    db: Database,
+    unreachable: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    services: Services = application.bot_data["services"]
+    monkeypatch.setattr(services, "db", unreachable)
+
+    response = await client.post(PATH, json=factories.message("/start"), headers=GOOD)
+
+    assert response.status == 503
+    assert application.update_queue.empty()
+    assert api.sent("sendMessage") == []
+    assert await inbox_rows(db) == []
+
+
+async def test_an_update_sent_again_once_the_database_is_back_is_handled_once(
+    client: TestClient[Any, Any],
+    application: GongyouApplication,
+    api: LocalBotApi,
+    db: Database,
+    unreachable: Database,
+) -> None:
+    update = factories.message("/start")
+    services: Services = application.bot_data["services"]
+    services.db = unreachable
+    try:
+        refused = await client.post(PATH, json=update, headers=GOOD)
+    finally:
+        services.db = db
+
+    accepted = await client.post(PATH, json=update, headers=GOOD)
+    await until(lambda: bool(api.sent("sendMessage")), what="the welcome")
+    again = await client.post(PATH, json=update, headers=GOOD)
+    await until(lambda: application.update_queue.empty(), what="the queue to empty")
+
+    assert (refused.status, accepted.status, again.status) == (503, 200, 200)
+    assert [c.text for c in api.sent("sendMessage")] == [WELCOME]
+    row = await settled(db, update["update_id"])
+    assert (row.state, row.attempts) == (InboxState.done.value, 1)
+    assert len(await inbox_rows(db)) == 1
+
+
+async def test_an_update_stored_by_the_webhook_is_marked_done_once_handled(
+    client: TestClient[Any, Any], api: LocalBotApi, db: Database
+) -> None:
+    update = factories.message("/start")
+
+    await client.post(PATH, json=update, headers=GOOD)
+    await until(lambda: bool(api.sent("sendMessage")), what="the welcome")
+
+    row = await settled(db, update["update_id"])
+    assert row.state == InboxState.done.value
+    assert row.raw is None  # the update's text is not kept once it is handled
+    assert row.user_key == factories.WORKER_ID
+
+
+async def test_a_second_copy_posted_before_the_first_is_handled_is_not_queued(
+    idle_client: TestClient[Any, Any], application: GongyouApplication, db: Database
+) -> None:
+    update = factories.message("/start")
+
+    first = await idle_client.post(PATH, json=update, headers=GOOD)
+    second = await idle_client.post(PATH, json=update, headers=GOOD)
+
+    assert (first.status, second.status) == (200, 200)
+    assert application.update_queue.qsize() == 1
+    [row] = await inbox_rows(db)
+    assert row.state == InboxState.new.value
+    assert row.raw == update
+
+
+async def test_an_update_whose_handling_hit_a_database_failure_is_handled_when_swept(
+    client: TestClient[Any, Any],
+    application: GongyouApplication,
+    api: LocalBotApi,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    update = factories.message("/start")
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionRefusedError("database is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bot.app, "admit_update", down)
+        response = await client.post(PATH, json=update, headers=GOOD)
+        await until(lambda: bool(api.sent("sendMessage")), what="the apology")
+        await until(lambda: application.update_queue.empty(), what="the queue to empty")
+    [row] = await inbox_rows(db)
+    assert (row.state, row.attempts) == (InboxState.new.value, 0)
+
+    assert await application.sweep(grace=timedelta(0)) == 1
+    await until(lambda: len(api.sent("sendMessage")) == 2, what="the welcome")
+
+    assert response.status == 200
+    assert [c.text for c in api.sent("sendMessage")] == [t("zh", "error-generic"), WELCOME]
+    assert await application.sweep(grace=timedelta(0)) == 0

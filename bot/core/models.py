@@ -1,4 +1,4 @@
-"""Kernel tables: users and roles, flow state (and paused flows), processed updates, audit log,
+"""Kernel tables: users and roles, flow state (and paused flows), the update inbox, audit log,
 leases.
 
 Also the shared column types every service's tables use. Every change to a table needs an
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     String,
     TypeDecorator,
 )
@@ -121,12 +122,31 @@ class PausedFlow(SQLModel, table=True):
     paused_at: datetime = timestamp()
 
 
-class ProcessedUpdate(SQLModel, table=True):
-    # Telegram update ids already handled, so a redelivered update is ignored.
-    __tablename__ = "processed_updates"
+class InboxState(StrEnum):
+    """Where an update in the inbox is: waiting (or being handled), handled, failed, given up."""
+
+    new = "new"
+    done = "done"
+    failed = "failed"
+    parked = "parked"
+
+
+class InboxItem(SQLModel, table=True):
+    # An update from Telegram, stored before it is acknowledged and kept until it is handled.
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_due", "state", "next_attempt_at"),)
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    #: The sender (or chat) the update belongs to: one key's updates are handled in order.
+    user_key: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: The update as Telegram sent it; cleared once it has been handled.
+    raw: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     received_at: datetime = timestamp(index=True)
+    state: str = Field(default=InboxState.new.value, max_length=8)
+    attempts: int = Field(default=0)
+    #: When the update may next be taken: now for a new one, later while one is handling it.
+    next_attempt_at: datetime = timestamp()
+    last_error: str | None = Field(default=None, max_length=500)
 
 
 class AuditLog(SQLModel, table=True):

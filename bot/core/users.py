@@ -1,4 +1,4 @@
-"""Users, roles, flow state, processed updates and the audit log: typed service functions."""
+"""Users, roles, flow state, taking updates from the inbox, the audit log: typed functions."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Table, bindparam, delete, update
+from sqlalchemy import BigInteger, Connection, Table, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.models import AuditLog, FlowState, PausedFlow, ProcessedUpdate, Role, User, utcnow
+from bot.core.audit import pseudonym, pseudonymise
+from bot.core.inbox import INBOX, LEASE
+from bot.core.models import AuditLog, FlowState, InboxState, PausedFlow, Role, User, utcnow
 
 #: last_seen is written at most this often per user, to keep the hot path cheap.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -22,7 +24,6 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 FLOWS: Table = FlowState.__table__  # type: ignore[attr-defined]
-PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -46,21 +47,42 @@ class Member:
 
 
 @cache
-def _claim_statements(dialect: str) -> tuple[Any, Any]:
-    """The claim-and-read and new-user statements, built once per dialect."""
+def _claim_statements(dialect: str) -> tuple[Any, Any, Any]:
+    """The claim-and-read statements (inbox row already stored, or not) and the new-user one."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     uid = bindparam("user_id", type_=BigInteger())
     by_id = USERS.c.id == uid
+    sender = (
+        INBOX.c.attempts,
+        sa_select(USERS.c.language).where(by_id).scalar_subquery().label("language"),
+        sa_select(USERS.c.roles).where(by_id).scalar_subquery().label("roles"),
+        sa_select(USERS.c.last_seen).where(by_id).scalar_subquery().label("last_seen"),
+        sa_select(FLOWS.c.flow).where(FLOWS.c.user_id == uid).scalar_subquery().label("flow"),
+    )
     claim = (
-        insert(PROCESSED)
-        .values(update_id=bindparam("update_id"), received_at=bindparam("now"))
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(
-            sa_select(USERS.c.language).where(by_id).scalar_subquery().label("language"),
-            sa_select(USERS.c.roles).where(by_id).scalar_subquery().label("roles"),
-            sa_select(USERS.c.last_seen).where(by_id).scalar_subquery().label("last_seen"),
-            sa_select(FLOWS.c.flow).where(FLOWS.c.user_id == uid).scalar_subquery().label("flow"),
+        update(INBOX)
+        .where(
+            INBOX.c.update_id == bindparam("claim_id"),
+            INBOX.c.state.in_((InboxState.new.value, InboxState.failed.value)),
+            INBOX.c.next_attempt_at <= bindparam("now"),
         )
+        .values(attempts=INBOX.c.attempts + 1, next_attempt_at=bindparam("lease_until"))
+        .returning(*sender)
+    )
+    # An update handed to the application directly (not through the webhook or polling).
+    claim_new = (
+        insert(INBOX)
+        .values(
+            update_id=bindparam("claim_id"),
+            user_key=bindparam("user_key"),
+            raw=bindparam("raw", type_=INBOX.c.raw.type),
+            received_at=bindparam("now"),
+            state=InboxState.new.value,
+            attempts=1,
+            next_attempt_at=bindparam("lease_until"),
+        )
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(*sender)
     )
     new_user = (
         insert(USERS)
@@ -74,7 +96,7 @@ def _claim_statements(dialect: str) -> tuple[Any, Any]:
         )
         .on_conflict_do_nothing(index_elements=["id"])
     )
-    return claim, new_user
+    return claim, claim_new, new_user
 
 
 def admit_update(
@@ -83,40 +105,44 @@ def admit_update(
     update_id: int,
     user_id: int | None,
     language: str,
+    raw: Callable[[], dict[str, Any]] | None = None,
+    user_key: int | None = None,
+    lease: timedelta = LEASE,
     now: datetime | None = None,
-) -> tuple[bool, Member | None]:
-    """Record the update as processed and load its sender, creating them on first contact.
+) -> tuple[int, Member | None]:
+    """Take the update from the inbox and load its sender, creating them on first contact.
 
-    Returns ``(False, None)`` for an update id seen before (a redelivery: ignore it). One
-    statement claims the update id and reads the sender's row and flow; the transaction
-    (``Database.transact``) commits the processed mark, a new user row and ``last_seen`` at
-    once. This is the only database work on the path of an ordinary message.
+    Returns ``(attempt, member)``: which try this is (1 for the first), or ``(0, None)`` when
+    the update may not be taken (handled already, parked, or held by another worker: ignore
+    it). One statement takes the update, leasing it for ``lease``, and reads the sender's row
+    and flow; an update not in the inbox yet is stored (its JSON from ``raw()``) and taken in
+    a second one. The transaction (``Database.transact``) commits the lease, a new user row and
+    ``last_seen`` at once. This is the only database work before an ordinary message's handler.
     """
     now = now or utcnow()
-    claim, new_user = _claim_statements(conn.dialect.name)
-    row = conn.execute(claim, {"update_id": update_id, "user_id": user_id or 0, "now": now})
-    found = row.first()
+    claim, claim_new, new_user = _claim_statements(conn.dialect.name)
+    params = {
+        "claim_id": update_id,
+        "user_id": user_id or 0,
+        "now": now,
+        "lease_until": now + lease,
+    }
+    found = conn.execute(claim, params).first()
     if found is None:
-        return False, None
+        payload = raw() if raw is not None else {"update_id": update_id}
+        found = conn.execute(claim_new, {**params, "raw": payload, "user_key": user_key}).first()
+    if found is None:
+        return 0, None
+    attempt = int(found.attempts)
     if user_id is None:
-        return True, None
+        return attempt, None
     if found.language is None:
         conn.execute(new_user, {"user_id": user_id, "language": language, "now": now})
-        return True, Member(id=user_id, language=language, flow=found.flow)
+        return attempt, Member(id=user_id, language=language, flow=found.flow)
     if now - found.last_seen >= LAST_SEEN_RESOLUTION:
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
     member = Member(id=user_id, language=found.language, roles=tuple(found.roles), flow=found.flow)
-    return True, member
-
-
-async def prune_processed_updates(session: AsyncSession, *, older_than: timedelta) -> int:
-    """Forget processed update ids older than ``older_than``; return how many were removed."""
-    stmt = delete(ProcessedUpdate).where(
-        ProcessedUpdate.received_at < utcnow() - older_than  # type: ignore[arg-type]
-    )
-    result = await session.exec(stmt)
-    await session.commit()
-    return int(result.rowcount)
+    return attempt, member
 
 
 async def touch_user(
@@ -124,7 +150,7 @@ async def touch_user(
 ) -> User:
     """Return the user's row, creating it on first contact and refreshing ``last_seen``.
 
-    Does not commit; the caller commits together with the processed-update mark.
+    Does not commit; the caller commits.
     """
     now = now or utcnow()
     user = await session.get(User, user_id)
@@ -322,10 +348,13 @@ Forgetter = Callable[[AsyncSession, int], Awaitable[list[str]]]
 FORGETTERS: list[Forgetter] = []
 
 
-async def forget_user(session: AsyncSession, *, user_id: int) -> list[str]:
+async def forget_user(session: AsyncSession, *, user_id: int, audit_key: bytes) -> list[str]:
     """Delete everything kept about a user in one transaction; return what was deleted.
 
-    The audit log keeps one record that the deletion happened (with the id, nothing else).
+    Roles the user held are removed, each with its ``role.revoke`` record. The audit log keeps
+    its records, and one that the deletion happened, but the id in them is replaced by a keyed
+    pseudonym (:mod:`bot.core.audit`; ``audit_key`` is the key). Configured admins are not
+    forgotten: the caller refuses them (an id in GONGYOU_ADMIN_IDS is made admin again at start).
     """
     deleted: list[str] = []
     for forget in FORGETTERS:
@@ -340,6 +369,16 @@ async def forget_user(session: AsyncSession, *, user_id: int) -> list[str]:
         deleted.append("forget-item-flow")
     user = await session.get(User, user_id)
     if user is not None:
+        for role in sorted(user.roles):
+            await audit(
+                session,
+                actor_id=user_id,
+                action="role.revoke",
+                subject=f"user:{user_id}",
+                detail={"role": role, "by": "forget"},
+            )
+        if user.roles:
+            deleted.append("forget-item-roles")
         await session.delete(user)
         deleted.append("forget-item-profile")
     await audit(
@@ -349,5 +388,6 @@ async def forget_user(session: AsyncSession, *, user_id: int) -> list[str]:
         subject=f"user:{user_id}",
         detail={"deleted": deleted},
     )
+    await pseudonymise(session, user_id=user_id, alias=pseudonym(audit_key, user_id))
     await session.commit()
     return deleted

@@ -597,16 +597,21 @@ async def claim_case(
 
 
 async def release_case(
-    session: AsyncSession, *, case_id: int, actor_id: int, anyone: bool, now: datetime
+    session: AsyncSession, *, case_id: int, actor_id: int, now: datetime
 ) -> LegalCase | None:
-    """Put a claimed case back to open: its claimer, or anyone when ``anyone`` (staff)."""
+    """Put a claimed case back to open; None unless ``actor_id`` claimed it.
+
+    Only the claimer gives a case back: staff may look at cases but not act on them, and an
+    admin who must end someone else's claim closes the case instead.
+    """
     await session.commit()
-    condition = [CASES.c.id == case_id, CASES.c.status == CaseStatus.claimed.value]
-    if not anyone:
-        condition.append(CASES.c.claimed_by == actor_id)
     result = await session.exec(
         update(CASES)
-        .where(*condition)
+        .where(
+            CASES.c.id == case_id,
+            CASES.c.status == CaseStatus.claimed.value,
+            CASES.c.claimed_by == actor_id,
+        )
         .values(
             status=CaseStatus.open.value,
             claimed_by=None,
@@ -621,6 +626,45 @@ async def release_case(
     await audit(session, actor_id=actor_id, action="legal.case.release", subject=f"case:{case_id}")
     await session.commit()
     return await get_case(session, case_id=case_id)
+
+
+async def claimed_cases(session: AsyncSession, *, volunteer_id: int) -> list[LegalCase]:
+    """The cases ``volunteer_id`` has claimed and not closed, oldest first."""
+    found = await session.exec(
+        select(LegalCase)
+        .where(
+            col(LegalCase.claimed_by) == volunteer_id,
+            col(LegalCase.status) == CaseStatus.claimed.value,
+        )
+        .order_by(col(LegalCase.id))
+    )
+    return list(found.all())
+
+
+async def hand_over_cases(
+    notifier: Notifier,
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    volunteer_id: int,
+    now: datetime,
+) -> list[LegalCase]:
+    """Give every case ``volunteer_id`` claimed back to the queue (a volunteer leaving with
+    /forget), each released and audited as its claimer would, and tell the volunteers' group
+    under each case, with the claim button; return the cases released."""
+    released = []
+    for claimed in await claimed_cases(session, volunteer_id=volunteer_id):
+        assert claimed.id is not None
+        case = await release_case(session, case_id=claimed.id, actor_id=volunteer_id, now=now)
+        if case is None:
+            continue  # closed or released in the meantime
+        released.append(case)
+        lang = settings.default_language
+        evidence = await count_evidence(session, case_id=claimed.id)
+        buttons = case_keyboard(lang, case, evidence=evidence, viewer_id=None)
+        note = t(lang, "lc-note-released-left")
+        await post_note(notifier, session, settings, case, note, buttons=buttons)
+    return released
 
 
 async def close_case(

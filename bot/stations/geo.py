@@ -5,6 +5,10 @@ few hundred metres inside mainland China) and Baidu's BD-09 (GCJ-02 shifted once
 are stored in WGS-84; imports say which system their file uses and are converted here. The
 GCJ-02 offset is the published Krasovsky-ellipsoid formula; its inverse has no closed form and is
 found by fixed-point iteration to well under a centimetre.
+
+A point that is not on the globe (NaN, an infinity, a latitude beyond ±90 or a longitude beyond
+±180) raises :class:`InvalidPoint` here, never a bare error from ``math`` and never a wrong
+answer: callers check what people send with :func:`valid_point` first.
 """
 
 from __future__ import annotations
@@ -22,6 +26,31 @@ CELL_DEGREES = 0.02
 _CELLS_PER_ROW = 100_000
 #: The most grid rows a query lists as key ranges (about 1,100 km north to south).
 MAX_CELL_ROWS = 512
+
+
+class InvalidPoint(ValueError):
+    """A latitude/longitude pair that is not a point on the globe."""
+
+    def __init__(self, lat: float, lon: float) -> None:
+        super().__init__(f"not a point on the globe: lat {lat!r}, lon {lon!r}")
+        self.lat = lat
+        self.lon = lon
+
+
+def valid_point(lat: float, lon: float) -> bool:
+    """True for a finite latitude/longitude pair on the globe."""
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
+def check_point(lat: float, lon: float) -> None:
+    """Raise :class:`InvalidPoint` unless (lat, lon) is a point on the globe."""
+    if not valid_point(lat, lon):
+        raise InvalidPoint(lat, lon)
+
+
+def _check_radius(radius_m: float) -> None:
+    if not (math.isfinite(radius_m) and radius_m >= 0):
+        raise ValueError(f"a radius must be a finite number of metres, not {radius_m!r}")
 
 
 class Crs(StrEnum):
@@ -59,6 +88,11 @@ def _offset(lat: float, lon: float) -> tuple[float, float]:
 
 def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
     """Convert a WGS-84 point to GCJ-02."""
+    check_point(lat, lon)
+    return _wgs84_to_gcj02(lat, lon)
+
+
+def _wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
     if outside_china(lat, lon):
         return lat, lon
     dlat, dlon = _offset(lat, lon)
@@ -67,11 +101,12 @@ def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
 
 def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
     """Convert a GCJ-02 point to WGS-84 (iterated until it moves less than 1e-9 degrees)."""
+    check_point(lat, lon)
     if outside_china(lat, lon):
         return lat, lon
     wlat, wlon = lat, lon
     for _ in range(30):
-        glat, glon = wgs84_to_gcj02(wlat, wlon)
+        glat, glon = _wgs84_to_gcj02(wlat, wlon)
         step_lat, step_lon = lat - glat, lon - glon
         wlat, wlon = wlat + step_lat, wlon + step_lon
         if abs(step_lat) < 1e-9 and abs(step_lon) < 1e-9:
@@ -81,6 +116,7 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
 
 def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
     """Convert a Baidu BD-09 point to GCJ-02."""
+    check_point(lat, lon)
     x, y = lon - 0.0065, lat - 0.006
     z = math.hypot(x, y) - 0.00002 * math.sin(y * _BD_X_PI)
     theta = math.atan2(y, x) - 0.000003 * math.cos(x * _BD_X_PI)
@@ -89,6 +125,7 @@ def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
 
 def gcj02_to_bd09(lat: float, lon: float) -> tuple[float, float]:
     """Convert a GCJ-02 point to Baidu BD-09."""
+    check_point(lat, lon)
     z = math.hypot(lon, lat) + 0.00002 * math.sin(lat * _BD_X_PI)
     theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _BD_X_PI)
     return z * math.sin(theta) + 0.006, z * math.cos(theta) + 0.0065
@@ -96,6 +133,7 @@ def gcj02_to_bd09(lat: float, lon: float) -> tuple[float, float]:
 
 def to_wgs84(lat: float, lon: float, crs: Crs) -> tuple[float, float]:
     """Convert a point in ``crs`` to WGS-84."""
+    check_point(lat, lon)
     if crs == Crs.gcj02:
         return gcj02_to_wgs84(lat, lon)
     if crs == Crs.bd09:
@@ -104,20 +142,22 @@ def to_wgs84(lat: float, lon: float, crs: Crs) -> tuple[float, float]:
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
+    """Great-circle distance in metres (InvalidPoint if a coordinate is not finite)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    try:
+        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    except ValueError:  # sin/cos of an infinity
+        a = math.nan
+    if a != a:  # NaN: min() below would quietly turn it into half the globe
+        bad = (lat2, lon2) if valid_point(lat1, lon1) else (lat1, lon1)
+        raise InvalidPoint(*bad)
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def valid_point(lat: float, lon: float) -> bool:
-    """True for a finite latitude/longitude pair on the globe."""
-    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
 
 
 def cell_of(lat: float, lon: float) -> int:
     """The grid-cell key of a point (row-major over CELL_DEGREES squares)."""
+    check_point(lat, lon)
     row = int(math.floor((lat + 90.0) / CELL_DEGREES))
     col = int(math.floor((lon + 180.0) / CELL_DEGREES))
     return row * _CELLS_PER_ROW + col
@@ -130,6 +170,8 @@ def cell_ranges(lat: float, lon: float, radius_m: float) -> list[tuple[int, int]
     row it touches: a handful nearby, a few hundred for a circle hundreds of km wide. None when
     the box wraps round the antimeridian or a pole, or needs more than MAX_CELL_ROWS rows.
     """
+    check_point(lat, lon)
+    _check_radius(radius_m)
     south, north, west, east = bounding_box(lat, lon, radius_m)
     if west < -180.0 or east > 180.0:
         return None
@@ -152,6 +194,8 @@ def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float,
     wider than the globe (west < -180 or east > 180), as it is when the circle crosses the
     antimeridian; callers drop the longitude condition in both cases.
     """
+    check_point(lat, lon)
+    _check_radius(radius_m)
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)
     far_lat = abs(lat) + dlat
     if far_lat >= 90.0:

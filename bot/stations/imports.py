@@ -582,6 +582,8 @@ def _json_records(
         raise ImportFileError(
             "import-file-bad-json", f"{exc.msg} ({exc.lineno}:{exc.colno})"
         ) from None
+    except ValueError:  # a number with more digits than Python converts
+        raise ImportFileError("import-file-bad-json", "number too long") from None
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         geojson = True
     if geojson:
@@ -655,11 +657,16 @@ def _text(value: Any, name: str) -> str:
 
 
 def _number(value: Any) -> float:
-    """A coordinate as a float (ValueError if it is not one)."""
+    """A coordinate as a float (ValueError if it is not one; it may be NaN or infinite)."""
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:  # an integer past the float range (JSON allows any length)
+            raise ValueError(value) from None
+    if isinstance(value, float):
+        return value
     if isinstance(value, str):
         return float(value.strip().rstrip("°").strip())
     raise ValueError(value)

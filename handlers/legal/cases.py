@@ -502,7 +502,8 @@ async def on_case_button(update: Update, context: GongyouContext) -> None:
         await _stale(update, context)
         return
     listing, verb, case_text, pick, outcome_case, outcome_index = found.groups()
-    looking = listing is not None or verb in ("v", "e", "r", "u", "x")
+    # staff may look but not act: releasing (r, u) is the claimer's, like claiming and closing
+    looking = listing is not None or verb in ("v", "e", "x")
     access = await _access(update, context, act=not looking)
     if access is None:
         return
@@ -578,7 +579,7 @@ async def _confirm_release(
     if case.status == CaseStatus.closed:
         await _alert(update, t(access.lang, "lc-case-closed"))
         return
-    if case.claimed_by != access.user_id and not access.staff:
+    if case.claimed_by != access.user_id:
         await _alert(update, t(access.lang, "lc-release-not-yours"))
         return
     number = case_label(case_id)
@@ -624,7 +625,7 @@ async def _keep(update: Update, context: GongyouContext, access: Access, case_id
 
 
 async def _release(update: Update, context: GongyouContext, access: Access, case_id: int) -> None:
-    """Give a claimed case back (confirmed): its claimer, or staff."""
+    """Give a claimed case back (confirmed): only its claimer may."""
     query = update.callback_query
     assert query is not None
     session = context.db
@@ -632,9 +633,7 @@ async def _release(update: Update, context: GongyouContext, access: Access, case
     if current is None:
         await _stale(update, context)
         return
-    case = await release_case(
-        session, case_id=case_id, actor_id=access.user_id, anyone=access.staff, now=utcnow()
-    )
+    case = await release_case(session, case_id=case_id, actor_id=access.user_id, now=utcnow())
     if case is None:
         if current.status == CaseStatus.closed:
             await _alert(update, t(access.lang, "lc-case-closed"))

@@ -93,6 +93,18 @@ forget-done = Deleted:
 forget-kept = OK, nothing was deleted.
 forget-item-profile = your user record (language, roles, first and last seen)
 forget-item-flow = the step in progress
+forget-item-roles = your roles (removed, each written to the audit log)
+forget-item-cases = the cases you claimed, back in the queue (the volunteers' group was told): { $cases }
+forget-ask-roles = You hold roles here: { $roles }. Deleting your data also removes these roles, each written to the audit log.
+forget-ask-cases = { $count ->
+        [one] The case you claimed and have not closed, { $cases }, goes back to the queue when you confirm; the volunteers' group is told so another volunteer can take it.
+       *[other] The { $count } cases you claimed and have not closed ({ $cases }) go back to the queue when you confirm; the volunteers' group is told so other volunteers can take them.
+    }
+forget-admin-configured = Your id is listed in GONGYOU_ADMIN_IDS, so you are a configured admin and I won't delete your data (the next start would make you admin again). Remove your id from GONGYOU_ADMIN_IDS first and restart the bot, then send /forget again.
+role-name-admin = admin
+role-name-staff = union staff
+role-name-volunteer_legal = volunteer lawyer
+role-name-volunteer_match = volunteer matchmaker
 cmd-forget = Delete my data
 cmd-jobs = Find jobs
 cmd-my_alerts = My job registration and alerts
@@ -106,3 +118,17 @@ flow-resume-gone = Those earlier steps have expired or are gone; please start ag
 nav-back = ⬅️ Back
 nav-cancel = ✖️ Cancel
 nav-return = ↩️ Back
+
+# /inbox (staff): the update inbox
+inbox-summary =
+    Update inbox: { $new } waiting, { $failed } to be retried, { $done } handled (kept 7 days), { $parked ->
+        [one] { $parked } update given up on
+       *[other] { $parked } updates given up on
+    }.
+    Latest given up on:
+    { $latest }
+inbox-parked-line = #{ $update } · { $when } · { $tries ->
+        [one] { $tries } try
+       *[other] { $tries } tries
+    } · { $error }
+inbox-none-parked = none

@@ -3,6 +3,7 @@
 st-send-location = 📍 Send my location
 st-ask-where = Send me your location and I'll find the nearest union post stations (tap "Send my location" below).
     On a computer, where you can't send a location, type a district, street or station name instead.
+st-location-invalid = I couldn't read that location. Please send it again, or type the name of the place.
 st-nearby-header = 📍 Union post stations nearest to you (within { $radius }):
 st-none-within = No union post station within { $radius }. The nearest ones:
 st-none-with-filters = No union post station has what you chose ({ $filters }). Drop the filters to see the nearest ones.

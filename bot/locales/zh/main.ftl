@@ -89,6 +89,15 @@ forget-done = 已删除：
 forget-kept = 好的，什么都没有删除。
 forget-item-profile = 你的用户记录（语言、角色、首次和最近使用时间）
 forget-item-flow = 进行中的步骤
+forget-item-roles = 你的角色（已收回，每一项都记入了审计日志）
+forget-item-cases = 你认领的案件已退回待认领队列，志愿律师群已收到通知：{ $cases }
+forget-ask-roles = 你在这里有角色：{ $roles }。删除数据的同时会收回这些角色，每一项都记入审计日志。
+forget-ask-cases = 你认领、还没结案的案件有 { $count } 件：{ $cases }。确认后它们会退回待认领队列，志愿律师群会收到通知，其他志愿律师可以接手。
+forget-admin-configured = 你的 ID 写在 GONGYOU_ADMIN_IDS 里，是配置的管理员，我不会删除你的数据（下次启动时你又会成为管理员）。请先把你的 ID 从 GONGYOU_ADMIN_IDS 中删除并重启机器人，再发 /forget。
+role-name-admin = 管理员
+role-name-staff = 工会工作人员
+role-name-volunteer_legal = 志愿律师
+role-name-volunteer_match = 红娘志愿者
 cmd-forget = 删除我的数据
 cmd-jobs = 找工作
 cmd-my_alerts = 求职登记和岗位提醒
@@ -102,3 +111,11 @@ flow-resume-gone = 刚才的步骤已经过期或不存在了，请重新开始�
 nav-back = ⬅️ 上一步
 nav-cancel = ✖️ 取消
 nav-return = ↩️ 返回
+
+# /inbox (staff): the update inbox
+inbox-summary =
+    消息收件箱：等待处理 { $new } 条，等待重试 { $failed } 条，已处理 { $done } 条（保留 7 天），已放弃 { $parked } 条。
+    最近放弃的：
+    { $latest }
+inbox-parked-line = #{ $update } · { $when } · 尝试 { $tries } 次 · { $error }
+inbox-none-parked = 无

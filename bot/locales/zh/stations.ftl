@@ -3,6 +3,7 @@
 st-send-location = 📍 发送我的位置
 st-ask-where = 发个位置给我，我帮你找最近的工会驿站（点下面的“发送我的位置”按钮）。
     电脑上发不了位置的话，直接打区县、街道或驿站名字，比如“金水区”“文化路”。
+st-location-invalid = 这个位置读不出来。请重新发一次位置，或者直接告诉我地名。
 st-nearby-header = 📍 离你最近的工会驿站（{ $radius }以内）：
 st-none-within = { $radius }以内没有找到工会驿站。离你最近的几个：
 st-none-with-filters = 没有找到符合条件（{ $filters }）的工会驿站。可以去掉条件再看看。

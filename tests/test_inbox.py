@@ -1,0 +1,240 @@
+"""The update inbox: failed updates are retried with backoff, then parked; old rows pruned."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from telegram import Update
+
+from bot import metrics
+from bot.app import GongyouApplication, build_application
+from bot.config import Settings
+from bot.core import inbox
+from bot.core.models import InboxItem, InboxState, utcnow
+from bot.db import Database
+from bot.i18n import t
+from bot.localapi import LocalBotApi
+from tests import factories
+from tests.conftest import Harness
+
+BOOM = RuntimeError("boom")
+
+
+@pytest.fixture
+def api() -> Iterator[LocalBotApi]:
+    """A recording Bot API that refuses methods it does not know."""
+    local = LocalBotApi(strict=True)
+    yield local
+    assert not local.unexpected, f"unexpected Bot API calls: {local.unexpected}"
+
+
+@pytest.fixture
+async def running(
+    settings: Settings, db: Database, api: LocalBotApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[GongyouApplication]:
+    """The bot running, sweeping its inbox often and retrying failures at once."""
+    monkeypatch.setattr(inbox, "RETRY_AFTER", timedelta(0))
+    application = build_application(settings, db=db, request=api, updater=False, job_queue=False)
+    application.sweep_every = 0.02
+    await application.initialize()
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.stop()
+        await application.shutdown()
+
+
+async def receive(application: GongyouApplication, payload: dict[str, Any]) -> None:
+    """Hand the update to the bot as the webhook does."""
+    await application.take_in([Update.de_json(payload, application.bot)], raw=[payload])
+
+
+async def row_in(
+    db: Database, update_id: int, state: InboxState, *, within: float = 5.0
+) -> InboxItem:
+    """The update's inbox row once it is in ``state`` (fails the test otherwise)."""
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                async with db.session() as session:
+                    row = await session.get(InboxItem, update_id)
+                if row is not None and row.state == state.value:
+                    return row
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        pytest.fail(f"update {update_id} never became {state.value}")
+
+
+def parked_count() -> float:
+    return metrics.REGISTRY.get_sample_value("gongyou_inbox_parked_total") or 0.0
+
+
+async def test_a_handler_that_keeps_failing_is_tried_three_times_then_parked_with_its_error(
+    running: GongyouApplication, api: LocalBotApi, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries: list[str] = []
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        tries.append("try")
+        raise BOOM
+
+    monkeypatch.setattr("handlers.router.plan_reply", fail)
+    before = parked_count()
+    update = factories.message("你好")
+
+    await receive(running, update)
+    row = await row_in(db, update["update_id"], InboxState.parked)
+
+    assert len(tries) == inbox.MAX_ATTEMPTS == row.attempts == 3
+    assert row.last_error == "RuntimeError: boom"
+    assert row.raw == update  # kept, so staff can see what could not be handled
+    assert parked_count() == before + 1
+    # the worker is told once, not once per try
+    assert [c.text for c in api.sent("sendMessage")] == [t("zh", "error-generic")]
+    await asyncio.sleep(0.1)  # a few more sweeps: a parked update is not tried again
+    assert len(tries) == 3
+
+
+async def test_a_handler_that_fails_once_is_retried_and_the_worker_gets_the_answer(
+    running: GongyouApplication, api: LocalBotApi, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers import router
+
+    real = router.plan_reply
+    failures = [BOOM]
+
+    def fail_once(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(router, "plan_reply", fail_once)
+    update = factories.message("你好")
+
+    await receive(running, update)
+    row = await row_in(db, update["update_id"], InboxState.done)
+
+    assert row.attempts == 2
+    assert row.last_error == "RuntimeError: boom"
+    assert row.raw is None
+    texts = [c.text for c in api.sent("sendMessage")]
+    assert texts[0] == t("zh", "error-generic")
+    assert len(texts) >= 2  # then the answer itself
+    assert t("zh", "error-generic") not in texts[1:]
+
+
+async def test_the_retry_waits_longer_after_each_failed_try() -> None:
+    delays = [inbox.retry_delay(attempt) for attempt in (1, 2, 3)]
+
+    assert delays == [inbox.RETRY_AFTER, inbox.RETRY_AFTER * 4, inbox.RETRY_AFTER * 16]
+
+
+async def test_a_failed_update_is_not_taken_again_before_its_retry_is_due(db: Database) -> None:
+    now = utcnow()
+    await db.transact(inbox.accept, items=[inbox.Incoming(7, 1, {"update_id": 7})], now=now)
+    await db.transact(inbox.fail, update_id=7, attempt=1, error="boom", now=now)
+
+    soon = await db.transact(inbox.due, now=now + inbox.RETRY_AFTER / 2)
+    later = await db.transact(inbox.due, now=now + inbox.RETRY_AFTER)
+
+    assert soon == []
+    assert [d.update_id for d in later] == [7]
+
+
+async def test_a_new_update_is_left_to_its_receiver_for_a_grace_period(db: Database) -> None:
+    now = utcnow()
+    await db.transact(inbox.accept, items=[inbox.Incoming(8, 1, {"update_id": 8})], now=now)
+
+    assert await db.transact(inbox.due, now=now) == []
+    assert [d.update_id for d in await db.transact(inbox.due, now=now + inbox.GRACE)] == [8]
+    assert await db.transact(inbox.due, now=now + inbox.GRACE, skip={8}) == []
+
+
+async def test_handled_updates_are_pruned_after_the_retention_and_parked_ones_kept_longer(
+    db: Database,
+) -> None:
+    now = utcnow()
+    old = now - inbox.RETENTION - timedelta(minutes=1)
+    ancient = now - inbox.PARKED_RETENTION - timedelta(minutes=1)
+    for update_id, at in ((1, old), (2, now), (3, old), (4, ancient), (5, old)):
+        item = inbox.Incoming(update_id, 1, {"update_id": update_id})
+        await db.transact(inbox.accept, items=[item], now=at)
+    for update_id in (1, 2):
+        await db.transact(inbox.finish, update_id=update_id)
+    for update_id in (3, 4):
+        await db.transact(inbox.park, update_id=update_id, error="boom")
+
+    removed = await db.transact(inbox.prune, now=now)
+
+    async with db.session() as session:
+        kept = (
+            await session.exec(select(InboxItem.update_id).order_by(InboxItem.update_id))
+        ).all()
+    assert removed == 2
+    assert list(kept) == [2, 3, 5]  # recent done, parked within its retention, not yet handled
+
+
+async def test_an_update_that_cannot_be_read_back_is_parked_not_retried(
+    settings: Settings, db: Database, api: LocalBotApi
+) -> None:
+    application = build_application(settings, db=db, request=api, updater=False, job_queue=False)
+    await application.initialize()
+    try:
+        item = inbox.Incoming(9, 1, {"update_id": 9, "message": {"text": "no chat"}})
+        await db.transact(inbox.accept, items=[item], now=utcnow() - inbox.GRACE)
+
+        queued = await application.sweep()
+    finally:
+        await application.shutdown()
+
+    async with db.session() as session:
+        row = await session.get(InboxItem, 9)
+    assert queued == 0
+    assert row is not None
+    assert row.state == InboxState.parked.value
+    assert application.update_queue.empty()
+
+
+# /inbox for staff
+
+
+async def test_staff_see_the_inbox_counts_and_the_latest_parked_update_with_its_error(
+    harness: Harness,
+) -> None:
+    db = harness.db
+    await harness.feed(factories.message("/lang en", user_id=factories.ADMIN_ID))
+    now = utcnow()
+    items = [inbox.Incoming(n, 1, {"update_id": n}) for n in (1, 2)]
+    await db.transact(inbox.accept, items=items, now=now - inbox.GRACE)
+    await db.transact(inbox.fail, update_id=2, attempt=3, error="RuntimeError: boom")
+
+    [text] = await harness.texts(
+        factories.message("/inbox", user_id=factories.ADMIN_ID, lang="en")
+    )
+
+    assert "2 waiting" in text  # update 1, and the /inbox command being answered
+    assert "1 update given up on" in text
+    assert "#2 · " in text
+    assert "3 tries · RuntimeError: boom" in text
+
+
+async def test_staff_see_the_inbox_in_chinese(harness: Harness) -> None:
+    [text] = await harness.texts(
+        factories.message("/inbox", user_id=factories.ADMIN_ID, lang="zh-hans")
+    )
+
+    assert text.startswith("消息收件箱")
+    assert "已放弃 0 条" in text
+    assert t("zh", "inbox-none-parked") in text
+
+
+async def test_a_worker_cannot_see_the_inbox(harness: Harness) -> None:
+    texts = await harness.texts(factories.message("/inbox"))
+
+    assert texts == [t("zh", "role-refused")]
