@@ -632,7 +632,7 @@ async def test_forgetting_a_worker_removes_their_ledger_rows(harness: Harness) -
     broadcast_id = await _launch(harness.db)
 
     async with harness.db.session() as session:
-        deleted = await forget_user(session, user_id=FIRST_SEEKER)
+        deleted = await forget_user(session, user_id=FIRST_SEEKER, audit_key=b"test-audit-key")
 
     assert "bc-forget-item" in deleted
     assert set(await _statuses(harness.db, broadcast_id)) == {FIRST_SEEKER + 1}

@@ -815,7 +815,7 @@ async def test_forgetting_a_submitter_deletes_their_unpublished_postings(
     await _submit(harness)
 
     async with harness.db.session() as session:
-        deleted = await forget_user(session, user_id=EMPLOYER_ID)
+        deleted = await forget_user(session, user_id=EMPLOYER_ID, audit_key=b"test-audit-key")
 
     assert "jp-forget-item" in deleted
     assert await _postings(harness.db) == []

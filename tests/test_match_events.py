@@ -846,7 +846,7 @@ async def test_forget_deletes_the_sign_ups_and_moves_the_waiting_list_up(
         await _press(harness, f"me:j:{event.id}", member)
 
     async with db.session() as session:
-        deleted = await forget_user(session, user_id=FIRST)
+        deleted = await forget_user(session, user_id=FIRST, audit_key=b"test-audit-key")
 
     assert "me-forget-signups" in deleted
     assert await _signups(db, event.id or 0) == {SECOND: "going"}
