@@ -590,7 +590,9 @@ class Background:
         self.sender = BroadcastSender(notifier, db, rate=1000.0, owner="chat")
 
     async def catch_up(self) -> None:
-        """Send what a broadcast has pending, due job alerts and tomorrow's social reminders."""
+        """Send what a broadcast has pending, due job alerts, the outbox's due messages and
+        tomorrow's social reminders."""
+        from bot.core.outbox import OutboxSender
         from bot.jobs.alerts import deliver_alerts
         from bot.match.events import send_reminders
         from handlers.notifier import TelegramNotifier
@@ -605,4 +607,7 @@ class Background:
             timezone=self.settings.timezone,
         )
         notifier = TelegramNotifier(self.bot, encoders())
+        outbox = OutboxSender(notifier, self.db, owner="chat")
+        while await outbox.step():
+            pass
         await send_reminders(notifier, self.db, now=utcnow(), zone=self.settings.timezone)

@@ -2,7 +2,8 @@
 
 Each service package (or module) declares its :class:`handlers.base.Service` as ``SPEC``;
 ``bot/app.py`` registers, schedules, starts and stops them in this order, and gathers what
-/forget deletes. Order matters: the legal service's evidence uploads come before the stations'
+/forget deletes. Order matters: the outbox (messages that must reach someone, see
+``handlers.outbox``) comes first, the legal service's evidence uploads before the stations'
 file handler, and the free-text router and catch-alls (``handlers.router``) are registered
 after all of them. Adding a service is one package with a ``SPEC`` and one line here.
 """
@@ -13,12 +14,13 @@ from bot.core.users import PAUSABLE
 from bot.legal.core import INTAKE_FLOW
 from bot.match.core import PROFILE_FLOW
 from bot.membership.roster import VERIFY_FLOW
-from handlers import jobs, legal, match, membership, stations, union
+from handlers import jobs, legal, match, membership, outbox, stations, union
 from handlers.base import FLOW_POLICIES, FlowPolicy, Service
 from handlers.jobs import alerts as job_alerts
 from handlers.jobs import search as job_search
 
 SERVICES: tuple[Service, ...] = (
+    outbox.SPEC,
     jobs.SPEC,
     legal.SPEC,
     membership.SPEC,

@@ -8,7 +8,7 @@ become the notifier's :class:`~bot.core.notify.DeliveryError` kinds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -28,6 +28,7 @@ from bot.core.notify import (
     Unreachable,
     fit,
 )
+from bot.core.outbox import stored_buttons
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,48 @@ class TelegramNotifier:
 
     async def send(self, chat_id: int, message: Outgoing, *, bulk: bool = False) -> Sent:
         """Send ``message`` to ``chat_id``; raise a DeliveryError kind when it fails."""
+        posted = await self._translated(self._post(chat_id, message, bulk))
+        return Sent(chat_id=posted.chat_id, message_id=posted.message_id)
+
+    async def send_stored(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        markup: Mapping[str, Any] | None = None,
+        parse_mode: str | None = None,
+        preview: bool = True,
+        bulk: bool = False,
+    ) -> None:
+        """Send a message kept in the outbox (:class:`bot.core.outbox.Transport`).
+
+        ``markup`` is Telegram's reply markup as JSON, or service actions written by
+        :func:`bot.core.outbox.buttons_markup` (encoded here like any notification's buttons).
+        """
+        keyboard: InlineKeyboardMarkup | None = None
         try:
-            posted = await self._post(chat_id, message, bulk)
+            if markup and "actions" in markup:
+                keyboard = self.keyboard(Outgoing(text, stored_buttons(markup)))
+            elif markup:
+                keyboard = InlineKeyboardMarkup.de_json(dict(markup), self.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise Rejected(f"buttons cannot be sent: {exc}") from exc
+        where: dict[str, Any] = dict(self._bulk) if bulk else {}
+        if parse_mode:
+            where["parse_mode"] = parse_mode
+        if not preview:
+            where["disable_web_page_preview"] = True
+        await self._translated(
+            self.bot.send_message(
+                chat_id, fit(text, MESSAGE_LIMIT), reply_markup=keyboard, **where
+            )
+        )
+
+    @staticmethod
+    async def _translated(request: Awaitable[Message]) -> Message:
+        """Await a Bot API request; Telegram's exceptions become DeliveryError kinds."""
+        try:
+            return await request
         except RetryAfter as exc:
             raise RetryLater(_seconds(exc.retry_after)) from exc
         except Forbidden as exc:
@@ -114,7 +155,6 @@ class TelegramNotifier:
             raise Unreachable(str(exc)) from exc
         except TelegramError as exc:
             raise DeliveryError(str(exc)) from exc
-        return Sent(chat_id=posted.chat_id, message_id=posted.message_id)
 
     async def tell(self, chat_id: int, message: Outgoing, *, bulk: bool = False) -> bool:
         """Send ``message``; log and return False when it was not delivered."""

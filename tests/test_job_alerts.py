@@ -13,7 +13,8 @@ from telegram.ext import ExtBot
 
 from bot.app import build_application, encoders
 from bot.config import Settings
-from bot.core.models import User, utcnow
+from bot.core import outbox
+from bot.core.models import OutboxState, User, utcnow
 from bot.db import Database
 from bot.i18n import message_ids, t
 from bot.jobs.alerts import (
@@ -430,6 +431,22 @@ async def test_more_matches_than_fit_list_the_newest_and_count_the_rest(harness:
     assert await _deliver(harness, MORNING + timedelta(hours=2)) == []
 
 
+async def test_an_alert_batch_goes_through_the_outbox(harness: Harness) -> None:
+    await _worker(harness.db)
+    await _publish(harness.db, _posting())
+
+    [call] = await _deliver(harness)
+
+    [posting] = await _alerts(harness.db)
+    key = f"alerts:{WORKER_ID}:2025-03-10:{posting['posting_id']}"
+    assert await harness.db.transact(outbox.state_of, key=key) is OutboxState.sent
+    async with harness.db.engine.connect() as conn:
+        row = (await conn.execute(select(outbox.OUTBOX))).mappings().one()
+    assert (row["chat_id"], row["kind"], row["bulk"]) == (WORKER_ID, "job-alerts", True)
+    assert call.text == row["text"]
+    assert call.callback_data  # the postings' buttons, encoded as they are sent
+
+
 async def test_the_see_more_button_of_an_alert_opens_the_job_search(harness: Harness) -> None:
     await harness.feed(message("/start"))
     await _register(harness.db)
@@ -599,8 +616,13 @@ async def test_a_batch_refused_for_flooding_is_sent_on_the_next_run(harness: Har
     )
 
     assert result.failed == 1
-    assert [row["sent_at"] for row in await _alerts(harness.db)] == [None]
+    # the batch waits in the outbox (its alerts are claimed: they are never queued twice)
+    [key] = [
+        f"alerts:{WORKER_ID}:2025-03-10:{row['posting_id']}" for row in await _alerts(harness.db)
+    ]
+    assert await harness.db.transact(outbox.state_of, key=key) is OutboxState.pending
     assert len(await _deliver(harness, MORNING + timedelta(minutes=5))) == 1
+    assert await harness.db.transact(outbox.state_of, key=key) is OutboxState.sent
 
 
 # --- untrusted buttons ------------------------------------------------------------------------

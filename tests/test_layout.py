@@ -242,8 +242,10 @@ def test_every_service_is_registered_once_in_order() -> None:
     from handlers import SERVICES as REGISTERED
 
     names = [service.name for service in REGISTERED]
-    assert sorted(names) == sorted((*SERVICES, *KNOWLEDGE_ONLY))
+    assert sorted(names) == sorted((*SERVICES, *KNOWLEDGE_ONLY, "outbox"))
     assert len(set(names)) == len(names)
+    # the outbox's sender starts before any service that queues messages in it
+    assert names[0] == "outbox"
     # the legal service's evidence uploads are registered before the stations' file handler
     assert names.index("legal") < names.index("stations")
     # matchmaking continues after the membership check it registers with

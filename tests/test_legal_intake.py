@@ -8,12 +8,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 
-from bot.app import build_application
+from bot.app import build_application, encoders
 from bot.config import Settings
 from bot.core.clock import today_in
 from bot.core.models import FlowState, utcnow
+from bot.core.outbox import OUTBOX, OutboxSender
 from bot.db import Database
 from bot.i18n import t
 from bot.legal.core import CONSENT_VERSION, INTAKE_FLOW
@@ -21,6 +23,7 @@ from bot.legal.intake import MAX_FILE_BYTES
 from bot.legal.kb import forget_cached_kb
 from bot.legal.models import CaseStatus, LegalCase, LegalEvidence
 from bot.localapi import Call, LocalBotApi
+from handlers.notifier import TelegramNotifier
 from tests.conftest import Harness
 from tests.factories import WORKER_ID, callback, message, sticker
 
@@ -258,6 +261,44 @@ async def test_submitting_tells_the_case_number_and_what_happens_next(harness: H
     assert f"L{case.id:04d}" in text
     assert t("zh", "li-next") in text
     assert "lw:list" in _last(calls).callback_data
+
+
+async def _outbox_rows(db: Database) -> dict[str, dict[str, Any]]:
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(sa_select(OUTBOX))).mappings().all()
+    return {str(row["key"]): dict(row) for row in rows}
+
+
+async def test_the_case_number_goes_through_the_outbox(harness: Harness) -> None:
+    await _reach(harness, "summary")
+
+    calls = await _press(harness, "li:go")
+
+    [case] = await _cases(harness.db)
+    row = (await _outbox_rows(harness.db))[f"case-opened:{case.id}"]
+    assert (row["chat_id"], row["kind"], row["state"]) == (WORKER_ID, "case-opened", "sent")
+    assert _last(calls).text == row["text"]
+
+
+async def test_a_case_number_that_could_not_go_at_once_is_sent_by_the_outbox_sender(
+    harness: Harness,
+) -> None:
+    await _reach(harness, "summary")
+    harness.api.fail_next("sendMessage", 502, "Bad Gateway")
+
+    await _press(harness, "li:go")
+
+    [case] = await _cases(harness.db)
+    key = f"case-opened:{case.id}"
+    assert (await _outbox_rows(harness.db))[key]["state"] == "pending"
+    later = utcnow() + timedelta(minutes=1)
+    sender = OutboxSender(
+        TelegramNotifier(harness.app.bot, encoders()), harness.db, clock=lambda: later
+    )
+    await sender.step()
+    assert (await _outbox_rows(harness.db))[key]["state"] == "sent"
+    told = [c for c in harness.api.sent("sendMessage") if c.result is not None]
+    assert f"L{case.id:04d}" in told[-1].text
 
 
 async def test_pressing_submit_twice_opens_one_case(harness: Harness) -> None:

@@ -841,6 +841,29 @@ async def test_when_both_accept_they_become_a_pair_and_each_gets_the_others_cont
     assert intro.closed_at is not None
 
 
+async def test_a_pair_announcement_goes_through_the_outbox(harness: Harness, db: Database) -> None:
+    from bot.core.outbox import OUTBOX
+
+    a, b = await _two(db)
+    await _say(harness, f"/match intro {a} {b}")
+    intro_id = await _intro_id(db)
+    await _press(harness, f"mi:y:{intro_id}", MEMBER_A)
+    second = await _press(harness, f"mi:y:{intro_id}", MEMBER_B)
+
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(sa_select(OUTBOX))).mappings().all()
+    [pair] = await _pairs(db)
+    pairs = {row["chat_id"]: row for row in rows if row["kind"] == "pair"}
+    assert {row["key"] for row in pairs.values()} == {
+        f"pair:{pair.id}:user:{MEMBER_A}",
+        f"pair:{pair.id}:user:{MEMBER_B}",
+    }
+    assert {row["state"] for row in pairs.values()} == {"sent"}
+    [to_a] = _sent_to(second, MEMBER_A)
+    assert to_a.text == pairs[MEMBER_A]["text"]
+    assert to_a.params["parse_mode"] == "HTML"
+
+
 async def test_a_decline_sends_no_contact_and_tells_the_accepting_member_gently(
     harness: Harness, db: Database
 ) -> None:
@@ -972,19 +995,16 @@ async def test_a_failed_announcement_does_not_raise(
 
 
 def _morning_sender(harness: Harness, at: datetime = MORNING) -> Any:
-    """A broadcast sender (it delivers held notices) as a freshly started replica runs it."""
+    """The outbox sender (it delivers held notices) as a freshly started replica runs it."""
     from bot.app import encoders
-    from bot.jobs.broadcast import BroadcastSender
+    from bot.core.outbox import OutboxSender
     from handlers.notifier import TelegramNotifier
 
-    return BroadcastSender(
+    return OutboxSender(
         TelegramNotifier(harness.app.bot, encoders()),
         harness.db,
-        rate=1000,
         owner="morning",
         clock=lambda: at,
-        quiet_hours="22:00-07:00",
-        timezone="Asia/Shanghai",
     )
 
 
@@ -1017,7 +1037,7 @@ async def test_an_approval_at_night_is_held_and_the_member_is_told_in_the_mornin
     assert at_night == []
     assert [c.text for c in _sent(morning)] == [t("zh", "mr-member-approved")]
     assert [int(c.params["chat_id"]) for c in _sent(morning)] == [MEMBER_A]
-    assert _sent(again) == []  # delivered once; the matchmaker gets no broadcast summary
+    assert _sent(again) == []  # delivered once
 
 
 async def test_a_request_for_changes_at_night_reaches_an_english_member_in_the_morning(
@@ -1080,9 +1100,10 @@ async def test_how_an_introduction_ended_reaches_the_matchmaker_in_the_morning(
     ]
 
 
-async def test_held_notices_are_not_shown_or_steerable_among_staff_broadcasts(
+async def test_held_notices_wait_in_the_outbox_not_among_staff_broadcasts(
     harness: Harness, db: Database, clock: Clock
 ) -> None:
+    from bot.core.outbox import OUTBOX
     from bot.jobs.broadcast import BROADCASTS
 
     async with db.session() as session:
@@ -1092,11 +1113,13 @@ async def test_held_notices_are_not_shown_or_steerable_among_staff_broadcasts(
     await _press(harness, f"mr:r:{profile_id}")
     await _say(harness, "资料里写明已婚。")
     async with db.engine.connect() as conn:
-        notice_id = (await conn.execute(sa_select(BROADCASTS.c.id))).scalar_one()
+        broadcasts = (await conn.execute(sa_select(BROADCASTS.c.id))).all()
+        held = (await conn.execute(sa_select(OUTBOX))).mappings().one()
 
     status = await _say(harness, "/broadcast status", ADMIN_ID)
-    pause = await _press(harness, f"jb:p:{notice_id}", ADMIN_ID)
 
+    assert broadcasts == []
+    assert (held["chat_id"], held["kind"], held["state"]) == (MEMBER_A, "notice", "pending")
+    assert held["not_before"] == MORNING
     assert [c.text for c in _sent(status)] == [t("zh", "bc-status-none")]
-    assert _popup(pause) == t("zh", "button-stale")
     assert "已婚" not in " ".join(c.text for c in _sent(status))

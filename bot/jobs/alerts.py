@@ -2,7 +2,10 @@
 
 A worker saves what they look for; ``bot.jobs.core.publish_postings`` queues an alert row for every
 registration a newly published posting matches, and :func:`deliver_alerts` sends those rows out
-in batches: at most one message per worker per run, never inside quiet hours, never twice.
+in batches: at most one message per worker per run, never inside quiet hours. Each batch is
+claimed and queued in the outbox (:mod:`bot.core.outbox`) in one transaction, then sent at once:
+a crash between the commit and the send no longer loses it (at-least-once, at most one
+duplicate after a crash).
 Registration functions are synchronous SQLAlchemy Core, run through ``Database.transact``.
 """
 
@@ -20,20 +23,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import outbox
 from bot.core.clock import parse_quiet_hours, quiet_until, today_in
-from bot.core.models import User, utcnow
-from bot.core.notify import (
-    MESSAGE_LIMIT,
-    Blocked,
-    Button,
-    DeliveryError,
-    Notifier,
-    Outgoing,
-    Rejected,
-    RetryLater,
-    Unconfirmed,
-    Unreachable,
-)
+from bot.core.models import OutboxState, User, utcnow
+from bot.core.notify import MESSAGE_LIMIT, Button, Notifier, Outgoing
+from bot.core.outbox import Transport
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import (
@@ -496,20 +490,6 @@ def claim_batch(
     )
 
 
-def release_batch(conn: Connection, *, batch: Batch, claimed_at: datetime) -> int:
-    """Undo a claim whose message certainly did not leave, so the next run tries again."""
-    result = conn.execute(
-        update(ALERTS)
-        .where(
-            ALERTS.c.user_id == batch.user_id,
-            ALERTS.c.posting_id.in_(list(batch.posting_ids)),
-            ALERTS.c.sent_at == claimed_at,
-        )
-        .values(sent_at=None)
-    )
-    return int(result.rowcount)
-
-
 def unsubscribe_blocked(conn: Connection, *, user_id: int, now: datetime) -> None:
     """The worker blocked the bot: turn their alerts off and drop what is still unsent."""
     conn.execute(
@@ -543,8 +523,70 @@ def alert_message(batch: Batch) -> Outgoing:
     return Outgoing("\n".join(lines)[:MESSAGE_LIMIT], tuple(rows))
 
 
+#: The outbox kind of an alert batch.
+ALERTS_KIND = "job-alerts"
+
+
+def alert_key(batch: Batch, today: date) -> str:
+    """The outbox key of one batch: each posting is alerted to a worker once, so the batch's
+    first posting names it."""
+    return f"alerts:{batch.user_id}:{today.isoformat()}:{min(batch.posting_ids)}"
+
+
+def queue_batch(
+    conn: Connection, *, user_id: int, now: datetime, today: date, limit: int
+) -> tuple[str, int] | None:
+    """Claim a worker's unsent live alerts and queue their message in the outbox, in one
+    transaction; the outbox key and how many alerts it carries (None if nothing is due)."""
+    batch = claim_batch(conn, user_id=user_id, now=now, today=today, limit=limit)
+    if batch is None:
+        return None
+    message = alert_message(batch)
+    key = alert_key(batch, today)
+    outbox.put(
+        conn,
+        key=key,
+        chat_id=user_id,
+        kind=ALERTS_KIND,
+        text=message.text,
+        markup=outbox.buttons_markup(message.buttons),
+        preview=message.preview,
+        bulk=True,  # the slower bucket, so replies to workers keep flowing
+        now=now,
+    )
+    return key, len(batch.posting_ids)
+
+
+def _unsubscribe(conn: Connection, user_id: int) -> None:
+    log.info("worker %s blocked the bot; job alerts turned off", user_id)
+    unsubscribe_blocked(conn, user_id=user_id, now=utcnow())
+
+
+# A worker who blocked the bot gets no more alerts (in the transaction that marks it blocked).
+outbox.on_blocked(ALERTS_KIND, _unsubscribe)
+
+
+def _count(result: DeliveryResult, state: OutboxState, alerts: int, user_id: int) -> bool:
+    """Add one batch's outcome to ``result``; False when the run should stop (rate limited or
+    the network is down: the outbox sends it later)."""
+    if state in (OutboxState.sent, OutboxState.resent):
+        result.messages += 1
+        result.alerts += alerts
+        result.workers.append(user_id)
+        return True
+    if state is OutboxState.blocked:
+        result.blocked += 1
+        return True
+    result.failed += 1
+    if state is OutboxState.pending:
+        log.warning("job alert to %s could not go now; the outbox sends it later", user_id)
+        return False
+    log.warning("job alert to %s was refused", user_id)
+    return True
+
+
 async def deliver_alerts(
-    notifier: Notifier,
+    notifier: Notifier | Transport,
     db: Database,
     *,
     now: datetime,
@@ -556,7 +598,8 @@ async def deliver_alerts(
 
     During quiet hours nothing is sent and nothing is marked: the alerts wait for the next run
     after the quiet hours end. Alerts of postings that were withdrawn or expired meanwhile are
-    marked done without a message.
+    marked done without a message. Batches an earlier run could not send (rate limited, the
+    network down) go first; the outbox sender sends them too.
     """
     quiet = parse_quiet_hours(quiet_hours)
     if quiet is None:
@@ -566,48 +609,32 @@ async def deliver_alerts(
     if result.delayed_until is not None:
         return result
     today = today_in(timezone, now)
+    transport = outbox.as_transport(notifier)
+
+    def clock() -> datetime:
+        return now
+
+    earlier = await outbox.deliver(db, transport, None, kinds=(ALERTS_KIND,), clock=clock)
+    for state in earlier.values():
+        if state in (OutboxState.sent, OutboxState.resent):
+            result.messages += 1
+        elif state is OutboxState.blocked:
+            result.blocked += 1
+        else:
+            result.failed += 1
+    if any(state is OutboxState.pending for state in earlier.values()):
+        return result
     result.dropped = await db.transact(drop_dead_alerts, now=now, today=today)
     limit = max(1, max_per_message)
     for user_id in await db.transact(workers_due, today=today):
-        # The alerts are marked sent in the same transaction that picks them, before the
-        # message leaves (at most once): a crash between the commit and the send loses this one
-        # batch, and never sends anything twice. Marking after the send would instead resend
-        # the batch after a crash; workers were promised "once", so losing one is preferred.
-        batch = await db.transact(claim_batch, user_id=user_id, now=now, today=today, limit=limit)
-        if batch is None:
+        # The alerts are marked sent in the transaction that queues their message in the
+        # outbox, and the message is sent right after the commit.
+        queued = await db.transact(queue_batch, user_id=user_id, now=now, today=today, limit=limit)
+        if queued is None:
             continue
-        message = alert_message(batch)
-        try:
-            # Bulk sends take their own, slower bucket so replies to workers keep flowing.
-            await notifier.send(user_id, message, bulk=True)
-        except Blocked:
-            log.info("worker %s blocked the bot; job alerts turned off", user_id)
-            await db.transact(unsubscribe_blocked, user_id=user_id, now=now)
-            result.blocked += 1
-            continue
-        except RetryLater:
-            # Still flooded after the limiter's retries: give the batch back, stop this run.
-            await db.transact(release_batch, batch=batch, claimed_at=now)
-            result.failed += 1
-            log.warning("job alerts: rate limited; the rest waits for the next run")
+        key, alerts = queued
+        states = await outbox.deliver(db, transport, (key,), clock=clock)
+        state = states.get(key, OutboxState.pending)
+        if not _count(result, state, alerts, user_id):
             break
-        except Unconfirmed:
-            # The message may or may not have arrived: keep it marked (at most once).
-            result.failed += 1
-            log.warning("job alert to %s timed out; not retried", user_id)
-            continue
-        except (Unreachable, Rejected):
-            # The request never reached Telegram, or it was refused as a bad request: give the
-            # batch back for the next run.
-            await db.transact(release_batch, batch=batch, claimed_at=now)
-            result.failed += 1
-            log.warning("job alert to %s failed on the network; retried next run", user_id)
-            continue
-        except DeliveryError:
-            result.failed += 1
-            log.warning("job alert to %s was refused", user_id, exc_info=True)
-            continue
-        result.messages += 1
-        result.alerts += len(batch.posting_ids)
-        result.workers.append(user_id)
     return result

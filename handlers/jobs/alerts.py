@@ -40,6 +40,7 @@ from bot.jobs.core import INDUSTRIES, TAGS, Salary
 from bot.jobs.models import PayUnit
 from bot.jobs.text import pay_text
 from handlers.base import register_flow, stale_button
+from handlers.outbox import transport_of
 
 log = logging.getLogger(__name__)
 
@@ -447,7 +448,7 @@ async def _deliver_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     services = context.application.bot_data["services"]
     settings = services.settings
     result = await deliver_alerts(
-        services.notifier,
+        transport_of(context.application),
         services.db,
         now=utcnow(),
         quiet_hours=settings.quiet_hours,

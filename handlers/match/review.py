@@ -7,13 +7,15 @@ profile numbers, never a member's Telegram identity; every view and decision is 
 Contacts are exchanged only through handlers.match.pairs, after both members accepted.
 
 Non-urgent notices (a review decision, a suspension, how an introduction ended) are not sent
-inside quiet hours: they are held in the durable outbox of :func:`bot.jobs.broadcast.hold_notice`
-and the broadcast sender delivers them once quiet hours end, so a restart loses none. Answers
-to what a member just did (an introduction, a new pair's contacts) go out at once.
+inside quiet hours: they are held in the outbox (:mod:`bot.core.outbox`) until quiet hours end
+and the outbox sender delivers them then, so a restart loses none. Answers to what a member
+just did (an introduction) go out at once; a new pair's contacts go through the outbox at once
+(handlers.match.pairs).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from datetime import UTC, date, datetime
@@ -27,12 +29,13 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.config import Settings
 from bot.context import GongyouContext
+from bot.core import outbox
+from bot.core.clock import parse_quiet_hours, quiet_until
 from bot.core.models import FlowState, Role, utcnow
 from bot.core.text import TextError, checked_text
 from bot.core.users import clear_flow, get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.broadcast import hold_notice, quiet_end
 from bot.match.core import (
     REASON_LIMIT,
     REVIEW_FLOW,
@@ -99,23 +102,39 @@ async def _notice(
 ) -> str | datetime:
     """Tell a member something that can wait: "told", "unreachable", or when it will be sent.
 
-    Inside quiet hours the notice is held (``held_text`` instead of ``text`` when the buttons
-    cannot go along) and sent when they end; the answer is then that moment.
+    Inside quiet hours the notice is queued in the outbox until they end (``held_text``
+    instead of ``text`` when the buttons should not wait overnight) and the outbox sender
+    delivers it then; the answer is that moment. ``actor_id`` (who decided) is in the audit log
+    of the decision already; the held message does not repeat it.
     """
     settings = context.services.settings
     now = utcnow()
-    until = quiet_end(now, quiet_hours=settings.quiet_hours, timezone=settings.timezone)
+    until = quiet_until(now, parse_quiet_hours(settings.quiet_hours) or (), settings.timezone)
     if until is None:
         return "told" if await tell(context.bot, user_id, text, keyboard) else "unreachable"
+    body = held_text if held_text is not None else text
+    markup = keyboard.to_dict() if keyboard is not None and held_text is None else None
     await context.services.db.transact(
-        hold_notice,
-        user_id=user_id,
-        text=held_text if held_text is not None else text,
-        starts_at=until,
-        created_by=actor_id,
+        outbox.put,
+        key=held_notice_key(user_id, body, until),
+        chat_id=user_id,
+        kind=HELD_NOTICE,
+        text=fit(body),
+        markup=markup,
+        not_before=until,
         now=now,
     )
     return until
+
+
+#: The outbox kind of a notice held through quiet hours.
+HELD_NOTICE = "notice"
+
+
+def held_notice_key(user_id: int, text: str, until: datetime) -> str:
+    """The outbox key of a held notice: the same notice held twice for one morning is one."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"notice:{user_id}:{until:%Y%m%d%H%M}:{digest}"
 
 
 def _notice_tail(context: GongyouContext, outcome: str | datetime) -> str:
@@ -753,9 +772,7 @@ async def on_intro_button(update: Update, context: GongyouContext) -> None:
         return
     if answer.outcome == "paired":
         if answer.new_pair:
-            await announce_pair(
-                context.bot, db, a_id=user.id, b_id=answer.other_id, source="intro"
-            )
+            await announce_pair(context.application, db, a_id=user.id, b_id=answer.other_id)
         else:
             await send_or_edit(update, context, context.t("mr-intro-already-connected"))
         outcome = t(answer.proposer_language, "mr-intro-outcome-pair", intro=intro)

@@ -257,7 +257,7 @@ async def _decide(
     await query.answer()
     await set_buttons(update, None)
     if like and result.paired:
-        await announce_pair(context.bot, db, a_id=user.id, b_id=result.target_id, source="like")
+        await announce_pair(context.application, db, a_id=user.id, b_id=result.target_id)
         return
     key = "ms-liked" if like else "ms-blocked" if decision == "block" else "ms-reported"
     await send_or_edit(update, context, t(lang, key), _after_keyboard(lang))
