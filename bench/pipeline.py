@@ -2,38 +2,55 @@
 
 Run from the project root, with the project installed in the environment (``pip install -e .``)::
 
-    python bench/pipeline.py [--updates N] [--users U] [--database-url URL]
+    python bench/pipeline.py [--updates N] [--users U] [--concurrency C]
+                             [--database-url URL] [--profile] [--json]
 
-For PostgreSQL, create the database first (``CREATE DATABASE gongyou_bench``) and pass e.g.
-``--database-url postgresql+asyncpg://postgres@127.0.0.1/gongyou_bench``.
+Every run measures SQLite (a new file in a temporary directory); with ``--database-url`` it
+measures PostgreSQL too, side by side (the database is migrated and emptied first; create it
+with ``CREATE DATABASE gongyou_bench`` and pass e.g.
+``--database-url postgresql+asyncpg://postgres@127.0.0.1/gongyou_bench``).
 
-Both applications get the same synthetic updates (worker messages in Chinese and English for
-every intent, gibberish, a few commands and menu button presses), one after another through
-``Application.process_update``, with a recording in-process Bot API instead of Telegram. The
-figures are a report, not a test: the exit code is 0 unless something crashes.
+Two ways in, for each database and for the bare app alike:
+
+* ``process_update``: the synthetic updates one after another straight into
+  ``Application.process_update``, with an in-process Bot API (no HTTP);
+* ``http polling``: end to end. A fake Bot API server on 127.0.0.1 hands the updates out through
+  ``getUpdates``; the app polls it as it polls Telegram and sends its replies over HTTP. ``C``
+  workers each send their next message when the previous one was handled (closed loop), so
+  ``C`` people are talking to the bot at once.
+
+The updates are worker messages in Chinese and English for every intent, gibberish, a few
+commands and menu button presses. For each run the bench prints updates/s, latency percentiles,
+CPU per update (all threads of the process), and for the full app the database statements and
+transactions per update. ``--profile`` adds where the time of one ``process_update`` goes, by
+part (database, Telegram objects and HTTP, understanding text, the bot's own code, event loop).
+The figures are a report, not a test: the exit code is 0 unless something crashes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import itertools
+import json
 import logging
 import math
 import os
+import pstats
 import random
 import string
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import SQLModel
 from telegram import Update
 from telegram.ext import (
@@ -45,22 +62,38 @@ from telegram.ext import (
     filters,
 )
 
-import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
-from bot import metrics
-from bot.app import build_application
-from bot.config import Settings
-from bot.db import Database
-from bot.localapi import BOT_USER, LocalBotApi
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake Bot API server
+
+import bot.models  # noqa: F401,E402  (puts the tables on SQLModel.metadata)
+from bot import metrics  # noqa: E402
+from bot.app import build_application  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.jobs.core import load_min_wages  # noqa: E402
+from bot.jobs.imports import SAMPLE_FILE, import_jobs  # noqa: E402
+from bot.localapi import BOT_USER, LocalBotApi  # noqa: E402
+from bot.polling import serve_polling  # noqa: E402
+from bot.stations.imports import load_demo_stations  # noqa: E402
+from tests.fake_botapi import FakeBotApi  # noqa: E402
 
 TOKEN = "123:BENCH"
 #: High enough that flood control never drops a benchmark update.
 FLOOD_LIMIT = "1000 per 1 second"
 WARMUP_UPDATES = 200
+#: The city of the demo job list's rows that name none.
+DEMO_CITY = "郑州市"
 
-#: Targets for the full application (p99 is meant for SQLite).
+#: Targets for the full application on SQLite (through process_update)...
 TARGET_UPDATES_PER_SECOND = 1000.0
 TARGET_P99_MS = 25.0
 TARGET_SHARE_OF_BARE = 0.5
+#: ... and on PostgreSQL (end to end, CONCURRENCY people at once).
+TARGET_PG_UPDATES_PER_SECOND = 500.0
+TARGET_PG_P99_MS = 50.0
+TARGET_PG_TRANSACTIONS = 2.0
+CONCURRENCY = 8
+#: Longest an empty getUpdates is held open by the fake server (seconds).
+LONG_POLL = 1
 
 #: First update id and first user id of the measured updates; the warm-up uses lower ranges.
 MEASURED_UPDATE_ID = 1_000_000
@@ -171,6 +204,8 @@ class Timing:
     latencies: list[float]
     wall: float
     cpu: float
+    #: CPU time of the event loop's thread alone (the rest ran in database driver threads).
+    loop_cpu: float = 0.0
 
 
 @dataclass
@@ -182,6 +217,11 @@ class RunResult:
     calls: Counter[str] = field(default_factory=Counter)
     errors: int = 0
     unexpected: int = 0
+    database: str = ""
+    mode: str = "process_update"
+    #: Statements and transactions the database saw during the batch (full app only).
+    statements: int = 0
+    transactions: int = 0
 
     @property
     def rate(self) -> float:
@@ -195,6 +235,12 @@ class RunResult:
         count = len(self.timing.latencies)
         return self.timing.cpu / count * 1000.0 if count else 0.0
 
+    @property
+    def loop_cpu_ms(self) -> float:
+        """CPU time of the event loop's thread per update, in ms."""
+        count = len(self.timing.latencies)
+        return self.timing.loop_cpu / count * 1000.0 if count else 0.0
+
     def percentile_ms(self, share: float) -> float:
         """The latency (ms) under which ``share`` of the updates finished (nearest rank)."""
         ordered = sorted(self.timing.latencies)
@@ -202,6 +248,28 @@ class RunResult:
             return 0.0
         rank = min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))
         return ordered[rank] * 1000.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The figures of this run as plain values."""
+        count = len(self.timing.latencies) or 1
+        return {
+            "app": self.name,
+            "database": self.database,
+            "mode": self.mode,
+            "updates": len(self.timing.latencies),
+            "updates_per_s": round(self.rate, 1),
+            "p50_ms": round(self.percentile_ms(0.50), 2),
+            "p95_ms": round(self.percentile_ms(0.95), 2),
+            "p99_ms": round(self.percentile_ms(0.99), 2),
+            "cpu_ms_per_update": round(self.cpu_ms, 3),
+            "loop_thread_cpu_ms_per_update": round(self.loop_cpu_ms, 3),
+            "statements_per_update": round(self.statements / count, 2),
+            "transactions_per_update": round(self.transactions / count, 2),
+            "send_message": self.calls["sendMessage"],
+            "answer_callback_query": self.calls["answerCallbackQuery"],
+            "errors": self.errors,
+            "unknown_calls": self.unexpected,
+        }
 
 
 class PayloadFactory:
@@ -300,18 +368,22 @@ class PayloadFactory:
         return payloads
 
 
-async def feed(app: AnyApplication, payloads: Sequence[dict[str, Any]]) -> Timing:
+async def feed(
+    process: Callable[[Update], Awaitable[None]], bot: Any, payloads: Sequence[dict[str, Any]]
+) -> Timing:
     """Process every payload in order, timing each one."""
     latencies: list[float] = []
     clock = time.perf_counter
-    cpu_began = time.process_time()
+    cpu_began, loop_began = time.process_time(), time.thread_time()
     began = clock()
     for payload in payloads:
         started = clock()
-        await app.process_update(Update.de_json(payload, app.bot))
+        await process(Update.de_json(payload, bot))
         latencies.append(clock() - started)
     wall = clock() - began
-    return Timing(latencies, wall, time.process_time() - cpu_began)
+    return Timing(
+        latencies, wall, time.process_time() - cpu_began, time.thread_time() - loop_began
+    )
 
 
 def error_count() -> int:
@@ -325,7 +397,8 @@ def error_count() -> int:
 
 
 async def prepare_database(url: str, *, fresh: bool) -> Database:
-    """Migrate the database; empty its tables unless it was just created."""
+    """Migrate the database, empty its tables unless it was just created, and load the demo
+    data the quick start has (post stations, the sample job list), so searches find things."""
     db = Database(url)
     await db.upgrade()
     if not fresh:
@@ -337,35 +410,115 @@ async def prepare_database(url: str, *, fresh: bool) -> Database:
             else:
                 names = ", ".join(table.name for table in tables)
                 await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    settings = Settings(_env_file=None)
+    await load_demo_stations(db)
+    await import_jobs(
+        db,
+        SAMPLE_FILE.read_bytes(),
+        filename=SAMPLE_FILE.name,
+        dry_run=False,
+        actor_id=None,
+        default_city=DEMO_CITY,
+        min_wages=load_min_wages(settings.min_wage_file),
+    )
     return db
 
 
-async def run_full(
-    db: Database, url: str, warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]]
-) -> RunResult:
-    """The gongyou application: database session, dedup, users, flood control, router."""
-    settings = Settings(
+class DatabaseCounter:
+    """Counts the statements the app's engines run, and (PostgreSQL) its transactions."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.statements = 0
+        self._engines = [db.engine.sync_engine] + ([db._writer] if db._writer else [])
+        self._xacts = 0
+
+    def _count(self, *_args: Any) -> None:
+        self.statements += 1
+
+    async def _pg_transactions(self) -> int:
+        async with self.db.engine.connect() as conn:
+            value = await conn.scalar(
+                text(
+                    "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                    "WHERE datname = current_database()"
+                )
+            )
+            await conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+        return int(value or 0)
+
+    async def start(self) -> None:
+        """Start counting."""
+        self.statements = 0
+        if not self.db.is_sqlite:
+            self._xacts = await self._pg_transactions()
+        for engine in self._engines:
+            event.listen(engine, "before_cursor_execute", self._count)
+
+    async def stop(self) -> tuple[int, int]:
+        """Stop counting; return (statements, transactions). PostgreSQL's statistics lag
+        up to half a second, so this waits for them; SQLite reports no transactions."""
+        for engine in self._engines:
+            event.remove(engine, "before_cursor_execute", self._count)
+        if self.db.is_sqlite:
+            return self.statements, 0
+        await asyncio.sleep(0.7)
+        # the query that reads the statistics is a transaction of its own: not counted
+        return self.statements, await self._pg_transactions() - self._xacts - 1
+
+
+def full_settings(url: str, **extra: Any) -> Settings:
+    """Settings of the full app in every run."""
+    return Settings(
         bot_token=TOKEN,
         database_url=url,
         outbound_rate_limit=False,
         flood_limit=FLOOD_LIMIT,
         _env_file=None,
+        **extra,
     )
+
+
+async def run_full(
+    db: Database,
+    url: str,
+    warmup: Sequence[dict[str, Any]],
+    payloads: Sequence[dict[str, Any]],
+    *,
+    profile: cProfile.Profile | None = None,
+) -> RunResult:
+    """The gongyou application through process_update: inbox, users, flood control, router."""
     api = LocalBotApi()
-    app = build_application(settings, db=db, request=api, job_queue=False)
+    app = build_application(full_settings(url), db=db, request=api, job_queue=False)
     await app.initialize()
+    counter = DatabaseCounter(db)
     try:
-        await feed(app, warmup)
+        await feed(app.process_update, app.bot, warmup)
         api.clear()
         api.unexpected.clear()
         errors_before = error_count()
         gc.collect()
-        timing = await feed(app, payloads)
+        await counter.start()
+        if profile is not None:
+            profile.enable()
+        timing = await feed(app.process_update, app.bot, payloads)
+        if profile is not None:
+            profile.disable()
+        statements, transactions = await counter.stop()
         errors = error_count() - errors_before
     finally:
         await app.shutdown()
     calls = Counter(call.method for call in api.calls)
-    return RunResult("gongyou", timing, calls, errors, len(api.unexpected))
+    return RunResult(
+        "gongyou",
+        timing,
+        calls,
+        errors,
+        len(api.unexpected),
+        database=db.url.get_backend_name(),
+        statements=statements,
+        transactions=transactions,
+    )
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -381,24 +534,203 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.callback_query.answer()
 
 
+def bare_app(builder: Any) -> AnyApplication:
+    """A bare python-telegram-bot application: one echo handler, one callback answerer."""
+    app: AnyApplication = builder.build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.add_handler(CallbackQueryHandler(answer))
+    return app
+
+
 async def run_bare(
     warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]]
 ) -> RunResult:
-    """A bare python-telegram-bot application: one echo handler, one callback answerer."""
+    """The bare app through process_update."""
     api = LocalBotApi()
-    app = ApplicationBuilder().token(TOKEN).request(api).updater(None).job_queue(None).build()
-    app.add_handler(MessageHandler(filters.TEXT, echo))
-    app.add_handler(CallbackQueryHandler(answer))
+    app = bare_app(ApplicationBuilder().token(TOKEN).request(api).updater(None).job_queue(None))
     await app.initialize()
     try:
-        await feed(app, warmup)
+        await feed(app.process_update, app.bot, warmup)
         api.clear()
         gc.collect()
-        timing = await feed(app, payloads)
+        timing = await feed(app.process_update, app.bot, payloads)
     finally:
         await app.shutdown()
     calls = Counter(call.method for call in api.calls)
     return RunResult("bare PTB echo", timing, calls, 0, len(api.unexpected))
+
+
+def by_sender(payloads: Sequence[dict[str, Any]], workers: int) -> list[list[dict[str, Any]]]:
+    """Split the updates over ``workers`` people, each keeping their updates in order."""
+    lanes: list[list[dict[str, Any]]] = [[] for _ in range(workers)]
+    for payload in payloads:
+        sender = (payload.get("message") or payload.get("callback_query") or {})["from"]["id"]
+        lanes[sender % workers].append(payload)
+    return lanes
+
+
+def watch_handled(app: AnyApplication) -> dict[int, asyncio.Event]:
+    """Make the app set an event when it has finished each update (by update id)."""
+    done: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+    process = app.process_update
+
+    async def process_and_tell(update: object) -> None:
+        try:
+            await process(update)
+        finally:
+            if isinstance(update, Update):
+                done[update.update_id].set()
+
+    app.process_update = process_and_tell  # type: ignore[method-assign]
+    return done
+
+
+async def talk(
+    server: FakeBotApi,
+    done: dict[int, asyncio.Event],
+    payloads: Sequence[dict[str, Any]],
+    workers: int,
+) -> Timing:
+    """``workers`` people each send their updates one by one, the next when the last one was
+    handled; the latency of an update runs from getUpdates having it to its handling's end."""
+    latencies: list[float] = []
+    # Telegram numbers updates in the order they arrive: renumber them as they are sent
+    first = min(p["update_id"] for p in payloads)
+    numbers = itertools.count(first)
+
+    async def person(lane: Sequence[dict[str, Any]]) -> None:
+        for payload in lane:
+            update_id = next(numbers)
+            started = time.perf_counter()
+            server.enqueue({**payload, "update_id": update_id})
+            await asyncio.wait_for(done[update_id].wait(), 30)
+            latencies.append(time.perf_counter() - started)
+
+    cpu_began, loop_began = time.process_time(), time.thread_time()
+    began = time.perf_counter()
+    await asyncio.gather(*(person(lane) for lane in by_sender(payloads, workers) if lane))
+    return Timing(
+        latencies,
+        time.perf_counter() - began,
+        time.process_time() - cpu_began,
+        time.thread_time() - loop_began,
+    )
+
+
+async def run_full_http(
+    db: Database,
+    url: str,
+    warmup: Sequence[dict[str, Any]],
+    payloads: Sequence[dict[str, Any]],
+    workers: int,
+) -> RunResult:
+    """The gongyou application end to end: its own polling loop against a fake Bot API."""
+    async with FakeBotApi(TOKEN, max_long_poll=LONG_POLL) as server:
+        settings = full_settings(
+            url,
+            api_base_url=server.base_url,
+            api_file_url=server.base_url,
+            concurrent_updates=workers,
+        )
+        app = build_application(settings, db=db, job_queue=False)
+        done = watch_handled(app)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve_polling(app, stop=stop, long_poll=LONG_POLL))
+        counter = DatabaseCounter(db)
+        try:
+            await talk(server, done, warmup, workers)
+            server.calls.clear()
+            errors_before = error_count()
+            gc.collect()
+            await counter.start()
+            timing = await talk(server, done, payloads, workers)
+            statements, transactions = await counter.stop()
+            errors = error_count() - errors_before
+        finally:
+            stop.set()
+            await running
+        calls = Counter(call.method for call in server.calls)
+        unexpected = sum(1 for call in server.unexpected if call.method != "setMyCommands")
+    return RunResult(
+        "gongyou",
+        timing,
+        calls,
+        errors,
+        unexpected,
+        database=db.url.get_backend_name(),
+        mode="http polling",
+        statements=statements,
+        transactions=transactions,
+    )
+
+
+async def run_bare_http(
+    warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]], workers: int
+) -> RunResult:
+    """The bare app end to end: PTB's own polling against the same fake Bot API."""
+    async with FakeBotApi(TOKEN, max_long_poll=LONG_POLL) as server:
+        app = bare_app(
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(server.base_url)
+            .concurrent_updates(workers)
+            .job_queue(None)
+        )
+        done = watch_handled(app)
+        await app.initialize()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=LONG_POLL)
+        await app.start()
+        try:
+            await talk(server, done, warmup, workers)
+            server.calls.clear()
+            gc.collect()
+            timing = await talk(server, done, payloads, workers)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+        calls = Counter(call.method for call in server.calls)
+        unexpected = len(server.unexpected)
+    return RunResult("bare PTB echo", timing, calls, 0, unexpected, mode="http polling")
+
+
+#: Where each part of the code is counted in ``--profile`` (first match of the file path).
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "database (SQLAlchemy, drivers)",
+        ("sqlalchemy", "sqlmodel", "aiosqlite", "asyncpg", "sqlite3", "greenlet"),
+    ),
+    ("Telegram objects and HTTP (PTB, httpx)", ("/telegram/", "httpx", "httpcore", "h11")),
+    ("understanding text (knowledge, rapidfuzz, opencc)", ("knowledge/", "rapidfuzz", "opencc")),
+    ("catalogs (fluent)", ("fluent",)),
+    ("metrics (prometheus)", ("prometheus",)),
+    ("the bot's own code (bot/, handlers/)", ("/bot/", "/handlers/")),
+    ("event loop and threads", ("asyncio", "selectors", "threading", "concurrent", "queue")),
+)
+
+
+def profile_parts(profile: cProfile.Profile, updates: int) -> dict[str, float]:
+    """Own time per update (ms) by part of the code, from a profile of the measured run.
+
+    Time spent waiting (epoll) counts as the event loop's: on SQLite that is mostly the
+    database thread at work. cProfile slows everything down, so compare the shares.
+    """
+    stats = pstats.Stats(profile)
+    parts: Counter[str] = Counter()
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        own = row[2]
+        path = filename
+        part = "other (builtins, json, stdlib)"
+        if name.startswith("<method 'poll'") or "select.epoll" in name:
+            part = "event loop and threads"
+        else:
+            for label, marks in PARTS:
+                if any(mark in path for mark in marks):
+                    part = label
+                    break
+        parts[part] += own
+    return {label: round(seconds / updates * 1000.0, 3) for label, seconds in parts.most_common()}
 
 
 def load_average() -> str:
@@ -414,78 +746,148 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def report(full: RunResult, bare: RunResult, payloads: Sequence[dict[str, Any]]) -> None:
-    """Print the side-by-side table, the reply counts and the targets."""
+def table(results: Sequence[RunResult]) -> None:
+    """Print the runs side by side."""
     header = (
-        f"{'app':<16} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'cpu ms/update':>14}"
+        f"{'app':<14} {'database':<11} {'mode':<15} {'updates/s':>10} {'p50 ms':>8} "
+        f"{'p95 ms':>8} {'p99 ms':>8} {'cpu ms/upd':>11} {'loop cpu':>9} {'stmts/upd':>10} "
+        f"{'xacts/upd':>10}"
     )
     print(header)
     print("-" * len(header))
-    for result in (full, bare):
+    for r in results:
+        count = len(r.timing.latencies) or 1
+        stmts = f"{r.statements / count:.2f}" if r.name == "gongyou" else "-"
+        xacts = f"{r.transactions / count:.2f}" if r.transactions else "-"
         print(
-            f"{result.name:<16} {result.rate:>10.0f} {result.percentile_ms(0.50):>8.2f} "
-            f"{result.percentile_ms(0.95):>8.2f} {result.percentile_ms(0.99):>8.2f} "
-            f"{result.cpu_ms:>14.2f}"
+            f"{r.name:<14} {r.database or '-':<11} {r.mode:<15} {r.rate:>10.0f} "
+            f"{r.percentile_ms(0.50):>8.2f} {r.percentile_ms(0.95):>8.2f} "
+            f"{r.percentile_ms(0.99):>8.2f} {r.cpu_ms:>11.2f} {r.loop_cpu_ms:>9.2f} "
+            f"{stmts:>10} {xacts:>10}"
         )
-    share = full.rate / bare.rate if bare.rate else 0.0
-    print(f"\nthroughput full/bare: {share:.2f}")
 
-    count = len(payloads)
+
+def check_answers(results: Sequence[RunResult], payloads: Sequence[dict[str, Any]]) -> list[str]:
+    """Warnings for runs whose app did not answer (nearly) every update, or failed."""
     pressed = sum(1 for p in payloads if "callback_query" in p)
-    sends = full.calls["sendMessage"]
-    print(
-        f"\nfull app replies: {sends} sendMessage for {count} updates "
-        f"({sends / count:.2f} per update), {full.calls['answerCallbackQuery']} "
-        f"answerCallbackQuery for {pressed} button presses, {sum(full.calls.values())} "
-        f"Bot API calls in all; handler errors: {full.errors}; unknown calls: {full.unexpected}"
-    )
-    print(
-        f"bare app replies: {bare.calls['sendMessage']} sendMessage, "
-        f"{bare.calls['answerCallbackQuery']} answerCallbackQuery"
-    )
-    if sends < 0.9 * count or full.errors or full.unexpected:
-        print("WARNING: the full app did not answer (nearly) every update; figures are suspect")
+    warnings = []
+    for r in results:
+        sends = r.calls["sendMessage"]
+        if r.name != "gongyou":
+            continue
+        if (
+            sends < 0.9 * len(payloads)
+            or r.calls["answerCallbackQuery"] < pressed
+            or r.errors
+            or r.unexpected
+        ):
+            warnings.append(
+                f"{r.database} {r.mode}: {sends} sendMessage for {len(payloads)} updates, "
+                f"{r.calls['answerCallbackQuery']} answers for {pressed} button presses, "
+                f"{r.errors} handler errors, {r.unexpected} unknown calls: figures are suspect"
+            )
+    return warnings
 
-    p99 = full.percentile_ms(0.99)
-    print("\ntargets (full app):")
-    rows = (
-        (
-            f">= {TARGET_UPDATES_PER_SECOND:.0f} updates/s",
-            f"{full.rate:.0f}",
-            full.rate >= TARGET_UPDATES_PER_SECOND,
-        ),
-        (f"p99 < {TARGET_P99_MS:.0f} ms", f"{p99:.2f}", p99 < TARGET_P99_MS),
-        (
-            f">= {TARGET_SHARE_OF_BARE:.1f} of bare throughput",
-            f"{share:.2f}",
-            share >= TARGET_SHARE_OF_BARE,
-        ),
-    )
-    for label, value, ok in rows:
-        print(f"  {label:<28} {value:>8}   {verdict(ok)}")
+
+def targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
+    """Each target with the measured value and whether it is met."""
+
+    def find(name: str, database: str, mode: str) -> RunResult | None:
+        for r in results:
+            if r.name == name and r.database in (database, "") and r.mode == mode:
+                return r
+        return None
+
+    rows: list[dict[str, Any]] = []
+    full = find("gongyou", "sqlite", "process_update")
+    bare = find("bare PTB echo", "", "process_update")
+    if full is not None and bare is not None:
+        share = full.rate / bare.rate if bare.rate else 0.0
+        rows += [
+            ("sqlite process_update updates/s", ">=", TARGET_UPDATES_PER_SECOND, full.rate),
+            ("sqlite process_update share of bare", ">=", TARGET_SHARE_OF_BARE, share),
+            ("sqlite process_update p99 ms", "<", TARGET_P99_MS, full.percentile_ms(0.99)),
+        ]
+    pg = find("gongyou", "postgresql", "http polling")
+    if pg is not None:
+        count = len(pg.timing.latencies) or 1
+        rows += [
+            ("postgresql http polling updates/s", ">=", TARGET_PG_UPDATES_PER_SECOND, pg.rate),
+            ("postgresql http polling p99 ms", "<", TARGET_PG_P99_MS, pg.percentile_ms(0.99)),
+            (
+                "postgresql transactions per update",
+                "<=",
+                TARGET_PG_TRANSACTIONS,
+                pg.transactions / count,
+            ),
+        ]
+    checked = []
+    for label, sign, goal, value in rows:
+        met = value >= goal if sign == ">=" else value < goal if sign == "<" else value <= goal
+        checked.append(
+            {"target": f"{label} {sign} {goal:g}", "value": round(value, 2), "met": met}
+        )
+    return checked
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--updates", type=int, default=5000, help="measured updates (5000)")
     parser.add_argument("--users", type=int, default=500, help="distinct senders (500)")
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=CONCURRENCY,
+        help=f"people talking at once in the HTTP runs ({CONCURRENCY})",
+    )
+    parser.add_argument(
         "--database-url",
         default=None,
-        help="database of the full app; default: a new SQLite file in a temporary directory. "
-        "An existing database is migrated and emptied first.",
+        help="a PostgreSQL database to measure beside SQLite; it is migrated and emptied first",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="where the time goes (SQLite, process_update)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
     parser.add_argument("--seed", type=int, default=1, help="seed of the update mix (1)")
     args = parser.parse_args(argv)
-    if args.updates < 1 or args.users < 1:
-        parser.error("--updates and --users must be at least 1")
+    if args.updates < 1 or args.users < 1 or args.concurrency < 1:
+        parser.error("--updates, --users and --concurrency must be at least 1")
     return args
 
 
-async def main_async(args: argparse.Namespace) -> None:
-    """Build the updates, run both applications, print the report."""
+async def measure_database(
+    url: str,
+    *,
+    fresh: bool,
+    warmup: Sequence[dict[str, Any]],
+    payloads: Sequence[dict[str, Any]],
+    workers: int,
+    profile: cProfile.Profile | None,
+) -> list[RunResult]:
+    """Both ways in, on one database (emptied between them)."""
+    results = []
+    for mode in ("process_update", "http polling"):
+        try:
+            db = await prepare_database(url, fresh=fresh and mode == "process_update")
+        except Exception as exc:
+            raise SystemExit(
+                f"cannot open the database ({type(exc).__name__}: {exc}); does it exist?"
+            ) from exc
+        try:
+            if mode == "process_update":
+                results.append(await run_full(db, url, warmup, payloads, profile=profile))
+            else:
+                results.append(await run_full_http(db, url, warmup, payloads, workers))
+        finally:
+            await db.dispose()
+        gc.collect()
+    return results
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    """Build the updates, run every application on every database, print the report."""
     factory = PayloadFactory(args.seed)
     warmup = factory.batch(
         WARMUP_UPDATES,
@@ -496,45 +898,78 @@ async def main_async(args: argparse.Namespace) -> None:
     payloads = factory.batch(
         args.updates, args.users, first_update=MEASURED_UPDATE_ID, first_user=MEASURED_USER_ID
     )
-
+    started_load = load_average()
+    databases = ["sqlite"] + (["postgresql"] if args.database_url else [])
+    print(
+        f"gongyou pipeline benchmark: {args.updates} updates from {args.users} users "
+        f"(+{WARMUP_UPDATES} warm-up); databases: {', '.join(databases)}; "
+        f"HTTP runs with {args.concurrency} people at once"
+    )
+    print(
+        "Outbound Telegram rate limiting is OFF in every app: it holds sends to Telegram's "
+        "~30 messages/s by design,\nso with it on this would measure the limiter, not the "
+        "pipeline.\n"
+    )
+    profile = cProfile.Profile() if args.profile else None
+    results: list[RunResult] = []
     with tempfile.TemporaryDirectory(prefix="gongyou-bench-") as tmp:
-        fresh = args.database_url is None
-        raw_url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        url = Settings(database_url=raw_url, _env_file=None).database_url
-        started_load = load_average()
-        try:
-            db = await prepare_database(url, fresh=fresh)
-        except Exception as exc:
-            raise SystemExit(
-                f"cannot open the database ({type(exc).__name__}: {exc}); does it exist?"
-            ) from exc
-        backend = db.url.get_backend_name()
+        sqlite_url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        urls = [(sqlite_url, True)]
+        if args.database_url:
+            url = Settings(database_url=args.database_url, _env_file=None).database_url
+            urls.append((url, False))
+        for url, fresh in urls:
+            results += await measure_database(
+                url,
+                fresh=fresh,
+                warmup=warmup,
+                payloads=payloads,
+                workers=args.concurrency,
+                profile=profile if url == sqlite_url else None,
+            )
+    results.append(await run_bare(warmup, payloads))
+    results.append(await run_bare_http(warmup, payloads, args.concurrency))
+    table(results)
+    warnings = check_answers(results, payloads)
+    for warning in warnings:
+        print(f"WARNING: {warning}")
+    checked = targets(results)
+    print("\ntargets:")
+    for row in checked:
+        print(f"  {row['target']:<48} {row['value']:>9}   {verdict(row['met'])}")
+    parts: dict[str, float] = {}
+    if profile is not None:
+        parts = profile_parts(profile, len(payloads))
         print(
-            f"gongyou pipeline benchmark: {args.updates} updates from {args.users} users "
-            f"(+{WARMUP_UPDATES} warm-up), sequential process_update, database {backend}"
+            "\nwhere one process_update's time goes (SQLite, own time under cProfile, ms; "
+            "the profile sees the event loop's thread only,\nso its waits for the database "
+            "threads count as the event loop's):"
         )
-        print(
-            "Outbound Telegram rate limiting is OFF in both apps: it holds sends to Telegram's "
-            "~30 messages/s by design,\nso with it on this would measure the limiter, not the "
-            "pipeline. Bot API calls are answered in-process.\n"
-        )
-        try:
-            full = await run_full(db, url, warmup, payloads)
-        finally:
-            await db.dispose()
-    gc.collect()
-    bare = await run_bare(warmup, payloads)
-    report(full, bare, payloads)
+        for label, ms in parts.items():
+            print(f"  {label:<52} {ms:>7.3f}")
     print(
         f"\nmachine: {os.cpu_count()} CPUs, 1-minute load average {started_load} at the start "
         f"and {load_average()} at the end (other work on the machine skews the figures)"
     )
+    return {
+        "updates": args.updates,
+        "users": args.users,
+        "concurrency": args.concurrency,
+        "runs": [r.to_json() for r in results],
+        "targets": checked,
+        "profile_ms_per_update": parts,
+        "warnings": warnings,
+        "load_average": {"start": started_load, "end": load_average()},
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; the figures are a report, so the exit code is 0 unless something crashes."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    asyncio.run(main_async(parse_args(argv)))
+    args = parse_args(argv)
+    figures = asyncio.run(main_async(args))
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
     return 0
 
 

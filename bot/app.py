@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
 from bot.core import inbox
 from bot.core.models import InboxState
-from bot.core.users import FORGETTERS, admit_update
+from bot.core.users import FORGETTERS, WAIT, admit_update
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import Arrival, InboundGate, MeteredRequest, OutboundLimiter, SharedBuckets
@@ -55,6 +55,11 @@ ATTEMPT = "inbox_attempt"
 FAILURE = "inbox_failure"
 #: Scope note: this process has not tried the update before (only then is a failure explained).
 FIRST_TRY = "inbox_first_try"
+#: Pauses (seconds) while the sender's earlier update is handled by another replica (the last
+#: one repeats); after ``MAX_WAIT_FOR_EARLIER`` seconds in all the update is left in the inbox,
+#: for a sweep to take in its turn.
+WAIT_FOR_EARLIER = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+MAX_WAIT_FOR_EARLIER = 60.0
 
 
 class GongyouApplication(Application):
@@ -73,7 +78,13 @@ class GongyouApplication(Application):
         self._queued: set[int] = set()
         #: How many times this process has started handling an update not yet settled.
         self._tries: dict[int, int] = {}
+        #: How many times an update stepped aside for its sender's earlier update.
+        self._waits: dict[int, int] = {}
         self._sweeper: asyncio.Task[None] | None = None
+
+    def is_queued(self, update_id: int) -> bool:
+        """True if the update came through the inbox (stored, then queued here)."""
+        return update_id in self._queued
 
     @property
     def db(self) -> Database:
@@ -106,6 +117,28 @@ class GongyouApplication(Application):
         for update in fresh:
             await self.update_queue.put(update)
         return fresh
+
+    def take_again_soon(self, update: Update) -> None:
+        """Queue an update again after a short pause: its sender has an earlier update not yet
+        handled. After ``MAX_WAIT_FOR_EARLIER`` seconds of pauses it is left to the sweeps."""
+        update_id = update.update_id
+        waits = self._waits.get(update_id, 0)
+        self._tries.pop(update_id, None)  # waiting is not trying
+        pauses = WAIT_FOR_EARLIER[:waits] + WAIT_FOR_EARLIER[-1:] * (waits - len(WAIT_FOR_EARLIER))
+        if sum(pauses) >= MAX_WAIT_FOR_EARLIER:
+            self._waits.pop(update_id, None)
+            log.info("update %s still waits for its sender's earlier one; left", update_id)
+            return
+        self._waits[update_id] = waits + 1
+        pause = WAIT_FOR_EARLIER[min(waits, len(WAIT_FOR_EARLIER) - 1)]
+
+        def again() -> None:
+            self._queued.add(update_id)
+            if isinstance(self.update_processor, PerUserUpdateProcessor):
+                self.update_processor.returning.add(update_id)
+            self.update_queue.put_nowait(update)
+
+        asyncio.get_running_loop().call_later(pause, again)
 
     async def sweep(self, *, grace: timedelta = inbox.GRACE) -> int:
         """Queue the inbox's due updates that are not queued here already; return how many."""
@@ -166,6 +199,8 @@ class GongyouApplication(Application):
         update_id = update.update_id
         if len(self._tries) > 4 * IN_FLIGHT:
             self._tries.clear()  # ids another worker finished; forget them
+        if len(self._waits) > 4 * IN_FLIGHT:
+            self._waits.clear()
         self._tries[update_id] = tries = self._tries.get(update_id, 0) + 1
         scope = UpdateScope(db=services.db, language=language)
         scope.notes[FIRST_TRY] = tries == 1
@@ -174,18 +209,45 @@ class GongyouApplication(Application):
             await super().process_update(update)
         finally:
             unbind_scope(token)
-            await scope.close()
-            self._queued.discard(update_id)
-            await self._settle(update_id, scope)
+            await self._close(scope)
+            try:
+                await self._settle(update_id, scope)
+            finally:
+                # only now: a sweep must not queue it again while it is being settled
+                self._queued.discard(update_id)
         metrics.UPDATES.labels(metrics.update_kind(update), scope.service).inc()
         metrics.LATENCY.labels(scope.service).observe(time.perf_counter() - started)
+
+    @staticmethod
+    async def _close(scope: UpdateScope) -> None:
+        """Close the update's session. A handler that ended well and left the session open
+        (read only, or committed earlier) commits it now: that transaction also marks the
+        update handled, so an ordinary update costs two (take it, handle it). Changes a
+        handler left uncommitted are rolled back instead."""
+        ended_well = FAILURE not in scope.notes
+        if ended_well and scope.session_open:
+            session = scope.session
+            # objects a handler added but did not commit are dropped, as they always were
+            ended_well = not (session.new or session.dirty or session.deleted)
+        if scope.taken is not None and scope.session_open and not scope.finished and ended_well:
+            try:
+                await scope.session.commit()
+            except Exception:  # noqa: BLE001 - settled on its own below, or taken again
+                log.warning("could not mark update %s handled", scope.taken, exc_info=True)
+        await scope.close()
 
     async def _settle(self, update_id: int, scope: UpdateScope) -> None:
         """Mark a taken update done, or failed (to retry later) or parked."""
         attempt: int = scope.notes.get(ATTEMPT, 0)
         if not attempt:
-            return  # not taken: a duplicate, or the database failed before it was taken
+            return  # not taken: a duplicate, waiting, or the database failed before it was taken
+        self._waits.pop(update_id, None)
         error: BaseException | None = scope.notes.get(FAILURE)
+        if scope.finished:
+            # marked handled with the handler's first commit: not tried again, so a step
+            # already saved is never applied twice
+            self._tries.pop(update_id, None)
+            return
         try:
             if error is None or isinstance(error, Forbidden):
                 await self.db.transact(inbox.finish, update_id=update_id)
@@ -228,6 +290,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(handling)
         #: Per key: the lock and how many of the key's updates hold or wait for it.
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        #: Updates coming back after stepping aside for an earlier one (counted already).
+        self.returning: set[int] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Count the update, wait for the same user's earlier update, then run this one."""
@@ -236,8 +300,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if isinstance(update, Update):
             if update.effective_user is not None:
                 key = update.effective_user.id
+                returning = update.update_id in self.returning
+                self.returning.discard(update.update_id)
                 arrival = self.gate.arrive(
-                    key, update.update_id, collapsible=is_plain_message(update)
+                    key,
+                    update.update_id,
+                    collapsible=is_plain_message(update),
+                    count=not returning,
                 )
             elif update.effective_chat is not None:
                 key = update.effective_chat.id
@@ -291,6 +360,10 @@ async def receive(update: Update, context: GongyouContext) -> None:
     scope = context.scope
     tg_user = update.effective_user
     user_id = tg_user.id if tg_user is not None and not tg_user.is_bot else None
+    application = context.application
+    stored = isinstance(application, GongyouApplication) and application.is_queued(
+        update.update_id
+    )
     attempt, member = await scope.db.transact(
         admit_update,
         update_id=update.update_id,
@@ -298,12 +371,21 @@ async def receive(update: Update, context: GongyouContext) -> None:
         language=scope.language,
         raw=update.to_dict,
         user_key=ordering_key(update),
+        stored=stored,
+        lease=timedelta(seconds=context.services.settings.inbox_lease_s),
     )
+    if attempt == WAIT:
+        # the sender's earlier update is still to be handled, here or on another replica:
+        # this one steps aside (freeing the sender's turn) and comes back in a moment
+        if isinstance(application, GongyouApplication):
+            application.take_again_soon(update)
+        raise ApplicationHandlerStop
     if not attempt:
         metrics.DUPLICATES.inc()
         log.info("update %s was handled already or is being handled; ignored", update.update_id)
         raise ApplicationHandlerStop
     scope.notes[ATTEMPT] = attempt
+    scope.taken = update.update_id
     scope.notes[FIRST_TRY] = scope.notes.get(FIRST_TRY, True) and attempt == 1
     if member is not None:
         scope.user = member
@@ -504,7 +586,11 @@ def build_application(
     )
     if settings.outbound_rate_limit:
         builder = builder.rate_limiter(
-            OutboundLimiter(bulk_per_second=settings.bulk_messages_per_second, shared=shared)
+            OutboundLimiter(
+                bulk_per_second=settings.bulk_messages_per_second,
+                overall_per_second=settings.messages_per_second,
+                shared=shared,
+            )
         )
     if not updater:
         builder = builder.updater(None)

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=8, ge=1, le=256)
     outbound_rate_limit: bool = True
     bulk_messages_per_second: float = Field(default=25.0, gt=0, le=30)
+    #: All messages the bot sends, every replica together (Telegram allows about 30 a second).
+    messages_per_second: float = Field(default=30.0, gt=0, le=30)
+    #: How long the broadcast sender's lease lasts without renewal: after a replica dies,
+    #: another takes the broadcast over this long after its last batch.
+    sender_lease_s: float = Field(default=30.0, ge=3, le=600)
+    #: How long a worker holds an update it took from the inbox: one taken by a process that
+    #: died is taken again this long after.
+    inbox_lease_s: float = Field(default=300.0, gt=0, le=3600)
     flood_limit: str = "6 per 5 seconds"
     #: A worker's plain messages that waited this long behind newer ones are collapsed (0: off).
     flood_backlog_s: float = Field(default=5.0, ge=0, le=600)

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.core import inbox
 from bot.core.models import Role, utcnow
-from bot.core.users import Member
+from bot.core.users import Member, seed_session
 from bot.i18n import t
 
 if TYPE_CHECKING:
@@ -38,7 +41,11 @@ class UpdateScope:
     """State that lives exactly as long as the handling of one update.
 
     The database session is opened on first use, so an update that needs nothing beyond the
-    sender's row (loaded by the receive step) never checks out a second connection.
+    sender's row (loaded by the receive step) never checks out a second connection. The
+    session starts out knowing the sender (their row exists; whether they are in a flow), so
+    handlers do not read it again. Once the update is taken from the inbox (``taken``), the
+    first commit of the session also marks it handled: the handler's writes and the inbox
+    mark land in one transaction (``finished`` tells whether that happened).
     """
 
     db: Database
@@ -46,6 +53,10 @@ class UpdateScope:
     user: Member | None = None
     service: str = "none"
     notes: dict[str, Any] = field(default_factory=dict)
+    #: The update being handled, once it is taken from the inbox.
+    taken: int | None = None
+    #: True once a commit of the session marked the taken update handled.
+    finished: bool = False
     _session: AsyncSession | None = None
 
     @property
@@ -53,7 +64,21 @@ class UpdateScope:
         """The update's session (opened now if this is the first use)."""
         if self._session is None:
             self._session = self.db.sessionmaker()
+            sync = self._session.sync_session
+            if self.user is not None:
+                seed_session(sync, user_id=self.user.id, in_flow=self.user.flow is not None)
+            if self.taken is not None:
+                event.listen(sync, "before_commit", self._finish_with)
+                event.listen(sync, "after_commit", self._finished)
         return self._session
+
+    def _finish_with(self, session: Session) -> None:
+        if self.taken is not None and not self.finished:
+            inbox.finish(session.connection(), update_id=self.taken)
+
+    def _finished(self, _session: Session) -> None:
+        if self.taken is not None:
+            self.finished = True
 
     @property
     def session_open(self) -> bool:

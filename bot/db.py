@@ -15,12 +15,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The PostgreSQL advisory lock key held while migrating (any fixed number of the project's).
+MIGRATE_LOCK = 0x676F6E67
 T = TypeVar("T")
 
 
@@ -36,7 +39,10 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # No ping before each checkout (a round trip per transaction): a connection the
+            # server dropped fails on first use, the pool is invalidated, and ``transact``,
+            # the first database work of every update, tries once more on a fresh connection.
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=False)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self._writer: Engine | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
@@ -78,6 +84,13 @@ class Database:
                     return fn(conn, **params)
 
             return await asyncio.get_running_loop().run_in_executor(self._writer_thread, call)
+        try:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(partial(fn, **params))
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.info("a pooled database connection was gone; trying again on a new one")
         async with self.engine.begin() as conn:
             return await conn.run_sync(partial(fn, **params))
 
@@ -92,8 +105,16 @@ class Database:
         return True
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Apply Alembic migrations up to ``revision``."""
+        """Apply Alembic migrations up to ``revision``.
+
+        On PostgreSQL an advisory lock is held for the transaction, so replicas starting together
+        migrate one after another (the later ones find nothing left to do).
+        """
         async with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK}
+                )
             await conn.run_sync(_run_upgrade, revision)
 
     async def dispose(self) -> None:

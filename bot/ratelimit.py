@@ -62,6 +62,7 @@ class OutboundLimiter(BaseRateLimiter[RateLimitArgs]):
         self,
         *,
         bulk_per_second: float = 25.0,
+        overall_per_second: float = OVERALL_PER_SECOND,
         max_retries: int = 3,
         private_period: float = PRIVATE_PERIOD,
         group_period: float = GROUP_PERIOD,
@@ -73,8 +74,11 @@ class OutboundLimiter(BaseRateLimiter[RateLimitArgs]):
         self.group_period = group_period
         self.shared = shared
         self.clock = clock
-        self._bulk_rate = max(1.0, min(bulk_per_second, OVERALL_PER_SECOND))
-        self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
+        self._overall_rate = max(1.0, min(overall_per_second, OVERALL_PER_SECOND))
+        self._bulk_rate = max(1.0, min(bulk_per_second, self._overall_rate))
+        # the overall limit is a pace, not a bucket that lets an idle bot burst: one message
+        # every 1/rate seconds, so no second ever sees more than the rate
+        self._overall = AsyncLimiter(1, 1 / self._overall_rate)
         self._bulk = AsyncLimiter(self._bulk_rate, 1)
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._max_retries = max_retries
@@ -124,7 +128,7 @@ class OutboundLimiter(BaseRateLimiter[RateLimitArgs]):
         if chat_id is not None:
             amount, period = self._chat_limit(chat_id)
             await self._take(self._chat_limiter(chat_id), f"chat:{chat_id}", amount, period)
-            await self._take(self._overall, "all", OVERALL_PER_SECOND, 1.0)
+            await self._take(self._overall, "all", 1, 1 / self._overall_rate)
 
     def paused_for(self, *, bulk: bool, chat_id: int | str | None) -> float:
         """Seconds a send of this kind to this chat must still wait after a 429 (0: none)."""
@@ -473,15 +477,18 @@ class InboundGate:
     def _now(self) -> float:
         return self.clock()
 
-    def arrive(self, user_id: int, update_id: int, *, collapsible: bool) -> Arrival:
-        """Count a user's update the moment it arrives and remember it until it departs."""
+    def arrive(
+        self, user_id: int, update_id: int, *, collapsible: bool, count: bool = True
+    ) -> Arrival:
+        """Count a user's update the moment it arrives and remember it until it departs
+        (``count=False``: an update coming back after stepping aside, counted already)."""
         arrival = Arrival(
             update_id=update_id,
             at=self.clock(),
-            admitted=self._on_arrival.take(user_id),
+            admitted=self._on_arrival.take(user_id) if count else True,
             collapsible=collapsible,
         )
-        if self.shared is not None:
+        if self.shared is not None and count:
             self.shared.count_soon(f"in:{user_id}", self.amount, self.period, arrival)
         self._pending.setdefault(user_id, []).append(arrival)
         return arrival

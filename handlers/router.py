@@ -177,12 +177,16 @@ async def route_text(update: Update, context: GongyouContext, text: str) -> None
         await ENTRIES[reply.service](update, context, text=text)
         return
     user = update.effective_user
-    if reply.buttons and user is not None and await get_flow(context.db, user_id=user.id) is None:
-        # the worker's words go with the service they pick (a search for 送快递, not a menu)
+    keep = False
+    if reply.buttons and user is not None:
+        keep = await get_flow(context.db, user_id=user.id) is None
+    await message.reply_text(reply.text, reply_markup=_keyboard(reply.buttons))
+    if keep and user is not None:
+        # the worker's words go with the service they pick (a search for 送快递, not a menu);
+        # kept once the question has left, so a crash in between asks again, never loses it
         await set_flow(
             context.db, user_id=user.id, flow=TYPED_FLOW, step="asked", data={"q": text}
         )
-    await message.reply_text(reply.text, reply_markup=_keyboard(reply.buttons))
 
 
 async def typed_text(update: Update, context: GongyouContext) -> str | None:

@@ -140,11 +140,33 @@ def _to_simplified() -> OpenCC:
     return OpenCC("t2s")
 
 
+@cache
+def _traditional_starts() -> frozenset[str] | None:
+    """Every character a traditional word or character of the t2s dictionaries starts with
+    (None if the dictionaries cannot be read: then every Chinese text is converted)."""
+    converter = _to_simplified()
+    try:
+        converter.convert("")  # loads the dictionaries
+        starts: set[str] = set()
+        for chain in converter._dict_chain_data:
+            for _longest, _shortest, table in chain:
+                starts.update(key[0] for key in table)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return frozenset(starts)
+
+
+def _has_traditional(text: str) -> bool:
+    starts = _traditional_starts()
+    return starts is None or not starts.isdisjoint(text)
+
+
 def normalize(text: str) -> str:
     """Fold width, case and traditional characters, drop punctuation and emoji, squeeze spaces
     between CJK characters."""
     text = unicodedata.normalize("NFKC", text)[:MAX_QUERY].lower()
-    if _CJK.search(text):
+    # the converter is pure Python and slow: skipped when no character could be converted
+    if _CJK.search(text) and _has_traditional(text):
         text = _to_simplified().convert(text)
     text = _KEEP.sub(" ", text).replace("_", " ")
     words = text.split()

@@ -39,17 +39,6 @@ NOT_ON_THE_GLOBE = [
 ]
 
 
-def _inbox_refuses_non_finite(
-    request: pytest.FixtureRequest, db: Database, *values: float
-) -> None:
-    """On PostgreSQL the inbox stores each update's JSON in a json column, which refuses NaN and
-    Infinity, so such an update fails before any handler: expected to fail there (strictly, so
-    the mark goes once the inbox stores them) until the inbox cleans non-finite numbers."""
-    if not db.is_sqlite and not all(math.isfinite(value) for value in values):
-        reason = "the inbox's json column refuses NaN/Infinity before the handler runs"
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 async def _station_count(db: Database) -> int:
     async with db.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(STATIONS))).scalar_one())
@@ -65,9 +54,8 @@ async def _flow(db: Database) -> FlowState | None:
 
 @pytest.mark.parametrize(("lat", "lon"), NOT_ON_THE_GLOBE)
 async def test_a_location_off_the_globe_gets_a_polite_answer_and_nothing_else(
-    harness: Harness, lat: float, lon: float, request: pytest.FixtureRequest
+    harness: Harness, lat: float, lon: float
 ) -> None:
-    _inbox_refuses_non_finite(request, harness.db, lat, lon)
     calls = await harness.feed(location(lat, lon))
 
     assert [c.method for c in calls] == ["sendMessage"]
@@ -75,9 +63,8 @@ async def test_a_location_off_the_globe_gets_a_polite_answer_and_nothing_else(
 
 
 async def test_an_english_worker_is_told_in_english_that_the_location_cannot_be_read(
-    harness: Harness, request: pytest.FixtureRequest
+    harness: Harness,
 ) -> None:
-    _inbox_refuses_non_finite(request, harness.db, math.nan)
     texts = await harness.texts(location(math.nan, math.inf, lang="en"))
 
     assert texts == [t("en", "st-location-invalid")]

@@ -238,3 +238,137 @@ async def test_a_worker_cannot_see_the_inbox(harness: Harness) -> None:
     texts = await harness.texts(factories.message("/inbox"))
 
     assert texts == [t("zh", "role-refused")]
+
+
+# --- one transaction with the handler's writes ------------------------------------------------
+
+
+async def test_a_step_saved_before_a_failure_is_not_applied_a_second_time(
+    running: GongyouApplication, api: LocalBotApi, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core.users import get_flow, set_flow
+    from handlers import router
+
+    tries: list[str] = []
+
+    async def save_then_fail(update: Update, context: Any, text: str) -> None:
+        tries.append(text)
+        assert update.effective_user is not None
+        await set_flow(context.db, user_id=update.effective_user.id, flow="f", step="s", data={})
+        raise BOOM
+
+    monkeypatch.setattr(router, "route_text", save_then_fail)
+    update = factories.message("你好")
+
+    await receive(running, update)
+    row = await row_in(db, update["update_id"], InboxState.done)
+
+    await asyncio.sleep(0.1)  # sweeps: an update marked handled with its step is not retried
+    assert tries == ["你好"]
+    assert row.attempts == 1
+    async with db.session() as session:
+        state = await get_flow(session, user_id=factories.WORKER_ID)
+    assert state is not None
+    assert (state.flow, state.step) == ("f", "s")
+    assert [c.text for c in api.sent("sendMessage")] == [t("zh", "error-generic")]
+
+
+async def test_an_ordinary_update_takes_two_transactions_after_it_is_stored(
+    running: GongyouApplication, api: LocalBotApi, db: Database
+) -> None:
+    from sqlalchemy import event
+
+    engines = [db.engine.sync_engine] + ([db._writer] if db._writer is not None else [])
+    running.sweep_every = 3600.0  # no sweeps counted among the update's transactions
+    await asyncio.sleep(0.05)
+    first = factories.message("/start")
+    await receive(running, first)  # the worker's row exists
+    await row_in(db, first["update_id"], InboxState.done)
+    api.clear()
+    update = factories.message("会费多少")
+    ended: list[str] = []
+
+    def count(conn: Any) -> None:
+        ended.append("transaction")
+
+    for engine in engines:
+        event.listen(engine, "commit", count)
+    try:
+        await receive(running, update)
+        stored = len(ended)
+        await row_in(db, update["update_id"], InboxState.done)
+    finally:
+        for engine in engines:
+            event.remove(engine, "commit", count)
+
+    assert stored == 1  # the inbox row, before Telegram is told
+    assert len(ended) - stored == 2  # taking the update, and handling it (marked done with it)
+    [answer] = [c.text for c in api.sent("sendMessage")]
+    assert "会费" in answer
+
+
+async def test_a_connection_the_server_dropped_is_replaced_without_an_error(
+    db: Database,
+) -> None:
+    from sqlalchemy import text
+
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no server to drop connections")
+
+    def backend(conn: Any) -> int:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    pid = await db.transact(backend)
+    other = Database(str(db.url.render_as_string(hide_password=False)))
+    try:
+        async with other.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await other.dispose()
+
+    assert await db.transact(backend) != pid
+
+
+# --- a sender's updates in order, whichever replica received them -----------------------------
+
+
+async def test_an_update_waits_while_its_senders_earlier_one_is_handled_elsewhere(
+    running: GongyouApplication, api: LocalBotApi, db: Database
+) -> None:
+    from bot.core.users import admit_update
+
+    earlier, later = factories.message("会费多少"), factories.message("找人工")
+    # another replica received the earlier update and is handling it
+    await db.transact(
+        inbox.accept,
+        items=[inbox.Incoming(earlier["update_id"], factories.WORKER_ID, earlier)],
+    )
+    attempt, _member = await db.transact(
+        admit_update, update_id=earlier["update_id"], user_id=factories.WORKER_ID, language="zh"
+    )
+    assert attempt == 1
+
+    await receive(running, later)
+    await asyncio.sleep(0.2)
+    assert api.sent("sendMessage") == []  # the later one waits its turn
+
+    await db.transact(inbox.finish, update_id=earlier["update_id"])  # the other replica is done
+    await row_in(db, later["update_id"], InboxState.done)
+    [answer] = [c.text for c in api.sent("sendMessage")]
+    assert "12351" in answer
+
+
+async def test_an_earlier_update_that_arrives_second_is_still_answered_first(
+    running: GongyouApplication, api: LocalBotApi, db: Database
+) -> None:
+    earlier, later = factories.message("会费多少"), factories.message("找人工")
+
+    # stored together, but queued out of order (as two webhook POSTs may overtake each other)
+    both = [later, earlier]
+    await running.take_in([Update.de_json(p, running.bot) for p in both], raw=both)
+    await row_in(db, later["update_id"], InboxState.done)
+
+    texts = [c.text for c in api.sent("sendMessage")]
+    assert len(texts) == 2
+    assert "会费" in texts[0]
+    assert "12351" in texts[1]

@@ -210,3 +210,21 @@ async def test_a_configured_admin_is_asked_to_leave_the_configuration_first(
     assert [
         r for r in await _audit(harness.db) if r.action in ("user.forget", "role.revoke")
     ] == []
+
+
+# --- the inbox after /forget ------------------------------------------------------------------
+
+
+async def test_after_forget_the_inbox_keeps_no_update_of_the_member(harness: Harness) -> None:
+    from bot.core.inbox import INBOX
+
+    await harness.feed(message("我想找个送快递的活，我住在金水区"))
+    await harness.feed(message("/forget"))
+    await harness.feed(callback("forget:yes"))
+
+    async with harness.db.engine.connect() as conn:
+        rows = (await conn.execute(select(INBOX.c.user_key, INBOX.c.raw, INBOX.c.state))).all()
+    assert len(rows) == 3
+    assert all(row.user_key is None and row.raw is None for row in rows)
+    assert {row.state for row in rows} == {"done"}
+    assert "金水区" not in json.dumps([list(row) for row in rows], ensure_ascii=False)

@@ -11,6 +11,7 @@ a redelivery) and are pruned after ``RETENTION``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,6 +78,18 @@ class InboxSummary:
     parked: list[Parked]
 
 
+def storable(value: Any) -> Any:
+    """``value`` with every NaN and infinite number written as text ("nan", "inf", "-inf"):
+    PostgreSQL's json refuses them, and ``float()`` reads the text back the same."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value
+
+
 def _insert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
@@ -96,7 +109,7 @@ def accept(
                 {
                     "update_id": item.update_id,
                     "user_key": item.user_key,
-                    "raw": item.raw,
+                    "raw": storable(item.raw),
                     "received_at": now,
                     "state": InboxState.new.value,
                     "attempts": 0,

@@ -1,5 +1,5 @@
-"""Kernel tables: users and roles, flow state (and paused flows), the update inbox, audit log,
-leases.
+"""Kernel tables: users and roles, flow state (and paused flows), the update inbox, the outbox,
+audit log, leases.
 
 Also the shared column types every service's tables use. Every change to a table needs an
 Alembic revision in bot/migrations/versions."""
@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
     Index,
     String,
+    Text,
     TypeDecorator,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -134,7 +137,17 @@ class InboxState(StrEnum):
 class InboxItem(SQLModel, table=True):
     # An update from Telegram, stored before it is acknowledged and kept until it is handled.
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_inbox_due", "state", "next_attempt_at"),
+        # a sender's updates not yet taken, for handling them in order across replicas
+        Index(
+            "ix_inbox_sender_open",
+            "user_key",
+            "update_id",
+            sqlite_where=text("state = 'new'"),
+            postgresql_where=text("state = 'new'"),
+        ),
+    )
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     #: The sender (or chat) the update belongs to: one key's updates are handled in order.
@@ -146,6 +159,56 @@ class InboxItem(SQLModel, table=True):
     attempts: int = Field(default=0)
     #: When the update may next be taken: now for a new one, later while one is handling it.
     next_attempt_at: datetime = timestamp()
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class OutboxState(StrEnum):
+    """Where a message in the outbox is. ``sending`` is written before it leaves; ``resent``
+    means it was sent again after an attempt whose outcome was unknown (it may have come twice).
+    """
+
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    resent = "resent"
+    failed = "failed"
+    blocked = "blocked"
+
+
+class OutboxMessage(SQLModel, table=True):
+    # A message that must reach someone, queued in the transaction that decided it
+    # (see bot.core.outbox).
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Idempotency key ("case-opened:123"): queuing the same key again does nothing.
+    key: str = Field(sa_column=Column(String(128), nullable=False, unique=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    kind: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    #: Buttons: Telegram's reply_markup, or service actions ({"actions": [[...]]}).
+    reply_markup: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    parse_mode: str | None = Field(default=None, max_length=16)
+    preview: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    #: Sent on the outbound limiter's slower bulk bucket (alert batches).
+    bulk: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    state: str = Field(default=OutboxState.pending.value, max_length=8)
+    attempts: int = Field(default=0)
+    #: An earlier try may have arrived (its sender stopped, or it timed out): the next
+    #: successful send makes the row ``resent``, and it is not tried a third time.
+    doubtful: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    #: Not sent before this (the end of quiet hours, a retry's backoff, Telegram's retry_after).
+    not_before: datetime = timestamp()
+    #: Who marked it ``sending``, and when (to find what a stopped sender left behind).
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    created_at: datetime = timestamp()
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     last_error: str | None = Field(default=None, max_length=500)
 
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Table, bindparam, update
+from sqlalchemy import BigInteger, Connection, Table, bindparam, case, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core import inbox
 from bot.core.audit import pseudonym, pseudonymise
-from bot.core.inbox import INBOX, LEASE
+from bot.core.inbox import INBOX, storable
 from bot.core.models import AuditLog, FlowState, InboxState, PausedFlow, Role, User, utcnow
 
 #: last_seen is written at most this often per user, to keep the hot path cheap.
@@ -24,6 +26,35 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 FLOWS: Table = FlowState.__table__  # type: ignore[attr-defined]
+
+#: Session info keys: ids whose user row is known to exist, and ids known to have no flow.
+KNOWN_USERS = "gongyou.known_users"
+NO_FLOW = "gongyou.no_flow"
+
+
+def seed_session(session: Session, *, user_id: int, in_flow: bool) -> None:
+    """Tell a new session what the receive step already read about the update's sender: their
+    row exists, and whether they are in a flow, so flow reads and writes skip those queries."""
+    session.info.setdefault(KNOWN_USERS, set()).add(user_id)
+    if not in_flow:
+        session.info.setdefault(NO_FLOW, set()).add(user_id)
+
+
+def _flow_known_absent(session: AsyncSession, user_id: int) -> bool:
+    return user_id in session.sync_session.info.get(NO_FLOW, ())
+
+
+def _flow_changed(session: AsyncSession, user_id: int, *, present: bool) -> None:
+    absent: set[int] = session.sync_session.info.setdefault(NO_FLOW, set())
+    if present:
+        absent.discard(user_id)
+    else:
+        absent.add(user_id)
+
+
+async def _ensure_user(session: AsyncSession, user_id: int) -> None:
+    if user_id not in session.sync_session.info.get(KNOWN_USERS, ()):
+        await touch_user(session, user_id=user_id, language="zh")
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
@@ -34,20 +65,37 @@ def _insert(session: AsyncSession, table: Any) -> Any:
 
 @dataclass(frozen=True)
 class Member:
-    """What an update needs to know about its sender, loaded once per update."""
+    """What an update needs to know about its sender, loaded once per update.
+
+    ``facts`` holds what services asked the receive step to read with the same statement
+    (:data:`SENDER_FACTS`), by name.
+    """
 
     id: int
     language: str
     roles: tuple[str, ...] = ()
     flow: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def has_role(self, *roles: Role) -> bool:
         """Return True if the user holds any of ``roles`` (admins hold every role)."""
         return Role.admin in self.roles or any(r in self.roles for r in roles)
 
 
-@cache
+#: A fact about the sender a service wants read with the update (one scalar subquery of the
+#: sender's id bind parameter; None when there is nothing to know).
+SenderFact = Callable[[Any], Any]
+#: Services add their facts here at import (name -> fact); the handlers find them in
+#: ``Member.facts``, read by the same statement that takes the update: no extra round trip.
+SENDER_FACTS: dict[str, SenderFact] = {}
+
+
 def _claim_statements(dialect: str) -> tuple[Any, Any, Any]:
+    return _claim_statements_for(dialect, tuple(SENDER_FACTS))
+
+
+@cache
+def _claim_statements_for(dialect: str, facts: tuple[str, ...]) -> tuple[Any, Any, Any]:
     """The claim-and-read statements (inbox row already stored, or not) and the new-user one."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     uid = bindparam("user_id", type_=BigInteger())
@@ -58,6 +106,7 @@ def _claim_statements(dialect: str) -> tuple[Any, Any, Any]:
         sa_select(USERS.c.roles).where(by_id).scalar_subquery().label("roles"),
         sa_select(USERS.c.last_seen).where(by_id).scalar_subquery().label("last_seen"),
         sa_select(FLOWS.c.flow).where(FLOWS.c.user_id == uid).scalar_subquery().label("flow"),
+        *(SENDER_FACTS[name](uid).label(f"fact_{index}") for index, name in enumerate(facts)),
     )
     claim = (
         update(INBOX)
@@ -65,6 +114,7 @@ def _claim_statements(dialect: str) -> tuple[Any, Any, Any]:
             INBOX.c.update_id == bindparam("claim_id"),
             INBOX.c.state.in_((InboxState.new.value, InboxState.failed.value)),
             INBOX.c.next_attempt_at <= bindparam("now"),
+            ~_earlier_open(),
         )
         .values(attempts=INBOX.c.attempts + 1, next_attempt_at=bindparam("lease_until"))
         .returning(*sender)
@@ -99,6 +149,35 @@ def _claim_statements(dialect: str) -> tuple[Any, Any, Any]:
     return claim, claim_new, new_user
 
 
+#: ``admit_update``'s attempt when the sender has an earlier update not yet handled (on
+#: another replica, say): wait a moment and ask again.
+WAIT = -1
+
+
+def _earlier_open() -> Any:
+    """An earlier update of the same sender still new: taken elsewhere, or about to be."""
+    earlier = INBOX.alias("earlier")
+    return (
+        sa_select(earlier.c.update_id)
+        .where(
+            earlier.c.user_key == INBOX.c.user_key,
+            earlier.c.update_id < INBOX.c.update_id,
+            earlier.c.state == InboxState.new.value,
+        )
+        .exists()
+    )
+
+
+@cache
+def _waiting_statement() -> Any:
+    return sa_select(INBOX.c.update_id).where(
+        INBOX.c.update_id == bindparam("claim_id"),
+        INBOX.c.state == InboxState.new.value,
+        INBOX.c.next_attempt_at <= bindparam("now"),
+        _earlier_open(),
+    )
+
+
 def admit_update(
     conn: Connection,
     *,
@@ -107,19 +186,25 @@ def admit_update(
     language: str,
     raw: Callable[[], dict[str, Any]] | None = None,
     user_key: int | None = None,
-    lease: timedelta = LEASE,
+    stored: bool = True,
+    lease: timedelta | None = None,
     now: datetime | None = None,
 ) -> tuple[int, Member | None]:
     """Take the update from the inbox and load its sender, creating them on first contact.
 
     Returns ``(attempt, member)``: which try this is (1 for the first), or ``(0, None)`` when
     the update may not be taken (handled already, parked, or held by another worker: ignore
-    it). One statement takes the update, leasing it for ``lease``, and reads the sender's row
-    and flow; an update not in the inbox yet is stored (its JSON from ``raw()``) and taken in
-    a second one. The transaction (``Database.transact``) commits the lease, a new user row and
+    it), or ``(WAIT, None)`` while an earlier update of the same sender is new (a sender's
+    updates are taken in order, whichever replica received them). One statement takes the
+    update, leasing it for ``lease``, and reads the sender's row, flow and the services' facts
+    about them (:data:`SENDER_FACTS`); an update not in the inbox yet is stored (its JSON from
+    ``raw()``) and taken in a second one (``stored=False``, for an update handed to the
+    application directly, tries that one first). The transaction (``Database.transact``)
+    commits the lease, a new user row and
     ``last_seen`` at once. This is the only database work before an ordinary message's handler.
     """
     now = now or utcnow()
+    lease = lease if lease is not None else inbox.LEASE
     claim, claim_new, new_user = _claim_statements(conn.dialect.name)
     params = {
         "claim_id": update_id,
@@ -127,21 +212,34 @@ def admit_update(
         "now": now,
         "lease_until": now + lease,
     }
-    found = conn.execute(claim, params).first()
+
+    def take_new() -> Any:
+        payload = storable(raw()) if raw is not None else {"update_id": update_id}
+        return conn.execute(claim_new, {**params, "raw": payload, "user_key": user_key}).first()
+
+    if stored:
+        found = conn.execute(claim, params).first() or take_new()
+    else:
+        found = take_new() or conn.execute(claim, params).first()
     if found is None:
-        payload = raw() if raw is not None else {"update_id": update_id}
-        found = conn.execute(claim_new, {**params, "raw": payload, "user_key": user_key}).first()
-    if found is None:
-        return 0, None
+        waiting = conn.execute(_waiting_statement(), params).first()
+        return (WAIT if waiting is not None else 0), None
     attempt = int(found.attempts)
     if user_id is None:
         return attempt, None
+    facts = {name: found._mapping[f"fact_{index}"] for index, name in enumerate(SENDER_FACTS)}
     if found.language is None:
         conn.execute(new_user, {"user_id": user_id, "language": language, "now": now})
-        return attempt, Member(id=user_id, language=language, flow=found.flow)
+        return attempt, Member(id=user_id, language=language, flow=found.flow, facts=facts)
     if now - found.last_seen >= LAST_SEEN_RESOLUTION:
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
-    member = Member(id=user_id, language=found.language, roles=tuple(found.roles), flow=found.flow)
+    member = Member(
+        id=user_id,
+        language=found.language,
+        roles=tuple(found.roles),
+        flow=found.flow,
+        facts=facts,
+    )
     return attempt, member
 
 
@@ -251,6 +349,8 @@ async def bootstrap_admins(session: AsyncSession, *, admin_ids: Iterable[int]) -
 
 async def get_flow(session: AsyncSession, *, user_id: int) -> FlowState | None:
     """Return the user's current flow, if any."""
+    if _flow_known_absent(session, user_id):
+        return None
     return await session.get(FlowState, user_id)
 
 
@@ -266,8 +366,8 @@ async def set_flow(
 ) -> FlowState:
     """Start or advance the user's flow (replacing any other; a pausable flow replaced by
     another one is kept as the user's paused flow)."""
-    await touch_user(session, user_id=user_id, language="zh")
-    state = await session.get(FlowState, user_id)
+    await _ensure_user(session, user_id)
+    state = None if _flow_known_absent(session, user_id) else await get_flow_row(session, user_id)
     if state is None:
         state = FlowState(user_id=user_id, flow=flow, step=step, data=data)
     else:
@@ -276,7 +376,13 @@ async def set_flow(
         state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
     session.add(state)
     await session.commit()
+    _flow_changed(session, user_id, present=True)
     return state
+
+
+async def get_flow_row(session: AsyncSession, user_id: int) -> FlowState | None:
+    """The user's flow row as stored (no shortcut)."""
+    return await session.get(FlowState, user_id)
 
 
 async def _keep_paused(session: AsyncSession, state: FlowState) -> None:
@@ -290,12 +396,13 @@ async def _keep_paused(session: AsyncSession, state: FlowState) -> None:
 
 async def pause_flow(session: AsyncSession, *, user_id: int) -> FlowState | None:
     """Put the user's current flow aside (resumable with :func:`resume_flow`); return it."""
-    state = await session.get(FlowState, user_id)
+    state = await get_flow(session, user_id=user_id)
     if state is None:
         return None
     await _keep_paused(session, state)
     await session.delete(state)
     await session.commit()
+    _flow_changed(session, user_id, present=False)
     return state
 
 
@@ -320,8 +427,8 @@ async def resume_flow(
     paused = await paused_flow(session, user_id=user_id, now=now)
     if paused is None:
         return None
-    await touch_user(session, user_id=user_id, language="zh")
-    state = await session.get(FlowState, user_id)
+    await _ensure_user(session, user_id)
+    state = await get_flow_row(session, user_id)
     if state is None:
         state = FlowState(user_id=user_id, flow=paused.flow, step=paused.step)
     state.flow, state.step, state.data = paused.flow, paused.step, dict(paused.data or {})
@@ -329,16 +436,18 @@ async def resume_flow(
     session.add(state)
     await session.delete(paused)
     await session.commit()
+    _flow_changed(session, user_id, present=True)
     return state
 
 
 async def clear_flow(session: AsyncSession, *, user_id: int) -> str | None:
     """End the user's flow; return the name of the flow that was left, if any."""
-    state = await session.get(FlowState, user_id)
+    state = await get_flow(session, user_id=user_id)
     if state is None:
         return None
     await session.delete(state)
     await session.commit()
+    _flow_changed(session, user_id, present=False)
     return state.flow
 
 
@@ -389,5 +498,13 @@ async def forget_user(session: AsyncSession, *, user_id: int, audit_key: bytes) 
         detail={"deleted": deleted},
     )
     await pseudonymise(session, user_id=user_id, alias=pseudonym(audit_key, user_id))
+    # the inbox keeps each update's id (a redelivery is still recognised) but no longer whose
+    # it was, nor, once handled or given up on, what it said; ones still to handle still run
+    settled = INBOX.c.state.in_((InboxState.done.value, InboxState.parked.value))
+    await session.exec(
+        update(INBOX)
+        .where(INBOX.c.user_key == user_id)
+        .values(user_key=None, raw=case((settled, None), else_=INBOX.c.raw))
+    )
     await session.commit()
     return deleted

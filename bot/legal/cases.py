@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, delete, func, or_, update
 from sqlmodel import col, select
@@ -35,7 +36,7 @@ from bot.core.notify import (
     Sent,
     fit,
 )
-from bot.core.users import audit, role_holders
+from bot.core.users import SENDER_FACTS, audit, role_holders
 from bot.db import Database
 from bot.i18n import t
 from bot.legal.core import case_label, case_summary, category_name
@@ -902,6 +903,35 @@ async def relay_to_case(
         worker_row=mine.id,
         post_row=copy.id if copy is not None else None,
     )
+
+
+#: The sender fact the receive step reads for :func:`may_await_answer`.
+LAST_ANSWER_FACT = "legal.last_volunteer_message"
+
+
+def _last_volunteer_message(user_id: Any) -> Any:
+    """When a volunteer last wrote to the worker on a case still open (a scalar subquery)."""
+    # one table per SELECT: inside RETURNING, SQLite leaves every column name unqualified
+    open_cases = select(CASES.c.id).where(CASES.c.user_id == user_id, CASES.c.status.in_(ACTIVE))
+    return (
+        select(func.max(MESSAGES.c.at))
+        .where(MESSAGES.c.direction == TO_WORKER, MESSAGES.c.case_id.in_(open_cases))
+        .scalar_subquery()
+    )
+
+
+SENDER_FACTS[LAST_ANSWER_FACT] = _last_volunteer_message
+
+
+def may_await_answer(
+    facts: dict[str, Any], *, now: datetime, window: timedelta = ANSWER_WINDOW
+) -> bool:
+    """False when the facts read with the update show no volunteer wrote to the worker within
+    ``window`` on an open case (so :func:`awaiting_answer` need not be asked)."""
+    if LAST_ANSWER_FACT not in facts:
+        return True
+    last = facts[LAST_ANSWER_FACT]
+    return last is not None and last >= now - window
 
 
 async def awaiting_answer(

@@ -561,13 +561,21 @@ async def record_consultation(
     score: float,
     lang: str,
     now: datetime,
+    commit: bool = True,
 ) -> int:
-    """Store an answer the FAQ gave; return its id (for the "did this help?" buttons)."""
+    """Store an answer the FAQ gave; return its id (for the "did this help?" buttons).
+
+    ``commit=False`` only flushes (the id is known): the caller commits once the answer has
+    left, so a crash in between runs the handler again rather than losing the answer.
+    """
     consultation = LegalConsultation(
         user_id=user_id, entry_id=entry_id, score=round(score, 1), lang=lang, at=now
     )
     session.add(consultation)
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     assert consultation.id is not None
     return consultation.id
 

@@ -61,6 +61,7 @@ from bot.legal.cases import (
     get_case,
     hinted,
     language_of,
+    may_await_answer,
     notify_worker,
     placement,
     post_note,
@@ -1139,9 +1140,13 @@ async def claim_answer(update: Update, context: GongyouContext) -> bool:
         return False
     if text in _menu_labels():
         return False
+    now = utcnow()
+    member = context.user
+    if member is not None and not may_await_answer(member.facts, now=now):
+        return False
     if await get_flow(context.db, user_id=user.id) is not None:
         return False
-    case = await awaiting_answer(context.db, user_id=user.id, now=utcnow())
+    case = await awaiting_answer(context.db, user_id=user.id, now=now)
     if case is None:
         return False
     context.scope.service = SERVICE

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -25,6 +27,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import GongyouContext
+from bot.core import outbox
 from bot.core.models import FlowState, utcnow
 from bot.core.text import short_label
 from bot.core.users import clear_flow, get_flow, set_flow
@@ -86,6 +89,7 @@ from handlers.base import (
 )
 from handlers.legal import callbacks
 from handlers.legal.staff import staff_command
+from handlers.outbox import deliver
 from knowledge.legal import LegalEntry, LegalHit, LegalKB, Outcome, render
 
 log = logging.getLogger(__name__)
@@ -227,6 +231,7 @@ async def _give_answer(
         score=score,
         lang=lang,
         now=utcnow(),
+        commit=False,
     )
     tail = "\n\n".join((t(lang, "lg-disclaimer"), t(lang, "lg-did-it-help")))
     body = render(entry, lang)[: MESSAGE_LIMIT - len(tail) - 2]
@@ -246,6 +251,9 @@ async def _give_answer(
         ]
     )
     await send_or_edit(update, context, f"{body}\n\n{tail}", InlineKeyboardMarkup(rows))
+    # committed once the answer has left (this also marks the update handled): a crash before
+    # the send runs the question again, it never loses the answer
+    await context.db.commit()
 
 
 async def _no_answer(update: Update, context: GongyouContext, close: list[LegalHit]) -> None:
@@ -849,9 +857,58 @@ async def _refused_consent(update: Update, context: GongyouContext, data: dict[s
     await send_or_edit(update, context, t(lang, "li-consent-needed"), keyboard, edit=True)
 
 
+#: The outbox kind of the message that tells a worker their new case's number.
+CASE_OPENED = "case-opened"
+
+
+def case_opened_key(case_id: int) -> str:
+    """The outbox key of the message that tells the worker case ``case_id``'s number."""
+    return f"{CASE_OPENED}:{case_id}"
+
+
+def _opened_text(lang: str, today: date, submitted: Submitted) -> str:
+    """The case number, a deadline warning when one is close, and what happens next."""
+    parts = [t(lang, "li-submitted", number=case_label(submitted.case_id))]
+    if submitted.deadline is not None and (
+        warning := deadline_text(lang, submitted.deadline, today)
+    ):
+        parts.append(warning)
+    parts.append(t(lang, "li-next"))
+    return "\n\n".join(parts)
+
+
+def _opened_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(lang, "lg-btn-my-cases"), callback_data=callbacks.my_cases())],
+            [InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")],
+        ]
+    )
+
+
+def submit_and_tell(
+    conn: Connection, *, user_id: int, chat_id: int, lang: str, now: datetime, today: date
+) -> Submitted | None:
+    """Open the case and queue the message with its number, in one transaction (the number
+    reaches the worker even if the bot stops right after the commit)."""
+    submitted = submit_intake(conn, user_id=user_id, lang=lang, now=now, today=today)
+    if submitted is not None:
+        outbox.put(
+            conn,
+            key=case_opened_key(submitted.case_id),
+            chat_id=chat_id,
+            kind=CASE_OPENED,
+            text=_opened_text(lang, today, submitted),
+            markup=_opened_keyboard(lang).to_dict(),
+            now=now,
+        )
+    return submitted
+
+
 async def _submit(update: Update, context: GongyouContext, user_id: int) -> None:
     """Open the case, tell the worker its number and what happens next, tell the volunteers."""
     query = update.callback_query
+    chat = update.effective_chat
     assert query is not None
     db = context.services.db
     lang = context.lang
@@ -859,24 +916,19 @@ async def _submit(update: Update, context: GongyouContext, user_id: int) -> None
     today = context.today()
     await context.db.commit()  # end the session's read before the submission transaction
     submitted: Submitted | None = await db.transact(
-        submit_intake, user_id=user_id, lang=lang, now=now, today=today
+        submit_and_tell,
+        user_id=user_id,
+        chat_id=chat.id if chat is not None else user_id,
+        lang=lang,
+        now=now,
+        today=today,
     )
     if submitted is None:
         await stale_button(update, context)
         return
     await query.answer()
     await drop_buttons(update)
-    parts = [t(lang, "li-submitted", number=case_label(submitted.case_id))]
-    if (warning := _deadline_note(context, submitted.deadline)) is not None:
-        parts.append(warning)
-    parts.append(t(lang, "li-next"))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t(lang, "lg-btn-my-cases"), callback_data=callbacks.my_cases())],
-            [InlineKeyboardButton(t(lang, "btn-menu"), callback_data="m:menu")],
-        ]
-    )
-    await send_or_edit(update, context, "\n\n".join(parts), keyboard)
+    await deliver(context.application, case_opened_key(submitted.case_id))
     try:
         await announce_case(
             context.notifier, db, context.services.settings, case_id=submitted.case_id, now=now
