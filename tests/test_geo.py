@@ -230,6 +230,7 @@ def test_every_point_within_the_radius_falls_in_one_of_the_cell_ranges() -> None
 
 
 def test_cell_ranges_give_up_when_the_area_is_too_tall_or_wraps() -> None:
-    assert cell_ranges(34.7, 113.6, 2_000_000.0) is None
+    assert cell_ranges(34.7, 113.6, 2_000_000.0) is not None  # 3,600 km tall: still listed
+    assert cell_ranges(34.7, 113.6, 5_000_000.0) is None
     assert cell_ranges(10.0, 179.999, 1_000.0) is None
     assert len(cell_ranges(34.7466, 113.6254, 1_500.0) or []) <= 3

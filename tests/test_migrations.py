@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,17 @@ import bot.models  # noqa: F401 - registers every table on SQLModel.metadata
 from bot.cli import main
 from bot.core.models import utcnow
 from bot.db import Database, alembic_config
+from bot.stations.models import include_in_autogenerate
 
 
 def _differences(conn: Connection) -> list[Any]:
     context = MigrationContext.configure(
-        conn, opts={"compare_type": False, "compare_server_default": False}
+        conn,
+        opts={
+            "compare_type": False,
+            "compare_server_default": False,
+            "include_object": include_in_autogenerate,
+        },
     )
     return list(compare_metadata(context, SQLModel.metadata))
 
@@ -41,7 +48,7 @@ TABLES = {
     "legal_consultations", "legal_drafts", "legal_evidence", "legal_messages",
     "match_decisions", "match_events", "match_intros", "match_pairs", "match_profiles",
     "match_reports", "match_signups", "match_suggestions", "member_roster",
-    "member_verifications", "member_verify_attempts", "paused_flows", "inbox",
+    "member_verifications", "member_verify_attempts", "paused_flows", "inbox", "outbox",
     "station_reports",
     "stations", "users",
 }  # fmt: skip
@@ -100,3 +107,56 @@ def test_db_upgrade_on_a_database_of_the_previous_layout_reaches_the_same_schema
     assert differences == []
     assert users == [424242]
     asyncio.run(_at(database_url, lambda conn: conn.execute(text("DELETE FROM users"))))
+
+
+def _downgrade(conn: Connection, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(conn), revision)
+
+
+async def test_held_notices_move_from_the_broadcast_ledger_to_the_outbox(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    try:
+        await database.upgrade()
+        async with database.engine.begin() as conn:
+            await conn.run_sync(_downgrade, "0010")
+            for table in ("broadcast_recipients", "broadcasts"):
+                await conn.execute(text(f"DELETE FROM {table}"))
+            await conn.execute(
+                text(
+                    "INSERT INTO broadcasts (id, created_by, status, audience, text, total,"
+                    " created_at, started_at, starts_at, ignore_quiet) VALUES"
+                    " (71, 0, 'running', :notice, '明早通知', 1, :now, :now, :morning, false),"
+                    " (72, 5, 'running', :staff, '群发', 1, :now, :now, NULL, false)"
+                ),
+                {
+                    "notice": '{"kind": "notice"}',
+                    "staff": '{"kind": "text"}',
+                    "now": utcnow(),
+                    "morning": utcnow() + timedelta(hours=8),
+                },
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO broadcast_recipients (broadcast_id, user_id, status, attempts,"
+                    " error) VALUES (71, 424242, 'pending', 0, ''), (72, 424243, 'pending', 0, '')"
+                )
+            )
+        await database.upgrade()
+        async with database.engine.connect() as conn:
+            held = (await conn.execute(text("SELECT key, chat_id, text, state FROM outbox"))).all()
+            statuses = dict((await conn.execute(text("SELECT id, status FROM broadcasts"))).all())
+            ledger = (
+                await conn.execute(text("SELECT broadcast_id, doubtful FROM broadcast_recipients"))
+            ).all()
+        assert [tuple(row) for row in held] == [("held-notice:71", 424242, "明早通知", "pending")]
+        assert statuses == {71: "done", 72: "running"}
+        assert [(row[0], bool(row[1])) for row in ledger] == [(72, False)]
+        async with database.engine.begin() as conn:
+            for table in ("outbox", "broadcast_recipients", "broadcasts"):
+                await conn.execute(text(f"DELETE FROM {table}"))
+    finally:
+        await database.dispose()

@@ -955,3 +955,60 @@ def test_the_import_command_exits_2_when_the_file_cannot_be_read(
 
     assert code == 2
     assert "missing.csv" in capsys.readouterr().err
+
+
+async def _found(db: Database, words: str) -> list[str]:
+    from bot.stations.search import search
+
+    result = await db.transact(search, text=words, limit=10)
+    return [view.name for view in result.hits]
+
+
+async def test_imports_keep_the_text_search_index_in_step(db: Database) -> None:
+    first = csv_bytes(
+        station_line(1, name="银杏社区驿站", address="郑州市中原区银杏路8号"),
+        station_line(2, name="梧桐广场驿站", address="郑州市中原区梧桐街9号"),
+        station_line(3, name="芙蓉公园驿站", address="郑州市中原区芙蓉路3号"),
+    )
+    await import_stations(db, first, filename="s.csv", crs=Crs.wgs84)
+    assert await _found(db, "银杏社区") == ["银杏社区驿站"]
+    assert await _found(db, "梧桐街") == ["梧桐广场驿站"]
+
+    # renamed and moved: the old words no longer find it, the new ones do
+    renamed = csv_bytes(
+        station_line(1, name="松柏社区驿站", address="郑州市中原区松柏路8号"),
+        station_line(2, name="梧桐广场驿站", address="郑州市中原区梧桐街9号"),
+        station_line(3, name="芙蓉公园驿站", address="郑州市中原区芙蓉路3号", status="关闭"),
+    )
+    report = await import_stations(db, renamed, filename="s.csv", crs=Crs.wgs84)
+    assert report.updated == 2
+    assert await _found(db, "银杏社区") == []
+    assert await _found(db, "松柏社区") == ["松柏社区驿站"]
+    assert await _found(db, "松柏路") == ["松柏社区驿站"]
+    # closed for good: no longer listed
+    assert await _found(db, "芙蓉公园") == []
+
+    # a station deleted from the table is gone from the index too
+    async with db.engine.begin() as conn:
+        await conn.execute(STATIONS.delete().where(STATIONS.c.name == "梧桐广场驿站"))
+    assert await _found(db, "梧桐街") == []
+    rows = await table(db)
+    assert {row["name"]: row["search_text"] for row in rows}["松柏社区驿站"] == (
+        "松柏社区驿站中原区郑州市中原区松柏路8号"
+    )
+
+
+async def test_a_station_added_or_renamed_through_the_models_is_searchable(db: Database) -> None:
+    from bot.stations.geo import cell_of as cell
+
+    async with db.session() as session:
+        station = Station(name="Lotus Station", address="Lotus Road 1", lat=34.7, lon=113.6)
+        station.cell = cell(34.7, 113.6)
+        session.add(station)
+        await session.commit()
+        assert await _found(db, "lotus road") == ["Lotus Station"]
+        station.name = "Peony Station"
+        await session.commit()
+    assert await _found(db, "peony") == ["Peony Station"]
+    rows = await table(db)
+    assert rows[0]["search_text"] == "peony station lotus road 1"

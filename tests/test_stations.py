@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from rapidfuzz import fuzz
 from sqlalchemy import insert, select
 from sqlmodel import SQLModel
 
@@ -16,16 +17,20 @@ from bot.core.users import grant_role
 from bot.db import Database
 from bot.i18n import t
 from bot.localapi import Call
+from bot.stations import search as station_search
 from bot.stations.geo import cell_of, haversine_m
 from bot.stations.hours import parse_hours
-from bot.stations.models import Station, StationReport, StationStatus
+from bot.stations.models import Station, StationReport, StationStatus, search_text_of
 from bot.stations.search import (
     STATIONS,
     NearestQuery,
     amenity_mask,
     nearest,
     nearest_by_scan,
+    search,
+    search_by_scan,
 )
+from knowledge.router import normalize
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, location, message
 
@@ -659,3 +664,115 @@ async def test_a_card_shows_a_known_phone_and_the_day_it_was_checked(harness: Ha
     assert t("zh", "st-card-verified", date="2026-03-01") in card.text
     assert t("zh", "st-card-address", address="文化路1号", district="金水区") in card.text
     assert t("zh", "st-card-phone-unknown") not in card.text
+
+
+def _town_station(
+    rng: random.Random, number: int, town: str, north_m: float, east_m: float
+) -> dict[str, Any]:
+    road = rng.choice(("人民路", "建设路", "文化路", "花园路", "农业路"))
+    place = rng.choice(("社区", "广场", "公园", "街道"))
+    row = _station(
+        f"{town}{place}驿站{number}",
+        north_m,
+        east_m,
+        amenities=tuple(rng.sample(("water", "charging", "microwave", "toilet"), 2))
+        + (("reading",) if number % 97 == 0 else ()),
+        district=rng.choice(("金水区", "中原区", "二七区", "惠济区")),
+    )
+    row["address"] = f"{road}{rng.randint(1, 99)}号"
+    if number % 50 == 0:
+        row["status"] = StationStatus.closed.value
+    return row
+
+
+@pytest.fixture
+async def towns(db: Database) -> Database:
+    """About 900 stations in three towns 60 km apart, a few with a rare amenity."""
+    rng = random.Random(11)
+    rows = []
+    for town, north in (("郑州", 0.0), ("新乡", 60_000.0), ("许昌", -60_000.0)):
+        for _ in range(300):
+            rows.append(
+                _town_station(
+                    rng, len(rows) + 1, town, north + rng.gauss(0, 3000), rng.gauss(0, 3000)
+                )
+            )
+    await _insert(db, rows)
+    return db
+
+
+async def _both(db: Database, words: str) -> tuple[Any, Any]:
+    fast = await db.transact(search, text=words, limit=5)
+    slow = await db.transact(search_by_scan, text=words, limit=5)
+    return fast, slow
+
+
+def _scores(words: str, views: Any) -> list[float]:
+    needle = normalize(words)
+    return [
+        fuzz.partial_ratio(needle, search_text_of(v.name, v.district, v.address)) for v in views
+    ]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "新乡社区驿站301",  # a name
+        "新乡社区译站301",  # with a typing mistake
+        "新乡设区驿站31",  # two mistakes, a digit short
+        "文化路12号",  # an address
+        "惠济区",  # a district
+        "郑州人民路",  # a town and a street, not written together anywhere
+        "许昌",  # two letters
+        "火星基地",  # nothing like it
+        "驿站",  # everywhere: the first by id
+    ],
+)
+async def test_text_search_through_the_index_gives_the_best_answers_of_a_full_scan(
+    towns: Database, words: str
+) -> None:
+    fast, slow = await _both(towns, words)
+    assert _scores(words, fast.hits)[:1] == _scores(words, slow.hits)[:1]
+    if towns.is_sqlite:
+        # on PostgreSQL a station one letter off may rank below its place on a full scan
+        assert _scores(words, fast.hits) == _scores(words, slow.hits)
+    assert fast.confident == slow.confident
+    # the stations holding the words as they are: the same ones, first by id
+    exact = _scores(words, slow.hits).count(100)
+    assert [v.id for v in fast.hits][:exact] == [v.id for v in slow.hits][:exact]
+    assert all(v.status is not StationStatus.closed for v in fast.hits)
+
+
+async def test_text_search_finds_a_name_with_a_typing_mistake(towns: Database) -> None:
+    async with towns.engine.connect() as conn:
+        name = (await conn.execute(select(STATIONS.c.name).where(STATIONS.c.id == 333))).scalar()
+    assert name is not None
+    assert "驿站" in name
+    typo = name.replace("驿站", "译站")
+    result = await towns.transact(search, text=typo, limit=5)
+    assert result.hits[0].name == name
+
+
+async def test_text_search_without_the_index_scans_and_answers_the_same(
+    towns: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indexed = await towns.transact(search, text="新乡社区译站301", limit=5)
+    monkeypatch.setattr(station_search, "OFF_LOOP_CHOICES", 10)
+    monkeypatch.setattr(station_search, "_has_index", lambda conn: False)
+    scanned = await towns.transact(search, text="新乡社区译站301", limit=5)
+    assert [v.id for v in scanned.hits] == [v.id for v in indexed.hits]
+
+
+@pytest.mark.parametrize("rare", [False, True])
+async def test_nearest_between_towns_and_with_a_rare_amenity_equals_a_full_scan(
+    towns: Database, rare: bool
+) -> None:
+    mask = amenity_mask(["reading"]) if rare else amenity_mask(["water"])
+    for north in (30_000.0, -30_000.0, 0.0, 90_000.0):
+        lat = HERE[0] + north / 111_195.0
+        query = NearestQuery(lat=lat, lon=HERE[1] + 0.2, limit=5, amenities=mask)
+        fast = await towns.transact(nearest, query=query)
+        slow = await towns.transact(nearest_by_scan, query=query)
+        assert len(fast) == 5
+        assert [h.station.id for h in fast] == [h.station.id for h in slow]
+        assert [h.distance_m for h in fast] == pytest.approx([h.distance_m for h in slow])

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.stations.models import include_in_autogenerate
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
@@ -14,6 +15,7 @@ context.configure(
     connection=connection,
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    include_object=include_in_autogenerate,
 )
 with context.begin_transaction():
     context.run_migrations()

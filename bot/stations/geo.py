@@ -24,8 +24,8 @@ _BD_X_PI = math.pi * 3000.0 / 180.0
 #: Grid cell size in degrees (about 2.2 km north-south); the `cell` column keys this grid.
 CELL_DEGREES = 0.02
 _CELLS_PER_ROW = 100_000
-#: The most grid rows a query lists as key ranges (about 1,100 km north to south).
-MAX_CELL_ROWS = 512
+#: The most grid rows a query lists as key ranges (about 9,000 km north to south).
+MAX_CELL_ROWS = 4096
 
 
 class InvalidPoint(ValueError):

@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, Text, bindparam, cast, insert, select, update
+from sqlalchemy import Connection, Table, Text, bindparam, cast, insert, select, text, update
 
 from bot.core.models import utcnow
 from bot.core.tables import (
@@ -66,7 +66,7 @@ from bot.stations.geo import (
     valid_point,
 )
 from bot.stations.hours import parse_hours
-from bot.stations.models import Station, StationStatus
+from bot.stations.models import Station, StationStatus, search_text_of
 from bot.stations.search import AMENITIES, amenity_mask
 
 if TYPE_CHECKING:
@@ -904,6 +904,8 @@ _DATA_COLUMNS = (
     "verified_on",
     "demo",
 )
+#: The columns text search reads, in the order ``search_text_of`` takes them.
+_SEARCHED = ("name", "district", "address")
 #: Which of those a row always sets, and which only when the file has them.
 _ALWAYS = frozenset({"name", "lat", "lon", "cell", "source_crs", "demo"})
 
@@ -1038,6 +1040,10 @@ def _upsert(
             params = {
                 f"b_{_DATA_COLUMNS[i]}": row.hours if i == hours_at else merged[i] for i in differ
             }
+            if any(_DATA_COLUMNS[i] in _SEARCHED for i in differ):
+                params["b_search_text"] = search_text_of(
+                    *(merged[_DATA_COLUMNS.index(name)] for name in _SEARCHED)
+                )
             changes.setdefault(differ, []).append({"b_id": station_id, **params})
     report.updated = sum(len(group) for group in changes.values())
     report.added = len(new)
@@ -1049,6 +1055,7 @@ def _upsert(
             {
                 **dict(zip(_DATA_COLUMNS, _row_values(row, demo=demo), strict=True)),
                 "timezone": "Asia/Shanghai",
+                "search_text": search_text_of(row.name, row.district, row.address),
                 "flagged_at": None,
                 "created_at": now,
                 "updated_at": now,
@@ -1058,6 +1065,8 @@ def _upsert(
         conn.execute(insert(STATIONS), batch)
     for differ, group in changes.items():
         names = [_DATA_COLUMNS[i] for i in differ]
+        if any(name in _SEARCHED for name in names):
+            names.append("search_text")
         statement = (
             update(STATIONS)
             .where(STATIONS.c.id == bindparam("b_id"))
@@ -1099,7 +1108,7 @@ async def import_stations(
     """
     crs = Crs(crs)
     parsed = await asyncio.to_thread(parse_station_file, data, filename=filename, crs=crs)
-    return await db.transact(
+    report = await db.transact(
         _upsert,
         parsed=parsed,
         demo=demo,
@@ -1108,6 +1117,19 @@ async def import_stations(
         filename=Path(filename).name,
         crs=crs.value,
     )
+    if not dry_run and not db.is_sqlite and report.added + report.updated >= ANALYZE_AFTER:
+        # PostgreSQL plans the nearest query from the table's statistics: after a big import
+        # they are refreshed at once rather than when autovacuum gets to it.
+        await db.transact(_analyze)
+    return report
+
+
+#: An import that adds or changes at least this many stations refreshes the statistics.
+ANALYZE_AFTER = 1000
+
+
+def _analyze(conn: Connection) -> None:
+    conn.execute(text("ANALYZE stations"))
 
 
 async def load_demo_stations(db: Database) -> ImportReport:

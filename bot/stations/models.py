@@ -17,10 +17,13 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    event,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
 from bot.core.models import UTCDateTime, timestamp
+from knowledge.router import normalize
 
 
 class StationStatus(StrEnum):
@@ -29,6 +32,18 @@ class StationStatus(StrEnum):
     open = "open"
     temporarily_closed = "temporarily_closed"
     closed = "closed"
+
+
+def search_text_of(name: str | None, district: str | None, address: str | None) -> str:
+    """What text search compares a worker's words with: name, district and address, folded
+    the way the words are (width, case, traditional characters, punctuation)."""
+    return normalize(f"{name or ''} {district or ''} {address or ''}")
+
+
+def _default_search_text(context: Any) -> str:
+    """Column default: the search text of the row being inserted (Core or ORM)."""
+    values = context.get_current_parameters()
+    return search_text_of(values.get("name"), values.get("district"), values.get("address"))
 
 
 class StationBase(SQLModel):
@@ -57,13 +72,29 @@ class StationBase(SQLModel):
 class Station(StationBase, table=True):
     # A union post station (工会驿站); coordinates are WGS-84, `cell` is the grid-cell index key.
     __tablename__ = "stations"
-    # The nearest query reads candidates from this index alone (no table rows).
+    # The nearest query reads candidates from this index alone (no table rows). Text search
+    # reads ``search_text`` through a trigram index: on PostgreSQL the GIN index below (pg_trgm);
+    # on SQLite the FTS5 table ``stations_fts`` that triggers keep in step (migration 0013), the
+    # index below being an empty stand-in there (``WHERE 0``) so both databases list it.
     __table_args__ = (
         Index("ix_stations_cell_cover", "cell", "amenities", "status", "lat", "lon", "id"),
+        Index(
+            "ix_stations_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     cell: int = Field(sa_column=Column(BigInteger, nullable=False))
+    #: ``search_text_of(name, district, address)``: filled on insert by the column default;
+    #: whoever changes one of the three sets it too (the station import does).
+    search_text: str | None = Field(
+        default=None,
+        sa_column=Column(String(256), nullable=False, default=_default_search_text),
+    )
     flagged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
@@ -94,3 +125,24 @@ class StationReport(SQLModel, table=True):
     created_at: datetime = timestamp(index=True)
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     resolved_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+
+
+@event.listens_for(Station, "before_update")
+def _refresh_search_text(_mapper: Any, _connection: Any, target: Station) -> None:
+    """Keep the search text of a station edited through the ORM in step with it."""
+    target.search_text = search_text_of(target.name, target.district, target.address)
+
+
+#: Tables the FTS5 extension makes on SQLite for text search (created by migration 0013,
+#: not described by the models).
+FTS_TABLES = frozenset(
+    f"stations_fts{suffix}"
+    for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content", "_terms")
+)
+
+
+def include_in_autogenerate(
+    _object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
+) -> bool:
+    """``include_object`` for Alembic's comparison: leave out the FTS5 tables."""
+    return not (type_ == "table" and name in FTS_TABLES)

@@ -6,16 +6,21 @@ synchronous SQLAlchemy Core run through ``Database.transact``; the rest use the 
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Table, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, case, func, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy.util import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import utcnow
@@ -202,18 +207,44 @@ def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
     """
     wanted = query.offset + query.limit
     ceiling = query.radius_m if query.radius_m is not None else MAX_SEARCH_M
-    radius = min(ceiling, 1500.0)
+    # A rarer filter needs a wider first circle to hold as many (up to four times as wide).
+    share = _mask_share(conn, query.amenities) if query.amenities else 1.0
+    radius = min(ceiling, FIRST_RADIUS_M * min(4.0, 1.0 / math.sqrt(max(share, 1e-6))))
     while True:
         found = _candidates(conn, query, radius)
         if len(found) >= wanted or radius >= ceiling:
             break
-        # Grow the circle by the area that should hold the rest, judging by what it held.
-        growth = 2.0 if not found else max(1.3, 1.15 * math.sqrt(wanted / len(found)))
+        # Grow the circle by the area that should hold the rest, judging by what it held, but
+        # by no more than half again once it holds some: a wider step may take in a whole city.
+        growth = 2.0 if not found else min(1.5, max(1.2, 1.15 * math.sqrt(wanted / len(found))))
         radius = min(ceiling, radius * growth)
     found.sort()
     chosen = found[query.offset : wanted]
     views = _views(conn, [station_id for _distance, station_id in chosen])
     return [Hit(views[station_id], distance) for distance, station_id in chosen]
+
+
+#: The first circle the nearest query reads, without filters.
+FIRST_RADIUS_M = 1500.0
+#: Per database and amenity mask: the share of stations that have them (read once per process;
+#: it only sizes the first circle, so a stale figure costs time, never a wrong answer).
+_MASK_SHARES: dict[tuple[str, int], float] = {}
+
+
+def _mask_share(conn: Connection, mask: int) -> float:
+    key = (f"{conn.engine.url!r}", mask)
+    share = _MASK_SHARES.get(key)
+    if share is None:
+        total, matching = conn.execute(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum(case((STATIONS.c.amenities.op("&")(mask) == mask, 1), else_=0)), 0
+                ),
+            ).select_from(STATIONS)
+        ).one()
+        share = _MASK_SHARES[key] = (matching / total) if total else 1.0
+    return share
 
 
 @dataclass(frozen=True)
@@ -238,35 +269,54 @@ def nearest_page(conn: Connection, *, query: NearestQuery) -> NearestPage:
     )
 
 
+_NEAR_COLUMNS = "s.id, s.lat, s.lon"
+_NEAR_HOURS = ", s.status, s.hours, s.timezone"
+_NEAR_WHERE = (
+    " AND s.status != :closed AND (s.amenities & :mask) = :mask"
+    " AND s.lat BETWEEN :south AND :north AND s.lon BETWEEN :west AND :east"
+)
+#: One statement for any number of cell-key ranges, passed as one parameter (a JSON list on
+#: SQLite, two arrays on PostgreSQL): each range is one seek in the covering index.
+_SQLITE_RANGES = (
+    "SELECT {columns} FROM json_each(:ranges) AS r CROSS JOIN stations AS s"
+    " WHERE s.cell BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')"
+    + _NEAR_WHERE
+)
+_POSTGRESQL_RANGES = (
+    "SELECT {columns} FROM unnest(CAST(:lows AS bigint[]), CAST(:highs AS bigint[]))"
+    " AS r(low, high) CROSS JOIN LATERAL (SELECT * FROM stations AS s"
+    " WHERE s.cell BETWEEN r.low AND r.high" + _NEAR_WHERE + ") AS s"
+)
+
+
 @cache
-def _range_statement(size: int, with_hours: bool) -> Any:
-    """SELECT over ``size`` cell-key ranges, built once per size (ranges are padded)."""
-    columns = [STATIONS.c.id, STATIONS.c.lat, STATIONS.c.lon]
-    if with_hours:
-        columns += [STATIONS.c.status, STATIONS.c.hours, STATIONS.c.timezone]
-    ranges = [
-        STATIONS.c.cell.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")) for i in range(size)
-    ]
-    return select(*columns).where(
-        or_(*ranges),
-        STATIONS.c.status != bindparam("closed"),
-        STATIONS.c.amenities.op("&")(bindparam("mask")) == bindparam("mask"),
-    )
+def _range_statement(dialect: str, with_hours: bool) -> Any:
+    template = _SQLITE_RANGES if dialect == "sqlite" else _POSTGRESQL_RANGES
+    columns = _NEAR_COLUMNS + (_NEAR_HOURS if with_hours else "")
+    return sql_text(template.format(columns=columns))
 
 
 def _candidates(conn: Connection, query: NearestQuery, radius: float) -> list[tuple[float, int]]:
     """(distance, id) of every matching station within ``radius`` of the query point."""
     with_hours = query.open_at is not None
     ranges = cell_ranges(query.lat, query.lon, radius)
+    south, north, west, east = bounding_box(query.lat, query.lon, radius)
     if ranges is not None:
-        size = 1 << max(0, len(ranges) - 1).bit_length()
-        padded = ranges + [ranges[-1]] * (size - len(ranges))
-        params: dict[str, Any] = {"closed": StationStatus.closed.value, "mask": query.amenities}
-        for i, (low, high) in enumerate(padded):
-            params[f"lo{i}"], params[f"hi{i}"] = low, high
-        rows = conn.execute(_range_statement(size, with_hours), params).all()
+        params: dict[str, Any] = {
+            "closed": StationStatus.closed.value,
+            "mask": query.amenities,
+            "south": south,
+            "north": north,
+            "west": west,
+            "east": east,
+        }
+        if conn.dialect.name == "sqlite":
+            params["ranges"] = json.dumps(ranges)
+        else:
+            params["lows"] = [low for low, _high in ranges]
+            params["highs"] = [high for _low, high in ranges]
+        rows = conn.execute(_range_statement(conn.dialect.name, with_hours), params).all()
     else:
-        south, north, west, east = bounding_box(query.lat, query.lon, radius)
         conditions = [*_filters(query.amenities), STATIONS.c.lat.between(south, north)]
         if west >= -180.0 and east <= 180.0:  # otherwise the box wraps: every longitude
             conditions.append(STATIONS.c.lon.between(west, east))
@@ -329,28 +379,73 @@ class SearchResult:
 
 #: Text search keeps at most this many matches (ten pages of five).
 SEARCH_MAX = 50
+#: How many stations the fuzzy step reads from the trigram index to score with rapidfuzz.
+FUZZY_CANDIDATES = 200
+#: Scoring more stations than this (a scan) on the async engine is done off the event loop.
+OFF_LOOP_CHOICES = 2000
+#: The lowest rapidfuzz score a match needs.
+SEARCH_CUTOFF = 60
+
+log = logging.getLogger(__name__)
 
 
 def search(conn: Connection, *, text: str, limit: int = 5, offset: int = 0) -> SearchResult:
     """Find stations by name, district or street (fuzzy, for workers without GPS): the page
-    from ``offset``, best match first, and the number of matches."""
+    from ``offset``, best match first, and the number of matches.
+
+    The words are compared with each station's ``search_text`` (name, district and address,
+    folded alike) by rapidfuzz's ``partial_ratio``. Only a few hundred stations are scored:
+    those that hold the words as they are (the first by id, as the full scan ranks equal
+    scores) and the closest few hundred by trigrams, read through the trigram index (FTS5 on
+    SQLite, pg_trgm on PostgreSQL). Without an index every station is scored, as
+    :func:`search_by_scan` does (off the event loop on the async engine).
+    """
     needle = normalize(text)
     if not needle:
         return SearchResult((), False)
+    choices = _indexed_choices(conn, needle)
+    if choices is None:
+        choices = _all_choices(conn)
+    return _ranked(conn, needle, choices, limit=limit, offset=offset)
+
+
+def search_by_scan(
+    conn: Connection, *, text: str, limit: int = 5, offset: int = 0
+) -> SearchResult:
+    """The answer of :func:`search` found by scoring every station (the reference)."""
+    needle = normalize(text)
+    if not needle:
+        return SearchResult((), False)
+    return _ranked(conn, needle, _all_choices(conn), limit=limit, offset=offset)
+
+
+def _all_choices(conn: Connection) -> dict[int, str]:
     rows = conn.execute(
-        select(STATIONS.c.id, STATIONS.c.name, STATIONS.c.district, STATIONS.c.address).where(
-            STATIONS.c.status != StationStatus.closed.value
-        )
+        select(STATIONS.c.id, STATIONS.c.search_text)
+        .where(STATIONS.c.status != StationStatus.closed.value)
+        .order_by(STATIONS.c.id)
     ).all()
-    choices = {row.id: normalize(f"{row.name} {row.district} {row.address}") for row in rows}
-    found = process.extract(
+    return {row.id: row.search_text for row in rows}
+
+
+def _ranked(
+    conn: Connection, needle: str, choices: dict[int, str], *, limit: int, offset: int
+) -> SearchResult:
+    score = partial(
+        process.extract,
         needle,
         choices,
         scorer=fuzz.partial_ratio,
         processor=None,
         limit=SEARCH_MAX * 2,
-        score_cutoff=60,
+        score_cutoff=SEARCH_CUTOFF,
     )
+    if len(choices) > OFF_LOOP_CHOICES and conn.dialect.is_async:
+        # Scoring every station (no index): on the async engine this code runs on the event
+        # loop, so the scoring goes to a worker thread while other updates are served.
+        found = await_(asyncio.to_thread(score))
+    else:
+        found = score()
     if not found:
         return SearchResult((), False)
     best = found[0][1]
@@ -362,6 +457,213 @@ def search(conn: Connection, *, text: str, limit: int = 5, offset: int = 0) -> S
     ids = [key for _score, key in kept][offset : offset + limit]
     by_id = _views(conn, ids)
     return SearchResult(tuple(by_id[i] for i in ids if i in by_id), best >= 90, len(kept))
+
+
+#: Per database URL: whether the trigram index exists (looked up once per process).
+_INDEXED: dict[str, bool] = {}
+
+
+def _has_index(conn: Connection) -> bool:
+    key = f"{conn.engine.url!r}"
+    known = _INDEXED.get(key)
+    if known is None:
+        if conn.dialect.name == "sqlite":
+            query = "SELECT 1 FROM sqlite_master WHERE name = 'stations_fts'"
+        else:
+            query = (
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_stations_search_trgm' "
+                "AND indexdef LIKE '%gin_trgm_ops%'"
+            )
+        known = conn.execute(sql_text(query)).first() is not None
+        if not known:
+            log.warning("station text search has no trigram index: every search scans the table")
+        _INDEXED[key] = known
+    return known
+
+
+def _trigrams(needle: str) -> list[str]:
+    grams = dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2))
+    return [gram for gram in grams if gram.strip()]
+
+
+def _indexed_choices(conn: Connection, needle: str) -> dict[int, str] | None:
+    """The stations worth scoring for ``needle``, read through the index (None: no index)."""
+    if not _has_index(conn):
+        return None
+    if conn.dialect.name == "sqlite":
+        return _sqlite_choices(conn, needle)
+    return _postgresql_choices(conn, needle)
+
+
+#: The fuzzy step asks the FTS5 table for stations holding this many of the query's rarest
+#: trigrams (common ones, held by thousands, would make it read long lists and rank little).
+RARE_TRIGRAMS = 8
+#: ... leaving out those more stations than this hold (unless no other is held).
+COMMON_TRIGRAM = 3000
+#: A two-letter piece of the words stands for at most this many trigrams beginning with it.
+MAX_PREFIX_TERMS = 64
+
+
+def _sqlite_choices(conn: Connection, needle: str) -> dict[int, str]:
+    closed = StationStatus.closed.value
+    # Stations holding the words as they are score 100: the first of them by id, as the full
+    # scan ranks equal scores. The FTS5 table narrows them down by the rarest trigrams of the
+    # words (or, for two letters, the trigrams that begin with them: the words then need a
+    # letter after them), and instr() keeps those that hold the words.
+    if len(needle) < 3:
+        grams = list(
+            conn.execute(
+                sql_text(
+                    "SELECT term FROM stations_fts_terms WHERE term >= :low AND term < :high"
+                ),
+                {"low": needle, "high": needle + "\U0010ffff"},
+            ).scalars()
+        )
+        exact_match = " OR ".join(_phrase(gram) for gram in grams if gram.startswith(needle))
+        counts: dict[str, int] = {}
+    else:
+        grams = _trigrams(needle)
+        counts = dict(
+            conn.execute(
+                sql_text(
+                    "SELECT term, doc FROM stations_fts_terms WHERE term IN :grams"
+                ).bindparams(bindparam("grams", expanding=True)),
+                {"grams": grams},
+            ).all()
+        )
+        if any(gram not in counts for gram in grams):
+            exact_match = ""  # a trigram no station holds: nothing holds the words
+        else:
+            rarest = sorted(grams, key=lambda gram: counts[gram])[:2]
+            exact_match = " AND ".join(_phrase(gram) for gram in rarest)
+    choices: dict[int, str] = {}
+    if exact_match:
+        rows = conn.execute(
+            sql_text(
+                "SELECT s.id, s.search_text FROM stations_fts AS f JOIN stations AS s"
+                " ON s.id = f.rowid WHERE stations_fts MATCH :match AND s.status != :closed"
+                " AND instr(s.search_text, :needle) > 0 ORDER BY f.rowid LIMIT :many"
+            ),
+            {"match": exact_match, "closed": closed, "needle": needle, "many": SEARCH_MAX * 2},
+        )
+        choices = {row.id: row.search_text for row in rows}
+    if len(choices) >= SEARCH_MAX * 2 or len(needle) < 3:
+        return choices
+    held = sorted((gram for gram in grams if counts.get(gram)), key=lambda gram: counts[gram])
+    rare = [gram for gram in held[:RARE_TRIGRAMS] if counts[gram] <= COMMON_TRIGRAM] or held[:1]
+    if not rare:
+        return choices
+    ranked = sql_text(
+        "SELECT s.id, s.search_text FROM stations AS s JOIN ("
+        " SELECT rowid AS id FROM stations_fts WHERE stations_fts MATCH :match"
+        " ORDER BY rank LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
+    )
+    queries = [" OR ".join(_phrase(gram) for gram in rare)]
+    # The stations holding every piece of the words that some station holds (e.g. a city and
+    # a street written together, or the parts on both sides of a typing mistake).
+    pieces = [_phrase(piece) for piece in _pieces(needle, counts)]
+    pieces += [_begins(conn, short) for short in _uncovered(needle, counts)]
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) > 1:
+        queries.append(" AND ".join(pieces))
+    for match in queries:
+        params = {"match": match, "many": FUZZY_CANDIDATES, "closed": closed}
+        for row in conn.execute(ranked, params):
+            choices.setdefault(row.id, row.search_text)
+    return choices
+
+
+def _pieces(needle: str, counts: dict[str, int]) -> list[str]:
+    """The longest stretches of ``needle`` whose every trigram some station holds."""
+    held = [needle[i : i + 3] in counts for i in range(len(needle) - 2)]
+    pieces = []
+    i = 0
+    while i < len(held):
+        if held[i]:
+            j = i
+            while j + 1 < len(held) and held[j + 1]:
+                j += 1
+            pieces.append(needle[i : j + 3])
+            i = j + 1
+        else:
+            i += 1
+    return pieces
+
+
+def _uncovered(needle: str, counts: dict[str, int]) -> list[str]:
+    """Two-letter stretches of ``needle`` that no held trigram covers (e.g. a city's name
+    written before a street: no station holds "泉州文", yet many hold "泉州")."""
+    covered = [False] * len(needle)
+    for i in range(len(needle) - 2):
+        if needle[i : i + 3] in counts:
+            covered[i : i + 3] = [True, True, True]
+    runs = [
+        run
+        for run in "".join(" " if c else ch for c, ch in zip(covered, needle, strict=True)).split()
+        if len(run) == 2
+    ]
+    return runs
+
+
+def _begins(conn: Connection, short: str) -> str:
+    """An FTS5 query for the stations holding ``short`` followed by a letter ("" if none)."""
+    terms = conn.execute(
+        sql_text("SELECT term FROM stations_fts_terms WHERE term >= :low AND term < :high"),
+        {"low": short, "high": short + "\U0010ffff"},
+    ).scalars()
+    grams = [term for term in terms if term.startswith(short)][:MAX_PREFIX_TERMS]
+    if not grams:
+        return ""
+    return "(" + " OR ".join(_phrase(gram) for gram in grams) + ")"
+
+
+def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
+    closed = StationStatus.closed.value
+    exact = (
+        select(STATIONS.c.id, STATIONS.c.search_text)
+        .where(
+            STATIONS.c.search_text.contains(needle, autoescape=True),
+            STATIONS.c.status != closed,
+        )
+        .order_by(STATIONS.c.id)
+        .limit(SEARCH_MAX * 2)
+    )
+    choices = {row.id: row.search_text for row in conn.execute(exact)}
+    if len(choices) >= SEARCH_MAX * 2 or len(needle) < 3:
+        return choices
+    # Stations sharing most of the words' trigrams come cheap from the index; when none of
+    # them (nor of those above) is a close match, likely a typing mistake, the index is asked
+    # again for those sharing fewer, which costs more (it reads longer lists).
+    for threshold in (0.6, 0.3):
+        conn.execute(
+            sql_text("SELECT set_config('pg_trgm.word_similarity_threshold', :value, true)"),
+            {"value": str(threshold)},
+        )
+        rows = conn.execute(
+            sql_text(
+                "SELECT id, search_text FROM stations"
+                " WHERE :needle <% search_text AND status != :closed"
+                " ORDER BY :needle <<-> search_text, id LIMIT :many"
+            ),
+            {"needle": needle, "many": FUZZY_CANDIDATES, "closed": closed},
+        )
+        for row in rows:
+            choices.setdefault(row.id, row.search_text)
+        best = process.extractOne(
+            needle, choices, scorer=fuzz.partial_ratio, processor=None, score_cutoff=CLOSE_MATCH
+        )
+        if best is not None:
+            break
+    return choices
+
+
+#: A score at which the search is confident (and the PostgreSQL index is not asked again).
+CLOSE_MATCH = 90
+
+
+def _phrase(words: str) -> str:
+    """An FTS5 phrase matching ``words`` exactly (as a substring, with the trigram tokenizer)."""
+    return '"' + words.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
