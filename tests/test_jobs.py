@@ -13,9 +13,17 @@ from bot.core.clock import today_in
 from bot.core.models import User, utcnow
 from bot.db import Database
 from bot.i18n import t
+from bot.jobs import search as job_search
 from bot.jobs.core import POSTINGS, dedupe_key, search_text, tag_mask
 from bot.jobs.models import JobReport, PostingStatus
-from bot.jobs.search import VIEWS, JobQuery, reset_search_index, search_postings
+from bot.jobs.search import (
+    REFRESH_LAG,
+    VIEWS,
+    JobQuery,
+    reset_search_index,
+    search_postings,
+    warm_search_index,
+)
 from bot.localapi import Call
 from handlers.jobs.search import run_expiry, search_words
 from tests.conftest import Harness
@@ -75,7 +83,11 @@ async def _insert(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 async def _search(db: Database, **fields: Any) -> list[str]:
-    page = await db.transact(search_postings, query=JobQuery(today=TODAY, limit=50, **fields))
+    """The titles found, newest or best first; the index must give the same answer."""
+    query = JobQuery(today=TODAY, limit=50, **fields)
+    page = await db.transact(search_postings, query=query)
+    indexed = await db.transact(search_postings, query=query, strategy="index")
+    assert [view.id for view in indexed.items] == [view.id for view in page.items]
     return [view.title for view in page.items]
 
 
@@ -226,6 +238,210 @@ async def test_the_index_takes_in_new_postings_and_drops_withdrawn_ones(
     page = await harness.db.transact(search_postings, query=query, strategy="index")
 
     assert [v.title for v in page.items] == ["新岗位"]
+
+
+# --- the index on several replicas ------------------------------------------------------------
+
+
+async def _index_search(db: Database, **fields: Any) -> list[str]:
+    query = JobQuery(today=TODAY, limit=50, **fields)
+    page = await db.transact(search_postings, query=query, strategy="index")
+    return [view.title for view in page.items]
+
+
+def _the_index() -> Any:
+    (index,) = job_search._INDEXES.values()
+    return index
+
+
+async def _edit(db: Database, posting_id: int, **values: Any) -> None:
+    """Change a posting in place as another replica would (``updated_at`` moves on)."""
+    values.setdefault("updated_at", utcnow())
+    async with db.engine.begin() as conn:
+        await conn.execute(update(POSTINGS).where(POSTINGS.c.id == posting_id).values(**values))
+
+
+@pytest.fixture
+async def replica(database_url: str, db: Database) -> Any:
+    """A second handle on the same database: another replica that writes."""
+    other = Database(database_url)
+    yield other
+    await other.dispose()
+
+
+async def test_an_edit_in_place_on_another_replica_is_seen_by_the_next_search(
+    db: Database, replica: Database
+) -> None:
+    ids = await _insert(db, [_posting("仓库理货", age_min=5), _posting("小区保洁", age_min=1)])
+    assert await _index_search(db, district="金水区") == ["小区保洁", "仓库理货"]
+    index = _the_index()
+
+    await _edit(
+        replica,
+        ids["仓库理货"],
+        district="二七区",
+        industry="logistics",
+        tags=tag_mask(["older"]),
+        pay_min=200.0,
+        pay_max=None,
+        pay_unit="day",
+        search_text=search_text(title="仓库理货", employer="郑州华安物业", requirements="包夜宵"),
+    )
+
+    assert await _index_search(db, district="金水区") == ["小区保洁"]
+    assert await _index_search(db, district="二七区") == ["仓库理货"]
+    assert await _index_search(db, industry="logistics") == ["仓库理货"]
+    assert await _index_search(db, tags=tag_mask(["older"])) == ["仓库理货"]
+    assert await _index_search(db, min_monthly=4500.0) == ["小区保洁"]
+    assert await _index_search(db, keywords="夜宵") == ["仓库理货"]
+    assert await _index_search(db, keywords="身体健康") == ["小区保洁"]
+    assert _the_index() is index  # taken in, not rebuilt
+
+
+async def test_postings_published_withdrawn_or_expired_elsewhere_are_seen_on_the_next_search(
+    db: Database, replica: Database
+) -> None:
+    ids = await _insert(
+        db,
+        [
+            _posting("旧岗位", age_min=10),
+            _posting("待审岗位", status="pending", published_at=None),
+            _posting("到期岗位", age_min=20),
+        ],
+    )
+    assert await _index_search(db) == ["旧岗位", "到期岗位"]
+
+    await _edit(replica, ids["待审岗位"], status="published", published_at=utcnow())
+    await _edit(replica, ids["旧岗位"], status="withdrawn")
+    await _edit(replica, ids["到期岗位"], expires_on=TODAY - timedelta(days=1))
+
+    assert await _index_search(db) == ["待审岗位"]
+
+    await _edit(replica, ids["旧岗位"], status="published", published_at=utcnow())
+
+    assert await _index_search(db) == ["旧岗位", "待审岗位"]
+
+
+async def test_a_word_never_searched_before_is_found_on_the_first_search(
+    db: Database, replica: Database
+) -> None:
+    await _insert(
+        db, [_posting("门岗保安", requirements="会骑电动车"), _posting("收银员", age_min=1)]
+    )
+    assert await _index_search(db) == ["门岗保安", "收银员"]
+    async with replica.engine.begin() as conn:
+        await conn.execute(insert(POSTINGS), [_posting("送水工", requirements="力气大")])
+
+    assert await _index_search(db, keywords="电动车") == ["门岗保安"]
+    assert await _index_search(db, keywords="力气") == ["送水工"]
+    assert await _index_search(db, keywords="送水") == ["送水工"]
+
+
+async def test_a_change_written_a_little_late_is_still_taken_in(
+    db: Database, replica: Database
+) -> None:
+    # A slow transaction (or a writer whose clock is a little behind) commits a change older
+    # than one already seen: the index still reads it, within its margin.
+    ids = await _insert(db, [_posting("甲岗位", age_min=2), _posting("乙岗位", age_min=1)])
+    assert await _index_search(db) == ["乙岗位", "甲岗位"]
+    assert timedelta(seconds=30) < REFRESH_LAG
+    later = utcnow() + timedelta(minutes=1)
+    await _edit(replica, ids["乙岗位"], requirements="长白班", updated_at=later)
+    assert await _index_search(db) == ["乙岗位", "甲岗位"]
+
+    await _edit(
+        replica,
+        ids["甲岗位"],
+        search_text=search_text(title="甲岗位", employer="郑州华安物业", requirements="包住宿"),
+        updated_at=later - timedelta(seconds=30),
+    )
+
+    assert await _index_search(db, keywords="住宿") == ["甲岗位"]
+
+
+async def test_warming_at_start_builds_the_index_before_the_first_search(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_search, "DIRECT_MAX", 1)
+    await _insert(db, [_posting("甲岗位", age_min=1), _posting("乙岗位")])
+
+    await db.transact(warm_search_index)
+
+    assert sorted(_the_index().texts) == sorted(
+        search_text(title=title, employer="郑州华安物业", requirements="身体健康")
+        for title in ("甲岗位", "乙岗位")
+    )
+    assert await _search(db) == ["乙岗位", "甲岗位"]
+
+
+@pytest.mark.parametrize("rejoin_after", [500, 5])
+async def test_after_many_edits_elsewhere_the_index_answers_as_reading_the_database(
+    db: Database, replica: Database, monkeypatch: pytest.MonkeyPatch, rejoin_after: int
+) -> None:
+    monkeypatch.setattr(job_search, "_PATCHED_MAX", rejoin_after)
+    rnd = random.Random(7)
+    titles = ["夜班保安", "快递分拣员", "仓库装卸工", "商场保洁", "电子厂普工", "小区门卫"]
+    titles += ["security guard", "forklift driver"]
+    lines = ["", "1号线", "2号线"]
+    rows = [
+        _posting(
+            f"{rnd.choice(titles)}{n}",
+            district=rnd.choice(["金水区", "二七区"]),
+            metro_line=rnd.choice(lines),
+            tags=rnd.randrange(32),
+            requirements=rnd.choice(["能上夜班", "长白班", "包吃住", "无需经验"]),
+            age_min=rnd.randrange(10_000),
+        )
+        for n in range(300)
+    ]
+    ids = list((await _insert(db, rows)).values())
+    queries = [
+        JobQuery(today=TODAY, limit=5, offset=5),
+        JobQuery(today=TODAY, district="二七区", tags=1, limit=8),
+        JobQuery(today=TODAY, metro_line="1号线", min_monthly=5500.0),
+        JobQuery(today=TODAY, keywords="保安 夜班", limit=10),
+        JobQuery(today=TODAY, keywords="快递分捡", limit=10),
+        JobQuery(today=TODAY, keywords="包住宿", limit=10),
+        JobQuery(today=TODAY, keywords="装缷工人", offset=3),
+        JobQuery(today=TODAY, keywords="securty", limit=10),
+        JobQuery(today=TODAY, keywords="driver 夜班", limit=10),
+    ]
+    for query in queries:
+        await db.transact(search_postings, query=query, strategy="index")
+
+    for posting_id in rnd.sample(ids, 80):
+        title = rnd.choice(titles) + "改"
+        requirements = rnd.choice(["包住宿", "能上夜班", "长白班"])
+        await _edit(
+            replica,
+            posting_id,
+            title=title,
+            district=rnd.choice(["金水区", "二七区"]),
+            metro_line=rnd.choice(lines),
+            tags=rnd.randrange(32),
+            pay_min=rnd.choice([3000.0, 6000.0, None]),
+            status=rnd.choice(["published"] * 4 + ["withdrawn"]),
+            expires_on=TODAY + timedelta(days=rnd.randint(-2, 20)),
+            search_text=search_text(
+                title=title, employer="郑州华安物业", requirements=requirements
+            ),
+        )
+
+    # Words first looked for after the edits are found in the edited texts too.
+    queries += [
+        JobQuery(today=TODAY, keywords="forklift", limit=10),
+        JobQuery(today=TODAY, keywords="guard 包住宿", limit=10),
+        JobQuery(today=TODAY, keywords="门卫改", limit=10),
+        JobQuery(today=TODAY, keywords="保洁 改", limit=20),
+        JobQuery(today=TODAY, keywords="driver 改", limit=20),
+        JobQuery(today=TODAY, keywords="保洁 长白班", limit=3, offset=2),
+    ]
+    for query in queries:
+        direct = await db.transact(search_postings, query=query, strategy="direct")
+        indexed = await db.transact(search_postings, query=query, strategy="index")
+        assert [v.id for v in indexed.items] == [v.id for v in direct.items], query
+        assert indexed.more == direct.more, query
+        assert indexed.total in (None, direct.total), query
 
 
 # --- in the chat ------------------------------------------------------------------------------

@@ -442,7 +442,7 @@ def publish_postings(
         conn.execute(
             update(POSTINGS)
             .where(POSTINGS.c.id.in_(chunk), POSTINGS.c.expires_on.is_(None))
-            .values(expires_on=(now + timedelta(days=posting_days)).date())
+            .values(expires_on=(now + timedelta(days=posting_days)).date(), updated_at=now)
         )
         queued += queue_alerts(conn, posting_ids=chunk, now=now)
     return queued

@@ -4,28 +4,42 @@ Search runs two ways with the same answers. A small table is read straight from 
 (filters in SQL, keywords scored in Python). A large one is answered from an in-process index
 of the published postings: one Python integer per filter value is a bit set over the postings
 (oldest first), so filters are a few big-integer ANDs; keywords are found by scanning one joined
-string of every posting's ``search_text`` and cached per word. The index takes in newly
-published postings on every search (an indexed read of what was published since it last
-looked), drops postings that fail the re-check of the rows it returns, and is rebuilt every few
-minutes or when it finds itself out of date. Every posting shown is read fresh and re-checked.
+string of every posting's ``search_text`` and remembered per word. Before every search the
+index reads which postings were written since it last looked (``updated_at``, through an index,
+with a margin for late commits) and takes in those rows: new postings go to the end, postings
+edited in place are updated where they are, unpublished ones are dropped. So an edit made on
+one replica is seen by the next search on every replica. Every posting shown is read fresh and
+re-checked; one that fails the check is read again into the index.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from itertools import combinations
-from typing import Any
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from itertools import combinations, repeat
+from typing import Any, overload
 
 from rapidfuzz import fuzz
-from sqlalchemy import Connection, Table, delete, func, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,10 +68,15 @@ WORD_MAX = 20
 SCORE_CUTOFF = 75.0
 #: Near matches (typos) are scored among at most this many of the newest candidates.
 FUZZY_MAX = 3000
+#: Up to this many candidates for a near match are looked at one by one (instead of through
+#: the index's masks of the word's characters).
+NEAR_DIRECT_MAX = 5000
+#: A word found in more postings than this is looked for in each text (quicker then).
+SCAN_EACH = 3000
+#: Words (and characters) whose masks an index keeps.
+WORDS_KEPT = 4096
 #: Up to this many published postings, search reads the database directly.
 DIRECT_MAX = 2000
-#: The index is rebuilt from scratch at least this often (seconds).
-REBUILD_S = 600.0
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SPLIT = re.compile(r"[^\w]+|_")
@@ -122,6 +141,7 @@ def keyword_words(text: str) -> tuple[str, ...]:
     return tuple(words[:WORDS_MAX])
 
 
+@lru_cache(maxsize=1024)
 def _units(word: str) -> tuple[str, ...]:
     """What a near match must mostly share with ``word``: its Chinese characters and the
     letter/digit pairs of the rest (at most six, in order)."""
@@ -211,11 +231,16 @@ def _views(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
 def search_postings(conn: Connection, *, query: JobQuery, strategy: str = "auto") -> SearchPage:
     """Published, unexpired postings matching ``query``: newest first, or with keywords best
     match first (then newest). ``strategy`` ("auto", "direct", "index") is for tests."""
+    index = None
     if strategy == "auto":
-        strategy = "direct" if _small(conn) else "index"
+        index = _current_index(conn, build=False)
+        if index is None:
+            strategy = "direct" if _small(conn) else "index"
+        else:
+            strategy = "direct" if index.alive.bit_count() <= DIRECT_MAX else "index"
     if strategy == "direct":
         return _search_direct(conn, query)
-    return _search_indexed(conn, query)
+    return _search_indexed(conn, query, index)
 
 
 def _rank(
@@ -318,9 +343,21 @@ def filter_choices(conn: Connection) -> FilterChoices:
 
 # --- the in-process index ---------------------------------------------------------------------
 
+#: Rows written up to this long before the newest change already seen are read again on every
+#: search (by id and ``updated_at`` only, through an index), so a write whose transaction
+#: commits late, or whose writer's clock runs a little behind, is still taken in.
+REFRESH_LAG = timedelta(minutes=2)
+#: A word is looked up afresh (instead of kept up to date) when keeping it would cost more.
+_UPKEEP_MAX = 200_000
+#: Edited postings whose old text is still in the joined string before it is joined again.
+_PATCHED_MAX = 500
+
+# Time and date columns are read as the driver gives them (no conversion per row); they are
+# only compared with values read the same way.
 _INDEX_COLUMNS = (
     POSTINGS.c.id,
-    POSTINGS.c.published_at,
+    POSTINGS.c.status,
+    type_coerce(POSTINGS.c.published_at, String).label("published_at"),
     POSTINGS.c.district,
     POSTINGS.c.metro_line,
     POSTINGS.c.industry,
@@ -329,98 +366,312 @@ _INDEX_COLUMNS = (
     POSTINGS.c.pay_min,
     POSTINGS.c.pay_max,
     POSTINGS.c.pay_unit,
-    POSTINGS.c.expires_on,
+    type_coerce(POSTINGS.c.expires_on, String).label("expires_on"),
     POSTINGS.c.search_text,
 )
 _SEPARATOR = "\x00"
+_BITS = bytes.maketrans(b"\x00\x01", b"01")
+_LETTER = re.compile("[A-Za-z]")
 _NO_EXPIRY = date.max.toordinal()
+
+
+def _ordinal(value: Any, cache: dict[Any, int]) -> int:
+    """A last day as a day number (``date.max`` for none), from what the driver returned."""
+    if value is None:
+        return _NO_EXPIRY
+    found = cache.get(value)
+    if found is None:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        found = cache[value] = day.toordinal()
+    return found
+
+
+def _keys(row: Any) -> list[tuple[str, Any]]:
+    """The filter masks a posting belongs to."""
+    return _keys_of(row.district, row.metro_line, row.industry, row.employment_type, row.tags)
+
+
+def _keys_of(*values: Any) -> list[tuple[str, Any]]:
+    """The filter masks of a posting with these district, line, industry, type and tags."""
+    district, line, industry, kind, tags = values
+    return [
+        ("district", district),
+        ("metro_line", line),
+        ("industry", industry),
+        ("employment_type", kind),
+        *_tag_keys(int(tags)),
+    ]
+
+
+@lru_cache(maxsize=256)
+def _tag_keys(tags: int) -> tuple[tuple[str, int], ...]:
+    return tuple(("tag", bit) for bit in range(tags.bit_length()) if tags >> bit & 1)
+
+
+def _stamp(row: Any) -> Any:
+    return row.published_at if row.published_at is not None else ""
 
 
 @dataclass
 class _Index:
-    """Published postings, oldest first: bit ``p`` of every mask is the posting at ``p``."""
+    """Published postings, oldest first: bit ``p`` of every mask is the posting at ``p``.
+
+    Positions are never reused: a posting published again goes to the end and its old position
+    is cleared from ``alive``. ``corpus`` joins the texts as they were when it was last joined;
+    ``patched`` holds the positions edited since, looked at one by one.
+    """
 
     ids: list[int] = field(default_factory=list)
     positions: dict[int, int] = field(default_factory=dict)
-    stamps: list[datetime] = field(default_factory=list)
+    stamps: list[Any] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    keys: list[list[tuple[str, Any]]] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     corpus: str = ""
+    #: The positions whose texts hold a Latin letter, and those texts joined (made when a word
+    #: with a Latin letter is first looked for: most texts have none).
+    lettered: list[int] | None = None
+    lettered_corpus: str = ""
+    lettered_starts: list[int] = field(default_factory=list)
+    patched: set[int] = field(default_factory=set)
     monthly: list[float | None] = field(default_factory=list)
     expires: list[int] = field(default_factory=list)
     masks: dict[tuple[str, Any], int] = field(default_factory=dict)
     alive: int = 0
     max_id: int = 0
-    built_at: float = 0.0
-    stale: bool = False
+    #: The newest ``updated_at`` seen, and what each posting read since the build had.
+    seen_at: datetime | None = None
+    seen: dict[int, datetime] = field(default_factory=dict)
     words: dict[str, int] = field(default_factory=dict)
     pays: dict[float, int] = field(default_factory=dict)
     expired: dict[date, int] = field(default_factory=dict)
+    days: dict[Any, int] = field(default_factory=dict)
 
-    def add(self, rows: Iterable[Any]) -> None:
-        """Append postings (each newer than any already in the index)."""
-        pieces = []
+    def fill(self, rows: Sequence[Any]) -> None:
+        """Take in every published posting at once, oldest first (a fresh build)."""
+        lists: dict[tuple[str, Any], list[int]] = defaultdict(list)
+        pays: dict[tuple[Any, Any, Any], float | None] = {}
+        kinds: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+        offset = 0
+        # Rows are unpacked in the order of _INDEX_COLUMNS (quicker than reading attributes).
+        for p, (posting_id, _status, stamp, *kind, low, high, unit, last_day, text) in enumerate(
+            rows
+        ):
+            self.ids.append(posting_id)
+            self.stamps.append(stamp if stamp is not None else "")
+            self.texts.append(text)
+            self.starts.append(offset)
+            offset += len(text) + 1
+            pay = (low, high, unit)
+            if pay not in pays:
+                pays[pay] = _monthly(*pay)
+            self.monthly.append(pays[pay])
+            self.expires.append(_ordinal(last_day, self.days))
+            found = tuple(kind)
+            keys = kinds.get(found)
+            if keys is None:
+                keys = kinds[found] = _keys_of(*kind)
+            self.keys.append(keys)
+            for key in keys:
+                lists[key].append(p)
+        self.positions = {posting_id: p for p, posting_id in enumerate(self.ids)}
+        self.masks = {key: self._from_positions(found) for key, found in lists.items()}
+        self.alive = (1 << len(rows)) - 1
+        self.max_id = max(self.ids, default=0)
+        self.corpus = _SEPARATOR.join(self.texts) + _SEPARATOR if self.texts else ""
+        self.lettered = []
+        self._letter(self._with_letters())
+
+    def append(self, rows: Sequence[Any]) -> None:
+        """Add postings published after every one already here."""
+        upkeep = len(rows) * (len(self.words) + len(self.pays) + 1) <= _UPKEEP_MAX
+        if not upkeep:
+            self.words.clear()
+            self.pays.clear()
+            self.expired.clear()
         offset = len(self.corpus)
         for row in rows:
             p = len(self.ids)
             bit = 1 << p
+            old = self.positions.get(row.id)
+            if old is not None:
+                self.alive &= ~(1 << old)
             self.ids.append(row.id)
             self.positions[row.id] = p
-            self.stamps.append(row.published_at)
+            self.stamps.append(_stamp(row))
             self.texts.append(row.search_text)
             self.starts.append(offset)
             offset += len(row.search_text) + 1
-            pieces.append(row.search_text)
             self.monthly.append(_monthly(row.pay_min, row.pay_max, row.pay_unit))
-            self.expires.append(row.expires_on.toordinal() if row.expires_on else _NO_EXPIRY)
-            for key in (
-                ("district", row.district),
-                ("metro_line", row.metro_line),
-                ("industry", row.industry),
-                ("employment_type", row.employment_type),
-            ):
+            self.expires.append(_ordinal(row.expires_on, self.days))
+            keys = _keys(row)
+            self.keys.append(keys)
+            for key in keys:
                 self.masks[key] = self.masks.get(key, 0) | bit
-            tags = int(row.tags)
-            index = 0
-            while tags:
-                if tags & 1:
-                    self.masks[("tag", index)] = self.masks.get(("tag", index), 0) | bit
-                tags >>= 1
-                index += 1
             self.alive |= bit
             self.max_id = max(self.max_id, row.id)
-        if pieces:
-            self.corpus += _SEPARATOR.join(pieces) + _SEPARATOR
-            self.words.clear()
-            self.pays.clear()
-            self.expired.clear()
+            self._keep_up(p, row.search_text)
+        if rows:
+            added = _SEPARATOR.join(row.search_text for row in rows) + _SEPARATOR
+            if self.lettered is not None:
+                self._letter(range(len(self.ids) - len(rows), len(self.ids)))
+            self.corpus += added
+
+    def patch(self, p: int, row: Any) -> None:
+        """Bring the posting at ``p`` in line with its row, edited in place."""
+        bit = 1 << p
+        for key in self.keys[p]:
+            self.masks[key] &= ~bit
+        keys = _keys(row)
+        self.keys[p] = keys
+        for key in keys:
+            self.masks[key] = self.masks.get(key, 0) | bit
+        self.monthly[p] = _monthly(row.pay_min, row.pay_max, row.pay_unit)
+        self.expires[p] = _ordinal(row.expires_on, self.days)
+        if row.search_text != self.texts[p]:
+            self.texts[p] = row.search_text
+            self.patched.add(p)
+        self._keep_up(p, row.search_text)
+        self.alive |= bit
+        if len(self.patched) > _PATCHED_MAX:
+            self._join()
+
+    def _keep_up(self, p: int, text: str) -> None:
+        """Set or clear bit ``p`` of every remembered word and pay mask."""
+        bit = 1 << p
+        for word, mask in self.words.items():
+            self.words[word] = mask | bit if word in text else mask & ~bit
+        monthly = self.monthly[p]
+        for minimum, mask in self.pays.items():
+            self.pays[minimum] = mask | bit if _pay_ok(monthly, minimum) else mask & ~bit
+        last_day = self.expires[p]
+        for today, mask in self.expired.items():
+            self.expired[today] = mask | bit if last_day < today.toordinal() else mask & ~bit
+
+    def _join(self) -> None:
+        self.starts = []
+        offset = 0
+        for text in self.texts:
+            self.starts.append(offset)
+            offset += len(text) + 1
+        self.corpus = _SEPARATOR.join(self.texts) + _SEPARATOR if self.texts else ""
+        self.lettered = None
+        self.patched.clear()
 
     def drop(self, position: int) -> None:
-        """Forget a posting that is no longer published (found out when re-checking it)."""
+        """Forget a posting that is no longer published."""
         self.alive &= ~(1 << position)
 
     def _from_positions(self, positions: Iterable[int]) -> int:
-        bits = bytearray((len(self.ids) + 7) // 8 or 1)
+        flags = bytearray(len(self.ids) or 1)
         for p in positions:
-            bits[p >> 3] |= 1 << (p & 7)
-        return int.from_bytes(bits, "little")
+            flags[p] = 1
+        return int(flags.translate(_BITS)[::-1], 2)
 
     def word(self, word: str) -> int:
         """Postings whose search text contains ``word``."""
         mask = self.words.get(word)
         if mask is None:
-            found = []
-            corpus, starts, count = self.corpus, self.starts, len(self.ids)
-            at = corpus.find(word)
-            while at >= 0:
-                p = bisect_right(starts, at) - 1
-                found.append(p)
-                at = corpus.find(word, starts[p + 1]) if p + 1 < count else -1
-            mask = self._from_positions(found)
-            if len(self.words) > 4096:
-                self.words.clear()
-            self.words[word] = mask
+            mask = self._scan(word)
+            self.remember(word, mask)
         return mask
+
+    def _letter(self, positions: Iterable[int]) -> None:
+        """Add the positions whose texts hold a Latin letter to the lettered texts."""
+        assert self.lettered is not None
+        pieces, offset = [], len(self.lettered_corpus)
+        for p in positions:
+            if _LETTER.search(self.texts[p]):
+                self.lettered.append(p)
+                self.lettered_starts.append(offset)
+                pieces.append(self.texts[p] + _SEPARATOR)
+                offset += len(pieces[-1])
+        self.lettered_corpus += "".join(pieces)
+
+    def _with_letters(self) -> list[int]:
+        """Positions whose text in the joined texts holds a Latin letter (and edited ones)."""
+        found: list[int] = []
+        corpus, starts, count = self.corpus, self.starts, len(self.starts)
+        match = _LETTER.search(corpus)
+        while match:
+            p = bisect_right(starts, match.start()) - 1
+            found.append(p)
+            match = _LETTER.search(corpus, starts[p + 1]) if p + 1 < count else None
+        return sorted({*found, *self.patched})
+
+    def _scan(self, word: str) -> int:
+        """Find ``word`` in the joined texts (only those with a Latin letter if it has one); a
+        word in very many postings is looked for in each text instead."""
+        corpus, starts, mapped = self.corpus, self.starts, None
+        if _LETTER.search(word):
+            if self.lettered is None:
+                self.lettered, self.lettered_corpus, self.lettered_starts = [], "", []
+                self._letter(self._with_letters())
+            corpus, starts, mapped = self.lettered_corpus, self.lettered_starts, self.lettered
+        found: list[int] = []
+        count = len(starts)
+        at = corpus.find(word)
+        while at >= 0:
+            p = bisect_right(starts, at) - 1
+            found.append(p)
+            if len(found) > SCAN_EACH:
+                flags = bytes(map(str.__contains__, self.texts, repeat(word)))
+                return int(flags.translate(_BITS)[::-1] or b"0", 2)
+            at = corpus.find(word, starts[p + 1]) if p + 1 < count else -1
+        if mapped is not None:
+            found = [mapped[p] for p in found]
+        mask = self._from_positions(found)
+        for p in self.patched:
+            mask = mask | (1 << p) if word in self.texts[p] else mask & ~(1 << p)
+        return mask
+
+    def remember(self, word: str, mask: int) -> None:
+        """Keep a word's mask; when there are too many, forget all but the characters."""
+        if len(self.words) >= WORDS_KEPT:
+            short = {key: value for key, value in self.words.items() if len(key) <= 2}
+            self.words = short if len(short) < WORDS_KEPT // 2 else {}
+        self.words[word] = mask
+
+    def newest(self, words: Sequence[str], mask: int, count: int) -> list[int] | None:
+        """The newest ``count`` postings in ``mask`` holding every word, read from the end of
+        the joined texts until found; None when fewer exist (the word masks are needed then).
+
+        For a word not yet remembered this reads only as much text as it takes to fill a page.
+        A read that reaches the start of the texts is remembered as the word's mask.
+        """
+        for word in words:
+            if word in self.words:
+                mask &= self.words[word]
+        rest = [word for word in words if word not in self.words]
+        if not rest:
+            return None
+        lead, others = max(rest, key=len), [word for word in rest if word != max(rest, key=len)]
+        corpus, starts, texts = self.corpus, self.starts, self.texts
+
+        def fits(p: int) -> bool:
+            return bool(mask >> p & 1) and all(word in texts[p] for word in others)
+
+        found: list[int] = []
+        hits: list[int] = []
+        end = len(corpus)
+        while len(found) < count:
+            at = corpus.rfind(lead, 0, end)
+            if at < 0:
+                break
+            p = bisect_right(starts, at) - 1
+            hits.append(p)
+            end = starts[p]
+            if (p not in self.patched or lead in texts[p]) and fits(p):
+                found.append(p)
+        # Edited postings may hold the word where the joined texts (older) do not.
+        found.extend(p for p in self.patched if lead in texts[p] and p not in found and fits(p))
+        if len(found) >= count:
+            return sorted(found, reverse=True)[:count]
+        lead_mask = self._from_positions(hits)
+        for p in self.patched:
+            lead_mask = lead_mask | (1 << p) if lead in texts[p] else lead_mask & ~(1 << p)
+        self.remember(lead, lead_mask)
+        return None
 
     def near(self, word: str) -> int:
         """Postings holding nearly all of the word's characters (candidates for a typo)."""
@@ -442,6 +693,8 @@ class _Index:
             mask = self._from_positions(
                 p for p, monthly in enumerate(self.monthly) if _pay_ok(monthly, minimum)
             )
+            if len(self.pays) > 64:
+                self.pays.clear()
             self.pays[minimum] = mask
         return mask
 
@@ -454,62 +707,120 @@ class _Index:
             self.expired = {today: mask}
         return mask
 
+    def take(self, rows: Iterable[Any]) -> bool:
+        """Apply changed rows (any status); False if one cannot be placed (rebuild then)."""
+        fresh = []
+        for row in rows:
+            p = self.positions.get(row.id)
+            if row.status != PostingStatus.published.value:
+                if p is not None:
+                    self.drop(p)
+            elif p is not None and self.stamps[p] == _stamp(row):
+                self.patch(p, row)
+            else:
+                fresh.append(row)
+        if not fresh:
+            return True
+        fresh.sort(key=lambda row: (_stamp(row), row.id))
+        if self.ids and (_stamp(fresh[0]), fresh[0].id) <= (self.stamps[-1], self.ids[-1]):
+            return False
+        self.append(fresh)
+        return True
+
 
 _INDEXES: dict[str, _Index] = {}
 
 
 def reset_search_index() -> None:
-    """Drop every search index (the next large search rebuilds it); call after bulk edits."""
+    """Drop every search index (the next large search rebuilds it)."""
     _INDEXES.clear()
 
 
+def _changed_since(conn: Connection, since: datetime | None) -> tuple[list[Any], int]:
+    """The (id, updated_at) of postings written since ``since``, and the highest id (one
+    statement: it is read before every search)."""
+    changed = select(POSTINGS.c.id, POSTINGS.c.updated_at, literal(0).label("last"))
+    if since is not None:
+        changed = changed.where(POSTINGS.c.updated_at >= since)
+    highest = select(func.max(POSTINGS.c.id), null(), literal(1))
+    rows = conn.execute(union_all(changed, highest)).all()
+    max_id = next((row[0] or 0 for row in rows if row[2] == 1), 0)
+    return [row for row in rows if row[2] == 0], max_id
+
+
 def _build(conn: Connection) -> _Index:
-    index = _Index(built_at=time.monotonic())
-    index.add(
+    index = _Index()
+    # What was written lately is noted before the postings are read: a change committed in
+    # between is then read again by the next search rather than missed.
+    newest = conn.execute(select(func.max(POSTINGS.c.updated_at))).scalar()
+    if newest is not None:
+        index.seen_at = newest
+        for posting_id, updated_at, _last in _changed_since(conn, newest - REFRESH_LAG)[0]:
+            index.seen[posting_id] = updated_at
+            index.seen_at = max(index.seen_at, updated_at)
+    index.fill(
         conn.execute(
             select(*_INDEX_COLUMNS)
             .where(_published())
             .order_by(POSTINGS.c.published_at, POSTINGS.c.id)
-        )
+        ).all()
     )
     return index
 
 
-def _current_index(conn: Connection) -> _Index:
-    """The index for this database, brought up to date with what was published since."""
+def _refresh(conn: Connection, index: _Index) -> bool:
+    """Take in what was written since the index last looked; False if it must be rebuilt."""
+    since = index.seen_at - REFRESH_LAG if index.seen_at is not None else None
+    rows, max_id = _changed_since(conn, since)
+    if max_id < index.max_id:  # the table was emptied and filled again
+        return False
+    changed = []
+    for posting_id, updated_at, _last in rows:
+        if index.seen.get(posting_id) != updated_at:
+            changed.append(posting_id)
+            index.seen[posting_id] = updated_at
+            if index.seen_at is None or updated_at > index.seen_at:
+                index.seen_at = updated_at
+    if index.seen_at is not None and len(index.seen) > 10_000:
+        floor = index.seen_at - REFRESH_LAG
+        index.seen = {key: at for key, at in index.seen.items() if at >= floor}
+    return _apply(conn, index, changed)
+
+
+def _apply(conn: Connection, index: _Index, posting_ids: Sequence[int]) -> bool:
+    """Read the given postings afresh and bring the index in line with them."""
+    for start in range(0, len(posting_ids), 500):
+        chunk = posting_ids[start : start + 500]
+        rows = conn.execute(select(*_INDEX_COLUMNS).where(POSTINGS.c.id.in_(chunk))).all()
+        if not index.take(rows):
+            return False
+        gone = set(chunk) - {row.id for row in rows}
+        for posting_id in gone:
+            if (p := index.positions.get(posting_id)) is not None:
+                index.drop(p)
+    return True
+
+
+@overload
+def _current_index(conn: Connection) -> _Index: ...
+@overload
+def _current_index(conn: Connection, *, build: bool) -> _Index | None: ...
+def _current_index(conn: Connection, *, build: bool = True) -> _Index | None:
+    """The index for this database, brought up to date with every change written since
+    (None if this process has none yet and ``build`` is false)."""
     key = conn.engine.url.render_as_string(hide_password=True)
     index = _INDEXES.get(key)
-    if index is None or index.stale or time.monotonic() - index.built_at > REBUILD_S:
-        index = _INDEXES[key] = _build(conn)
-        return index
-    max_id = conn.execute(select(func.max(POSTINGS.c.id))).scalar() or 0
-    if max_id < index.max_id:  # the table was emptied and refilled
-        index = _INDEXES[key] = _build(conn)
-        return index
-    if index.ids:
-        since = index.stamps[-1]
-        fresh = conn.execute(
-            select(*_INDEX_COLUMNS)
-            .where(_published(), POSTINGS.c.published_at >= since)
-            .order_by(POSTINGS.c.published_at, POSTINGS.c.id)
-        ).all()
-        last = (index.stamps[-1], index.ids[-1])
-        new = []
-        for row in fresh:
-            known = index.positions.get(row.id)
-            if known is not None:
-                if index.stamps[known] != row.published_at:
-                    index = _INDEXES[key] = _build(conn)
-                    return index
-                continue
-            if (row.published_at, row.id) < last:
-                index = _INDEXES[key] = _build(conn)
-                return index
-            new.append(row)
-        index.add(new)
-    elif max_id:
+    if index is None and not build:
+        return None
+    if index is None or not _refresh(conn, index):
         index = _INDEXES[key] = _build(conn)
     return index
+
+
+def warm_search_index(conn: Connection) -> None:
+    """Build this process's index now (at start, so the first worker's search is quick)."""
+    if not _small(conn):
+        _current_index(conn)
 
 
 def _top(mask: int, count: int) -> list[int]:
@@ -534,26 +845,28 @@ def _all_bits(mask: int) -> list[int]:
     return out
 
 
-def _search_indexed(conn: Connection, query: JobQuery) -> SearchPage:
+def _search_indexed(conn: Connection, query: JobQuery, index: _Index | None) -> SearchPage:
     today = _today(query)
     words = keyword_words(query.keywords)
     for attempt in range(4):
-        index = _current_index(conn)
+        if index is None or attempt:
+            index = _current_index(conn)
         ranked, total = _ranked_positions(index, query, words, today)
         wanted = ranked[query.offset : query.offset + query.limit + 1]
         ids = [index.ids[p] for p in wanted]
         rows = _views(conn, ids)
-        good = []
+        good, missed = [], []
         for p, posting_id in zip(wanted, ids, strict=True):
             row = rows.get(posting_id)
-            if row is not None and (
-                row.published_at != index.stamps[p] or row.search_text != index.texts[p]
-            ):
-                index.stale = True
-            if row is None or not _row_passes(row, query, words, today):
+            if row is None:
+                index.drop(p)  # deleted
+            elif not _row_passes(row, query, words, today):
+                missed.append(posting_id)  # a change the index has not seen: read it again
                 index.drop(p)
             else:
                 good.append(posting_id)
+        if missed and not _apply(conn, index, missed):
+            reset_search_index()
         if len(good) == len(ids) or attempt == 3:
             break
     items = tuple(PostingView.from_row(rows[i]._mapping) for i in good[: query.limit])
@@ -585,15 +898,30 @@ def _ranked_positions(
     needed = query.offset + query.limit + 1
     if not words:
         return _top(mask, needed), mask.bit_count()
+    newest = index.newest(words, mask, needed)
+    if newest is not None:
+        return newest, None
     exact = mask
-    candidates = mask
     for word in words:
-        contains = index.word(word)
-        exact &= contains
-        candidates &= contains | index.near(word) if _fuzzy(word) else contains
+        exact &= index.word(word)
     exact_count = exact.bit_count()
     if exact_count >= needed:
         return _top(exact, needed), None
+    # Too few exact matches: near matches (typos) of the longer words are candidates too.
+    candidates = mask
+    for word in sorted(words, key=_fuzzy):
+        contains = index.word(word)
+        if not _fuzzy(word):
+            candidates &= contains
+            continue
+        others = candidates & ~contains
+        if others.bit_count() <= NEAR_DIRECT_MAX:  # few: look at each text
+            near = index._from_positions(
+                p for p in _all_bits(others) if _near(word, index.texts[p])
+            )
+        else:
+            near = index.near(word)
+        candidates &= contains | near
     near = candidates & ~exact
     _exact, scored = _rank(words, ((p, index.texts[p]) for p in _all_bits(near)[: FUZZY_MAX * 2]))
     scored.sort(key=lambda item: (-item[0], -item[1]))
