@@ -27,6 +27,7 @@ from bot.match.suggest import (
     CardProfile,
     Seeker,
     Suggestion,
+    best_candidate,
     card_of,
     pool_conditions,
     score,
@@ -826,7 +827,7 @@ def test_card_of_reads_a_profile_row() -> None:
     assert card.visibility == "members"
 
 
-# --- the two ways SQLite reads the pool -------------------------------------------------------
+# --- the two ways the pool is read ------------------------------------------------------------
 
 
 def _pool_ids(conn: Connection, *, user_id: int, use_index: bool) -> list[int]:
@@ -838,8 +839,6 @@ def _pool_ids(conn: Connection, *, user_id: int, use_index: bool) -> list[int]:
 
 
 async def test_reading_the_table_or_the_pool_index_selects_the_same_profiles(db: Database) -> None:
-    if not db.is_sqlite:
-        pytest.skip("reading the table instead of the index is a choice made on SQLite")
     rng = random.Random(6)
     members = [800_000 + n for n in range(40)]
     for user_id in members:
@@ -869,9 +868,10 @@ async def test_reading_the_table_or_the_pool_index_selects_the_same_profiles(db:
     assert sum(len(ids) for ids in chosen[True]) > 40
 
 
-async def test_wishes_taking_in_a_large_share_of_profiles_read_the_table(db: Database) -> None:
-    if not db.is_sqlite:
-        pytest.skip("PostgreSQL's planner makes this choice itself")
+async def test_wishes_taking_in_a_large_share_of_profiles_read_the_table(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.match.suggest._histograms", {})  # another test's pool is gone
     for user_id in range(900_000, 900_010):
         await make_profile(db, user_id, gender="f", birth_year=TODAY.year - 30)
     wide = Seeker(ME, "m", TODAY.year - 30, "金水区", "", "f", 18, 60, (), 0)
@@ -901,3 +901,28 @@ async def test_the_matchmakers_group_hears_when_reports_hide_a_profile(harness: 
 
     assert to_group(early[0] + early[1]) == []
     assert to_group(third) == [t("zh", "mr-hidden-notice", number=str(her.id))]
+
+
+async def test_when_the_best_candidates_are_unverified_the_best_verified_one_is_chosen(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.match.suggest.TOP_CHECKED", 2)
+    await make_profile(db, ME, interests=("cooking", "family", "hiking"))
+    # the two best by score are not verified; then the best verified one, and a weaker one
+    await make_profile(
+        db, 700_001, gender="f", want_gender="m", verified=False, interests=("cooking", "family")
+    )
+    await make_profile(
+        db, 700_002, gender="f", want_gender="m", verified=False, interests=("cooking", "family")
+    )
+    chosen = await make_profile(db, 700_003, gender="f", want_gender="m", interests=("cooking",))
+    await make_profile(db, 700_004, gender="f", want_gender="m", interests=())
+
+    def best(conn: Connection) -> int | None:
+        me = seeker_of(conn.execute(sa_select(PROFILES).where(PROFILES.c.user_id == ME)).one())
+        found = best_candidate(conn, me, today=TODAY)
+        return None if found is None else int(found.id)
+
+    assert await db.transact(best) == chosen.id
+    monkeypatch.setattr("bot.match.suggest.TOP_CHECKED", 3)  # found among the first checked
+    assert await db.transact(best) == chosen.id

@@ -1,26 +1,35 @@
 """Staff broadcasts: a durable job with one ledger row per recipient, sent at most once each.
 
-A broadcast is written as ``broadcasts`` + ``broadcast_recipients`` (one row per worker) in one
-transaction. :class:`BroadcastSender` works through the ledger at a fixed pace on the bulk path
+A broadcast is written as ``broadcasts`` + ``broadcast_recipients`` (one row per worker). A launch
+(:func:`launch`) writes the ledger in chunks of :data:`LAUNCH_CHUNK` rows, one transaction each,
+so a 100,000-worker broadcast does not hold the database (SQLite's single writer) or the event
+loop for seconds; meanwhile the broadcast is ``preparing`` and nothing of it is sent. The last
+chunk sets it running. A launch cut off halfway (the process stopped) is finished by the replica
+holding the sender's lease, from the cursor the last chunk left: no worker is left out or
+written twice. :class:`BroadcastSender` works through the ledger at a fixed pace on the bulk path
 of the outbound limiter, so replies to workers keep their room:
 
 * Only the replica holding the ``broadcast-sender`` lease (table ``leases``) sends. The lease is
   taken or renewed by a conditional UPDATE (or INSERT) in the same transaction that claims the
   next batch, so it works the same on SQLite and PostgreSQL.
-* Rows are marked ``sending`` and committed *before* any message leaves. A replica that takes
-  the lease over from one that died turns rows left in ``sending`` into ``unconfirmed`` and
-  never sends them again: each worker gets a broadcast at most once, also across crashes.
+* Rows are marked ``sending`` and committed *before* any message leaves, and ``sent`` right
+  after. A replica that takes the lease over from one that died sends rows left in ``sending``
+  once more and marks them ``resent`` (confirmed, maybe twice); a row cut off a second time is
+  marked failed and never tried a third time. So each worker gets a broadcast at least once,
+  and at most one duplicate, only after a crash between a send and its mark.
 * Quiet hours (``GONGYOU_QUIET_HOURS``): a broadcast confirmed inside them gets ``starts_at``,
   the moment they end, and the sender leaves it alone until then. A broadcast that is still
   sending when quiet hours begin rests until they end (its status stays ``running``; the
   status view says it waits for the morning), unless staff sent it with ``ignore_quiet``.
-* The ledger doubles as the outbox for single notices another service holds back during quiet
-  hours (:func:`hold_notice`): a broadcast of kind ``notice`` with one recipient, sent when
-  quiet hours end, never listed with the staff's broadcasts and never reported to its author.
+* The ledger is the bulk form of the outbox (:mod:`bot.core.outbox`, where single messages
+  and notices held through quiet hours live). Broadcasts of kind ``notice`` (one recipient,
+  held by another service before the outbox existed) are still read: never listed with the
+  staff's broadcasts and never reported to their author.
 * Outcomes: sent; 403 → blocked (and the worker's alerts are switched off); 400 → failed with
-  the reason; 429 → back to pending and the whole sender waits as told; a timeout → unconfirmed
-  (it may have arrived); other network errors → retried with backoff, failed after
-  :data:`MAX_ATTEMPTS`.
+  the reason; 429 → back to pending and the whole sender waits as told; a timeout → sent once
+  more after a backoff (it may have arrived), then ``resent``; other network errors → retried
+  with backoff, failed after :data:`MAX_ATTEMPTS`. Rows marked ``unconfirmed`` before resending
+  existed keep that state (maybe delivered) and are not sent again.
 
 Service functions are plain synchronous SQLAlchemy Core, run through ``Database.transact``.
 """
@@ -36,7 +45,21 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiolimiter import AsyncLimiter
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,7 +77,6 @@ from bot.core.notify import (
     RetryLater,
     Unconfirmed,
     Unreachable,
-    fit,
 )
 from bot.core.text import TextError, checked_text
 from bot.i18n import t
@@ -99,6 +121,19 @@ FILTER_MAX = 50
 KIND_TEXT = "text"
 KIND_WEEKLY = "weekly"
 KIND_NOTICE = "notice"
+#: A launch writes this many ledger rows per transaction.
+LAUNCH_CHUNK = 5000
+#: On PostgreSQL a ledger of at least this many rows is analysed when its launch completes.
+ANALYZE_AFTER = 10_000
+#: Where a preparing broadcast keeps the last user id its ledger has reached (in ``audience``),
+#: and when its last chunk was written.
+LAUNCH_CURSOR = "launch_after"
+LAUNCH_BEAT = "launch_at"
+#: A launch that wrote no chunk for this long is taken as cut off; the sender finishes it.
+LAUNCH_STALE = timedelta(seconds=30)
+#: Between chunks a launch rests this share of the time the last chunk took, so the database
+#: (SQLite's one writer) goes to workers' updates at least as much as to the launch.
+LAUNCH_REST = 1.0
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[Any]]
@@ -165,6 +200,10 @@ def audience_ids(conn: Connection, *, audience: Mapping[str, Any]) -> list[int]:
 
 def audience_count(conn: Connection, *, audience: Mapping[str, Any]) -> int:
     """How many subscribers a broadcast to ``audience`` would reach now."""
+    if not any(normalize_audience(audience).values()):
+        # Every subscriber: counted by the database, not row by row on the event loop.
+        query = select(func.count()).select_from(SEEKERS).where(SEEKERS.c.alerts.is_(True))
+        return int(conn.execute(query).scalar_one())
     return len(audience_ids(conn, audience=audience))
 
 
@@ -380,45 +419,190 @@ def create_broadcast(
     return int(key[0])
 
 
-def start_broadcast(conn: Connection, *, broadcast_id: int, now: datetime | None = None) -> int:
-    """Write one pending ledger row per recipient and set the broadcast running; returns total.
+def begin_launch(conn: Connection, *, broadcast_id: int, now: datetime | None = None) -> None:
+    """Turn a draft into a ``preparing`` broadcast whose ledger :func:`prepare_chunk` writes.
 
-    The audience is read now, so a worker who unsubscribed since the preview is left out.
+    Nothing is sent while a broadcast is preparing: the sender only takes running ones.
     """
     now = now or utcnow()
     row = conn.execute(
-        select(BROADCASTS.c.status, BROADCASTS.c.audience, BROADCASTS.c.created_by).where(
-            BROADCASTS.c.id == broadcast_id
+        select(BROADCASTS.c.audience, BROADCASTS.c.created_by).where(
+            BROADCASTS.c.id == broadcast_id, BROADCASTS.c.status == BroadcastStatus.draft.value
         )
     ).first()
-    if row is None or row.status != BroadcastStatus.draft.value:
+    if row is None:
         raise BroadcastError("not_draft")
-    ids = audience_ids(conn, audience=row.audience)
-    for start in range(0, len(ids), 1000):
-        conn.execute(
-            insert(RECIPIENTS),
-            [
-                {
-                    "broadcast_id": broadcast_id,
-                    "user_id": user_id,
-                    "status": RecipientStatus.pending.value,
-                    "attempts": 0,
-                    "error": "",
-                    "next_attempt_at": None,
-                    "sent_at": None,
-                }
-                for user_id in ids[start : start + 1000]
-            ],
-        )
-    conn.execute(
+    audience = {k: v for k, v in (row.audience or {}).items() if k != LAUNCH_CURSOR}
+    audience[LAUNCH_BEAT] = utcnow().isoformat()
+    changed = conn.execute(
         update(BROADCASTS)
-        .where(BROADCASTS.c.id == broadcast_id)
-        .values(status=BroadcastStatus.running.value, total=len(ids), started_at=now)
-    )
+        .where(BROADCASTS.c.id == broadcast_id, BROADCASTS.c.status == BroadcastStatus.draft.value)
+        .values(status=BroadcastStatus.preparing.value, total=0, audience=audience)
+    ).rowcount
+    if not changed:
+        raise BroadcastError("not_draft")
     _audit(
         conn, actor_id=row.created_by, action="broadcast.start", broadcast_id=broadcast_id, now=now
     )
-    return len(ids)
+
+
+@dataclass(frozen=True)
+class LaunchStep:
+    """What one :func:`prepare_chunk` did: rows written, and whether the ledger is complete."""
+
+    written: int
+    done: bool
+    #: Ledger rows so far (all of them once ``done``).
+    total: int
+
+
+def prepare_chunk(
+    conn: Connection,
+    *,
+    broadcast_id: int,
+    limit: int = LAUNCH_CHUNK,
+    now: datetime | None = None,
+    at: datetime | None = None,
+    stale_before: datetime | None = None,
+) -> LaunchStep:
+    """Write the next ``limit`` subscribers' ledger rows of a preparing broadcast.
+
+    The subscribers are read in user-id order after a cursor kept in the broadcast's audience,
+    so a chunk is never written twice: the first statement updates the broadcast's row, which
+    makes chunks of the same broadcast (the launching handler's and a sender finishing a launch
+    whose process stopped) wait for one another, and each reads the cursor the last one left.
+    When the subscribers are through, the broadcast is set running with its total; on
+    PostgreSQL a big ledger is analysed at once, so the claim's plan does not wait for
+    autovacuum's statistics. A broadcast no longer preparing (finished, or cancelled by staff)
+    is left alone (``done``).
+
+    ``now`` becomes the broadcast's ``started_at``; ``at`` (the current time) is kept as the
+    launch's heartbeat. With ``stale_before``, nothing is written unless the last chunk is
+    older than that (a sender finishing only launches that were cut off).
+    """
+    now = now or utcnow()
+    at = at or utcnow()
+    preparing = BROADCASTS.c.status == BroadcastStatus.preparing.value
+    held = conn.execute(
+        update(BROADCASTS)
+        .where(BROADCASTS.c.id == broadcast_id, preparing)
+        .values(status=BroadcastStatus.preparing.value)
+    ).rowcount
+    row = conn.execute(
+        select(BROADCASTS.c.audience, BROADCASTS.c.total).where(BROADCASTS.c.id == broadcast_id)
+    ).first()
+    if not held or row is None:
+        return LaunchStep(0, True, int(row.total) if row is not None else 0)
+    audience = dict(row.audience or {})
+    beat = audience.pop(LAUNCH_BEAT, None)
+    if stale_before is not None and beat and datetime.fromisoformat(beat) > stale_before:
+        return LaunchStep(0, False, int(row.total))
+    after = audience.pop(LAUNCH_CURSOR, None)
+    filters = normalize_audience(audience)
+    where = [SEEKERS.c.alerts.is_(True)]
+    if after is not None:
+        where.append(SEEKERS.c.user_id > int(after))
+    # The chunk's last subscriber (None: fewer than ``limit`` are left, this is the last chunk).
+    upto = conn.execute(
+        select(SEEKERS.c.user_id)
+        .where(*where)
+        .order_by(SEEKERS.c.user_id)
+        .offset(limit - 1)
+        .limit(1)
+    ).scalar()
+    if upto is not None:
+        where.append(SEEKERS.c.user_id <= int(upto))
+    if not any(filters.values()):
+        # Every subscriber: the rows are copied inside the database, no Python per worker.
+        written = conn.execute(
+            insert(RECIPIENTS).from_select(
+                [
+                    "broadcast_id",
+                    "user_id",
+                    "status",
+                    "attempts",
+                    "error",
+                    "next_attempt_at",
+                    "sent_at",
+                    "doubtful",
+                ],
+                select(
+                    literal(broadcast_id, BigInteger),
+                    SEEKERS.c.user_id,
+                    literal(RecipientStatus.pending.value),
+                    literal(0),
+                    literal(""),
+                    null(),
+                    null(),
+                    false(),
+                ).where(*where),
+            )
+        ).rowcount
+    else:
+        seekers = conn.execute(
+            select(SEEKERS.c.user_id, SEEKERS.c.districts, SEEKERS.c.industries, SEEKERS.c.types)
+            .where(*where)
+            .order_by(SEEKERS.c.user_id)
+        ).mappings()
+        ids = [int(seeker["user_id"]) for seeker in seekers if seeker_in_audience(seeker, filters)]
+        if ids:
+            conn.execute(
+                insert(RECIPIENTS),
+                [
+                    {
+                        "broadcast_id": broadcast_id,
+                        "user_id": user_id,
+                        "status": RecipientStatus.pending.value,
+                        "attempts": 0,
+                        "error": "",
+                        "next_attempt_at": None,
+                        "sent_at": None,
+                        "doubtful": False,
+                    }
+                    for user_id in ids
+                ],
+            )
+        written = len(ids)
+    if upto is not None:
+        audience[LAUNCH_CURSOR] = int(upto)
+        audience[LAUNCH_BEAT] = at.isoformat()
+        total = int(row.total) + written
+        conn.execute(
+            update(BROADCASTS)
+            .where(BROADCASTS.c.id == broadcast_id)
+            .values(audience=audience, total=total)
+        )
+        return LaunchStep(written, False, total)
+    total = int(
+        conn.execute(
+            select(func.count())
+            .select_from(RECIPIENTS)
+            .where(RECIPIENTS.c.broadcast_id == broadcast_id)
+        ).scalar_one()
+    )
+    conn.execute(
+        update(BROADCASTS)
+        .where(BROADCASTS.c.id == broadcast_id)
+        .values(
+            status=BroadcastStatus.running.value, audience=audience, total=total, started_at=now
+        )
+    )
+    if total >= ANALYZE_AFTER and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {RECIPIENTS.name}")
+    return LaunchStep(written, True, total)
+
+
+def start_broadcast(conn: Connection, *, broadcast_id: int, now: datetime | None = None) -> int:
+    """Write the whole ledger of a draft in this one transaction and set it running.
+
+    For small audiences and tests; the staff's launch uses :func:`launch`, which writes the
+    ledger in chunks of its own transactions. The audience is read now, so a worker who
+    unsubscribed since the preview is left out. Returns the total.
+    """
+    begin_launch(conn, broadcast_id=broadcast_id, now=now)
+    while not (step := prepare_chunk(conn, broadcast_id=broadcast_id, now=now)).done:
+        pass
+    return step.total
 
 
 def launch_broadcast(
@@ -432,7 +616,7 @@ def launch_broadcast(
     starts_at: datetime | None = None,
     ignore_quiet: bool = False,
 ) -> tuple[int, int]:
-    """Create and start a broadcast in one go; returns (broadcast id, recipients).
+    """Create and start a broadcast in one transaction; returns (broadcast id, recipients).
 
     The recipients are written now; the sender begins at ``starts_at`` (None: at once).
     """
@@ -449,49 +633,65 @@ def launch_broadcast(
     return broadcast_id, start_broadcast(conn, broadcast_id=broadcast_id, now=now)
 
 
-def hold_notice(
-    conn: Connection,
-    *,
-    user_id: int,
-    text: str,
-    starts_at: datetime,
-    created_by: int | None = None,
-    now: datetime | None = None,
-) -> int:
-    """Queue one message to one person, to be sent at ``starts_at`` (when quiet hours end).
+def _create_and_begin(conn: Connection, **params: Any) -> int:
+    broadcast_id = create_broadcast(conn, **params)
+    begin_launch(conn, broadcast_id=broadcast_id, now=params.get("now"))
+    return broadcast_id
 
-    For services' non-urgent notices: the ledger keeps it across restarts and the sender
-    delivers it once. It is not shown among the staff's broadcasts. Returns its id.
+
+async def launch(
+    db: Database,
+    *,
+    created_by: int,
+    audience: Mapping[str, Any],
+    kind: str,
+    text: str = "",
+    now: datetime | None = None,
+    starts_at: datetime | None = None,
+    ignore_quiet: bool = False,
+    chunk: int | None = None,
+) -> tuple[int, int]:
+    """Create a broadcast and write its ledger in chunks; returns (broadcast id, recipients).
+
+    The broadcast is ``preparing`` (never sent from) until the last chunk sets it running.
+    Each chunk is a transaction of its own and the event loop is given back between chunks,
+    and the launch rests between chunks (:data:`LAUNCH_REST`), so workers' updates go on while
+    100,000 rows are written. If this process stops halfway, the replica holding the sender's
+    lease writes the rest once the launch is :data:`LAUNCH_STALE` (see
+    :meth:`BroadcastSender.step`).
     """
     now = now or utcnow()
-    body = fit(text.strip())
-    result = conn.execute(
-        insert(BROADCASTS).values(
-            created_by=created_by or 0,
-            status=BroadcastStatus.running.value,
-            audience={"kind": KIND_NOTICE},
-            text=body,
-            total=1,
-            created_at=now,
-            started_at=now,
-            starts_at=starts_at,
-            ignore_quiet=False,
-        )
+    chunk = chunk or LAUNCH_CHUNK
+    broadcast_id = await db.transact(
+        _create_and_begin,
+        created_by=created_by,
+        audience=audience,
+        kind=kind,
+        text=text,
+        now=now,
+        starts_at=starts_at,
+        ignore_quiet=ignore_quiet,
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    conn.execute(
-        insert(RECIPIENTS).values(
-            broadcast_id=int(key[0]),
-            user_id=user_id,
-            status=RecipientStatus.pending.value,
-            attempts=0,
-            error="",
-            next_attempt_at=None,
-            sent_at=None,
+    loop = asyncio.get_running_loop()
+    while True:
+        began = loop.time()
+        step = await db.transact(
+            prepare_chunk, broadcast_id=broadcast_id, limit=chunk, now=now, at=utcnow()
         )
-    )
-    return int(key[0])
+        if step.done:
+            return broadcast_id, step.total
+        await asyncio.sleep((loop.time() - began) * LAUNCH_REST)  # others' updates go first
+
+
+def preparing_broadcast(conn: Connection) -> int | None:
+    """The oldest broadcast whose ledger is being written, if any."""
+    found = conn.execute(
+        select(BROADCASTS.c.id)
+        .where(BROADCASTS.c.status == BroadcastStatus.preparing.value)
+        .order_by(BROADCASTS.c.id)
+        .limit(1)
+    ).scalar()
+    return int(found) if found is not None else None
 
 
 def _change_status(
@@ -559,7 +759,12 @@ def cancel_broadcast(
         conn,
         broadcast_id=broadcast_id,
         actor_id=actor_id,
-        allowed=(BroadcastStatus.draft, BroadcastStatus.running, BroadcastStatus.paused),
+        allowed=(
+            BroadcastStatus.draft,
+            BroadcastStatus.preparing,
+            BroadcastStatus.running,
+            BroadcastStatus.paused,
+        ),
         to=BroadcastStatus.cancelled,
         now=now,
     )
@@ -623,8 +828,14 @@ class BroadcastProgress:
         return self.count(RecipientStatus.blocked)
 
     @property
+    def resent(self) -> int:
+        """Delivered after one more try, when an earlier one may have arrived (a crash or a
+        timeout while sending): the worker may have it twice."""
+        return self.count(RecipientStatus.resent)
+
+    @property
     def unconfirmed(self) -> int:
-        """Maybe delivered (a timeout or a crash while sending); never sent again."""
+        """Maybe delivered, never sent again: rows from before resending existed."""
         return self.count(RecipientStatus.unconfirmed)
 
     @property
@@ -694,7 +905,8 @@ def recent_broadcasts(
 ) -> list[BroadcastProgress]:
     """The latest broadcasts that were started, newest first, with their progress.
 
-    Notices held for one person (:func:`hold_notice`) are not broadcasts staff steer: left out.
+    Notices held for one person (kind ``notice``, from before the outbox) are not broadcasts
+    staff steer: left out.
     """
     kind = BROADCASTS.c.audience["kind"].as_string()
     ids = conn.execute(
@@ -726,6 +938,8 @@ class _Claimed:
     user_id: int
     language: str
     attempts: int
+    #: An earlier try may have arrived: a successful send makes the row ``resent``.
+    doubtful: bool = False
 
 
 @dataclass
@@ -739,6 +953,8 @@ class _Batch:
     rows: list[_Claimed] = field(default_factory=list)
     finished: list[_Finished] = field(default_factory=list)
     recovered: int = 0
+    #: A broadcast whose ledger is being written (the sender writes a chunk of it).
+    preparing: int | None = None
 
 
 @dataclass(frozen=True)
@@ -759,6 +975,7 @@ class _Outcome:
     attempted: int = 1
     next_attempt_at: datetime | None = None
     sent_at: datetime | None = None
+    doubtful: bool = False
 
 
 def _finish_done(conn: Connection, *, now: datetime) -> list[_Finished]:
@@ -820,7 +1037,8 @@ def claim_batch(
     """Take the lease, finish what is done, and mark the next due rows ``sending``.
 
     Everything happens in one transaction, committed before any message leaves. When the
-    lease is newly ours, rows a previous owner left in ``sending`` become ``unconfirmed``.
+    lease is newly ours, rows a previous owner left in ``sending`` are due once more (and
+    ``resent`` when sent), or failed if they had had their one more try already.
     A broadcast is due once its ``starts_at`` has come; while ``quiet`` (inside quiet hours)
     only broadcasts staff sent with ``ignore_quiet`` are.
     """
@@ -829,16 +1047,34 @@ def claim_batch(
         return _Batch(holding=False)
     batch = _Batch(holding=True)
     if previous != owner or not holding:
+        left = RECIPIENTS.c.status == RecipientStatus.sending.value
         batch.recovered = conn.execute(
             update(RECIPIENTS)
-            .where(RECIPIENTS.c.status == RecipientStatus.sending.value)
-            .values(status=RecipientStatus.unconfirmed.value, error="sender stopped while sending")
+            .where(left, RECIPIENTS.c.doubtful.is_(False))
+            .values(
+                status=RecipientStatus.pending.value,
+                doubtful=True,
+                next_attempt_at=None,
+                error="sender stopped while sending",
+            )
         ).rowcount
-        if batch.recovered:
+        given_up = conn.execute(
+            update(RECIPIENTS)
+            .where(left, RECIPIENTS.c.doubtful.is_(True))
+            .values(
+                status=RecipientStatus.failed.value,
+                error="sender stopped twice while sending (it may have arrived)",
+            )
+        ).rowcount
+        if batch.recovered or given_up:
             log.warning(
-                "%d broadcast messages left unconfirmed by a stopped sender", batch.recovered
+                "%d broadcast message(s) left in sending by a stopped sender are sent once "
+                "more, %d given up",
+                batch.recovered,
+                given_up,
             )
     batch.finished = _finish_done(conn, now=now)
+    batch.preparing = preparing_broadcast(conn)
     due = and_(
         RECIPIENTS.c.status == RecipientStatus.pending.value,
         or_(RECIPIENTS.c.next_attempt_at.is_(None), RECIPIENTS.c.next_attempt_at <= now),
@@ -858,7 +1094,9 @@ def claim_batch(
     if found is None:
         return batch
     rows = conn.execute(
-        select(RECIPIENTS.c.user_id, RECIPIENTS.c.attempts, USERS.c.language)
+        select(
+            RECIPIENTS.c.user_id, RECIPIENTS.c.attempts, RECIPIENTS.c.doubtful, USERS.c.language
+        )
         .select_from(RECIPIENTS.outerjoin(USERS, USERS.c.id == RECIPIENTS.c.user_id))
         .where(RECIPIENTS.c.broadcast_id == found.id, due)
         .order_by(RECIPIENTS.c.user_id)
@@ -884,7 +1122,10 @@ def claim_batch(
         )
         batch.weekly_total = int(audience.get("total") or 0)
     batch.rows = [
-        _Claimed(int(row.user_id), str(row.language or "zh"), int(row.attempts)) for row in rows
+        _Claimed(
+            int(row.user_id), str(row.language or "zh"), int(row.attempts), bool(row.doubtful)
+        )
+        for row in rows
     ]
     return batch
 
@@ -898,11 +1139,7 @@ def record_outcomes(conn: Connection, *, broadcast_id: int, outcomes: Sequence[_
         .where(
             RECIPIENTS.c.broadcast_id == bindparam("b_id"),
             RECIPIENTS.c.user_id == bindparam("u_id"),
-            # (no IN here: executemany cannot expand it)
-            or_(
-                RECIPIENTS.c.status == RecipientStatus.sending.value,
-                RECIPIENTS.c.status == RecipientStatus.unconfirmed.value,
-            ),
+            RECIPIENTS.c.status == RecipientStatus.sending.value,
         )
         .values(
             status=bindparam("new_status"),
@@ -910,6 +1147,7 @@ def record_outcomes(conn: Connection, *, broadcast_id: int, outcomes: Sequence[_
             attempts=RECIPIENTS.c.attempts + bindparam("attempted"),
             next_attempt_at=bindparam("next_at"),
             sent_at=bindparam("at"),
+            doubtful=bindparam("doubt"),
         )
     )
     conn.execute(
@@ -923,6 +1161,7 @@ def record_outcomes(conn: Connection, *, broadcast_id: int, outcomes: Sequence[_
                 "attempted": outcome.attempted,
                 "next_at": outcome.next_attempt_at,
                 "at": outcome.sent_at,
+                "doubt": outcome.doubtful,
             }
             for outcome in outcomes
         ],
@@ -934,6 +1173,10 @@ def record_outcomes(conn: Connection, *, broadcast_id: int, outcomes: Sequence[_
             .where(SEEKERS.c.user_id.in_(blocked))
             .values(alerts=False, updated_at=utcnow())
         )
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_FIRST * (2 ** (attempts - 1)), BACKOFF_MAX)
 
 
 class BroadcastSender:
@@ -989,16 +1232,29 @@ class BroadcastSender:
                     record_outcomes, broadcast_id=batch.broadcast_id, outcomes=outcomes
                 )
             except Exception:
-                # Claimed rows may stay in `sending`; the next lease taking marks them unconfirmed.
+                # Claimed rows may stay in `sending`; the next lease taking sends them once more.
                 self.holding = False
                 raise
+        prepared = 0
+        if batch.holding and batch.preparing is not None:
+            # A launch whose process stopped halfway is finished here (chunks wait for one
+            # another, so a launch that was only slow loses nothing either).
+            launched = await self.db.transact(
+                prepare_chunk,
+                broadcast_id=batch.preparing,
+                limit=LAUNCH_CHUNK,
+                now=now,
+                at=now,
+                stale_before=now - LAUNCH_STALE,
+            )
+            prepared = launched.written
         for finished in batch.finished:
             await self._report(finished)
         if self._hold_seconds > 0:
             seconds, self._hold_seconds = self._hold_seconds, 0.0
             log.warning("broadcast sender waits %.1f s as Telegram asked", seconds)
             await self.sleep(seconds)
-        return len(batch.rows)
+        return len(batch.rows) + prepared
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set, resting briefly when there is nothing to do."""
@@ -1036,14 +1292,23 @@ class BroadcastSender:
                 await self.limiter.acquire()
             if self._stopping():
                 # Never attempted: back to pending, as if it had not been claimed.
-                outcomes.append(_Outcome(row.user_id, RecipientStatus.pending, attempted=0))
+                outcomes.append(
+                    _Outcome(
+                        row.user_id, RecipientStatus.pending, attempted=0, doubtful=row.doubtful
+                    )
+                )
                 continue
             if row.language not in rendered:
                 rendered[row.language] = self._render(batch, row.language)
             message = rendered[row.language]
             if message is None:
                 outcomes.append(
-                    _Outcome(row.user_id, RecipientStatus.failed, error="nothing to send")
+                    _Outcome(
+                        row.user_id,
+                        RecipientStatus.failed,
+                        error="nothing to send",
+                        doubtful=row.doubtful,
+                    )
                 )
                 continue
             tasks.append(asyncio.create_task(self._send_one(row, message)))
@@ -1060,6 +1325,10 @@ class BroadcastSender:
         return replace(render_text(batch.text), preview=False)
 
     async def _send_one(self, row: _Claimed, message: Outgoing) -> _Outcome:
+        outcome = await self._try_one(row, message)
+        return replace(outcome, doubtful=outcome.doubtful or row.doubtful)
+
+    async def _try_one(self, row: _Claimed, message: Outgoing) -> _Outcome:
         try:
             # Bulk sends take the limiter's slower bucket, so replies to workers keep their room.
             await self.notifier.send(row.user_id, message, bulk=True)
@@ -1069,26 +1338,40 @@ class BroadcastSender:
         except Blocked as exc:
             return _Outcome(row.user_id, RecipientStatus.blocked, error=str(exc))
         except Unconfirmed as exc:
-            return _Outcome(row.user_id, RecipientStatus.unconfirmed, error=str(exc))
+            return self._doubtful(row, str(exc))
         except Rejected as exc:
             return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
         except Unreachable as exc:
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
                 return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
-            delay = min(BACKOFF_FIRST * (2 ** (attempts - 1)), BACKOFF_MAX)
             return _Outcome(
                 row.user_id,
                 RecipientStatus.pending,
                 error=str(exc),
-                next_attempt_at=self.clock() + delay,
+                next_attempt_at=self.clock() + _backoff(attempts),
             )
         except DeliveryError as exc:
             return _Outcome(row.user_id, RecipientStatus.failed, error=str(exc))
-        except Exception as exc:  # noqa: BLE001 - unknown: it may have left, never resend
+        except Exception as exc:  # noqa: BLE001 - unknown: it may have left
             log.exception("broadcast message to %s ended in an unexpected error", row.user_id)
-            return _Outcome(row.user_id, RecipientStatus.unconfirmed, error=type(exc).__name__)
-        return _Outcome(row.user_id, RecipientStatus.sent, sent_at=self.clock())
+            return self._doubtful(row, type(exc).__name__)
+        status = RecipientStatus.resent if row.doubtful else RecipientStatus.sent
+        return _Outcome(row.user_id, status, sent_at=self.clock())
+
+    def _doubtful(self, row: _Claimed, error: str) -> _Outcome:
+        """The try may have arrived: once more after a backoff, unless it was the one more."""
+        if row.doubtful:
+            return _Outcome(
+                row.user_id, RecipientStatus.failed, error=f"{error} (it may have arrived)"
+            )
+        return _Outcome(
+            row.user_id,
+            RecipientStatus.pending,
+            error=error,
+            next_attempt_at=self.clock() + _backoff(row.attempts + 1),
+            doubtful=True,
+        )
 
     async def _report(self, finished: _Finished) -> None:
         """Tell the staff member who started a broadcast how it went."""
@@ -1101,8 +1384,10 @@ class BroadcastSender:
             sent=counts.get(RecipientStatus.sent.value, 0),
             failed=counts.get(RecipientStatus.failed.value, 0),
             blocked=counts.get(RecipientStatus.blocked.value, 0),
-            unconfirmed=counts.get(RecipientStatus.unconfirmed.value, 0),
+            resent=counts.get(RecipientStatus.resent.value, 0),
         )
+        if old := counts.get(RecipientStatus.unconfirmed.value, 0):
+            text += "\n" + t(finished.language, "bc-unconfirmed-old", unconfirmed=old)
         try:
             await self.notifier.send(finished.created_by, Outgoing(text), bulk=True)
         except DeliveryError:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -103,6 +104,8 @@ class JobPosting(JobPostingBase, table=True):
     __table_args__ = (
         Index("ix_job_postings_status_published", "status", "published_at"),
         Index("ix_job_postings_dedupe", "dedupe_key", "status"),
+        # Search reads what was written since it last looked (bot/jobs/search.py).
+        Index("ix_job_postings_updated", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -212,9 +215,11 @@ class JobAlert(SQLModel, table=True):
 
 
 class BroadcastStatus(StrEnum):
-    """A broadcast's life: composed, then sending (or paused) until done or cancelled."""
+    """A broadcast's life: composed, its ledger written (``preparing``, in chunks; nothing is
+    sent yet), then sending (or paused) until done or cancelled."""
 
     draft = "draft"
+    preparing = "preparing"
     running = "running"
     paused = "paused"
     done = "done"
@@ -243,12 +248,18 @@ class Broadcast(SQLModel, table=True):
 
 
 class RecipientStatus(StrEnum):
-    """One recipient of a broadcast. ``sending`` is written before the message leaves, so after
-    a crash such a row is never sent again (it becomes ``unconfirmed``)."""
+    """One recipient of a broadcast. ``sending`` is written before the message leaves; a row a
+    stopped sender left there (or whose send timed out) is sent once more and becomes
+    ``resent`` (it may have arrived twice), never a third time.
+
+    ``unconfirmed`` is no longer written: rows that ended there before resending existed keep
+    it (maybe delivered, not sent again).
+    """
 
     pending = "pending"
     sending = "sending"
     sent = "sent"
+    resent = "resent"
     failed = "failed"
     blocked = "blocked"
     unconfirmed = "unconfirmed"
@@ -257,7 +268,8 @@ class RecipientStatus(StrEnum):
 class BroadcastRecipient(SQLModel, table=True):
     # The ledger: what happened to one broadcast for one worker.
     __tablename__ = "broadcast_recipients"
-    __table_args__ = (Index("ix_broadcast_recipients_state", "broadcast_id", "status"),)
+    # Fits the sender's claim (a broadcast's pending rows in user order) and the status counts.
+    __table_args__ = (Index("ix_broadcast_recipients_due", "broadcast_id", "status", "user_id"),)
 
     broadcast_id: int = Field(
         sa_column=Column(
@@ -272,3 +284,6 @@ class BroadcastRecipient(SQLModel, table=True):
     error: str = Field(default="", max_length=200)
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    #: An earlier try may have arrived (a stopped sender, a timeout): sent once more, then
+    #: ``resent``; never tried a third time.
+    doubtful: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))

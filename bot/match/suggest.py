@@ -18,15 +18,18 @@ everyone until a matchmaker has looked. Nothing in this module talks to Telegram
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import Integer, Table, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from bot.core.models import AuditLog
 from bot.i18n import t
@@ -69,6 +72,11 @@ SAME_EDUCATION_POINTS = 1
 #: On SQLite, wishes that take in more than this share of all profiles are served by reading
 #: the table rather than through the pool index (see :func:`wide_wishes`).
 SCAN_SHARE = 0.2
+#: How long a process keeps :func:`pool_histogram` before reading it again.
+HISTOGRAM_SECONDS = 600.0
+_histograms: dict[str, tuple[float, dict[tuple[str, int], int]]] = {}
+#: The best candidates whose verification is looked up before asking for more.
+TOP_CHECKED = 20
 #: Undecided suggestions looked at when choosing which one to show again.
 OPEN_LOOKBACK = 50
 
@@ -199,21 +207,61 @@ class Refused:
 # --- the rules, as SQL ------------------------------------------------------------------------
 
 
-def _no_index(column: Any) -> Any:
-    """``+column``: the same value, but SQLite will not use an index for it."""
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+class _Unindexed(ColumnElement[Any]):
+    """A column's same value, written so that the database will not use an index for it."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("leading", InternalTraversal.dp_boolean),
+    ]
+
+    def __init__(self, column: Any, *, leading: bool) -> None:
+        self.column = column
+        self.leading = leading
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(
+        compiler.process(
+            UnaryExpression(element.column, operator=operators.custom_op("+"), type_=element.type),
+            **kw,
+        )
+    )
+
+
+@compiles(_Unindexed, "postgresql")
+def _unindexed_postgresql(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL uses a B-tree only through its leading columns: hiding those is enough, and
+    # the others stay plain (an expression per row and column costs time on a table scan).
+    inner = str(compiler.process(element.column, **kw))
+    if not element.leading:
+        return inner
+    if element.type._type_affinity is Integer:
+        return f"({inner} + 0)"
+    return f"({inner} || '')"
+
+
+def _no_index(column: Any, *, leading: bool = True) -> Any:
+    """The same value, but the database will not use an index for it (``+column`` on SQLite,
+    ``column || ''`` on PostgreSQL, which needs it only for an index's ``leading`` columns)."""
+    return _Unindexed(column, leading=leading)
 
 
 def index_conditions(me: Seeker, *, today: date, use_index: bool = True) -> list[Any]:
     """The rules the pool index answers: a gender and birth years ``me`` wants, approved,
-    visible to members. With ``use_index`` False (SQLite only) they are written so that SQLite
+    visible to members. With ``use_index`` False they are written so that the database
     reads the table instead of the index (see :func:`wide_wishes`); they select the same rows.
     """
     p = PROFILES.c
-    columns = [p.gender, p.birth_year, p.status, p.visibility]
+    gender, birth_year, status, visibility = p.gender, p.birth_year, p.status, p.visibility
     if not use_index:
-        columns = [_no_index(column) for column in columns]
-    gender, birth_year, status, visibility = columns
+        # The pool index is (status, visibility, gender, birth_year).
+        status, visibility = _no_index(status), _no_index(visibility)
+        gender = _no_index(gender, leading=False)
+        birth_year = _no_index(birth_year, leading=False)
     genders = (me.want_gender,) if me.want_gender in GENDERS else GENDERS
     return [
         gender.in_(genders),
@@ -223,11 +271,14 @@ def index_conditions(me: Seeker, *, today: date, use_index: bool = True) -> list
     ]
 
 
-def pool_conditions(me: Seeker, *, today: date, use_index: bool = True) -> list[Any]:
+def pool_conditions(
+    me: Seeker, *, today: date, use_index: bool = True, verified: bool = True
+) -> list[Any]:
     """The hard rules a profile must pass to be shown to ``me`` (not counting what ``me`` has
     been shown already), the most selective first: wanted gender and age, ``me``'s age within
     their wishes, then the rest of the row, then what lies between the two members (each a
-    short list SQL reads once per query) and their verification."""
+    short list SQL reads once per query) and their verification (left out with ``verified``
+    False, for a caller that checks it on the few best rows only)."""
     p = PROFILES.c
     d = DECISIONS.c
     my_age = age_of(me.birth_year, today)
@@ -254,8 +305,9 @@ def pool_conditions(me: Seeker, *, today: date, use_index: bool = True) -> list[
         ),
         p.user_id.not_in(select(PAIRS.c.b_id).where(PAIRS.c.a_id == me.user_id)),
         p.user_id.not_in(select(PAIRS.c.a_id).where(PAIRS.c.b_id == me.user_id)),
-        exists().where(VERIFICATIONS.c.user_id == p.user_id),
     ]
+    if verified:
+        conditions.append(exists().where(VERIFICATIONS.c.user_id == p.user_id))
     return conditions
 
 
@@ -265,15 +317,43 @@ def not_suggested(me: Seeker) -> Any:
     return PROFILES.c.user_id.not_in(select(s.target_id).where(s.user_id == me.user_id))
 
 
+def pool_histogram(conn: Connection, *, now: float | None = None) -> dict[tuple[str, int], int]:
+    """How many approved profiles visible to members there are per (gender, birth year).
+
+    Read at most once every :data:`HISTOGRAM_SECONDS` per process and database: it only
+    steers how the pool is read (see :func:`wide_wishes`), never which profiles are chosen.
+    """
+    clock = time.monotonic() if now is None else now
+    key = str(conn.engine.url)
+    cached = _histograms.get(key)
+    if cached is not None and clock - cached[0] < HISTOGRAM_SECONDS:
+        return cached[1]
+    p = PROFILES.c
+    rows = conn.execute(
+        select(p.gender, p.birth_year, func.count())
+        .where(p.status == "approved", p.visibility == "members")
+        .group_by(p.gender, p.birth_year)
+    ).all()
+    counts = {(str(gender), int(year)): int(number) for gender, year, number in rows}
+    _histograms[key] = (clock, counts)
+    return counts
+
+
 def wide_wishes(conn: Connection, me: Seeker, *, today: date) -> bool:
-    """True on SQLite when the pool index would give more than SCAN_SHARE of all profiles.
+    """True when the pool index would give more than SCAN_SHARE of all profiles.
 
     Then reading the table once is cheaper than seeking each row the index points at (about
-    twice as fast for the widest wishes). The index rows are counted only up to that share.
-    PostgreSQL's planner makes this choice itself from its statistics: False there.
+    twice as fast for the widest wishes). On SQLite the index rows are counted, only up to
+    that share. On PostgreSQL, whose planner would choose the same way from statistics but has
+    none for a table autovacuum has not analysed yet, the share is read from
+    :func:`pool_histogram` (no query per call).
     """
     if conn.dialect.name != "sqlite":
-        return False
+        counts = pool_histogram(conn)
+        genders = (me.want_gender,) if me.want_gender in GENDERS else GENDERS
+        years = range(today.year - me.want_age_max, today.year - me.want_age_min + 1)
+        wanted = sum(counts.get((gender, year), 0) for gender in genders for year in years)
+        return wanted > SCAN_SHARE * sum(counts.values())
     newest = conn.execute(select(func.max(PROFILES.c.id))).scalar() or 0
     cap = int(newest * SCAN_SHARE) + 1
     rows = select(PROFILES.c.id).where(*index_conditions(me, today=today)).limit(cap).subquery()
@@ -404,10 +484,31 @@ def best_candidate(conn: Connection, me: Seeker, *, today: date) -> Row[Any] | N
     p = PROFILES.c
     points = score_expression(me).label("score")
     use_index = not wide_wishes(conn, me, today=today)
+    order = (points.desc(), p.updated_at.desc(), p.id.desc())
+    # The verification is looked up for the TOP_CHECKED best rows only, not for every profile
+    # that passes the other rules (thousands for wide wishes): the first verified one among
+    # them is the answer. Only when none of a full set of them is verified, ask again with
+    # the verification as a rule of its own.
+    conditions = pool_conditions(me, today=today, use_index=use_index, verified=False)
+    best = (
+        select(p.id, p.user_id, points, p.updated_at)
+        .where(*conditions, not_suggested(me))
+        .order_by(*order)
+        .limit(TOP_CHECKED)
+        .subquery()
+    )
+    checked = exists().where(VERIFICATIONS.c.user_id == best.c.user_id).label("verified")
+    rows = conn.execute(
+        select(best.c.id, best.c.user_id, best.c.score, checked).order_by(
+            best.c.score.desc(), best.c.updated_at.desc(), best.c.id.desc()
+        )
+    ).all()
+    if len(rows) < TOP_CHECKED or any(row.verified for row in rows):
+        return next((row for row in rows if row.verified), None)
     return conn.execute(
         select(p.id, p.user_id, points)
         .where(*pool_conditions(me, today=today, use_index=use_index), not_suggested(me))
-        .order_by(points.desc(), p.updated_at.desc(), p.id.desc())
+        .order_by(*order)
         .limit(1)
     ).first()
 

@@ -46,7 +46,7 @@ from bot.jobs.broadcast import (
     audience_options,
     broadcast_status,
     cancel_broadcast,
-    launch_broadcast,
+    launch,
     pause_broadcast,
     quiet_end,
     recent_broadcasts,
@@ -122,6 +122,8 @@ def _status_label(lang: str, status: BroadcastStatus) -> str:
         if status is BroadcastStatus.done
         else "bc-status-cancelled"
         if status is BroadcastStatus.cancelled
+        else "bc-status-preparing"
+        if status is BroadcastStatus.preparing
         else "bc-status-draft"
     )
     return t(lang, key)
@@ -145,7 +147,7 @@ def _progress_text(
     if waits is not None:
         key = "bc-status-scheduled" if waits == progress.starts_at else "bc-status-night"
         status = t(lang, key, time=_local_time(context, waits))
-    return t(
+    text = t(
         lang,
         "bc-progress",
         id=str(progress.id),
@@ -156,10 +158,13 @@ def _progress_text(
         pending=progress.pending,
         failed=progress.failed,
         blocked=progress.blocked,
-        unconfirmed=progress.unconfirmed,
+        resent=progress.resent,
         rate=f"{progress.rate:.1f}",
         eta=_eta_text(lang, progress),
     )
+    if progress.unconfirmed:
+        text += "\n" + t(lang, "bc-unconfirmed-old", unconfirmed=progress.unconfirmed)
+    return text
 
 
 def _status_view(
@@ -189,7 +194,11 @@ def _status_view(
                     t(lang, "bc-btn-resume", id=str(item.id)), callback_data=f"jb:r:{item.id}"
                 )
             )
-        if item.status in (BroadcastStatus.running, BroadcastStatus.paused):
+        if item.status in (
+            BroadcastStatus.preparing,
+            BroadcastStatus.running,
+            BroadcastStatus.paused,
+        ):
             row.append(
                 InlineKeyboardButton(
                     t(lang, "bc-btn-stop", id=str(item.id)), callback_data=f"jb:c:{item.id}"
@@ -527,8 +536,8 @@ async def _confirm(update: Update, context: GongyouContext, *, ignore_quiet: boo
     if kind == KIND_WEEKLY:
         audience["postings"] = list(data.get("postings") or [])
     try:
-        broadcast_id, total = await context.services.db.transact(
-            launch_broadcast,
+        broadcast_id, total = await launch(
+            context.services.db,
             created_by=state.user_id,
             audience=audience,
             kind=kind,
@@ -675,6 +684,7 @@ def start_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         rate=settings.bulk_messages_per_second,
         quiet_hours=settings.quiet_hours,
         timezone=settings.timezone,
+        lease_seconds=settings.sender_lease_s,
     )
     stop = asyncio.Event()
     application.bot_data[SENDER_STOP] = stop

@@ -61,10 +61,11 @@ bc-status-running = sending
 bc-status-paused = paused
 bc-status-done = done
 bc-status-cancelled = stopped
+bc-status-preparing = preparing the recipient list
 bc-status-scheduled = scheduled for { $time }
 bc-status-night = resting for quiet hours until { $time }
 bc-progress = #{ $id } { $status } · “{ $preview }”
-    total { $total } · sent { $sent } · pending { $pending } · failed { $failed } · blocked { $blocked } · unconfirmed { $unconfirmed }
+    total { $total } · confirmed { $sent } · resent once { $resent } · pending { $pending } · failed { $failed } · blocked { $blocked }
     { $rate } msg/s · about { $eta } left
 bc-eta = { $minutes } min { $seconds } s
 bc-btn-pause = ⏸ Pause #{ $id }
@@ -82,5 +83,6 @@ bc-not-changed = This broadcast has changed in the meantime; please refresh.
 bc-done-summary = 📣 Broadcast #{ $id } is finished: { $total } { $total ->
         [one] worker
        *[other] workers
-    }, { $sent } delivered, { $failed } failed, { $blocked } had blocked the bot, { $unconfirmed } unconfirmed.
+    }, { $sent } confirmed, { $resent } resent once (sending was cut off and it went once more: they may have it twice), { $failed } failed, { $blocked } had blocked the bot.
+bc-unconfirmed-old = Also { $unconfirmed } marked unconfirmed by an earlier version (maybe delivered, not sent again).
 bc-forget-item = your entries in broadcast ledgers

@@ -40,10 +40,11 @@ bc-status-running = 发送中
 bc-status-paused = 已暂停
 bc-status-done = 已完成
 bc-status-cancelled = 已停止
+bc-status-preparing = 正在准备收件名单
 bc-status-scheduled = 定时，{ $time } 开始
 bc-status-night = 夜间免打扰，{ $time } 继续
 bc-progress = #{ $id } { $status } · “{ $preview }”
-    共 { $total } · 已发 { $sent } · 待发 { $pending } · 失败 { $failed } · 已屏蔽 { $blocked } · 未确认 { $unconfirmed }
+    共 { $total } · 已确认送达 { $sent } · 重发一次 { $resent } · 待发 { $pending } · 失败 { $failed } · 已屏蔽 { $blocked }
     速度 { $rate } 条/秒 · 预计还要 { $eta }
 bc-eta = { $minutes } 分 { $seconds } 秒
 bc-btn-pause = ⏸ 暂停 #{ $id }
@@ -58,5 +59,6 @@ bc-paused = 群发 #{ $id } 已暂停。
 bc-resumed = 群发 #{ $id } 继续发送。
 bc-stopped = 群发 #{ $id } 已停止。
 bc-not-changed = 这个群发的状态已经变了，请刷新进度。
-bc-done-summary = 📣 群发 #{ $id } 发完了：共 { $total } 位，送达 { $sent }，失败 { $failed }，已屏蔽机器人 { $blocked }，未确认 { $unconfirmed }。
+bc-done-summary = 📣 群发 #{ $id } 发完了：共 { $total } 位，已确认送达 { $sent }，重发一次 { $resent }（发送中断后又发了一次，可能收到两条），失败 { $failed }，已屏蔽机器人 { $blocked }。
+bc-unconfirmed-old = 另有 { $unconfirmed } 条是旧版本记下的“未确认”（可能已送达，不会再发）。
 bc-forget-item = 你在群发记录里的条目
