@@ -1,0 +1,179 @@
+"""How long `gongyou run` takes to its first getUpdates, and how much memory it holds at idle.
+
+Run from the project root, with the project installed in the environment (``pip install -e .``)::
+
+    python bench/startup.py [--runs N] [--database-url URL] [--json]
+
+A fake Bot API server on 127.0.0.1 stands in for Telegram. Each run starts a new process and
+times it from the moment it is started to the moment the server receives its first
+``getUpdates``; then it waits ``--idle`` seconds (no updates) and reads the process's resident
+memory (VmRSS). The same is done, in the same run, for a bare python-telegram-bot application
+that polls the same server (the baseline: the least a polling bot can do). ``gongyou run`` runs
+on a new SQLite file (already migrated by a first, unmeasured start, as a restarted replica
+finds it) and, with ``--database-url``, on PostgreSQL too. The figures are a report, not a
+test: the exit code is 0 unless something crashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake Bot API server
+
+from tests.fake_botapi import FakeBotApi  # noqa: E402
+
+TOKEN = "123:STARTUP"
+#: Targets of `gongyou run` (issue: start-up and memory).
+TARGET_FIRST_POLL_S = 1.0
+TARGET_RSS_MB = 80.0
+
+BARE = """
+import sys
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+async def echo(update, context):
+    await update.effective_message.reply_text(update.effective_message.text)
+
+app = ApplicationBuilder().token(sys.argv[1]).base_url(sys.argv[2]).build()
+app.add_handler(MessageHandler(filters.TEXT, echo))
+app.run_polling(poll_interval=0.0, timeout=1)
+"""
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (0 where /proc does not tell)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+async def one_start(
+    argv: Sequence[str], env: dict[str, str], server: FakeBotApi, idle: float, log: Path
+) -> tuple[float, float]:
+    """Start a process; return (seconds to its first getUpdates, RSS in MB after ``idle``)."""
+    server.calls.clear()
+    with log.open("ab") as out:
+        began = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(*argv, env=env, stdout=out, stderr=out)
+        try:
+            await server.wait_for("getUpdates", within=60.0)
+            first = time.perf_counter() - began
+            await asyncio.sleep(idle)
+            memory = rss_mb(process.pid)
+        finally:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+    return first, memory
+
+
+def gongyou_env(server: FakeBotApi, url: str) -> dict[str, str]:
+    """The environment of a `gongyou run` pointed at the fake server and ``url``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGYOU_")}
+    env.update(
+        GONGYOU_BOT_TOKEN=TOKEN,
+        GONGYOU_MODE="polling",
+        GONGYOU_DATABASE_URL=url,
+        GONGYOU_API_BASE_URL=server.base_url,
+        GONGYOU_API_FILE_URL=server.base_url,
+        GONGYOU_POLL_TIMEOUT="1",
+    )
+    return env
+
+
+async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Every configured start, side by side."""
+    rows: list[dict[str, Any]] = []
+    async with FakeBotApi(TOKEN, max_long_poll=1.0) as server:
+        targets: list[tuple[str, list[str], dict[str, str]]] = []
+        bare_env = {k: v for k, v in os.environ.items() if not k.startswith("GONGYOU_")}
+        targets.append(
+            ("bare PTB", [sys.executable, "-c", BARE, TOKEN, server.base_url], bare_env)
+        )
+        urls = [("sqlite", f"sqlite+aiosqlite:///{tmp / 'startup.sqlite3'}")]
+        if args.database_url:
+            urls.append(("postgresql", args.database_url))
+        for name, url in urls:
+            env = gongyou_env(server, url)
+            argv = [sys.executable, "-m", "bot.cli", "run"]
+            await one_start(argv, env, server, 0.0, tmp / "warm.log")  # migrates the database
+            targets.append((f"gongyou run ({name})", argv, env))
+        for name, argv, env in targets:
+            firsts, memories = [], []
+            for _ in range(args.runs):
+                first, memory = await one_start(argv, env, server, args.idle, tmp / "run.log")
+                firsts.append(first)
+                memories.append(memory)
+            rows.append(
+                {
+                    "app": name,
+                    "first_get_updates_s": round(statistics.median(firsts), 3),
+                    "first_get_updates_s_all": [round(x, 3) for x in firsts],
+                    "idle_rss_mb": round(statistics.median(memories), 1),
+                }
+            )
+    return {"runs": args.runs, "idle_s": args.idle, "results": rows}
+
+
+def report(figures: dict[str, Any]) -> None:
+    """Print the table and the targets."""
+    print(f"{'app':<26} {'first getUpdates s':>19} {'idle RSS MB':>12}")
+    for row in figures["results"]:
+        print(f"{row['app']:<26} {row['first_get_updates_s']:>19.3f} {row['idle_rss_mb']:>12.1f}")
+    print("\ntargets (gongyou run):")
+    for row in figures["results"]:
+        if not row["app"].startswith("gongyou"):
+            continue
+        first_ok = row["first_get_updates_s"] <= TARGET_FIRST_POLL_S
+        rss_ok = row["idle_rss_mb"] <= TARGET_RSS_MB
+        print(
+            f"  {row['app']}: first getUpdates <= {TARGET_FIRST_POLL_S:g} s "
+            f"{'PASS' if first_ok else 'MISS'}; idle RSS <= {TARGET_RSS_MB:g} MB "
+            f"{'PASS' if rss_ok else 'MISS'}"
+        )
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="starts per app (5); the median")
+    parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before RSS (3)")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL database as well")
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gongyou-startup-") as tmp:
+        figures = asyncio.run(measure(args, Path(tmp)))
+    report(figures)
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
