@@ -79,7 +79,9 @@ class OutboundLimiter(BaseRateLimiter[RateLimitArgs]):
         # the overall limit is a pace, not a bucket that lets an idle bot burst: one message
         # every 1/rate seconds, so no second ever sees more than the rate
         self._overall = AsyncLimiter(1, 1 / self._overall_rate)
-        self._bulk = AsyncLimiter(self._bulk_rate, 1)
+        # bulk sends are paced too: a burst of them would queue at the overall pace ahead of
+        # the replies to workers
+        self._bulk = AsyncLimiter(1, 1 / self._bulk_rate)
         self._chats: dict[int | str, AsyncLimiter] = {}
         self._max_retries = max_retries
         #: Monotonic time until which bulk sends, and each paused chat, wait after a 429.
@@ -124,7 +126,7 @@ class OutboundLimiter(BaseRateLimiter[RateLimitArgs]):
 
     async def _acquire(self, bulk: bool, chat_id: int | str | None) -> None:
         if bulk:
-            await self._take(self._bulk, "bulk", self._bulk_rate, 1.0)
+            await self._take(self._bulk, "bulk", 1, 1 / self._bulk_rate)
         if chat_id is not None:
             amount, period = self._chat_limit(chat_id)
             await self._take(self._chat_limiter(chat_id), f"chat:{chat_id}", amount, period)
