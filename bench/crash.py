@@ -78,6 +78,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' fakes
+
+from bot.localapi import BOT_USER  # noqa: E402
+from tests.conftest import PROXY_VARIABLES  # noqa: E402
+from tests.fake_botapi import _error, _read_params  # noqa: E402
+
 TOKEN = "123456:BENCH-crash"
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = (sys.executable, "-m", "bot.cli", "run")
@@ -87,27 +93,6 @@ WEBHOOK_PATH = "/telegram"
 RUN_SPAN = 100_000
 FIRST_UPDATE = 5_000_000
 FIRST_USER = 50_000_000
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
-#: Parameters the Bot API defines as strings; form values of any other parameter are JSON.
-STRING_PARAMS = frozenset(
-    {"text", "caption", "callback_query_id", "parse_mode", "url", "language_code", "secret_token"}
-)
-BOT_USER: dict[str, Any] = {
-    "id": 7000000001,
-    "is_bot": True,
-    "first_name": "工友",
-    "username": "gongyou_bot",
-    "can_join_groups": True,
-    "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
-}
 #: Calls that put something into a chat: what counts as a reply.
 REPLY_METHODS = frozenset(
     {
@@ -278,35 +263,6 @@ class FakeTelegram:
 
 def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
-
-
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": code, "description": description}, status=code
-    )
-
-
-async def _read_params(request: web.Request) -> dict[str, Any]:
-    params: dict[str, Any] = dict(request.query)
-    if not request.can_read_body:
-        return params
-    if request.content_type == "application/json":
-        body = await request.json()
-        if isinstance(body, dict):
-            params.update(body)
-        return params
-    form = await request.post()
-    for key, value in form.items():
-        if isinstance(value, str):
-            params[key] = value if key in STRING_PARAMS else _json(value)
-    return params
-
-
-def _json(value: str) -> Any:
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
 
 
 # --- the updates --------------------------------------------------------------------------------

@@ -78,8 +78,9 @@ class GongyouApplication(Application):
         self._queued: set[int] = set()
         #: How many times this process has started handling an update not yet settled.
         self._tries: dict[int, int] = {}
-        #: How many times an update stepped aside for its sender's earlier update.
-        self._waits: dict[int, int] = {}
+        #: How many times an update stepped aside for its sender's earlier update, and for how
+        #: long in all (seconds).
+        self._waits: dict[int, tuple[int, float]] = {}
         self._sweeper: asyncio.Task[None] | None = None
 
     def is_queued(self, update_id: int) -> bool:
@@ -122,15 +123,14 @@ class GongyouApplication(Application):
         """Queue an update again after a short pause: its sender has an earlier update not yet
         handled. After ``MAX_WAIT_FOR_EARLIER`` seconds of pauses it is left to the sweeps."""
         update_id = update.update_id
-        waits = self._waits.get(update_id, 0)
+        waits, waited = self._waits.get(update_id, (0, 0.0))
         self._tries.pop(update_id, None)  # waiting is not trying
-        pauses = WAIT_FOR_EARLIER[:waits] + WAIT_FOR_EARLIER[-1:] * (waits - len(WAIT_FOR_EARLIER))
-        if sum(pauses) >= MAX_WAIT_FOR_EARLIER:
+        if waited >= MAX_WAIT_FOR_EARLIER:
             self._waits.pop(update_id, None)
             log.info("update %s still waits for its sender's earlier one; left", update_id)
             return
-        self._waits[update_id] = waits + 1
         pause = WAIT_FOR_EARLIER[min(waits, len(WAIT_FOR_EARLIER) - 1)]
+        self._waits[update_id] = (waits + 1, waited + pause)
 
         def again() -> None:
             self._queued.add(update_id)
