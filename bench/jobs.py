@@ -12,10 +12,15 @@ eight metro lines (a third of the jobs near none), industries and employment typ
 such lists are, pay per month, day or hour (one in ten "to be agreed"), the suitable-for tags,
 and publication dates over the last sixty days.
 
-Every query goes through ``Database.transact`` as the bot's do and is timed on its own; nothing
-is warmed up. Reported separately:
+Every query goes through ``Database.transact`` as the bot's do and is timed on its own.
+Reported separately:
 
-- the first search after start (nothing in this process knows the postings yet);
+- start-up, timed from the moment the application is built (as a replica that just started):
+  how long until its job search index is ready (built beside the running bot, see
+  ``prepare_search_index``), the longest the event loop went without a turn meanwhile, a
+  worker's search arriving at once (answered by reading the database while the index is built)
+  and the first search once it is ready; ``--legacy-cold`` also times the old way, the index
+  built by the first search;
 - words no earlier query used, each timed on its first search;
 - each variant's queries (their keywords come from a list of thirty, so the first use of each
   is among them);
@@ -49,9 +54,12 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
+from bot.app import WARM_UP, build_application
+from bot.config import Settings
 from bot.db import Database
 from bot.jobs.core import INDUSTRIES, POSTINGS, dedupe_key, search_text
 from bot.jobs.search import JobQuery, SearchPage, reset_search_index, search_postings
+from bot.localapi import LocalBotApi
 
 TARGET_P95_MS = 20.0
 #: Words no query of the run uses before: each is timed on its first (and only) search.
@@ -227,6 +235,60 @@ async def _timed(db: Database, query: JobQuery, strategy: str = "auto") -> tuple
     return (time.perf_counter() - began) * 1000, page
 
 
+async def _started(db: Database, url: str) -> tuple[Any, Any]:
+    """The application started as a replica starts it (its warm-up task running)."""
+    reset_search_index()
+    settings = Settings(bot_token="1:JOBS", database_url=url, _env_file=None)
+    application = build_application(settings, db=db, request=LocalBotApi(), job_queue=False)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    return application, application.bot_data[WARM_UP]
+
+
+async def _start(
+    db: Database, url: str, check: Callable[[str, JobQuery, SearchPage], Any]
+) -> dict[str, Any]:
+    """Start the application as a replica does and time, from that moment: how long its index
+    takes with nothing else to do, and (a second start) a worker's search arriving at once,
+    then the first search once the index is ready."""
+    stalls: list[float] = []
+
+    async def ticks() -> None:  # how long the event loop goes without a turn
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(0.005)
+            stalls.append((time.perf_counter() - asked - 0.005) * 1000)
+
+    began = time.perf_counter()
+    application, warm_up = await _started(db, url)
+    ticker = asyncio.create_task(ticks())
+    await warm_up
+    ready = time.perf_counter() - began
+    ticker.cancel()
+    await application.shutdown()
+
+    query = JobQuery(today=TODAY, keywords="保安")
+    began = time.perf_counter()
+    application, warm_up = await _started(db, url)
+    at_once, page = await _timed(db, query)
+    during_warm_up = not warm_up.done()
+    await warm_up
+    ready_with_search = time.perf_counter() - began
+    after, page_after = await _timed(db, query)
+    await application.shutdown()
+    await check("at start", query, page)
+    await check("first after warm-up", query, page_after)
+    return {
+        "index_ready_s": round(ready, 2),
+        "loop_longest_stall_ms": round(max(stalls, default=0.0), 1),
+        "search_at_once_ms": round(at_once, 1),
+        "search_at_once_during_warm_up": during_warm_up,
+        "index_ready_with_that_search_s": round(ready_with_search, 2),
+        "first_search_after_warm_up_ms": round(after, 1),
+    }
+
+
 async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     """Fill one database and time every kind of search on it; the figures as a dict."""
     db = Database(url)
@@ -259,11 +321,13 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             await conn.exec_driver_sql("ANALYZE")
         out["fill_s"] = round(time.perf_counter() - started, 1)
 
-        # The first search after start: nothing cached in this process.
-        reset_search_index()
-        cold, page = await _timed(db, JobQuery(today=TODAY))
-        out["cold_first_search_ms"] = round(cold, 1)
-        await check("cold", JobQuery(today=TODAY), page)
+        if args.legacy_cold:  # the index built by the first search (no start-up warm-up)
+            reset_search_index()
+            cold, page = await _timed(db, JobQuery(today=TODAY), "index")
+            out["first_search_building_the_index_ms"] = round(cold, 1)
+            await check("cold", JobQuery(today=TODAY), page)
+        # The first searches after start, as a replica sees them.
+        out["start"] = await _start(db, url, check)
 
         # Words no search has used before, each timed on its first use.
         unseen: list[float] = []
@@ -337,9 +401,23 @@ def _print(results: list[dict[str, Any]]) -> None:
 
     line("", names)
     line("postings", [f"{r['postings']:,}" for r in results])
-    line("cold first search after start", [
-        f"{r['cold_first_search_ms']:.0f} ms "
-        + ("ok" if r["cold_first_search_ms"] <= TARGET_P95_MS else "MISSED")
+    if "first_search_building_the_index_ms" in results[0]:
+        line("old: first search builds index", [
+            f"{r['first_search_building_the_index_ms']:.0f} ms" for r in results
+        ])  # fmt: skip
+    line("start: index ready after", [f"{r['start']['index_ready_s']:.2f} s" for r in results])
+    line("  with a search at once: ready after", [
+        f"{r['start']['index_ready_with_that_search_s']:.2f} s" for r in results
+    ])  # fmt: skip
+    line("  event loop longest stall", [
+        f"{r['start']['loop_longest_stall_ms']:.0f} ms" for r in results
+    ])  # fmt: skip
+    line("  search at once (reads database)", [
+        f"{r['start']['search_at_once_ms']:.0f} ms" for r in results
+    ])  # fmt: skip
+    line("  first search once ready", [
+        f"{r['start']['first_search_after_warm_up_ms']:.1f} ms "
+        + ("ok" if r["start"]["first_search_after_warm_up_ms"] <= TARGET_P95_MS else "MISSED")
         for r in results
     ])  # fmt: skip
     rows = [("unseen words (first use)", "unseen_words")] + [(name, name) for name in VARIANTS]
@@ -402,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default=None, help="also measure on this database")
+    parser.add_argument(
+        "--legacy-cold", action="store_true", help="also time the first search building the index"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import html
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
@@ -26,14 +27,14 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import metrics
 from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
-from bot.core import inbox
+from bot.core import inbox, privacy
 from bot.core.models import InboxState
 from bot.core.users import FORGETTERS, WAIT, admit_update
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import Arrival, InboundGate, MeteredRequest, OutboundLimiter, SharedBuckets
 from handlers.notifier import Encoder, TelegramNotifier
-from knowledge.index import default_router
+from knowledge.index import KnowledgeRouter, default_router
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ GROUP_FLOOD = -10
 IN_FLIGHT = 4096
 #: bot_data key: start the services' background work (the broadcast sender) on start-up.
 BACKGROUND = "background"
+#: bot_data key: the start-up work running beside the bot once it has started (see _warm_up).
+WARM_UP = "warm_up"
 #: Scope notes: which try of the update this is (set once it is taken), and why it failed.
 ATTEMPT = "inbox_attempt"
 FAILURE = "inbox_failure"
@@ -523,30 +526,66 @@ def bot_commands(lang: str) -> list[BotCommand]:
         "help",
         "cancel",
         "lang",
+        "mydata",
+        "privacy",
         "forget",
     )
     return [BotCommand(name, t(lang, f"cmd-{name}")) for name in names]
 
 
+class _RouterOnDemand:
+    """The knowledge router, built when first used (or by the warm-up once the bot takes
+    updates) rather than before the bot can start."""
+
+    _lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        with self._lock:  # built once, even when the warm-up thread is at it
+            router = default_router()
+        return getattr(router, name)
+
+
 async def _post_init(application: Application) -> None:
     services: Services = application.bot_data["services"]
-    try:
-        await application.bot.set_my_commands(bot_commands("zh"))
-        await application.bot.set_my_commands(bot_commands("en"), language_code="en")
-    except TelegramError:
-        log.warning("could not set the command menu", exc_info=True)
     if application.bot_data.get(BACKGROUND):
         from handlers import SERVICES
 
         for service in SERVICES:
             if service.start is not None:
                 service.start(application)
+    # the rest runs beside the bot: the first getUpdates does not wait for it
+    application.bot_data[WARM_UP] = asyncio.create_task(_warm_up(application), name="warm-up")
     log.info("gongyou ready (database %s)", services.db.url.render_as_string(hide_password=True))
+
+
+async def _warm_up(application: Application) -> None:
+    """Start-up work that need not hold up the first getUpdates: the command menu, then what
+    the first updates would otherwise wait for (the catalogs, the knowledge router, the job
+    search index), built in worker threads so that updates are handled meanwhile."""
+    services: Services = application.bot_data["services"]
+    try:
+        menus = await asyncio.to_thread(lambda: (bot_commands("zh"), bot_commands("en")))
+        await application.bot.set_my_commands(menus[0])
+        await application.bot.set_my_commands(menus[1], language_code="en")
+    except TelegramError:
+        log.warning("could not set the command menu", exc_info=True)
+    await asyncio.to_thread(lambda: services.router.entries)  # built under the router's lock
+    from bot.jobs.search import prepare_search_index
+
+    try:
+        await prepare_search_index(services.db)
+    except Exception:  # noqa: BLE001 - the first large search builds it then
+        log.warning("could not build the job search index", exc_info=True)
 
 
 async def _post_stop(application: Application) -> None:
     from handlers import SERVICES
 
+    warm_up = application.bot_data.pop(WARM_UP, None)
+    if warm_up is not None and not warm_up.done():
+        warm_up.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await warm_up
     for service in SERVICES:
         if service.stop is not None:
             await service.stop(application)
@@ -600,7 +639,7 @@ def build_application(
     application.bot_data["services"] = Services(
         settings=settings,
         db=db,
-        router=default_router(),
+        router=cast(KnowledgeRouter, _RouterOnDemand()),
         notifier=TelegramNotifier(application.bot, encoders()),
     )
     if job_queue and (jobs := application.job_queue) is not None:
@@ -661,6 +700,7 @@ def register_all(application: GongyouApplication, settings: Settings) -> None:
         for forget in service.forgetters:
             if forget not in FORGETTERS:
                 FORGETTERS.append(forget)
+        privacy.register(service.exports)
     router.register(application)  # free-text router and catch-alls: last
     application.add_error_handler(on_error)
 

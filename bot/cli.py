@@ -6,14 +6,18 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import signal
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Mode, Settings, load_settings
 from bot.core.models import Role
+
+if TYPE_CHECKING:
+    from bot.db import Database
 
 log = logging.getLogger("gongyou")
 
@@ -162,16 +166,64 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _upgrade(settings: Settings) -> None:
-    from bot.core.users import bootstrap_admins
     from bot.db import Database
 
     db = Database(settings.database_url)
     try:
-        await db.upgrade()
-        async with db.session() as session:
-            await bootstrap_admins(session, admin_ids=settings.admin_ids)
+        await _prepare(db, settings, always=True)
     finally:
         await db.dispose()
+
+
+async def _prepare(db: Database, settings: Settings, *, always: bool = False) -> None:
+    """Apply the migrations (unless ``always`` is false and the database is at the packaged
+    head already: Alembic is then not even loaded), then give the configured admins their
+    role."""
+    from bot.core.users import bootstrap_admins
+
+    if always or not await _at_head(db):
+        await db.upgrade()
+    async with db.session() as session:
+        await bootstrap_admins(session, admin_ids=settings.admin_ids)
+
+
+#: ``revision = "0014"`` and ``down_revision = "0013"`` (or a tuple of them) in a migration.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def migration_heads() -> frozenset[str]:
+    """The head revisions of the packaged migrations, read from the files' text (empty if a
+    file cannot be read that way: the caller then asks Alembic)."""
+    from bot.db import MIGRATIONS
+
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        names = _QUOTED.findall(found.get("revision", ""))
+        if len(names) != 1 or "down_revision" not in found:
+            return frozenset()
+        revisions.update(names)
+        parents.update(_QUOTED.findall(found["down_revision"]))
+    return frozenset(revisions - parents)
+
+
+async def _at_head(db: Database) -> bool:
+    """True if the database's Alembic revision is the packaged head (read in one query)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    heads = migration_heads()
+    if not heads:
+        return False
+    try:
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            found = {row[0] for row in rows}
+    except SQLAlchemyError:  # no such table yet: a new database
+        return False
+    return found == heads
 
 
 def _ask_lines(args: argparse.Namespace) -> Iterable[str]:
@@ -336,7 +388,6 @@ def _run(settings: Settings, mode: str | None) -> int:
     from bot.membership.roster import member_key
 
     member_key(settings)  # warns when the roster would use the public demo key
-    asyncio.run(_upgrade(settings))
     if settings.mode is Mode.webhook:
         asyncio.run(_serve_webhook(settings))
         return 0
@@ -350,13 +401,14 @@ async def _serve_polling(settings: Settings) -> None:
     from bot.polling import serve_polling
 
     db = Database(settings.database_url)
-    application = build_application(settings, db=db, updater=False)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    log.info("polling Telegram for updates")
     try:
+        await _prepare(db, settings)
+        application = build_application(settings, db=db, updater=False)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("polling Telegram for updates")
         await serve_polling(
             application,
             stop=stop,
@@ -377,6 +429,11 @@ async def _serve_webhook(settings: Settings, stop: asyncio.Event | None = None) 
 
     url, secret = settings.require_webhook()
     db = Database(settings.database_url)
+    try:
+        await _prepare(db, settings)
+    except BaseException:
+        await db.dispose()
+        raise
     application = build_application(settings, db=db, updater=False)
     web_app = make_web_app(application, path=settings.webhook_path, secret=secret)
     runner = web.AppRunner(web_app, handle_signals=False)

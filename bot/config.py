@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     min_wage_file: str | None = None
     legal_reannounce_hours: float = Field(default=4.0, gt=0, le=24 * 14)
     legal_escalate_hours: float = Field(default=24.0, gt=0, le=24 * 60)
+    #: Closed legal cases keep the worker's details this many months, then are anonymised.
+    legal_case_retention_months: int = Field(default=24, ge=1, le=240)
     member_key: SecretStr | None = None
     #: Key of the pseudonyms that stand for a forgotten user in the audit log (HMAC-SHA256);
     #: unset, one is derived from the bot token (set it to keep pseudonyms across new tokens).

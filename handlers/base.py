@@ -17,6 +17,7 @@ from bot.core.models import FlowState, Role
 from bot.core.notify import CAPTION_LIMIT as CAPTION_LIMIT  # re-exported for the handlers
 from bot.core.notify import MESSAGE_LIMIT as MESSAGE_LIMIT
 from bot.core.notify import fit
+from bot.core.privacy import Export
 from bot.core.users import Forgetter
 from bot.i18n import t
 from knowledge.router import Decision, Intent, IntentRouter, Routing
@@ -60,8 +61,8 @@ class Service:
     """One service as the application wires it: each service package declares one.
 
     ``handlers.SERVICES`` lists them in registration order; ``bot/app.py`` loops over that
-    list to register handlers, schedule jobs, start background work and gather what /forget
-    deletes, and the menu, deep links and router find a service's entry here.
+    list to register handlers, schedule jobs, start background work and gather what /mydata
+    shows and /forget deletes, and the menu, deep links and router find a service's entry here.
     """
 
     name: str
@@ -72,6 +73,8 @@ class Service:
     stop: AsyncAppHook | None = None
     #: Delete a user's data of this service on /forget (catalog keys of what went).
     forgetters: tuple[Forgetter, ...] = ()
+    #: The personal data this service keeps, as the worker's copy shows it (/mydata).
+    exports: tuple[Export, ...] = ()
     #: Button actions of this service's notifications and their callback data.
     encoders: Mapping[str, Callable[..., str]] | None = None
     #: The menu key ("station" for the stations service) and how the service opens.

@@ -1,17 +1,28 @@
-"""What every user has: start and deep links, menu, help, cancel, language, roles, forget."""
+"""What every user has: start and deep links, menu, help, cancel, language, roles, their own
+data (a copy, what is kept and why, deleting it)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import GongyouContext
+from bot.core import inbox
 from bot.core.models import Role, utcnow
+from bot.core.privacy import as_json, as_text, export_user
 from bot.core.users import (
     Member,
+    audit,
     clear_flow,
     forget_user,
     grant_role,
@@ -190,6 +201,49 @@ async def forget(update: Update, context: GongyouContext) -> None:
         await context.bot.send_message(chat.id, "\n\n".join(parts), reply_markup=keyboard)
 
 
+async def my_data(update: Update, context: GongyouContext) -> None:
+    """Send the worker a copy of everything kept about them: readable text and JSON."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if chat.type != ChatType.PRIVATE:
+        await context.reply(update, "mydata-private-only")
+        return
+    data = await export_user(context.db, user.id)
+    await audit(
+        context.db,
+        actor_id=user.id,
+        action="user.export",
+        subject=f"user:{user.id}",
+        detail={"sections": sorted(data)},
+    )
+    await context.db.commit()
+    now = utcnow()
+    day = now.date().isoformat()
+    sections = [(context.t(key), tables) for key, tables in data.items()]
+    readable = as_text(context.t("mydata-file-title", date=day), sections)
+    await context.bot.send_document(
+        chat.id,
+        InputFile(readable.encode(), filename=f"gongyou-mydata-{day}.txt"),
+        caption=context.t("mydata-caption"),
+    )
+    await context.bot.send_document(
+        chat.id,
+        InputFile(as_json(user.id, now, data).encode(), filename=f"gongyou-mydata-{day}.json"),
+    )
+
+
+async def privacy(update: Update, context: GongyouContext) -> None:
+    """Say in plain words what is kept, why, for how long and who can see it."""
+    settings = context.services.settings
+    await context.reply(
+        update,
+        "privacy",
+        inbox_days=inbox.RETENTION.days,
+        case_months=settings.legal_case_retention_months,
+    )
+
+
 async def _forget_confirmed(update: Update, context: GongyouContext) -> None:
     user = update.effective_user
     if user is None:
@@ -278,5 +332,7 @@ def register_commands(app: Application) -> None:
     app.add_handler(CommandHandler("lang", language))
     app.add_handler(CommandHandler("role", role))
     app.add_handler(CommandHandler("forget", forget))
+    app.add_handler(CommandHandler("mydata", my_data))
+    app.add_handler(CommandHandler("privacy", privacy))
     app.add_handler(CallbackQueryHandler(on_help_button, pattern=r"^help$"))
     app.add_handler(CallbackQueryHandler(on_callback, pattern=r"^(m|a|lang|forget)(:|$)"))

@@ -29,6 +29,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, utcnow
+from bot.core.privacy import Export
 from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.membership.roster import (
@@ -391,5 +392,9 @@ SPEC = Service(
     register=register,
     schedule=schedule,
     forgetters=(forget_membership,),
+    exports=(
+        Export("mydata-membership", "member_verifications", hide=("card_hash",)),
+        Export("mydata-membership", "member_verify_attempts"),
+    ),
     share_button_flows=frozenset({VERIFY_FLOW}),
 )

@@ -17,6 +17,7 @@ from telegram.ext import Application
 from bot.core import outbox
 from bot.core.models import OutboxState
 from bot.core.outbox import OutboxSender, Transport, forget_chat
+from bot.core.privacy import Export
 from handlers.base import Service
 
 log = logging.getLogger(__name__)
@@ -91,4 +92,12 @@ SPEC = Service(
     start=start_sender,
     stop=stop_sender,
     forgetters=(forget_chat,),
+    exports=(
+        Export(
+            "mydata-outbox",
+            "outbox",
+            columns=("chat_id",),
+            hide=("key", "reply_markup", "claimed_by", "claimed_at", "parse_mode", "preview"),
+        ),
+    ),
 )

@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import GongyouContext
 from bot.core.models import FlowState, Role, utcnow
+from bot.core.privacy import Export
 from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.stations.geo import Crs, valid_point
@@ -851,6 +852,14 @@ SPEC = Service(
     name="stations",
     register=register,
     forgetters=(forget_reporter,),
+    exports=(
+        Export(
+            "mydata-station-reports",
+            "station_reports",
+            columns=("reporter_id",),
+            hide=("resolved_by",),
+        ),
+    ),
     menu="station",
     enter=enter,
     links=("stations", "station"),

@@ -53,6 +53,7 @@ async def test_polling_starts_by_removing_the_webhook_and_setting_the_command_me
     polling_app: GongyouApplication, api: FakeBotApi
 ) -> None:
     await api.wait_for("getUpdates")
+    await api.wait_for("setMyCommands", count=2)  # set beside the first getUpdates
 
     methods = [c.method for c in api.calls]
     assert methods[0] == "getMe"

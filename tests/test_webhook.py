@@ -300,7 +300,8 @@ async def test_a_web_app_that_manages_the_bot_starts_it_and_stops_it_with_the_se
     test_client = await serve(application, manage=True)
     try:
         assert application.running
-        assert len(api.sent("setMyCommands")) == 2  # the post_init hook ran
+        # the post_init hook ran: it sets the command menu beside the running bot
+        await until(lambda: len(api.sent("setMyCommands")) == 2, what="the command menu")
         response = await test_client.post(PATH, json=factories.message("/start"), headers=GOOD)
         assert response.status == 200
         await until(lambda: bool(api.sent("sendMessage")), what="the welcome")

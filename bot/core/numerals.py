@@ -11,8 +11,6 @@ import re
 import unicodedata
 import warnings
 
-import cn2an
-
 #: Characters of a written number: digits, Chinese numerals and their units, a decimal point.
 _RUN = re.compile(r"[0-9零〇一二两三四五六七八九十百千万.]+")
 #: A run is rewritten only if it holds a Chinese digit, or is the colloquial "2千5" / "1万2".
@@ -49,6 +47,8 @@ def number(run: str) -> float | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            import cn2an  # on first use: a replica starting up does not wait for it
+
             value = cn2an.cn2an(run, "smart")
     except (ValueError, KeyError, IndexError):
         return None

@@ -848,7 +848,10 @@ async def forget_submitter(session: AsyncSession, user_id: int) -> list[str]:
     public = (PostingStatus.published.value, PostingStatus.expired.value)
     mine = (POSTINGS.c.owner_id == user_id) & (POSTINGS.c.source == PostingSource.employer.value)
     deleted = await session.exec(delete(POSTINGS).where(mine, POSTINGS.c.status.not_in(public)))
-    detached = await session.exec(update(POSTINGS).where(mine).values(owner_id=None))
+    # postings a staff member imported stay, no longer naming them
+    detached = await session.exec(
+        update(POSTINGS).where(POSTINGS.c.owner_id == user_id).values(owner_id=None)
+    )
     await session.exec(
         update(EMPLOYERS).where(EMPLOYERS.c.owner_id == user_id).values(owner_id=None)
     )

@@ -10,10 +10,16 @@ with a margin for late commits) and takes in those rows: new postings go to the 
 edited in place are updated where they are, unpublished ones are dropped. So an edit made on
 one replica is seen by the next search on every replica. Every posting shown is read fresh and
 re-checked; one that fails the check is read again into the index.
+
+A running bot builds its index right after it starts (:func:`prepare_search_index`): the
+postings are read in chunks, each its own short transaction, and the index is assembled in a
+worker thread, so updates keep flowing meanwhile. A search arriving before the index is ready
+is answered by reading the database directly (the same answer, at the plain scan's speed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
@@ -24,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import combinations, repeat
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from rapidfuzz import fuzz
 from sqlalchemy import (
@@ -48,6 +54,9 @@ from bot.core.models import User, utcnow
 from bot.core.text import TextError, checked_text
 from bot.jobs.core import INDUSTRY_WORDS, POSTINGS, TYPE_WORDS, PostingView, monthly_equivalent
 from bot.jobs.models import JobContactView, JobReport, JobReportKind, PostingStatus
+
+if TYPE_CHECKING:
+    from bot.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +244,8 @@ def search_postings(conn: Connection, *, query: JobQuery, strategy: str = "auto"
     if strategy == "auto":
         index = _current_index(conn, build=False)
         if index is None:
-            strategy = "direct" if _small(conn) else "index"
+            # while this process's index is being built, the database answers
+            strategy = "direct" if _warming(conn) or _small(conn) else "index"
         else:
             strategy = "direct" if index.alive.bit_count() <= DIRECT_MAX else "index"
     if strategy == "direct":
@@ -321,7 +331,7 @@ def _small(conn: Connection) -> bool:
 def filter_choices(conn: Connection) -> FilterChoices:
     """The districts, metro lines and industries of published postings, sorted (for buttons)."""
     values: dict[str, tuple[str, ...]] = {}
-    if not _small(conn):
+    if not _warming(conn) and not _small(conn):
         index = _current_index(conn)
         for name in ("district", "metro_line", "industry"):
             values[name] = tuple(
@@ -729,11 +739,24 @@ class _Index:
 
 
 _INDEXES: dict[str, _Index] = {}
+#: Databases whose index is being built beside the running bot (see prepare_search_index).
+_WARMING: set[str] = set()
+#: Postings read per transaction while the index is built beside the running bot.
+WARM_CHUNK = 5000
 
 
 def reset_search_index() -> None:
     """Drop every search index (the next large search rebuilds it)."""
     _INDEXES.clear()
+
+
+def _key(conn: Connection) -> str:
+    return conn.engine.url.render_as_string(hide_password=True)
+
+
+def _warming(conn: Connection) -> bool:
+    """True while this process builds the index of this database beside the running bot."""
+    return bool(_WARMING) and _key(conn) in _WARMING
 
 
 def _changed_since(conn: Connection, since: datetime | None) -> tuple[list[Any], int]:
@@ -748,16 +771,21 @@ def _changed_since(conn: Connection, since: datetime | None) -> tuple[list[Any],
     return [row for row in rows if row[2] == 0], max_id
 
 
-def _build(conn: Connection) -> _Index:
+def _noted(conn: Connection) -> _Index:
+    """An empty index that knows what was written lately. This is read before the postings
+    are: a change committed in between is then read again by the next search, not missed."""
     index = _Index()
-    # What was written lately is noted before the postings are read: a change committed in
-    # between is then read again by the next search rather than missed.
     newest = conn.execute(select(func.max(POSTINGS.c.updated_at))).scalar()
     if newest is not None:
         index.seen_at = newest
         for posting_id, updated_at, _last in _changed_since(conn, newest - REFRESH_LAG)[0]:
             index.seen[posting_id] = updated_at
             index.seen_at = max(index.seen_at, updated_at)
+    return index
+
+
+def _build(conn: Connection) -> _Index:
+    index = _noted(conn)
     index.fill(
         conn.execute(
             select(*_INDEX_COLUMNS)
@@ -808,7 +836,7 @@ def _current_index(conn: Connection, *, build: bool) -> _Index | None: ...
 def _current_index(conn: Connection, *, build: bool = True) -> _Index | None:
     """The index for this database, brought up to date with every change written since
     (None if this process has none yet and ``build`` is false)."""
-    key = conn.engine.url.render_as_string(hide_password=True)
+    key = _key(conn)
     index = _INDEXES.get(key)
     if index is None and not build:
         return None
@@ -818,9 +846,66 @@ def _current_index(conn: Connection, *, build: bool = True) -> _Index | None:
 
 
 def warm_search_index(conn: Connection) -> None:
-    """Build this process's index now (at start, so the first worker's search is quick)."""
+    """Build this process's index now, in this transaction (see prepare_search_index)."""
     if not _small(conn):
         _current_index(conn)
+
+
+def _indexed(conn: Connection) -> tuple[str, bool]:
+    """The index's key, and whether an index is wanted and missing (a large table)."""
+    key = _key(conn)
+    return key, key not in _INDEXES and not _small(conn)
+
+
+def _chunk(conn: Connection, *, after: int) -> list[Any]:
+    """The next ``WARM_CHUNK`` published postings by id, for the index."""
+    return list(
+        conn.execute(
+            select(*_INDEX_COLUMNS)
+            .where(_published(), POSTINGS.c.id > after)
+            .order_by(POSTINGS.c.id)
+            .limit(WARM_CHUNK)
+        )
+    )
+
+
+def _assemble(index: _Index, rows: list[Any]) -> _Index:
+    """Fill the index with postings read in chunks by id, put in index order (oldest first,
+    as the database orders them)."""
+    rows.sort(key=lambda row: (_stamp(row), row.id))
+    index.fill(rows)
+    return index
+
+
+async def prepare_search_index(db: Database) -> bool:
+    """Build this process's index beside the running bot (called once it has started); True if
+    one was built.
+
+    The postings are read in chunks, each its own short transaction (so other updates' database
+    work goes on in between), and the index is put together in a worker thread (so the event
+    loop keeps running). Until it is ready a search reads the database directly. Whatever is
+    written meanwhile is taken in by the first search after, as any change is.
+    """
+    key, wanted = await db.transact(_indexed)
+    if not wanted or key in _WARMING:
+        return False
+    _WARMING.add(key)
+    try:
+        index = await db.transact(_noted)
+        rows: list[Any] = []
+        after = 0
+        while True:
+            chunk = await db.transact(_chunk, after=after)
+            rows.extend(chunk)
+            if len(chunk) < WARM_CHUNK:
+                break
+            after = chunk[-1].id
+        index = await asyncio.to_thread(_assemble, index, rows)
+        _INDEXES.setdefault(key, index)  # one a search built meanwhile (tests) is kept
+    finally:
+        _WARMING.discard(key)
+    log.info("job search index ready: %d published postings", len(index.ids))
+    return True
 
 
 def _top(mask: int, count: int) -> list[int]:

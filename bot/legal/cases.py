@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, update
+from sqlalchemy import Connection, Table, delete, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core.clock import today_in
-from bot.core.models import Role, User, utcnow
+from bot.core.models import AuditLog, Role, User, utcnow
 from bot.core.notify import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 CASES: Table = LegalCase.__table__  # type: ignore[attr-defined]
 MESSAGES: Table = LegalMessage.__table__  # type: ignore[attr-defined]
 EVIDENCE: Table = LegalEvidence.__table__  # type: ignore[attr-defined]
+AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
 CONSULTATIONS: Table = LegalConsultation.__table__  # type: ignore[attr-defined]
 
 #: A case still waiting for its first announcement this long is announced by the follow-up.
@@ -1153,6 +1155,18 @@ async def _escalate(
 
 # --- forgetting -------------------------------------------------------------------------------
 
+#: What an anonymised case keeps of the person: nothing (category, dates, outcome stay).
+ANONYMOUS = {
+    "user_id": None,
+    "employer": "",
+    "place": "",
+    "description": "",
+    "phone": "",
+    "contact": "bot",
+    "display_name": "",
+    "show_name": False,
+}
+
 
 async def forget_legal_user(session: AsyncSession, user_id: int) -> list[str]:
     """Anonymise a worker's cases and consultations (for /forget); keep what statistics need.
@@ -1182,18 +1196,33 @@ async def forget_legal_user(session: AsyncSession, user_id: int) -> list[str]:
             )
         )
         await session.exec(
-            update(CASES)
-            .where(CASES.c.id.in_(case_ids))
-            .values(
-                user_id=None,
-                employer="",
-                place="",
-                description="",
-                phone="",
-                contact="bot",
-                display_name="",
-                show_name=False,
-                updated_at=now,
-            )
+            update(CASES).where(CASES.c.id.in_(case_ids)).values(**ANONYMOUS, updated_at=now)
         )
     return ["forget-item-legal"]
+
+
+def anonymise_closed_cases(conn: Connection, *, months: int, now: datetime) -> int:
+    """Anonymise cases closed more than ``months`` months (of 30 days) ago, as /forget would:
+    evidence and conversation rows deleted, personal fields cleared; return how many."""
+    cutoff = now - timedelta(days=30 * months)
+    due = sa_select(CASES.c.id).where(
+        CASES.c.status == CaseStatus.closed.value,
+        CASES.c.closed_at < cutoff,
+        CASES.c.user_id.is_not(None),
+    )
+    case_ids = [int(case_id) for case_id in conn.execute(due).scalars()]
+    if not case_ids:
+        return 0
+    conn.execute(delete(EVIDENCE).where(EVIDENCE.c.case_id.in_(case_ids)))
+    conn.execute(delete(MESSAGES).where(MESSAGES.c.case_id.in_(case_ids)))
+    conn.execute(update(CASES).where(CASES.c.id.in_(case_ids)).values(**ANONYMOUS, updated_at=now))
+    conn.execute(
+        AUDIT.insert().values(
+            actor_id=None,
+            action="legal.retention",
+            subject="legal_cases",
+            detail={"cases": len(case_ids), "months": months},
+            at=now,
+        )
+    )
+    return len(case_ids)

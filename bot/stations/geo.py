@@ -23,7 +23,8 @@ _BD_X_PI = math.pi * 3000.0 / 180.0
 
 #: Grid cell size in degrees (about 2.2 km north-south); the `cell` column keys this grid.
 CELL_DEGREES = 0.02
-_CELLS_PER_ROW = 100_000
+#: Keys of the cells of one grid row are consecutive; the next row's start this much higher.
+CELLS_PER_ROW = 100_000
 #: The most grid rows a query lists as key ranges (about 9,000 km north to south).
 MAX_CELL_ROWS = 4096
 
@@ -160,7 +161,7 @@ def cell_of(lat: float, lon: float) -> int:
     check_point(lat, lon)
     row = int(math.floor((lat + 90.0) / CELL_DEGREES))
     col = int(math.floor((lon + 180.0) / CELL_DEGREES))
-    return row * _CELLS_PER_ROW + col
+    return row * CELLS_PER_ROW + col
 
 
 def cell_ranges(lat: float, lon: float, radius_m: float) -> list[tuple[int, int]] | None:
@@ -182,7 +183,7 @@ def cell_ranges(lat: float, lon: float, radius_m: float) -> list[tuple[int, int]
     first_col = int(math.floor((west + 180.0) / CELL_DEGREES))
     last_col = int(math.floor((east + 180.0) / CELL_DEGREES))
     return [
-        (row * _CELLS_PER_ROW + first_col, row * _CELLS_PER_ROW + last_col)
+        (row * CELLS_PER_ROW + first_col, row * CELLS_PER_ROW + last_col)
         for row in range(first_row, last_row + 1)
     ]
 

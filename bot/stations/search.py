@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.models import utcnow
 from bot.core.text import TextError, checked_text
 from bot.core.users import audit
-from bot.stations.geo import bounding_box, cell_ranges, haversine_m
+from bot.stations.geo import (
+    CELL_DEGREES,
+    CELLS_PER_ROW,
+    EARTH_RADIUS_M,
+    bounding_box,
+    cell_of,
+    cell_ranges,
+    haversine_m,
+)
 from bot.stations.hours import OpeningHours, status_at
 from bot.stations.models import ReportKind, Station, StationReport, StationStatus
 from knowledge.router import normalize
@@ -203,13 +212,14 @@ def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
     Reads the grid cells around the point from the covering index (id and position only),
     widening the circle until enough matches lie inside it (or the query's radius is reached):
     every station closer than the searched radius was a candidate, so the answer equals a scan
-    of the whole table. Full rows are then read for the few stations returned.
+    of the whole table. The first circle is sized by the number of stations per grid cell
+    (:func:`_first_radius`), so that one read is nearly always enough, in a city as between
+    cities. Full rows are then read for the few stations returned.
     """
     wanted = query.offset + query.limit
     ceiling = query.radius_m if query.radius_m is not None else MAX_SEARCH_M
-    # A rarer filter needs a wider first circle to hold as many (up to four times as wide).
     share = _mask_share(conn, query.amenities) if query.amenities else 1.0
-    radius = min(ceiling, FIRST_RADIUS_M * min(4.0, 1.0 / math.sqrt(max(share, 1e-6))))
+    radius = min(ceiling, _first_radius(conn, query, share, wanted))
     while True:
         found = _candidates(conn, query, radius)
         if len(found) >= wanted or radius >= ceiling:
@@ -231,8 +241,94 @@ FIRST_RADIUS_M = 1500.0
 _MASK_SHARES: dict[tuple[str, int], float] = {}
 
 
+def _engine_key(conn: Connection) -> str:
+    return f"{conn.engine.url!r}"
+
+
+#: How long the stations per grid cell are trusted before they are read again (seconds).
+DENSITY_TTL_S = 600.0
+#: The first circle should hold this many times the matches wanted, going by those counts.
+DENSITY_MARGIN = 1.5
+#: How many rings of grid cells round the point's cell are counted (about 35 km) before
+#: blocks of COARSE_CELLS x COARSE_CELLS cells are counted instead (up to as many rings).
+DENSITY_RINGS = 16
+COARSE_CELLS = 16
+#: Per database: when the counts were read, and the listed stations of every grid cell that
+#: has some and of every coarse block. They only size the first circle, so stale counts cost
+#: time, never a wrong answer.
+_DENSITY: dict[str, tuple[float, dict[int, int], dict[int, int]]] = {}
+
+
+def _cell_counts(conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
+    key = _engine_key(conn)
+    known = _DENSITY.get(key)
+    now = time.monotonic()
+    if known is None or now - known[0] > DENSITY_TTL_S:
+        rows = conn.execute(
+            select(STATIONS.c.cell, func.count())
+            .where(STATIONS.c.status != StationStatus.closed.value)
+            .group_by(STATIONS.c.cell)
+        ).all()
+        fine = {int(cell): int(count) for cell, count in rows}
+        coarse: Counter[int] = Counter()
+        for cell, count in fine.items():
+            coarse[_coarse(cell)] += count
+        known = _DENSITY[key] = (now, fine, dict(coarse))
+    return known[1], known[2]
+
+
+def _coarse(cell: int) -> int:
+    row, col = divmod(cell, CELLS_PER_ROW)
+    return (row // COARSE_CELLS) * CELLS_PER_ROW + col // COARSE_CELLS
+
+
+def _rings(counts: dict[int, int], centre: int, need: float) -> tuple[int, int] | None:
+    """How many rings of cells round ``centre`` hold ``need`` stations, and how many they
+    hold (None: more than DENSITY_RINGS)."""
+    held = counts.get(centre, 0)
+    ring = 0
+    while held < need:
+        ring += 1
+        if ring > DENSITY_RINGS:
+            return None
+        top, bottom = centre - ring * CELLS_PER_ROW, centre + ring * CELLS_PER_ROW
+        held += sum(counts.get(top + step, 0) for step in range(-ring, ring + 1))
+        held += sum(counts.get(bottom + step, 0) for step in range(-ring, ring + 1))
+        for row in range(1 - ring, ring):
+            middle = centre + row * CELLS_PER_ROW
+            held += counts.get(middle - ring, 0) + counts.get(middle + ring, 0)
+    return ring, held
+
+
+def _first_radius(conn: Connection, query: NearestQuery, share: float, wanted: int) -> float:
+    """The radius of the first circle: that of the square of grid cells round the point
+    (ring by ring) that holds ``DENSITY_MARGIN`` times the wanted matches, judging by the
+    stations per cell and the share having the amenities asked for."""
+    fine, coarse = _cell_counts(conn)
+    if not fine:
+        return FIRST_RADIUS_M
+    # With a filter the matches in a circle vary by chance (a few of every hundred stations
+    # for a rare amenity): about two standard deviations more are asked for.
+    need = (wanted * DENSITY_MARGIN + 2.0 * math.sqrt(wanted)) / max(share, 1e-6)
+    centre = cell_of(query.lat, query.lon)
+    cells = 1
+    found = _rings(fine, centre, need)
+    if found is None:
+        cells = COARSE_CELLS
+        found = _rings(coarse, _coarse(centre), need)
+        if found is None:
+            return FIRST_RADIUS_M
+    ring, held = found
+    # A circle of the same area as the square of cells, shrunk to what should hold the need
+    # (were they spread evenly), but not below the square one ring smaller.
+    cell_m = math.radians(CELL_DEGREES * cells) * EARTH_RADIUS_M
+    width = cell_m * max(0.01, math.cos(math.radians(query.lat)))
+    side = math.sqrt(cell_m * width / math.pi)
+    return max(100.0, (2 * ring - 1) * side, (2 * ring + 1) * side * math.sqrt(need / held))
+
+
 def _mask_share(conn: Connection, mask: int) -> float:
-    key = (f"{conn.engine.url!r}", mask)
+    key = (_engine_key(conn), mask)
     share = _MASK_SHARES.get(key)
     if share is None:
         total, matching = conn.execute(
@@ -282,10 +378,13 @@ _SQLITE_RANGES = (
     " WHERE s.cell BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')"
     + _NEAR_WHERE
 )
+#: ``OFFSET 0`` keeps PostgreSQL from flattening the subquery into a join, which it would
+#: then answer by scanning the latitude band (every station at that latitude across the
+#: country) instead of seeking each range.
 _POSTGRESQL_RANGES = (
     "SELECT {columns} FROM unnest(CAST(:lows AS bigint[]), CAST(:highs AS bigint[]))"
-    " AS r(low, high) CROSS JOIN LATERAL (SELECT * FROM stations AS s"
-    " WHERE s.cell BETWEEN r.low AND r.high" + _NEAR_WHERE + ") AS s"
+    " AS r(low, high) CROSS JOIN LATERAL (SELECT {columns} FROM stations AS s"
+    " WHERE s.cell BETWEEN r.low AND r.high" + _NEAR_WHERE + " OFFSET 0) AS s"
 )
 
 
@@ -464,7 +563,7 @@ _INDEXED: dict[str, bool] = {}
 
 
 def _has_index(conn: Connection) -> bool:
-    key = f"{conn.engine.url!r}"
+    key = _engine_key(conn)
     known = _INDEXED.get(key)
     if known is None:
         if conn.dialect.name == "sqlite":

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.context import GongyouContext
+from bot.core.privacy import Export
 from bot.jobs.alerts import forget_seeker
 from bot.jobs.broadcast import forget_recipient
 from bot.jobs.review import forget_submitter
@@ -49,6 +50,20 @@ SPEC = Service(
     start=broadcast.start_sender,
     stop=broadcast.stop_sender,
     forgetters=(forget_job_user, forget_submitter, forget_recipient, forget_seeker),
+    exports=(
+        Export("mydata-jobs-seeker", "job_seekers"),
+        Export("mydata-jobs-alerts", "job_alerts"),
+        Export("mydata-jobs-views", "job_contact_views"),
+        Export("mydata-jobs-reports", "job_reports", columns=("reporter_id",)),
+        Export(
+            "mydata-jobs-postings",
+            "job_postings",
+            columns=("owner_id",),
+            hide=("reviewed_by", "search_text", "dedupe_key"),
+        ),
+        Export("mydata-jobs-postings", "employers", columns=("owner_id",)),
+        Export("mydata-jobs-broadcasts", "broadcast_recipients"),
+    ),
     encoders=callbacks.ENCODE,
     menu="jobs",
     enter=search.enter,

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.core.privacy import Export
 from bot.legal.cases import forget_legal_user
 from bot.legal.core import INTAKE_FLOW
 from handlers.base import Service
@@ -24,6 +25,26 @@ SPEC = Service(
     register=register,
     schedule=cases.schedule,
     forgetters=(forget_legal_user,),
+    exports=(
+        Export(
+            "mydata-legal-cases",
+            "legal_cases",
+            hide=("chat_id", "thread_id", "root_message_id", "claimed_by", "closed_by"),
+        ),
+        Export(
+            "mydata-legal-cases",
+            "legal_messages",
+            hide=("chat_id", "message_id", "author_id"),
+            parent=("case_id", "legal_cases", "user_id"),
+        ),
+        Export(
+            "mydata-legal-cases",
+            "legal_evidence",
+            hide=("file_id", "file_unique_id"),
+            parent=("case_id", "legal_cases", "user_id"),
+        ),
+        Export("mydata-legal-questions", "legal_consultations"),
+    ),
     encoders=callbacks.ENCODE,
     menu="legal",
     enter=intake.enter,

@@ -48,6 +48,7 @@ from bot.legal.cases import (
     Content,
     active_cases,
     age_text,
+    anonymise_closed_cases,
     awaiting_answer,
     case_by_message,
     case_by_thread,
@@ -113,6 +114,8 @@ RELAY_GROUP = -2
 #: How often the follow-up runs (seconds), and the lease that lets one replica run it.
 FOLLOW_UP_EVERY = 600
 FOLLOW_UP_LEASE = "legal-follow-up"
+#: The nightly job that anonymises closed cases past their retention (one replica runs it).
+RETENTION_LEASE = "legal-retention"
 _OWNER = default_owner()
 
 
@@ -1394,12 +1397,36 @@ async def _follow_up_job(context: GongyouContext) -> None:
         )
 
 
+async def _retention_job(context: GongyouContext) -> None:
+    """Anonymise closed cases older than the retention setting, if this replica holds the lease."""
+    services = context.services
+    now = utcnow()
+    held, _previous = await services.db.transact(
+        take_lease, name=RETENTION_LEASE, owner=_OWNER, now=now, until=now + timedelta(hours=1)
+    )
+    if not held:
+        return
+    months = services.settings.legal_case_retention_months
+    done = await services.db.transact(anonymise_closed_cases, months=months, now=now)
+    if done:
+        log.info("legal retention: %d closed cases older than %d months anonymised", done, months)
+
+
 def schedule(application: Application) -> None:
-    """Run the follow-up (announce, remind, escalate) every 10 minutes on the job queue."""
+    """Run the follow-up (announce, remind, escalate) every 10 minutes on the job queue, and
+    the retention of closed cases once a day."""
     jobs = application.job_queue
     if jobs is None:
         log.warning("no job queue: unclaimed legal cases are not followed up")
         return
+    if not jobs.get_jobs_by_name(RETENTION_LEASE):
+        jobs.run_repeating(
+            _retention_job,
+            interval=timedelta(days=1),
+            first=timedelta(minutes=30),
+            name=RETENTION_LEASE,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
     if jobs.get_jobs_by_name(FOLLOW_UP_LEASE):
         return
     jobs.run_repeating(

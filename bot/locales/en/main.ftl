@@ -13,7 +13,7 @@ help =
 
     Just type your question. Commands:
     /menu main menu · /cancel leave the current step · /lang language · /help help
-    /forget delete my data
+    /mydata my data · /privacy privacy · /forget delete my data
 help-staff =
     Staff:
     /stations stats station statistics
@@ -132,3 +132,39 @@ inbox-parked-line = #{ $update } · { $when } · { $tries ->
        *[other] { $tries } tries
     } · { $error }
 inbox-none-parked = none
+
+## My data: /mydata and /privacy
+cmd-mydata = See my data (sent to you as a file)
+cmd-privacy = What is kept, why and for how long
+mydata-private-only = I send your data only in a private chat. Tap my picture and send /mydata to me there.
+mydata-caption = Here is everything I keep about you: a text you can read, and the same as JSON (for other software). To delete it, send /forget; to see why it is kept and for how long, send /privacy.
+mydata-file-title = What the gongyou bot keeps about you (exported { $date })
+mydata-profile = Your user record (language, roles, first and last use)
+mydata-flow = Steps in progress
+mydata-inbox = Messages you sent that are still kept
+mydata-outbox = Messages waiting to be sent to you, or just sent
+mydata-audit = Things you did that the audit log records
+mydata-jobs-seeker = Your job registration
+mydata-jobs-alerts = Job alerts sent to you
+mydata-jobs-views = Postings whose contact you opened
+mydata-jobs-reports = Postings you reported
+mydata-jobs-postings = Postings and employers you submitted
+mydata-jobs-broadcasts = Broadcasts sent to you
+mydata-station-reports = Your reports about post stations
+mydata-membership = Membership check (only a fingerprint of your card number is kept, never the number)
+mydata-legal-cases = Legal help cases (what you told us, the conversation with volunteer lawyers, the names of your evidence files)
+mydata-legal-questions = Legal questions you asked (only which answer you got and whether it helped)
+mydata-match-profile = Your matchmaking profile
+mydata-match-decisions = People suggested to you and your answers (the other person is not named)
+mydata-match-pairs = Pairs and matchmaker introductions (the other person is not named)
+mydata-match-reports = Reports you filed (the person reported is not named)
+mydata-match-events = Social event sign-ups
+privacy =
+    🔒 What I keep, why, for how long, and who can see it
+
+    What: your language and when you use the bot; what you fill in when you use a service (job registration, legal help cases, matchmaking profile, event sign-ups, reports about postings and stations). For membership checks only a fingerprint of your card number is kept, never the number. For legal questions only which answer you got is kept, not your words.
+    Why: only to give you the service you asked for. Statistics use unnamed figures only.
+    How long: your messages are kept { $inbox_days } days after they are handled; closed legal cases lose their personal details after { $case_months } months, leaving unnamed statistics; everything else until you delete it.
+    Who can see it: union staff manage postings, stations and broadcasts; volunteer lawyers see your case, and your name only if you agreed; matchmakers review your matchmaking profile; other members see your profile only as widely as you chose, and contacts are exchanged only when both agree. Role changes, membership checks and such are recorded in the audit log.
+
+    Send /mydata for a copy of everything; send /forget to delete it all.

@@ -13,7 +13,7 @@ help =
 
     直接打字提问就行。常用命令：
     /menu 主菜单 · /cancel 退出当前步骤 · /lang 切换语言 · /help 帮助
-    /forget 删除我的数据
+    /mydata 我的数据 · /privacy 隐私说明 · /forget 删除我的数据
 help-staff =
     工作人员：
     /stations stats 驿站统计
@@ -119,3 +119,39 @@ inbox-summary =
     { $latest }
 inbox-parked-line = #{ $update } · { $when } · 尝试 { $tries } 次 · { $error }
 inbox-none-parked = 无
+
+## 我的数据：/mydata 和 /privacy
+cmd-mydata = 查看我的数据（发给你一份文件）
+cmd-privacy = 保存了什么、为什么、保存多久
+mydata-private-only = 你的数据只在和我的私聊里发送。请点我的头像，私聊发 /mydata。
+mydata-caption = 这是我保存的关于你的全部资料：一份可以直接看的文本，一份 JSON（方便其他软件读取）。想删除，发 /forget；想了解用途和保存期限，发 /privacy。
+mydata-file-title = 工友机器人保存的关于你的资料（导出日期 { $date }）
+mydata-profile = 用户记录（语言、角色、首次和最近使用时间）
+mydata-flow = 进行中的步骤
+mydata-inbox = 你发来、还在保存期内的消息
+mydata-outbox = 等待发给你、或刚发给你的消息
+mydata-audit = 你做过的、记入审计日志的操作
+mydata-jobs-seeker = 求职登记
+mydata-jobs-alerts = 新岗位提醒记录
+mydata-jobs-views = 你查看过联系方式的岗位
+mydata-jobs-reports = 你对岗位的举报
+mydata-jobs-postings = 你提交的岗位和单位
+mydata-jobs-broadcasts = 发给你的群发消息
+mydata-station-reports = 你对驿站的反映
+mydata-membership = 会员认证（只保存会员卡号的指纹，不保存卡号本身）
+mydata-legal-cases = 法律援助案件（你填写的内容、和志愿律师的对话、证据文件的名称）
+mydata-legal-questions = 你问过的法律问题（只记下给了哪条解答、是否有帮助）
+mydata-match-profile = 婚恋交友资料
+mydata-match-decisions = 给你推荐过的人和你的选择（不写对方是谁）
+mydata-match-pairs = 配对和红娘介绍（不写对方是谁）
+mydata-match-reports = 你提交的举报（不写被举报的人）
+mydata-match-events = 联谊活动报名
+privacy =
+    🔒 我保存什么、为什么、保存多久、谁能看到
+
+    保存什么：你的语言和使用时间；你用各项服务时填写的内容（求职登记、法律咨询案件、婚恋资料、活动报名、对岗位和驿站的反映）。会员认证只保存会员卡号的指纹，不保存卡号。法律问答只记下给了哪条解答，不保存你的原话。
+    为什么：只为了给你提供你要的服务。统计只用不记名的数字。
+    保存多久：你发来的消息处理完后保存 { $inbox_days } 天；结案的法律援助案件 { $case_months } 个月后删去个人信息，只留下不记名的统计；其他资料保存到你删除为止。
+    谁能看到：工会工作人员管理岗位、驿站和群发；志愿律师看你的案件，你同意了才看到你的名字；红娘审核你的婚恋资料；其他会员只能按你选的范围看到你的资料，双方都同意后才交换联系方式。角色变动和认证等操作记在审计日志里。
+
+    发 /mydata 获取你的全部资料；发 /forget 全部删除。
