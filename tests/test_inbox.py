@@ -372,3 +372,51 @@ async def test_an_earlier_update_that_arrives_second_is_still_answered_first(
     assert len(texts) == 2
     assert "会费" in texts[0]
     assert "12351" in texts[1]
+
+
+async def test_an_update_whose_senders_earlier_one_ends_meanwhile_is_tried_again_soon(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The claim finds the earlier update still open; another replica finishes it before the
+    # next statement looks. The later update must be tried again shortly, not left alone
+    # until a sweep finds it (inbox.GRACE later).
+    from bot.core import users
+
+    earlier, later = factories.message("会费多少"), factories.message("找人工")
+    await db.transact(
+        inbox.accept,
+        items=[
+            inbox.Incoming(payload["update_id"], factories.WORKER_ID, payload)
+            for payload in (earlier, later)
+        ],
+    )
+    attempt, _member = await db.transact(
+        users.admit_update,
+        update_id=earlier["update_id"],
+        user_id=factories.WORKER_ID,
+        language="zh",
+    )
+    assert attempt == 1
+    build_waiting = users._waiting_statement
+
+    def earlier_ends_between_the_statements(conn: Any) -> tuple[int, Any]:
+        def ended_then_built() -> Any:
+            inbox.finish(conn, update_id=earlier["update_id"])
+            return build_waiting()
+
+        monkeypatch.setattr(users, "_waiting_statement", ended_then_built)
+        return users.admit_update(
+            conn, update_id=later["update_id"], user_id=factories.WORKER_ID, language="zh"
+        )
+
+    assert (await db.transact(earlier_ends_between_the_statements))[0] == users.WAIT
+    monkeypatch.setattr(users, "_waiting_statement", build_waiting)
+    attempt, member = await db.transact(
+        users.admit_update,
+        update_id=later["update_id"],
+        user_id=factories.WORKER_ID,
+        language="zh",
+    )
+    assert attempt == 1
+    assert member is not None
+    assert member.id == factories.WORKER_ID

@@ -170,11 +170,14 @@ def _earlier_open() -> Any:
 
 @cache
 def _waiting_statement() -> Any:
+    """The update, if it is open and nobody holds it: the claim failed only because an
+    earlier update of its sender was open. That update may have been finished between the
+    two statements (each sees the latest commits), so this does not look for it again: the
+    caller tries once more shortly and the claim then succeeds."""
     return sa_select(INBOX.c.update_id).where(
         INBOX.c.update_id == bindparam("claim_id"),
-        INBOX.c.state == InboxState.new.value,
+        INBOX.c.state.in_((InboxState.new.value, InboxState.failed.value)),
         INBOX.c.next_attempt_at <= bindparam("now"),
-        _earlier_open(),
     )
 
 
@@ -194,7 +197,7 @@ def admit_update(
 
     Returns ``(attempt, member)``: which try this is (1 for the first), or ``(0, None)`` when
     the update may not be taken (handled already, parked, or held by another worker: ignore
-    it), or ``(WAIT, None)`` while an earlier update of the same sender is new (a sender's
+    it), or ``(WAIT, None)`` while an earlier update of the same sender is open (a sender's
     updates are taken in order, whichever replica received them). One statement takes the
     update, leasing it for ``lease``, and reads the sender's row, flow and the services' facts
     about them (:data:`SENDER_FACTS`); an update not in the inbox yet is stored (its JSON from
