@@ -66,7 +66,14 @@ class UpdateScope:
             self._session = self.db.sessionmaker()
             sync = self._session.sync_session
             if self.user is not None:
-                seed_session(sync, user_id=self.user.id, in_flow=self.user.flow is not None)
+                row = self.user.flow_row
+                seed_session(
+                    sync,
+                    user_id=self.user.id,
+                    in_flow=self.user.flow is not None,
+                    # the row read with the update, unless the flow changed since
+                    flow_row=row if row is not None and row.flow == self.user.flow else None,
+                )
             if self.taken is not None:
                 event.listen(sync, "before_commit", self._finish_with)
                 event.listen(sync, "after_commit", self._finished)

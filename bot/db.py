@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
+
+#: How many ``Database.transact`` calls the current task (an update's handling) has made: a
+#: row an ORM session holds from before the latest one may have been changed by it.
+TRANSACTS: ContextVar[int] = ContextVar("gongyou_transacts", default=0)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The PostgreSQL advisory lock key held while migrating (any fixed number of the project's).
@@ -76,7 +81,9 @@ class Database:
 
         ``fn`` is plain synchronous SQLAlchemy Core code. On SQLite it runs whole on the writer
         thread (one hop instead of several per statement); on PostgreSQL on the async engine.
+        Each call is counted in :data:`TRANSACTS` (of the task that makes it).
         """
+        TRANSACTS.set(TRANSACTS.get() + 1)
         if self._writer is not None and self._writer_thread is not None:
             writer = self._writer
 

@@ -63,9 +63,9 @@ class KnowledgeRouter(IntentRouter):
         best = routing.best
         return best is None or len(normalize(best.phrase)) < FRAGMENT * len(query)
 
-    def route(self, text: str) -> Routing:
-        """Route like :class:`IntentRouter`, then apply the legal-story and clear-lead rules."""
-        routing = super().route(text)
+    def decide(self, text: str) -> Routing:
+        """Decide like :class:`IntentRouter`, then apply the legal-story and clear-lead rules."""
+        routing = super().decide(text)
         if routing.decision is Decision.go and routing.intent is Intent.legal:
             return routing
         if self._story(normalize(text), routing):

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,10 @@ UNSURE = 60.0
 MAX_QUERY = 200
 #: Matches scoring below this are not worth listing as candidates at all.
 FLOOR = 40.0
+#: How many verdicts on recent short messages a router keeps, and how short they must be
+#: (longer ones are stories, rarely sent twice word for word).
+ROUTE_CACHE = 4096
+CACHED_LENGTH = 64
 
 
 class Intent(StrEnum):
@@ -247,6 +251,7 @@ class IntentRouter:
                     if norm:
                         self._add(norm, entry, phrase)
         self._vocab = list(self._by_word)
+        self._decided = lru_cache(maxsize=ROUTE_CACHE)(self.decide)
         # Shared characters bound every score from above: with n of the shorter side's m
         # characters in common, an alignment is worth at most 2n / (m + n) times the largest
         # partial scale, so phrases sharing no more than this part of m score UNSURE at best.
@@ -333,7 +338,18 @@ class IntentRouter:
         return sorted(best.values(), key=lambda m: m.score, reverse=True)[:limit]
 
     def route(self, text: str) -> Routing:
-        """Score ``text`` and decide: go straight to a service, ask, or show the menu."""
+        """Score ``text`` and decide: go straight to a service, ask, or show the menu.
+
+        Workers send the same short messages over and over ("找工作", "附近驿站"): the
+        verdicts on the latest ``ROUTE_CACHE`` short ones are kept (the entries never change
+        while the process runs, so a kept verdict is the one :meth:`decide` would give).
+        """
+        if len(text) <= CACHED_LENGTH:
+            return self._decided(text)
+        return self.decide(text)
+
+    def decide(self, text: str) -> Routing:
+        """Score ``text`` and decide, without looking at verdicts kept before."""
         query = normalize(text)
         if not query:
             return Routing(text, Decision.menu, ())

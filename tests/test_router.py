@@ -9,6 +9,7 @@ import pytest
 
 from knowledge.index import default_router
 from knowledge.router import (
+    CACHED_LENGTH,
     LANGS,
     Decision,
     Entry,
@@ -404,3 +405,34 @@ def test_injury_dismissal_and_leave_questions_go_straight_to_legal_help(text: st
 def test_odd_input_is_routed_without_error(text: str) -> None:
     routing = default_router().route(text)
     assert routing.decision in tuple(Decision)
+
+
+def test_a_short_message_sent_again_is_answered_from_the_kept_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    router = default_router()
+    text = "附近有没有工会驿站"
+    first = router.route(text)
+    scored: list[str] = []
+    monkeypatch.setattr(router, "_matches", lambda query: scored.append(query) or iter(()))
+
+    assert router.route(text) == first
+    assert scored == []
+    # what was kept is what deciding again would give
+    monkeypatch.undo()
+    assert router.decide(text) == first
+
+
+def test_a_long_story_is_scored_each_time_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    router = default_router()
+    story = (
+        "我在工地干了三个月，老板一直说下个月发工资，到了下个月又说再等等，"
+        "现在人找不到了，电话也不接，微信也把我拉黑了，工友们都一样，我该怎么办才好"
+    )
+    assert len(story) > CACHED_LENGTH
+    router.route(story)
+    scored: list[str] = []
+    monkeypatch.setattr(router, "_matches", lambda query: scored.append(query) or iter(()))
+
+    router.route(story)
+    assert len(scored) == 1

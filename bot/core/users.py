@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, Table, bindparam, case, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,7 @@ from bot.core import inbox
 from bot.core.audit import pseudonym, pseudonymise
 from bot.core.inbox import INBOX, storable
 from bot.core.models import AuditLog, FlowState, InboxState, PausedFlow, Role, User, utcnow
+from bot.db import TRANSACTS
 
 #: last_seen is written at most this often per user, to keep the hot path cheap.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -30,18 +31,52 @@ FLOWS: Table = FlowState.__table__  # type: ignore[attr-defined]
 #: Session info keys: ids whose user row is known to exist, and ids known to have no flow.
 KNOWN_USERS = "gongyou.known_users"
 NO_FLOW = "gongyou.no_flow"
+FLOW_ROWS = "gongyou.flow_rows"
 
 
-def seed_session(session: Session, *, user_id: int, in_flow: bool) -> None:
+def seed_session(
+    session: Session, *, user_id: int, in_flow: bool, flow_row: FlowRow | None = None
+) -> None:
     """Tell a new session what the receive step already read about the update's sender: their
-    row exists, and whether they are in a flow, so flow reads and writes skip those queries."""
+    row exists, and whether they are in a flow (and the flow's row, when it was read), so flow
+    reads and writes skip those queries."""
     session.info.setdefault(KNOWN_USERS, set()).add(user_id)
     if not in_flow:
         session.info.setdefault(NO_FLOW, set()).add(user_id)
+    elif flow_row is not None:
+        # the row as a persistent object, exactly as stored: session.get() finds it without
+        # a query, and a change to it is flushed as an UPDATE like any loaded row
+        state = FlowState(
+            user_id=user_id,
+            flow=flow_row.flow,
+            step=flow_row.step,
+            data=dict(flow_row.data),
+            updated_at=flow_row.updated_at,
+        )
+        make_transient_to_detached(state)
+        session.add(state)
+        # the identity map holds clean rows weakly: kept here until the first read takes it
+        session.info.setdefault(FLOW_ROWS, {})[user_id] = (state, TRANSACTS.get())
 
 
 def _flow_known_absent(session: AsyncSession, user_id: int) -> bool:
     return user_id in session.sync_session.info.get(NO_FLOW, ())
+
+
+def _take_seeded(session: AsyncSession, user_id: int) -> FlowState | None:
+    """Before the first read of the user's flow row: let go of the row the receive step read
+    (:func:`seed_session`). It stays in the identity map for ``session.get`` to find as long
+    as the caller holds it, like any row read, unless a ``Database.transact`` of this update
+    ran since it was read: that may have changed the row, so it is read again."""
+    seeded: dict[int, tuple[FlowState, int]] = session.sync_session.info.get(FLOW_ROWS, {})
+    held = seeded.pop(user_id, None)
+    if held is None:
+        return None
+    if held[1] != TRANSACTS.get():
+        if held[0] in session.sync_session:
+            session.sync_session.expunge(held[0])
+        return None
+    return held[0]  # the caller keeps it alive until its session.get() has found it
 
 
 def _flow_changed(session: AsyncSession, user_id: int, *, present: bool) -> None:
@@ -64,6 +99,16 @@ def _insert(session: AsyncSession, table: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class FlowRow:
+    """A flow row read with the update: ``flow_state`` as stored when the update was taken."""
+
+    flow: str
+    step: str
+    data: dict[str, Any]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class Member:
     """What an update needs to know about its sender, loaded once per update.
 
@@ -76,6 +121,8 @@ class Member:
     roles: tuple[str, ...] = ()
     flow: str | None = None
     facts: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: The sender's flow row as the receive step read it (None if not read, or no flow).
+    flow_row: FlowRow | None = field(default=None, compare=False)
 
     def has_role(self, *roles: Role) -> bool:
         """Return True if the user holds any of ``roles`` (admins hold every role)."""
@@ -106,6 +153,12 @@ def _claim_statements_for(dialect: str, facts: tuple[str, ...]) -> tuple[Any, An
         sa_select(USERS.c.roles).where(by_id).scalar_subquery().label("roles"),
         sa_select(USERS.c.last_seen).where(by_id).scalar_subquery().label("last_seen"),
         sa_select(FLOWS.c.flow).where(FLOWS.c.user_id == uid).scalar_subquery().label("flow"),
+        sa_select(FLOWS.c.step).where(FLOWS.c.user_id == uid).scalar_subquery().label("step"),
+        sa_select(FLOWS.c.data).where(FLOWS.c.user_id == uid).scalar_subquery().label("data"),
+        sa_select(FLOWS.c.updated_at)
+        .where(FLOWS.c.user_id == uid)
+        .scalar_subquery()
+        .label("flow_at"),
         *(SENDER_FACTS[name](uid).label(f"fact_{index}") for index, name in enumerate(facts)),
     )
     claim = (
@@ -236,12 +289,16 @@ def admit_update(
         return attempt, Member(id=user_id, language=language, flow=found.flow, facts=facts)
     if now - found.last_seen >= LAST_SEEN_RESOLUTION:
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
+    flow_row = None
+    if found.flow is not None and found.step is not None and found.flow_at is not None:
+        flow_row = FlowRow(found.flow, found.step, dict(found.data or {}), found.flow_at)
     member = Member(
         id=user_id,
         language=found.language,
         roles=tuple(found.roles),
         flow=found.flow,
         facts=facts,
+        flow_row=flow_row,
     )
     return attempt, member
 
@@ -354,7 +411,10 @@ async def get_flow(session: AsyncSession, *, user_id: int) -> FlowState | None:
     """Return the user's current flow, if any."""
     if _flow_known_absent(session, user_id):
         return None
-    return await session.get(FlowState, user_id)
+    seeded = _take_seeded(session, user_id)
+    state = await session.get(FlowState, user_id)
+    del seeded
+    return state
 
 
 #: Flows a worker may leave for another service and come back to (handlers register them):
@@ -385,7 +445,10 @@ async def set_flow(
 
 async def get_flow_row(session: AsyncSession, user_id: int) -> FlowState | None:
     """The user's flow row as stored (no shortcut)."""
-    return await session.get(FlowState, user_id)
+    seeded = _take_seeded(session, user_id)
+    state = await session.get(FlowState, user_id)
+    del seeded
+    return state
 
 
 async def _keep_paused(session: AsyncSession, state: FlowState) -> None:
@@ -471,7 +534,9 @@ async def forget_user(session: AsyncSession, *, user_id: int, audit_key: bytes) 
     deleted: list[str] = []
     for forget in FORGETTERS:
         deleted.extend(await forget(session, user_id))
+    seeded = _take_seeded(session, user_id)
     state = await session.get(FlowState, user_id)
+    del seeded
     paused = await session.get(PausedFlow, user_id)
     if paused is not None:
         await session.delete(paused)
