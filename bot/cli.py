@@ -1,4 +1,4 @@
-"""The `gongyou` command: run, chat, ask, db upgrade, roles."""
+"""The `gongyou` command: run, chat, ask, db upgrade, roles, the staff panel."""
 
 from __future__ import annotations
 
@@ -87,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
         cmd = roles_sub.add_parser(name, help=f"{name} a role")
         cmd.add_argument("user_id", type=int)
         cmd.add_argument("role", choices=[r.value for r in Role])
+    link = sub.add_parser("panel-link", help="print a one-time sign-in link to the staff panel")
+    link.add_argument("--user-id", type=int, required=True, help="Telegram id of a role holder")
+    panel = sub.add_parser("panel", help="serve only the staff panel (GONGYOU_PANEL_PORT)")
+    panel.add_argument(
+        "--demo",
+        action="store_true",
+        help="on a throwaway SQLite database with demo data and a demo admin; prints a link",
+    )
     return parser
 
 
@@ -157,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "roles":
             return asyncio.run(_roles(settings, args))
+        if args.command == "panel-link":
+            return asyncio.run(_panel_link(settings, args.user_id))
+        if args.command == "panel":
+            return asyncio.run(_serve_panel(settings, demo=args.demo))
     except ConfigError as exc:
         print(f"gongyou: {exc}", file=sys.stderr)
         return 2
@@ -379,6 +391,85 @@ async def _roles(settings: Settings, args: argparse.Namespace) -> int:
         await db.dispose()
 
 
+async def _new_panel_link(db: Database, settings: Settings, user_id: int) -> str | None:
+    """A sign-in link for a role holder (None if ``user_id`` holds no panel role)."""
+    from bot.core.models import User
+    from bot.panel.auth import create_link, panel_roles
+
+    async with db.session() as session:
+        user = await session.get(User, user_id)
+        if not panel_roles(user, admin_ids=settings.admin_ids):
+            return None
+        token = await create_link(session, user_id=user_id)
+    return f"{settings.panel_base_url()}/signin/{token}"
+
+
+async def _panel_link(settings: Settings, user_id: int) -> int:
+    from bot.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await _prepare(db, settings)
+        link = await _new_panel_link(db, settings, user_id)
+    finally:
+        await db.dispose()
+    if link is None:
+        print(
+            f"gongyou: user {user_id} holds no staff or volunteer role; grant one first "
+            f"(gongyou roles add {user_id} staff)",
+            file=sys.stderr,
+        )
+        return 1
+    print(link)
+    return 0
+
+
+async def _serve_panel(
+    settings: Settings, *, demo: bool, stop: asyncio.Event | None = None
+) -> int:
+    """Serve only the staff panel until Ctrl-C; ``demo``: on a throwaway SQLite database with
+    demo data, printing a sign-in link for the demo admin."""
+    import tempfile
+
+    from bot.context import Services
+    from bot.db import Database
+    from bot.web import start_panel
+
+    with tempfile.TemporaryDirectory(prefix="gongyou-panel-") as tmp:
+        if demo:
+            from bot.panel.demo import DEMO_ADMIN, load_demo
+
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'panel-demo.sqlite3'}"
+            settings = settings.model_copy(update={"database_url": url})
+        db = Database(settings.database_url)
+        try:
+            if demo:
+                await load_demo(db, settings)
+            else:
+                await _prepare(db, settings)
+            services = Services(settings=settings, db=db, router=None)  # type: ignore[arg-type]
+            runner = await start_panel(
+                services, host=settings.panel_host, port=settings.panel_port
+            )
+            try:
+                print(f"staff panel: {settings.panel_base_url()}/", flush=True)
+                if demo:
+                    link = await _new_panel_link(db, settings, DEMO_ADMIN)
+                    print(f"sign in as the demo admin (once, within 10 minutes): {link}")
+                    print("the demo data goes when this stops (Ctrl-C)", flush=True)
+                if stop is None:
+                    stop = asyncio.Event()
+                    loop = asyncio.get_running_loop()
+                    for sig in (signal.SIGINT, signal.SIGTERM):
+                        loop.add_signal_handler(sig, stop.set)
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+        finally:
+            await db.dispose()
+    return 0
+
+
 def _run(settings: Settings, mode: str | None) -> int:
     if mode is not None:
         settings = settings.model_copy(update={"mode": Mode(mode)})
@@ -408,16 +499,33 @@ async def _serve_polling(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        panel = await _start_panel_beside(application.bot_data["services"], settings)
         log.info("polling Telegram for updates")
-        await serve_polling(
-            application,
-            stop=stop,
-            long_poll=settings.poll_timeout,
-            interval=settings.poll_interval,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        try:
+            await serve_polling(
+                application,
+                stop=stop,
+                long_poll=settings.poll_timeout,
+                interval=settings.poll_interval,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        finally:
+            if panel is not None:
+                await panel.cleanup()
     finally:
         await db.dispose()
+
+
+async def _start_panel_beside(services: Any, settings: Settings) -> Any:
+    """Serve the staff panel on GONGYOU_PANEL_HOST:GONGYOU_PANEL_PORT beside polling (a port
+    that is taken is logged, and the bot runs without the panel)."""
+    from bot.web import start_panel
+
+    try:
+        return await start_panel(services, host=settings.panel_host, port=settings.panel_port)
+    except OSError as exc:
+        log.warning("staff panel not started on port %s: %s", settings.panel_port, exc)
+        return None
 
 
 async def _serve_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = None
     verify_attempts_per_day: int = Field(default=5, ge=1, le=100)
     match_daily_limit: int = Field(default=5, ge=1, le=100)
+    #: The staff panel: where polling mode serves it, the public address its sign-in links
+    #: use (default: the webhook URL + /panel, else http://<host>:<port>/panel) and how long a
+    #: session lasts without a request.
+    panel_host: str = "127.0.0.1"
+    panel_port: int = Field(default=8081, ge=1, le=65535)
+    panel_url: str | None = None
+    panel_idle_minutes: int = Field(default=60, ge=1, le=60 * 24 * 30)
     match_city: str = "郑州市"
     match_districts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_DISTRICTS)
@@ -215,6 +222,24 @@ class Settings(BaseSettings):
                 "postgresql+asyncpg://user:password@host/db"
             )
         return value
+
+    @field_validator("panel_url")
+    @classmethod
+    def _panel_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "GONGYOU_PANEL_URL must be the panel's public address, "
+                "e.g. https://bot.example.org/panel"
+            )
+        return value.rstrip("/") if value else value
+
+    def panel_base_url(self) -> str:
+        """The public address of the panel that sign-in links start with."""
+        if self.panel_url:
+            return self.panel_url
+        if self.mode is Mode.webhook and self.webhook_url:
+            return self.webhook_url.rstrip("/") + "/panel"
+        return f"http://{self.panel_host}:{self.panel_port}/panel"
 
     def audit_secret(self) -> bytes:
         """The key of audit-log pseudonyms: GONGYOU_AUDIT_KEY, or derived from the bot token."""

@@ -9,6 +9,7 @@ from bot.jobs import models as jobs
 from bot.legal import models as legal
 from bot.match import models as match
 from bot.membership import models as membership
+from bot.panel import models as panel
 from bot.stations import models as stations
 
-__all__ = ["core", "jobs", "legal", "match", "membership", "stations"]
+__all__ = ["core", "jobs", "legal", "match", "membership", "panel", "stations"]

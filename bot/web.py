@@ -1,4 +1,5 @@
-"""The aiohttp app: Telegram webhook, health and readiness probes, Prometheus metrics."""
+"""The aiohttp app: Telegram webhook, health and readiness probes, Prometheus metrics, and the
+staff panel (under ``/panel``; in polling mode on a port of its own, see :func:`start_panel`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from telegram import Update
 from bot import metrics
 from bot.app import GongyouApplication
 from bot.context import Services
+from bot.panel import setup_panel
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,15 @@ async def metrics_view(_request: web.Request) -> web.Response:
 
 
 def make_web_app(
-    application: GongyouApplication, *, path: str, secret: str, manage_application: bool = True
+    application: GongyouApplication,
+    *,
+    path: str,
+    secret: str,
+    manage_application: bool = True,
+    panel: bool = True,
 ) -> web.Application:
-    """Build the aiohttp app; with ``manage_application`` it also starts and stops the bot."""
+    """Build the aiohttp app; with ``manage_application`` it also starts and stops the bot,
+    with ``panel`` it serves the staff panel under ``/panel``."""
     app = web.Application(client_max_size=MAX_BODY)
     app[PTB_APP] = application
     app[SECRET] = secret
@@ -78,6 +86,8 @@ def make_web_app(
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_get("/readyz", readyz, name="readyz")
     app.router.add_get("/metrics", metrics_view, name="metrics")
+    if panel:
+        setup_panel(app, application.bot_data["services"])
     if manage_application:
         app.cleanup_ctx.append(_run_application)
     return app
@@ -96,3 +106,30 @@ async def _run_application(app: web.Application) -> AsyncIterator[None]:
         if application.post_stop is not None:
             await application.post_stop(application)
         await application.shutdown()
+
+
+async def _to_panel(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/panel/")
+
+
+def make_panel_app(services: Services) -> web.Application:
+    """An app serving only the staff panel (under ``/panel``) and ``/healthz``."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_get("/", _to_panel)
+    app.router.add_get("/healthz", healthz, name="healthz")
+    setup_panel(app, services)
+    return app
+
+
+async def start_panel(services: Services, *, host: str, port: int) -> web.AppRunner:
+    """Serve the staff panel on ``host:port`` (polling mode and ``gongyou panel``); the caller
+    cleans the returned runner up."""
+    runner = web.AppRunner(make_panel_app(services), handle_signals=False)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    log.info("staff panel on http://%s:%s/panel/", host, port)
+    return runner

@@ -14,7 +14,7 @@ from bot.core.users import PAUSABLE
 from bot.legal.core import INTAKE_FLOW
 from bot.match.core import PROFILE_FLOW
 from bot.membership.roster import VERIFY_FLOW
-from handlers import jobs, legal, match, membership, outbox, stations, union
+from handlers import jobs, legal, match, membership, outbox, panel, stations, union
 from handlers.base import FLOW_POLICIES, FlowPolicy, Service
 from handlers.jobs import alerts as job_alerts
 from handlers.jobs import search as job_search
@@ -27,6 +27,7 @@ SERVICES: tuple[Service, ...] = (
     match.SPEC,
     stations.SPEC,
     union.SPEC,
+    panel.SPEC,
 )
 
 #: The worker flows that give way to a clear request for another service and wait to be taken

@@ -134,6 +134,8 @@ def layer(name: str) -> int:
         return 2
     if any(name == f"bot.{s}" or name.startswith(f"bot.{s}.") for s in SERVICES):
         return 3
+    if name == "bot.panel.auth" or name == "bot.panel.models":  # sign-in links: a service
+        return 3
     if name in ("bot.context", "bot.ratelimit"):
         return 4
     if name.startswith("handlers"):
@@ -242,7 +244,7 @@ def test_every_service_is_registered_once_in_order() -> None:
     from handlers import SERVICES as REGISTERED
 
     names = [service.name for service in REGISTERED]
-    assert sorted(names) == sorted((*SERVICES, *KNOWLEDGE_ONLY, "outbox"))
+    assert sorted(names) == sorted((*SERVICES, *KNOWLEDGE_ONLY, "outbox", "panel"))
     assert len(set(names)) == len(names)
     # the outbox's sender starts before any service that queues messages in it
     assert names[0] == "outbox"

@@ -62,3 +62,4 @@ help-volunteer-legal =
     /case <number> open a case: claim, release, ask the worker, close
     /kb_draft turn a good answer into an FAQ draft for staff to review
     Messages in a case's topic go to the worker (start with "//" for an internal note)
+    /panel a sign-in link to the web panel

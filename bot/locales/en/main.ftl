@@ -26,6 +26,7 @@ help-staff =
     /legal stats [days] legal-help statistics; /legal export the case table (CSV, no personal data)
     /legal drafts review FAQ drafts from volunteer lawyers; /cases, /case <number> to see cases
     /match event new social; /match events upcoming socials; /match export <number> attendee list
+    /panel a sign-in link to the web panel (statistics, roles, audit log)
 help-admin =
     Admins:
     /role add <user id> <role> grant a role

@@ -26,6 +26,7 @@ help-staff =
     /legal stats [天数] 法律帮助统计；/legal export 导出案件表（CSV，不含个人信息）
     /legal drafts 审核志愿律师提交的问答草稿；/cases、/case <编号> 查看案件
     /match event 新建联谊活动；/match events 近期活动；/match export <编号> 导出报名名单
+    /panel 获取网页后台的登录链接（统计、角色、审计日志）
 help-admin =
     管理员：
     /role add <用户ID> <角色> 授予角色

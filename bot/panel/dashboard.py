@@ -1,0 +1,226 @@
+"""Dashboard: how the services were used over the last 30 or 90 days.
+
+What is counted, and from where (the bot keeps no per-day usage table; Prometheus counters
+live in each process and start from zero at every restart):
+
+- updates per day: the inbox (every update the bot received; kept 7 days, not split by
+  service, so the chart covers at most the last week);
+- activity per day by service: rows each service writes when a worker acts: legal cases
+  opened, station reports, job postings created, matchmaking profiles created;
+- legal cases opened and closed in the period, and the median time from a case's opening to
+  its first answer (``first_reply_at``);
+- job postings created in the period, by their status now;
+- broadcasts created in the period and their recipients by delivery status;
+- station reports (open and resolved), matchmaking profiles, pairs and social sign-ups.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.models import InboxItem, Role, utcnow
+from bot.jobs.models import Broadcast, BroadcastRecipient, JobPosting, PostingStatus
+from bot.legal.models import LegalCase
+from bot.match.models import MatchPair, MatchProfile, MatchSignup
+from bot.panel.charts import bar_chart, line_chart
+from bot.panel.guard import requires, services
+from bot.panel.render import NavEntry, language, render, translator
+from bot.stations.models import StationReport
+
+NAV = NavEntry("/dashboard", "panel-nav-dashboard", frozenset({Role.staff}))
+PERIODS = (30, 90)
+#: How many days of updates the inbox keeps (bot.core.inbox.RETENTION).
+INBOX_DAYS = 7
+routes = web.RouteTableDef()
+SERVICE_KEYS = {
+    "legal": "panel-dash-service-legal",
+    "station": "panel-dash-service-station",
+    "jobs": "panel-dash-service-jobs",
+    "match": "panel-dash-service-match",
+}
+POSTING_KEYS = {
+    "draft": "panel-dash-posting-draft",
+    "pending": "panel-dash-posting-pending",
+    "published": "panel-dash-posting-published",
+    "expired": "panel-dash-posting-expired",
+    "withdrawn": "panel-dash-posting-withdrawn",
+    "rejected": "panel-dash-posting-rejected",
+}
+DELIVERY_KEYS = {
+    "delivered": "panel-dash-delivery-delivered",
+    "blocked": "panel-dash-delivery-blocked",
+    "failed": "panel-dash-delivery-failed",
+    "pending": "panel-dash-delivery-pending",
+}
+
+
+@dataclass
+class Figures:
+    """Everything the dashboard shows for one period."""
+
+    days: list[date]
+    inbox_days: list[date]
+    updates_per_day: list[int]
+    activity: dict[str, list[int]]
+    cases_opened: int = 0
+    cases_closed: int = 0
+    first_answer_hours: float | None = None
+    postings: dict[str, int] = field(default_factory=dict)
+    broadcasts: int = 0
+    delivery: dict[str, int] = field(default_factory=dict)
+    reports_open: int = 0
+    reports_resolved: int = 0
+    profiles: int = 0
+    pairs: int = 0
+    signups: int = 0
+
+
+def _per_day(moments: Iterable[datetime], days: Sequence[date], zone: ZoneInfo) -> list[int]:
+    counts = Counter(moment.astimezone(zone).date() for moment in moments)
+    return [counts.get(day, 0) for day in days]
+
+
+async def _times(session: AsyncSession, column: object, since: datetime) -> list[datetime]:
+    rows = await (await session.connection()).execute(select(column).where(column >= since))  # type: ignore[operator,call-overload]
+    return [row[0] for row in rows]
+
+
+async def gather(session: AsyncSession, *, days: int, zone: ZoneInfo, now: datetime) -> Figures:
+    """Count what the dashboard shows over the last ``days`` days (local calendar days)."""
+    today = now.astimezone(zone).date()
+    calendar = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    since = datetime.combine(calendar[0], datetime.min.time(), zone)
+    inbox_calendar = calendar[-INBOX_DAYS:]
+    inbox_since = datetime.combine(inbox_calendar[0], datetime.min.time(), zone)
+    updates = await _times(session, InboxItem.received_at, inbox_since)
+    opened = await _times(session, LegalCase.created_at, since)
+    reports = await _times(session, StationReport.created_at, since)
+    postings = await _times(session, JobPosting.created_at, since)
+    profiles = await _times(session, MatchProfile.created_at, since)
+    figures = Figures(
+        days=calendar,
+        inbox_days=inbox_calendar,
+        updates_per_day=_per_day(updates, inbox_calendar, zone),
+        activity={
+            "legal": _per_day(opened, calendar, zone),
+            "station": _per_day(reports, calendar, zone),
+            "jobs": _per_day(postings, calendar, zone),
+            "match": _per_day(profiles, calendar, zone),
+        },
+        cases_opened=len(opened),
+        profiles=len(profiles),
+    )
+    figures.cases_closed = len(await _times(session, LegalCase.closed_at, since))
+    answered = await (await session.connection()).execute(
+        select(LegalCase.created_at, LegalCase.first_reply_at)  # type: ignore[call-overload]
+        .where(LegalCase.created_at >= since)
+        .where(LegalCase.first_reply_at.is_not(None))  # type: ignore[union-attr]
+    )
+    waits = [(reply - opened_at).total_seconds() / 3600 for opened_at, reply in answered]
+    figures.first_answer_hours = round(statistics.median(waits), 1) if waits else None
+    by_status = await (await session.connection()).execute(
+        select(JobPosting.status, func.count())  # type: ignore[call-overload]
+        .where(JobPosting.created_at >= since)
+        .group_by(JobPosting.status)
+    )
+    counted = {str(status): int(n) for status, n in by_status}
+    figures.postings = {status.value: counted.get(status.value, 0) for status in PostingStatus}
+    figures.broadcasts = int(
+        await session.scalar(
+            select(func.count()).select_from(Broadcast).where(Broadcast.created_at >= since)  # type: ignore[arg-type]
+        )
+        or 0
+    )
+    delivery = await (await session.connection()).execute(
+        select(BroadcastRecipient.status, func.count())  # type: ignore[call-overload]
+        .join(Broadcast, Broadcast.id == BroadcastRecipient.broadcast_id)
+        .where(Broadcast.created_at >= since)
+        .group_by(BroadcastRecipient.status)
+    )
+    shown: Counter[str] = Counter()
+    for status, n in delivery:
+        value = str(status)
+        key = "delivered" if value in ("sent", "resent", "unconfirmed") else value
+        shown[key if key in ("delivered", "blocked", "failed") else "pending"] += int(n)
+    figures.delivery = {k: shown.get(k, 0) for k in ("delivered", "blocked", "failed", "pending")}
+    resolved = await _times(session, StationReport.resolved_at, since)
+    figures.reports_resolved = len(resolved)
+    figures.reports_open = int(
+        await session.scalar(
+            select(func.count())  # type: ignore[arg-type]
+            .select_from(StationReport)
+            .where(StationReport.resolved_at.is_(None))  # type: ignore[union-attr]
+        )
+        or 0
+    )
+    figures.pairs = len(await _times(session, MatchPair.at, since))
+    figures.signups = len(await _times(session, MatchSignup.at, since))
+    return figures
+
+
+def _day_labels(days: Sequence[date]) -> list[str]:
+    return [f"{d.month}/{d.day}" for d in days]
+
+
+@routes.get("/dashboard", name="panel-dashboard")
+@requires(Role.staff)
+async def dashboard_page(request: web.Request) -> web.StreamResponse:
+    """Show the figures and charts of the last 30 or 90 days."""
+    raw = request.query.get("days", "30")
+    days = int(raw) if raw in ("30", "90") else 30
+    settings = services(request).settings
+    zone = ZoneInfo(settings.timezone)
+    async with services(request).db.session() as session:
+        figures = await gather(session, days=days, zone=zone, now=utcnow())
+    tr = translator(language(request))
+    charts = {
+        "updates": line_chart(
+            _day_labels(figures.inbox_days),
+            {tr("panel-dash-updates"): figures.updates_per_day},
+            title=tr("panel-dash-updates-title"),
+            y_label=tr("panel-dash-axis-count"),
+            x_label=tr("panel-dash-axis-day"),
+        ),
+        "activity": line_chart(
+            _day_labels(figures.days),
+            {tr(SERVICE_KEYS[key]): values for key, values in figures.activity.items()},
+            title=tr("panel-dash-activity-title"),
+            y_label=tr("panel-dash-axis-count"),
+            x_label=tr("panel-dash-axis-day"),
+        ),
+        "postings": bar_chart(
+            [tr(POSTING_KEYS[s]) for s in figures.postings],
+            {tr("panel-dash-postings"): list(figures.postings.values())},
+            title=tr("panel-dash-postings-title"),
+            y_label=tr("panel-dash-axis-count"),
+        ),
+        "delivery": bar_chart(
+            [tr(DELIVERY_KEYS[s]) for s in figures.delivery],
+            {tr("panel-dash-recipients"): list(figures.delivery.values())},
+            title=tr("panel-dash-delivery-title"),
+            y_label=tr("panel-dash-axis-count"),
+        ),
+    }
+    return render(
+        request,
+        "dashboard.html",
+        title_key="panel-nav-dashboard",
+        days=days,
+        periods=PERIODS,
+        figures=figures,
+        charts=charts,
+        hours=(
+            "-"
+            if figures.first_answer_hours is None
+            else tr("panel-dash-hours", hours=f"{figures.first_answer_hours:.1f}")
+        ),
+    )
