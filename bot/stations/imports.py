@@ -67,7 +67,7 @@ from bot.stations.geo import (
 )
 from bot.stations.hours import parse_hours
 from bot.stations.models import Station, StationStatus, search_text_of
-from bot.stations.search import AMENITIES, amenity_mask
+from bot.stations.search import AMENITIES, add_search_terms, amenity_mask, take_over_search_terms
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -1050,6 +1050,9 @@ def _upsert(
     if dry_run:
         return report
 
+    # Pieces of text search's vocabulary are added once for the whole file (PostgreSQL).
+    take_over_search_terms(conn)
+    written: list[str] = []
     for start in range(0, len(new), _WRITE_CHUNK):
         batch = [
             {
@@ -1063,6 +1066,7 @@ def _upsert(
             for row in new[start : start + _WRITE_CHUNK]
         ]
         conn.execute(insert(STATIONS), batch)
+        written.extend(row["search_text"] for row in batch)
     for differ, group in changes.items():
         names = [_DATA_COLUMNS[i] for i in differ]
         if any(name in _SEARCHED for name in names):
@@ -1074,6 +1078,8 @@ def _upsert(
         )
         for start in range(0, len(group), _WRITE_CHUNK):
             conn.execute(statement, group[start : start + _WRITE_CHUNK])
+        written.extend(row["b_search_text"] for row in group if "b_search_text" in row)
+    add_search_terms(conn, written)
     audit_import(
         conn,
         action="stations.import",

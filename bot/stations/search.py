@@ -495,16 +495,20 @@ def search(conn: Connection, *, text: str, limit: int = 5, offset: int = 0) -> S
     The words are compared with each station's ``search_text`` (name, district and address,
     folded alike) by rapidfuzz's ``partial_ratio``. Only a few hundred stations are scored:
     those that hold the words as they are (the first by id, as the full scan ranks equal
-    scores) and the closest few hundred by trigrams, read through the trigram index (FTS5 on
-    SQLite, pg_trgm on PostgreSQL). Without an index every station is scored, as
-    :func:`search_by_scan` does (off the event loop on the async engine).
+    scores; two-letter words through the FTS5 vocabulary on SQLite and the bigram index on
+    PostgreSQL), the near misses (:func:`near_misses`: one letter left out, or for short words
+    one put in, as a city written before a street is) and the closest few hundred by trigrams,
+    all read through the indexes (FTS5 on SQLite, pg_trgm on PostgreSQL). Candidates are
+    scored in id order, so equal scores rank as in the full scan. Without an index every
+    station is scored, as :func:`search_by_scan` does (off the event loop on the async
+    engine).
     """
     needle = normalize(text)
     if not needle:
         return SearchResult((), False)
     choices = _indexed_choices(conn, needle)
-    if choices is None:
-        choices = _all_choices(conn)
+    # by id, as the scan reads them: rapidfuzz keeps the first of equal scores
+    choices = _all_choices(conn) if choices is None else dict(sorted(choices.items()))
     return _ranked(conn, needle, choices, limit=limit, offset=offset)
 
 
@@ -648,6 +652,7 @@ def _sqlite_choices(conn: Connection, needle: str) -> dict[int, str]:
         choices = {row.id: row.search_text for row in rows}
     if len(choices) >= SEARCH_MAX * 2 or len(needle) < 3:
         return choices
+    exact_found = bool(choices)
     held = sorted((gram for gram in grams if counts.get(gram)), key=lambda gram: counts[gram])
     rare = [gram for gram in held[:RARE_TRIGRAMS] if counts[gram] <= COMMON_TRIGRAM] or held[:1]
     if not rare:
@@ -669,7 +674,92 @@ def _sqlite_choices(conn: Connection, needle: str) -> dict[int, str]:
         params = {"match": match, "many": FUZZY_CANDIDATES, "closed": closed}
         for row in conn.execute(ranked, params):
             choices.setdefault(row.id, row.search_text)
+    # A letter put in is looked for only when nothing holds short words as they are: then the
+    # best answers are near misses their few trigrams cannot rank (longer words have enough
+    # rare trigrams for the step above, and trying every letter put in would cost more).
+    insertions = not exact_found and len(needle) <= INSERTION_MAX_LETTERS
+    near = _sqlite_near_misses(conn, needle, insertions=insertions)
+    for station_id, text in near.items():
+        choices.setdefault(station_id, text)
     return choices
+
+
+#: Words of up to this many letters are also tried with a letter put in (near misses).
+INSERTION_MAX_LETTERS = 6
+#: The near-miss step reads at most this many stations (the first by id, as the scan ranks
+#: equal scores).
+NEAR_MISS_MAX = 1000
+
+
+def near_misses(needle: str, middles: dict[tuple[str, str], set[str]]) -> set[str]:
+    """What a station may hold that is one slip away from ``needle``: a letter left out, a
+    letter put in (one of ``middles``, the letters stations hold between those two), or both
+    (a letter typed wrong), three letters or more.
+
+    A station holding one of them scores at least ``(m - 1) / m`` (``m`` letters typed): these
+    are the close matches that share too few of the words' trigrams to be ranked high by them
+    (a city written before a street, a station number with one digit wrong).
+    """
+    found: set[str] = set()
+    shorter = {needle[:i] + needle[i + 1 :] for i in range(len(needle))}
+    for variant in (needle, *sorted(shorter)):
+        if variant != needle:
+            found.add(variant)
+        for j in range(1, len(variant)):
+            for middle in middles.get((variant[j - 1], variant[j]), ()):
+                found.add(variant[:j] + middle + variant[j:])
+    found.discard(needle)
+    return {pattern for pattern in found if len(pattern) >= 3}
+
+
+def _pairs(needle: str) -> set[tuple[str, str]]:
+    """The letter pairs a letter may be put in between: neighbours, and letters one apart."""
+    pairs = {(needle[i], needle[i + 1]) for i in range(len(needle) - 1)}
+    pairs |= {(needle[i], needle[i + 2]) for i in range(len(needle) - 2)}
+    return pairs
+
+
+def _sqlite_near_misses(conn: Connection, needle: str, *, insertions: bool) -> dict[int, str]:
+    """The stations holding something one slip away from ``needle`` (see :func:`near_misses`;
+    with a letter left out only, unless ``insertions``), read through the FTS5 table."""
+    pairs = _pairs(needle) if insertions else set()
+    middles: dict[tuple[str, str], set[str]] = {}
+    for first in sorted({a for a, _b in pairs}):
+        terms = conn.execute(
+            sql_text("SELECT term FROM stations_fts_terms WHERE term >= :low AND term < :high"),
+            {"low": first, "high": first + "\U0010ffff"},
+        ).scalars()
+        for term in terms:
+            if len(term) == 3 and (first, term[2]) in pairs and term[0] == first:
+                middles.setdefault((first, term[2]), set()).add(term[1])
+    patterns = near_misses(needle, middles)
+    grams = sorted({gram for pattern in patterns for gram in _trigrams(pattern)})
+    if not grams:
+        return {}
+    known: set[str] = set(
+        conn.execute(
+            sql_text("SELECT term FROM stations_fts_terms WHERE term IN :grams").bindparams(
+                bindparam("grams", expanding=True)
+            ),
+            {"grams": grams},
+        ).scalars()
+    )
+    held = sorted(p for p in patterns if all(gram in known for gram in _trigrams(p)))
+    if not held:
+        return {}
+    rows = conn.execute(
+        sql_text(
+            "SELECT s.id, s.search_text FROM stations_fts AS f JOIN stations AS s"
+            " ON s.id = f.rowid WHERE stations_fts MATCH :match AND s.status != :closed"
+            " ORDER BY f.rowid LIMIT :many"
+        ),
+        {
+            "match": " OR ".join(_phrase(pattern) for pattern in held),
+            "closed": StationStatus.closed.value,
+            "many": NEAR_MISS_MAX,
+        },
+    )
+    return {row.id: row.search_text for row in rows}
 
 
 def _pieces(needle: str, counts: dict[str, int]) -> list[str]:
@@ -718,21 +808,20 @@ def _begins(conn: Connection, short: str) -> str:
 
 def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
     closed = StationStatus.closed.value
-    exact = (
-        select(STATIONS.c.id, STATIONS.c.search_text)
-        .where(
-            STATIONS.c.search_text.contains(needle, autoescape=True),
-            STATIONS.c.status != closed,
-        )
-        .order_by(STATIONS.c.id)
-        .limit(SEARCH_MAX * 2)
-    )
-    choices = {row.id: row.search_text for row in conn.execute(exact)}
+    choices = _postgresql_holding(conn, needle)
     if len(choices) >= SEARCH_MAX * 2 or len(needle) < 3:
         return choices
-    # Stations sharing most of the words' trigrams come cheap from the index; when none of
-    # them (nor of those above) is a close match, likely a typing mistake, the index is asked
-    # again for those sharing fewer, which costs more (it reads longer lists).
+    exact_found = bool(choices)
+    # Near misses (one letter left out or put in) come first: they are the best answers when
+    # nothing holds the words as they are.
+    insertions = not exact_found and len(needle) <= INSERTION_MAX_LETTERS
+    near = _postgresql_near_misses(conn, needle, insertions=insertions)
+    for station_id, text in near.items():
+        choices.setdefault(station_id, text)
+    # Stations sharing most of the words' trigrams come cheap from the index. Without an exact
+    # match or a near miss the close ones may differ in two letters (a wrong letter and a
+    # missing one), which share fewer trigrams: the index is asked again for those sharing
+    # fewer, which costs more (it reads longer lists), unless a close match is known by then.
     for threshold in (0.6, 0.3):
         conn.execute(
             sql_text("SELECT set_config('pg_trgm.word_similarity_threshold', :value, true)"),
@@ -748,12 +837,137 @@ def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
         )
         for row in rows:
             choices.setdefault(row.id, row.search_text)
+        if near:
+            break
         best = process.extractOne(
             needle, choices, scorer=fuzz.partial_ratio, processor=None, score_cutoff=CLOSE_MATCH
         )
-        if best is not None:
+        if best is not None and exact_found:
             break
     return choices
+
+
+#: The setting that switches the per-row triggers filling ``station_trigrams`` off for a
+#: transaction whose caller adds the pieces itself (migration 0017).
+TERMS_BY_CALLER = "gongyou.station_terms_by_caller"
+
+
+def take_over_search_terms(conn: Connection) -> None:
+    """Switch the per-row upkeep of ``station_trigrams`` off for this transaction (PostgreSQL;
+    nothing elsewhere): the caller then calls :func:`add_search_terms` with the texts written."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql_text("SELECT set_config(:name, 'on', true)"), {"name": TERMS_BY_CALLER})
+
+
+def add_search_terms(conn: Connection, texts: Iterable[str]) -> None:
+    """Add the three-letter pieces of ``texts`` to ``station_trigrams`` in one statement and
+    switch the per-row upkeep back on (PostgreSQL; nothing elsewhere)."""
+    if conn.dialect.name != "postgresql":
+        return
+    terms = sorted({text[i : i + 3] for text in texts for i in range(len(text) - 2)})
+    if terms:
+        conn.execute(
+            sql_text(
+                "INSERT INTO station_trigrams (term) SELECT unnest(CAST(:terms AS varchar[]))"
+                " ON CONFLICT DO NOTHING"
+            ),
+            {"terms": terms},
+        )
+    conn.execute(sql_text("SELECT set_config(:name, 'off', true)"), {"name": TERMS_BY_CALLER})
+
+
+#: On PostgreSQL the stations holding the words are first looked for among this many, in id
+#: order (common words: the first hundred holders are soon found), then through an index.
+ID_ORDER_ROWS = 3000
+
+
+def _like(words: str) -> str:
+    """A LIKE pattern matching text that holds ``words`` (``\\`` escapes)."""
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _postgresql_holding(conn: Connection, needle: str) -> dict[int, str]:
+    """The first stations by id holding ``needle`` (up to ``2 * SEARCH_MAX``).
+
+    A common word is found among the first stations in id order; a rarer one through an index
+    (trigrams, or for two letters the bigram index of migration 0017). Either way the answer
+    is the first holders by id, as a scan of the whole table gives.
+    """
+    params = {
+        "pattern": _like(needle),
+        "needle": needle,
+        "closed": StationStatus.closed.value,
+        "many": SEARCH_MAX * 2,
+        "rows": ID_ORDER_ROWS,
+    }
+    rows = conn.execute(
+        sql_text(
+            "SELECT id, search_text FROM (SELECT id, search_text, status FROM stations"
+            " ORDER BY id LIMIT :rows) AS s WHERE search_text LIKE :pattern"
+            " AND status != :closed ORDER BY id LIMIT :many"
+        ),
+        params,
+    ).all()
+    if len(rows) < SEARCH_MAX * 2:
+        if len(needle) >= 3:
+            held = "search_text LIKE :pattern"
+        elif len(needle) == 2:
+            held = "station_bigrams(search_text) @> ARRAY[CAST(:needle AS text)]"
+        else:
+            held = "search_text LIKE :pattern"  # one letter: no index helps
+        # OFFSET 0 keeps the planner from walking the primary key in id order instead
+        rows = conn.execute(
+            sql_text(
+                "SELECT id, search_text FROM (SELECT id, search_text FROM stations"
+                f" WHERE {held} AND status != :closed OFFSET 0) AS s"
+                " WHERE search_text LIKE :pattern ORDER BY id LIMIT :many"
+            ),
+            params,
+        ).all()
+    return {row.id: row.search_text for row in rows}
+
+
+def _postgresql_near_misses(conn: Connection, needle: str, *, insertions: bool) -> dict[int, str]:
+    """The stations holding something one slip away from ``needle`` (see :func:`near_misses`;
+    with a letter left out only, unless ``insertions``), read through the trigram index; the
+    letters stations hold between two others come from ``station_trigrams``."""
+    pairs = _pairs(needle) if insertions else set()
+    middles: dict[tuple[str, str], set[str]] = {}
+    if pairs:
+        terms = conn.execute(
+            sql_text("SELECT term FROM station_trigrams WHERE left(term, 1) = ANY(:firsts)"),
+            {"firsts": sorted({first for first, _last in pairs})},
+        ).scalars()
+        for term in terms:
+            if len(term) == 3 and (term[0], term[2]) in pairs:
+                middles.setdefault((term[0], term[2]), set()).add(term[1])
+    patterns = near_misses(needle, middles)
+    grams = sorted({gram for pattern in patterns for gram in _trigrams(pattern)})
+    if not grams:
+        return {}
+    known = set(
+        conn.execute(
+            sql_text("SELECT term FROM station_trigrams WHERE term = ANY(:grams)"),
+            {"grams": grams},
+        ).scalars()
+    )
+    held = sorted(p for p in patterns if all(gram in known for gram in _trigrams(p)))
+    if not held:
+        return {}
+    rows = conn.execute(
+        sql_text(
+            "SELECT id, search_text FROM (SELECT id, search_text FROM stations"
+            " WHERE search_text LIKE ANY(:patterns) AND status != :closed OFFSET 0) AS s"
+            " ORDER BY id LIMIT :many"
+        ),
+        {
+            "patterns": [_like(pattern) for pattern in held],
+            "closed": StationStatus.closed.value,
+            "many": NEAR_MISS_MAX,
+        },
+    )
+    return {row.id: row.search_text for row in rows}
 
 
 #: A score at which the search is confident (and the PostgreSQL index is not asked again).
