@@ -1,6 +1,6 @@
 """Worker job search, posting contacts and reports, daily expiry: typed service functions.
 
-Search runs two ways with the same answers. A small table is read straight from the database
+Search runs three ways with the same answers. A small table is read straight from the database
 (filters in SQL, keywords scored in Python). A large one is answered from an in-process index
 of the published postings: one Python integer per filter value is a bit set over the postings
 (oldest first), so filters are a few big-integer ANDs; keywords are found by scanning one joined
@@ -13,8 +13,9 @@ re-checked; one that fails the check is read again into the index.
 
 A running bot builds its index right after it starts (:func:`prepare_search_index`): the
 postings are read in chunks, each its own short transaction, and the index is assembled in a
-worker thread, so updates keep flowing meanwhile. A search arriving before the index is ready
-is answered by reading the database directly (the same answer, at the plain scan's speed).
+worker thread, so updates keep flowing meanwhile. A worker's search never builds it. A search
+arriving before the index is ready is answered by the database, reading only what the page
+needs (:func:`_search_bounded`): the same answer, quick unless the words are rare or mistyped.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from sqlalchemy import (
     Connection,
     String,
     Table,
+    and_,
+    case,
     delete,
     func,
     literal,
@@ -52,8 +55,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.clock import today_in
 from bot.core.models import User, utcnow
 from bot.core.text import TextError, checked_text
-from bot.jobs.core import INDUSTRY_WORDS, POSTINGS, TYPE_WORDS, PostingView, monthly_equivalent
-from bot.jobs.models import JobContactView, JobReport, JobReportKind, PostingStatus
+from bot.jobs.core import (
+    DAYS_PER_MONTH,
+    HOURS_PER_DAY,
+    INDUSTRY_WORDS,
+    POSTINGS,
+    TYPE_WORDS,
+    PostingView,
+    monthly_equivalent,
+)
+from bot.jobs.models import JobContactView, JobReport, JobReportKind, PayUnit, PostingStatus
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -86,6 +97,8 @@ SCAN_EACH = 3000
 WORDS_KEPT = 4096
 #: Up to this many published postings, search reads the database directly.
 DIRECT_MAX = 2000
+#: Before the index is ready a search first looks among this many newest postings.
+BOUNDED_WINDOW = 2000
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SPLIT = re.compile(r"[^\w]+|_")
@@ -239,17 +252,21 @@ def _views(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
 
 def search_postings(conn: Connection, *, query: JobQuery, strategy: str = "auto") -> SearchPage:
     """Published, unexpired postings matching ``query``: newest first, or with keywords best
-    match first (then newest). ``strategy`` ("auto", "direct", "index") is for tests."""
+    match first (then newest). ``strategy`` ("auto", "direct", "bounded", "index") is for
+    tests and the benchmark; all four give the same postings in the same order."""
     index = None
     if strategy == "auto":
         index = _current_index(conn, build=False)
         if index is None:
-            # while this process's index is being built, the database answers
-            strategy = "direct" if _warming(conn) or _small(conn) else "index"
+            # Until this process's index is ready (it is built beside the running bot, see
+            # prepare_search_index) the database answers, reading only what the page needs.
+            strategy = "direct" if _small(conn) else "bounded"
         else:
             strategy = "direct" if index.alive.bit_count() <= DIRECT_MAX else "index"
     if strategy == "direct":
         return _search_direct(conn, query)
+    if strategy == "bounded":
+        return _search_bounded(conn, query)
     return _search_indexed(conn, query, index)
 
 
@@ -272,11 +289,10 @@ def _rank(
     return exact, scored
 
 
-def _search_direct(conn: Connection, query: JobQuery) -> SearchPage:
-    today = _today(query)
-    words = keyword_words(query.keywords)
+def _conditions(query: JobQuery, today: date, published: Any = None) -> list[Any]:
+    """The filters of ``query`` (all but pay and keywords) as SQL conditions."""
     conditions = [
-        _published(),
+        _published() if published is None else published,
         (POSTINGS.c.expires_on.is_(None)) | (POSTINGS.c.expires_on >= today),
     ]
     for column, wanted in (
@@ -289,6 +305,13 @@ def _search_direct(conn: Connection, query: JobQuery) -> SearchPage:
             conditions.append(column == wanted)
     if query.tags:
         conditions.append(POSTINGS.c.tags.op("&")(query.tags) == query.tags)
+    return conditions
+
+
+def _search_direct(conn: Connection, query: JobQuery) -> SearchPage:
+    today = _today(query)
+    words = keyword_words(query.keywords)
+    conditions = _conditions(query, today)
     rows = conn.execute(
         select(
             POSTINGS.c.id,
@@ -318,6 +341,119 @@ def _search_direct(conn: Connection, query: JobQuery) -> SearchPage:
     return SearchPage(items, query.offset, len(ids) > query.offset + query.limit, len(ids))
 
 
+def _monthly_sql() -> Any:
+    """:func:`monthly_equivalent` of a posting's pay, computed by the database (the same
+    multiplications in the same order, so the same floating-point figures)."""
+    amount = func.coalesce(POSTINGS.c.pay_max, POSTINGS.c.pay_min)
+    return case(
+        (POSTINGS.c.pay_unit == PayUnit.month.value, amount),
+        (POSTINGS.c.pay_unit == PayUnit.day.value, amount * DAYS_PER_MONTH),
+        (POSTINGS.c.pay_unit == PayUnit.hour.value, amount * HOURS_PER_DAY * DAYS_PER_MONTH),
+        else_=null(),
+    )
+
+
+def _contains(conn: Connection, word: str) -> Any:
+    """SQL: the posting's search text holds ``word`` (case and all, as ``word in text``)."""
+    name = "strpos" if conn.dialect.name == "postgresql" else "instr"
+    return getattr(func, name)(POSTINGS.c.search_text, word) > 0
+
+
+def _near_sql(conn: Connection, word: str) -> Any:
+    """SQL: the posting's search text holds enough of the word's units (see :func:`_near`)."""
+    units = _units(word)
+    held = sum((case((_contains(conn, unit), 1), else_=0) for unit in units), literal(0))
+    return held >= _needed(len(units))
+
+
+def _newest_first(conn: Connection) -> tuple[Any, Any]:
+    """Newest first, as the plain scan orders. On SQLite the order (and the status test, see
+    _search_bounded) is written so that the planner reads the table in its own order and sorts
+    what matched, instead of following the (status, published_at) index row by row (several
+    times slower when most rows fail)."""
+    published_at: Any = POSTINGS.c.published_at
+    if conn.dialect.name == "sqlite":
+        published_at = published_at.op("||")(literal(""))  # same text, no index
+    return published_at.desc(), POSTINGS.c.id.desc()
+
+
+def _search_bounded(conn: Connection, query: JobQuery) -> SearchPage:
+    """The plain scan's answer from as few rows as the page needs, read newest first through
+    the (status, published_at) index with every filter and word tested by the database.
+
+    Keyword matches holding every word come first, newest first, so a page of them is found
+    without reading further. Only when there are fewer (words with a typo) are the near matches
+    read: the database picks the candidates (see :func:`_near`) and they are scored here. The
+    total is given when every match was counted on the way, None otherwise.
+    """
+    today = _today(query)
+    words = keyword_words(query.keywords)
+    scan = None
+    if conn.dialect.name == "sqlite":  # the whole table read in its own order, not by index
+        scan = POSTINGS.c.status.op("||")(literal("")) == PostingStatus.published.value
+    conditions = _conditions(query, today, scan)
+    if query.min_monthly is not None:
+        monthly = _monthly_sql()
+        conditions.append(monthly.is_(None) | (monthly >= query.min_monthly))
+    needed = query.offset + query.limit + 1
+    exact = [_contains(conn, word) for word in words]
+    ids: list[int] = []
+    # First the newest postings only, through the (status, published_at) index: most pages
+    # are found there. Everything else was published before the oldest of them.
+    oldest = conn.execute(
+        select(POSTINGS.c.published_at)
+        .where(_published())
+        .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+        .offset(BOUNDED_WINDOW - 1)
+        .limit(1)
+    ).scalar()
+    if oldest is not None:
+        recent = POSTINGS.c.published_at >= oldest
+        if conn.dialect.name == "postgresql":  # where NULL sorts first when descending
+            recent = recent | POSTINGS.c.published_at.is_(None)
+        ids = list(
+            conn.execute(
+                select(POSTINGS.c.id)
+                .where(_published(), recent, *conditions[1:], *exact)
+                .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+                .limit(needed)
+            ).scalars()
+        )
+    newest = _newest_first(conn)
+    if len(ids) < needed:  # then every posting, read in table order and sorted
+        ids = list(
+            conn.execute(
+                select(POSTINGS.c.id).where(*conditions, *exact).order_by(*newest).limit(needed)
+            ).scalars()
+        )
+    total: int | None = None if len(ids) >= needed else len(ids)
+    if total is not None and any(_fuzzy(word) for word in words):
+        near = [
+            _contains(conn, word) | _near_sql(conn, word)
+            if _fuzzy(word)
+            else _contains(conn, word)
+            for word in words
+        ]
+        rows = conn.execute(
+            select(POSTINGS.c.id, POSTINGS.c.search_text)
+            .where(*conditions, *near, ~and_(*exact))
+            .order_by(*newest)
+            .limit(FUZZY_MAX)
+        ).all()
+        scored = []
+        for order, row in enumerate(rows):
+            score = _score(words, row.search_text)
+            if score is not None:
+                scored.append((-score, order, row.id))
+        scored.sort()
+        ids += [posting_id for _score_value, _order, posting_id in scored]
+        total = len(ids)
+    chosen = ids[query.offset : query.offset + query.limit]
+    found = _views(conn, chosen)
+    items = tuple(PostingView.from_row(found[i]._mapping) for i in chosen if i in found)
+    return SearchPage(items, query.offset, len(ids) > query.offset + query.limit, total)
+
+
 def _small(conn: Connection) -> bool:
     """True when there are few enough published postings to read them directly."""
     count = conn.execute(
@@ -331,8 +467,8 @@ def _small(conn: Connection) -> bool:
 def filter_choices(conn: Connection) -> FilterChoices:
     """The districts, metro lines and industries of published postings, sorted (for buttons)."""
     values: dict[str, tuple[str, ...]] = {}
-    if not _warming(conn) and not _small(conn):
-        index = _current_index(conn)
+    index = _current_index(conn, build=False)
+    if index is not None and index.alive.bit_count() > DIRECT_MAX:
         for name in ("district", "metro_line", "industry"):
             values[name] = tuple(
                 sorted(
@@ -742,7 +878,7 @@ _INDEXES: dict[str, _Index] = {}
 #: Databases whose index is being built beside the running bot (see prepare_search_index).
 _WARMING: set[str] = set()
 #: Postings read per transaction while the index is built beside the running bot.
-WARM_CHUNK = 5000
+WARM_CHUNK = 1000
 
 
 def reset_search_index() -> None:
@@ -752,11 +888,6 @@ def reset_search_index() -> None:
 
 def _key(conn: Connection) -> str:
     return conn.engine.url.render_as_string(hide_password=True)
-
-
-def _warming(conn: Connection) -> bool:
-    """True while this process builds the index of this database beside the running bot."""
-    return bool(_WARMING) and _key(conn) in _WARMING
 
 
 def _changed_since(conn: Connection, since: datetime | None) -> tuple[list[Any], int]:
