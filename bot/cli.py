@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -132,29 +133,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import" and args.import_kind == "jobs":
             from bot.jobs.imports import run_import_cli as run_job_import_cli
 
-            return asyncio.run(
-                run_job_import_cli(settings, args.file, dry_run=args.dry_run, city=args.city)
-            )
+            with _import_progress(settings, args.file):
+                return asyncio.run(
+                    run_job_import_cli(settings, args.file, dry_run=args.dry_run, city=args.city)
+                )
         if args.command == "import" and args.import_kind == "members":
             from bot.membership.roster import run_roster_cli
 
-            return asyncio.run(
-                run_roster_cli(
-                    settings,
-                    args.file,
-                    batch=args.batch,
-                    replace=args.replace,
-                    dry_run=args.dry_run,
+            with _import_progress(settings, args.file):
+                return asyncio.run(
+                    run_roster_cli(
+                        settings,
+                        args.file,
+                        batch=args.batch,
+                        replace=args.replace,
+                        dry_run=args.dry_run,
+                    )
                 )
-            )
         if args.command == "import":
             from bot.stations.imports import run_import_cli
 
-            return asyncio.run(
-                run_import_cli(
-                    settings, args.file, crs=args.crs, dry_run=args.dry_run, demo=args.demo
+            with _import_progress(settings, args.file):
+                return asyncio.run(
+                    run_import_cli(
+                        settings, args.file, crs=args.crs, dry_run=args.dry_run, demo=args.demo
+                    )
                 )
-            )
         if args.command == "stations":
             from bot.stations.poster import run_poster_cli
 
@@ -175,6 +179,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 1
+
+
+def _import_progress(settings: Settings, path: Path) -> contextlib.AbstractContextManager[Any]:
+    """A progress bar on the terminal while ``gongyou import`` reads and stores a file.
+
+    Only when standard output is a terminal (a pipe or a log file gets the report alone). The
+    bar is indeterminate: the imports report no row counts while they run, so it shows the file,
+    a moving bar and the time taken; it disappears before the report is printed.
+    """
+    if not sys.stdout.isatty():
+        return contextlib.nullcontext()
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from bot.i18n import t
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    )
+    label = t(settings.default_language, "panel-imports-cli-progress", name=Path(path).name)
+    progress.add_task(label, total=None)
+    return progress
 
 
 async def _upgrade(settings: Settings) -> None:

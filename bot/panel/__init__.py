@@ -91,14 +91,14 @@ from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from bot.context import Services
-from bot.panel import admin, dashboard, guard
+from bot.panel import admin, broadcasts, cases, dashboard, guard, imports, review, stations
 from bot.panel.render import NAV, PREFIX, NavEntry, setup_templates
 
 STATIC = Path(__file__).with_name("static")
 
 #: The panel's pages, in nav order: each module has ``routes`` (an aiohttp RouteTableDef)
 #: and ``NAV`` (a :class:`NavEntry`).
-PAGES: list[ModuleType] = [dashboard, admin]
+PAGES: list[ModuleType] = [dashboard, cases, stations, imports, broadcasts, review, admin]
 
 __all__ = ["PAGES", "NavEntry", "make_panel_app", "setup_panel"]
 

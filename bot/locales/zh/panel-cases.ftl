@@ -1,0 +1,66 @@
+## 工作人员面板：法律案件。
+
+panel-nav-cases = 法律案件
+panel-cases-bad-filter = 请从列表中选择状态和问题类别；志愿者请填用户 ID（数字）或 "me"。
+panel-cases-bad-period = 请选择页面上提供的时间范围。
+panel-cases-stats-title = 法律案件：统计
+panel-cases-case-title = 法律案件
+panel-cases-case-heading = 案件 { $number }
+panel-cases-export = 导出案件 CSV（不含工友个人信息）
+panel-cases-status = 状态
+panel-cases-category = 问题类别
+panel-cases-any = 全部
+panel-cases-volunteer = 志愿者
+panel-cases-volunteer-hint = 用户 ID，或 "me"
+panel-cases-sla-only = 只看超过答复时限的案件
+panel-cases-filter = 筛选
+panel-cases-count = 共 { $count } 个案件
+panel-cases-number = 案件
+panel-cases-opened = 提交时间
+panel-cases-first-reply = 首次答复
+panel-cases-urgent = 紧急
+panel-cases-sla = 超时
+panel-cases-you = 你
+panel-cases-none = 没有符合条件的案件。
+panel-cases-back = ← 全部案件
+panel-cases-where = 处理情况
+panel-cases-claimed-you = 由你接手
+panel-cases-claimed-by = 由志愿者 { $id } 接手
+panel-cases-escalated = 已转给工作人员（没有人及时接手）
+panel-cases-outcome = 结果
+panel-cases-closed = 结案时间
+panel-cases-rating = 工友的评价
+panel-cases-facts = 工友提供的情况
+panel-cases-employer = 用人单位
+panel-cases-place = 地点
+panel-cases-work-start = 入职时间
+panel-cases-work-end = 离职时间
+panel-cases-still-working = 仍在职
+panel-cases-incident = 受伤日期
+panel-cases-amount = 被欠金额（元）
+panel-cases-description = 事情经过
+panel-cases-evidence = 附件数量（请在 Telegram 中查看）
+panel-cases-phone = 电话（工友希望电话联系）
+panel-cases-contact = 联系方式
+panel-cases-contact-bot = 只通过机器人联系
+panel-cases-name = 姓名
+panel-cases-name-hidden = 工友未公开
+panel-cases-deadline = 时效
+panel-cases-history = 对话记录
+panel-cases-from-worker = 工友
+panel-cases-from-volunteer = 志愿者 { $id }
+panel-cases-attachment = （图片或文件）
+panel-cases-history-none = 还没有消息。
+panel-cases-act-in-telegram = 接手案件、给工友留言和结案请在 Telegram 里操作：志愿者群或 /cases。
+panel-cases-period = { $days ->
+    [0] 全部时间
+   *[other] 最近 { $days } 天
+}
+panel-cases-stats-cases = 提交的案件
+panel-cases-stats-urgent = 紧急
+panel-cases-stats-median = 首次答复时间（中位数）
+panel-cases-stats-p90 = 90% 的案件在此时间内答复
+panel-cases-stats-waiting = 仍在等待首次答复
+panel-cases-stats-by-status = 按状态（当前）
+panel-cases-stats-by-category = 按问题类别
+panel-cases-stats-by-outcome = 按结果

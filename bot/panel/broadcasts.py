@@ -1,0 +1,355 @@
+"""Broadcasts: compose, preview (recipients, start after quiet hours), send, steer, history.
+
+Sending calls the bot's ``launch`` (:mod:`bot.jobs.broadcast`) with the same audience filters,
+kinds and quiet-hours rule as the bot's /broadcast; pause, resume and cancel call the bot's
+``pause_broadcast``, ``resume_broadcast`` and ``cancel_broadcast`` (each audited as the staff
+member). A preview hands out a one-time token: the first "send" with it launches the broadcast,
+a second one (a double click, a resubmitted form) finds it spent and launches nothing.
+
+The progress card is a fragment (``/broadcasts/{id}/status``) that ``static/poll.js`` fetches
+every few seconds until the broadcast is done or cancelled.
+
+Previews wait in this process's memory (for :data:`KEEP`); with several replicas the "send"
+must reach the replica that made the preview (sticky sessions), else staff preview again.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from bot.core.models import Role, utcnow
+from bot.core.text import TextError, checked_text
+from bot.i18n import t
+from bot.jobs.broadcast import (
+    FILTER_KEYS,
+    KIND_NOTICE,
+    KIND_TEXT,
+    KIND_WEEKLY,
+    TEXT_MAX,
+    BroadcastError,
+    BroadcastProgress,
+    audience_count,
+    audience_options,
+    broadcast_status,
+    cancel_broadcast,
+    launch,
+    normalize_audience,
+    pause_broadcast,
+    quiet_end,
+    recent_broadcasts,
+    render_weekly,
+    resume_broadcast,
+    weekly_postings,
+    weekly_total,
+)
+from bot.jobs.models import BroadcastStatus
+from bot.panel.guard import int_param, requires, services
+from bot.panel.render import NavEntry, language, message_page, render, url, visitor
+
+NAV = NavEntry("/broadcasts", "panel-nav-broadcasts", frozenset({Role.staff}))
+routes = web.RouteTableDef()
+
+#: A preview can be sent for this long.
+KEEP = 30 * 60.0
+#: Broadcasts listed in the history.
+HISTORY = 20
+#: Seconds between two looks at a running broadcast's progress.
+POLL_SECONDS = 3
+STEERING = {
+    "pause": pause_broadcast,
+    "resume": resume_broadcast,
+    "cancel": cancel_broadcast,
+}
+FINAL = (BroadcastStatus.done, BroadcastStatus.cancelled)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A previewed broadcast waiting for "send": who wrote it, to whom, and what."""
+
+    user_id: int
+    audience: dict[str, Any]
+    kind: str
+    text: str
+    postings: tuple[int, ...]
+    created: float
+
+
+_DRAFTS: weakref.WeakKeyDictionary[web.Application, dict[str, Draft]] = weakref.WeakKeyDictionary()
+
+
+def _drafts(request: web.Request) -> dict[str, Draft]:
+    found = _DRAFTS.setdefault(request.app, {})
+    now = time.monotonic()
+    for token, draft in list(found.items()):
+        if now - draft.created > KEEP:
+            del found[token]
+    return found
+
+
+def local_time(zone: str, moment: datetime | None) -> str:
+    """A moment on the union's wall clock ("2026-12-05 07:00"), or "-"."""
+    if moment is None:
+        return "-"
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def audience_text(lang: str, audience: dict[str, Any]) -> str:
+    """The audience in words: all subscribers, or the chosen filters."""
+    joiner = "、" if lang == "zh" else ", "
+    parts = []
+    if audience.get("districts"):
+        parts.append(joiner.join(audience["districts"]))
+    if audience.get("industries"):
+        parts.append(
+            joiner.join(
+                t(lang, f"industry-{bc_industry}") for bc_industry in audience["industries"]
+            )
+        )
+    if audience.get("types"):
+        parts.append(joiner.join(t(lang, f"type-{bc_type}") for bc_type in audience["types"]))
+    return " / ".join(parts) if parts else t(lang, "bc-audience-all")
+
+
+def status_text(lang: str, zone: str, progress: BroadcastProgress, quiet: datetime | None) -> str:
+    """The broadcast's state in words, saying when a waiting one goes on."""
+    waits = progress.waits_until(utcnow(), quiet)
+    if waits is not None:
+        key = "bc-status-scheduled" if waits == progress.starts_at else "bc-status-night"
+        return t(lang, key, time=local_time(zone, waits))
+    status = progress.status
+    key = (
+        "bc-status-running"
+        if status is BroadcastStatus.running
+        else "bc-status-paused"
+        if status is BroadcastStatus.paused
+        else "bc-status-done"
+        if status is BroadcastStatus.done
+        else "bc-status-cancelled"
+        if status is BroadcastStatus.cancelled
+        else "bc-status-preparing"
+        if status is BroadcastStatus.preparing
+        else "bc-status-draft"
+    )
+    return t(lang, key)
+
+
+def _quiet(request: web.Request, now: datetime) -> datetime | None:
+    settings = services(request).settings
+    return quiet_end(now, quiet_hours=settings.quiet_hours, timezone=settings.timezone)
+
+
+def _bad(request: web.Request, key: str, **args: Any) -> web.Response:
+    return message_page(request, key, status=400, title_key="panel-nav-broadcasts", **args)
+
+
+# --- compose and history -----------------------------------------------------------------------
+
+
+@routes.get("/broadcasts", name="panel-broadcasts")
+@requires(Role.staff)
+async def broadcasts_page(request: web.Request) -> web.StreamResponse:
+    """Show the compose form (audience filters from the registrations) and the history."""
+    db = services(request).db
+    options = await db.transact(audience_options)
+    history = await db.transact(recent_broadcasts, limit=HISTORY)
+    lang = language(request)
+    zone = services(request).settings.timezone
+    quiet = _quiet(request, utcnow())
+    done = request.query.get("done", "")
+    return render(
+        request,
+        "broadcasts.html",
+        title_key="panel-nav-broadcasts",
+        options=options,
+        history=history,
+        states={p.id: status_text(lang, zone, p, quiet) for p in history},
+        when={p.id: local_time(zone, p.created_at) for p in history},
+        limit=TEXT_MAX,
+        done=done if done in ("spent",) else "",
+    )
+
+
+def _audience_from(form: MultiDictProxy[Any]) -> dict[str, list[str]]:
+    chosen = {key: [v for v in form.getall(key, []) if isinstance(v, str)] for key in FILTER_KEYS}
+    return normalize_audience(chosen)
+
+
+@routes.post("/broadcasts/preview", name="panel-broadcasts-preview")
+@requires(Role.staff)
+async def preview(request: web.Request) -> web.StreamResponse:
+    """Check the draft and show it with its recipient count and when it would start."""
+    seen = visitor(request)
+    assert seen is not None
+    form = await request.post()
+    lang = language(request)
+    try:
+        audience = _audience_from(form)
+    except BroadcastError:
+        return _bad(request, "panel-broadcasts-bad-audience")
+    kind = form.get("kind", "")
+    db = services(request).db
+    now = utcnow()
+    text, shown = "", ""
+    postings: tuple[int, ...] = ()
+    if kind == KIND_TEXT:
+        raw = form.get("text", "")
+        try:
+            text = checked_text(
+                raw if isinstance(raw, str) else "", limit=TEXT_MAX, layout="ends", form=None
+            )
+        except TextError as error:
+            if error.reason == "empty":
+                return _bad(request, "panel-broadcasts-empty")
+            length = len(raw.strip()) if isinstance(raw, str) else 0
+            return _bad(request, "bc-too-long", limit=TEXT_MAX, length=length)
+        shown = text
+    elif kind == KIND_WEEKLY:
+        views = await db.transact(weekly_postings, audience=audience, now=now)
+        if not views:
+            return _bad(request, "panel-broadcasts-no-postings")
+        total = await db.transact(weekly_total, audience=audience, now=now)
+        postings = tuple(view.id for view in views)
+        shown = render_weekly(lang, views, total).text
+    else:
+        return _bad(request, "panel-broadcasts-bad-kind")
+    count = await db.transact(audience_count, audience=audience)
+    token = secrets.token_urlsafe(24)
+    _drafts(request)[token] = Draft(
+        user_id=seen.user_id,
+        audience=audience,
+        kind=kind,
+        text=text,
+        postings=postings,
+        created=time.monotonic(),
+    )
+    starts = _quiet(request, now)
+    return render(
+        request,
+        "broadcasts_preview.html",
+        title_key="panel-nav-broadcasts",
+        token=token,
+        shown=shown,
+        count=count,
+        audience=audience_text(lang, audience),
+        starts=local_time(services(request).settings.timezone, starts) if starts else "",
+    )
+
+
+@routes.post("/broadcasts/send", name="panel-broadcasts-send")
+@requires(Role.staff)
+async def send(request: web.Request) -> web.StreamResponse:
+    """Launch a previewed broadcast once (the bot's ``launch``), then show its progress."""
+    seen = visitor(request)
+    assert seen is not None
+    form = await request.post()
+    given = form.get("token", "")
+    token = given if isinstance(given, str) else ""
+    drafts = _drafts(request)
+    draft = drafts.get(token)
+    if draft is None or draft.user_id != seen.user_id:
+        raise web.HTTPSeeOther(url(request, "/broadcasts?done=spent"))
+    del drafts[token]  # spent before anything awaits: a second "send" finds nothing
+    ignore_quiet = form.get("when", "") == "now"
+    now = utcnow()
+    starts_at = None if ignore_quiet else _quiet(request, now)
+    audience: dict[str, Any] = dict(draft.audience)
+    if draft.kind == KIND_WEEKLY:
+        audience["postings"] = list(draft.postings)
+    try:
+        broadcast_id, _total = await launch(
+            services(request).db,
+            created_by=seen.user_id,
+            audience=audience,
+            kind=draft.kind,
+            text=draft.text,
+            now=now,
+            starts_at=starts_at,
+            ignore_quiet=ignore_quiet,
+        )
+    except BroadcastError as error:
+        key = "bc-weekly-gone" if error.reason == "no_postings" else "bc-draft-invalid"
+        return _bad(request, key)
+    raise web.HTTPSeeOther(url(request, f"/broadcasts/{broadcast_id}"))
+
+
+# --- progress and steering ---------------------------------------------------------------------
+
+
+async def _progress(request: web.Request) -> BroadcastProgress:
+    broadcast_id = int_param(request, "id")
+    progress = await services(request).db.transact(broadcast_status, broadcast_id=broadcast_id)
+    if progress is None or progress.kind == KIND_NOTICE:
+        raise web.HTTPNotFound()
+    return progress
+
+
+def _card_context(request: web.Request, progress: BroadcastProgress) -> dict[str, Any]:
+    lang = language(request)
+    zone = services(request).settings.timezone
+    eta = progress.eta_seconds
+    return {
+        "item": progress,
+        "state": status_text(lang, zone, progress, _quiet(request, utcnow())),
+        "final": progress.status in FINAL,
+        "eta": "-"
+        if eta is None
+        else t(lang, "bc-eta", minutes=int(eta // 60), seconds=int(eta % 60)),  # fmt: skip
+        "created": local_time(zone, progress.created_at),
+        "finished": local_time(zone, progress.finished_at),
+        "can_pause": progress.status is BroadcastStatus.running,
+        "can_resume": progress.status is BroadcastStatus.paused,
+        "can_cancel": progress.status
+        in (BroadcastStatus.preparing, BroadcastStatus.running, BroadcastStatus.paused),
+        "poll": POLL_SECONDS,
+    }
+
+
+@routes.get("/broadcasts/{id}", name="panel-broadcasts-one")
+@requires(Role.staff)
+async def broadcast_page(request: web.Request) -> web.StreamResponse:
+    """Show a broadcast: its text and its live progress with pause, resume and cancel."""
+    progress = await _progress(request)
+    done = request.query.get("done", "")
+    return render(
+        request,
+        "broadcasts_one.html",
+        title_key="panel-nav-broadcasts",
+        done=done if done in ("pause", "resume", "cancel", "unchanged") else "",
+        **_card_context(request, progress),
+    )
+
+
+@routes.get("/broadcasts/{id}/status", name="panel-broadcasts-status")
+@requires(Role.staff)
+async def status_fragment(request: web.Request) -> web.StreamResponse:
+    """The progress card alone, for the page to fetch every few seconds."""
+    progress = await _progress(request)
+    return render(request, "broadcasts_status.html", **_card_context(request, progress))
+
+
+@routes.post("/broadcasts/{id}/{action}", name="panel-broadcasts-steer")
+@requires(Role.staff)
+async def steer(request: web.Request) -> web.StreamResponse:
+    """Pause, resume or cancel a broadcast (the bot's functions, audited as the visitor)."""
+    seen = visitor(request)
+    assert seen is not None
+    action = request.match_info.get("action", "")
+    change = STEERING.get(action)
+    if change is None:
+        raise web.HTTPNotFound()
+    progress = await _progress(request)
+    changed = await services(request).db.transact(
+        change, broadcast_id=progress.id, actor_id=seen.user_id
+    )
+    done = action if changed else "unchanged"
+    raise web.HTTPSeeOther(url(request, f"/broadcasts/{progress.id}?done={done}"))
