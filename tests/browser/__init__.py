@@ -1,0 +1,1 @@
+"""The staff panel driven by a real browser (Chromium through Playwright)."""
