@@ -332,6 +332,41 @@ def render_text(text: str) -> Outgoing:
 # --- quiet hours ------------------------------------------------------------------------------
 
 
+def audience_text(lang: str, audience: Mapping[str, Any]) -> str:
+    """The audience in words: all subscribers, or the chosen filters."""
+    joiner = "、" if lang == "zh" else ", "
+    parts = []
+    if audience.get("districts"):
+        parts.append(joiner.join(audience["districts"]))
+    if audience.get("industries"):
+        parts.append(
+            joiner.join(
+                t(lang, f"industry-{bc_industry}") for bc_industry in audience["industries"]
+            )
+        )
+    if audience.get("types"):
+        parts.append(joiner.join(t(lang, f"type-{bc_type}") for bc_type in audience["types"]))
+    return " / ".join(parts) if parts else t(lang, "bc-audience-all")
+
+
+def status_label(lang: str, status: BroadcastStatus) -> str:
+    """The broadcast status in words."""
+    key = (
+        "bc-status-running"
+        if status is BroadcastStatus.running
+        else "bc-status-paused"
+        if status is BroadcastStatus.paused
+        else "bc-status-done"
+        if status is BroadcastStatus.done
+        else "bc-status-cancelled"
+        if status is BroadcastStatus.cancelled
+        else "bc-status-preparing"
+        if status is BroadcastStatus.preparing
+        else "bc-status-draft"
+    )
+    return t(lang, key)
+
+
 def quiet_end(now: datetime, *, quiet_hours: str, timezone: str) -> datetime | None:
     """When quiet hours end if ``now`` is inside them (a broadcast waits until then), else None.
 

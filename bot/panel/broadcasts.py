@@ -39,6 +39,7 @@ from bot.jobs.broadcast import (
     BroadcastProgress,
     audience_count,
     audience_options,
+    audience_text,
     broadcast_status,
     cancel_broadcast,
     launch,
@@ -48,6 +49,7 @@ from bot.jobs.broadcast import (
     recent_broadcasts,
     render_weekly,
     resume_broadcast,
+    status_label,
     weekly_postings,
     weekly_total,
 )
@@ -103,44 +105,13 @@ def local_time(zone: str, moment: datetime | None) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def audience_text(lang: str, audience: dict[str, Any]) -> str:
-    """The audience in words: all subscribers, or the chosen filters."""
-    joiner = "、" if lang == "zh" else ", "
-    parts = []
-    if audience.get("districts"):
-        parts.append(joiner.join(audience["districts"]))
-    if audience.get("industries"):
-        parts.append(
-            joiner.join(
-                t(lang, f"industry-{bc_industry}") for bc_industry in audience["industries"]
-            )
-        )
-    if audience.get("types"):
-        parts.append(joiner.join(t(lang, f"type-{bc_type}") for bc_type in audience["types"]))
-    return " / ".join(parts) if parts else t(lang, "bc-audience-all")
-
-
 def status_text(lang: str, zone: str, progress: BroadcastProgress, quiet: datetime | None) -> str:
     """The broadcast's state in words, saying when a waiting one goes on."""
     waits = progress.waits_until(utcnow(), quiet)
     if waits is not None:
         key = "bc-status-scheduled" if waits == progress.starts_at else "bc-status-night"
         return t(lang, key, time=local_time(zone, waits))
-    status = progress.status
-    key = (
-        "bc-status-running"
-        if status is BroadcastStatus.running
-        else "bc-status-paused"
-        if status is BroadcastStatus.paused
-        else "bc-status-done"
-        if status is BroadcastStatus.done
-        else "bc-status-cancelled"
-        if status is BroadcastStatus.cancelled
-        else "bc-status-preparing"
-        if status is BroadcastStatus.preparing
-        else "bc-status-draft"
-    )
-    return t(lang, key)
+    return status_label(lang, progress.status)
 
 
 def _quiet(request: web.Request, now: datetime) -> datetime | None:

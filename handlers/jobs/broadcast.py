@@ -44,6 +44,7 @@ from bot.jobs.broadcast import (
     BroadcastSender,
     audience_count,
     audience_options,
+    audience_text,
     broadcast_status,
     cancel_broadcast,
     launch,
@@ -53,6 +54,7 @@ from bot.jobs.broadcast import (
     render_text,
     render_weekly,
     resume_broadcast,
+    status_label,
     weekly_postings,
     weekly_total,
 )
@@ -93,42 +95,6 @@ def _local_time(context: GongyouContext, moment: datetime) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
-def _audience_text(lang: str, audience: dict[str, Any]) -> str:
-    """The audience in words: "all subscribers" or the chosen filters."""
-    parts = []
-    joiner = "、" if lang == "zh" else ", "
-    if audience.get("districts"):
-        parts.append(joiner.join(audience["districts"]))
-    if audience.get("industries"):
-        parts.append(
-            joiner.join(
-                t(lang, f"industry-{bc_industry}") for bc_industry in audience["industries"]
-            )
-        )
-    if audience.get("types"):
-        parts.append(joiner.join(t(lang, f"type-{bc_type}") for bc_type in audience["types"]))
-    if not parts:
-        return t(lang, "bc-audience-all")
-    return " / ".join(parts)
-
-
-def _status_label(lang: str, status: BroadcastStatus) -> str:
-    key = (
-        "bc-status-running"
-        if status is BroadcastStatus.running
-        else "bc-status-paused"
-        if status is BroadcastStatus.paused
-        else "bc-status-done"
-        if status is BroadcastStatus.done
-        else "bc-status-cancelled"
-        if status is BroadcastStatus.cancelled
-        else "bc-status-preparing"
-        if status is BroadcastStatus.preparing
-        else "bc-status-draft"
-    )
-    return t(lang, key)
-
-
 def _eta_text(lang: str, progress: BroadcastProgress) -> str:
     seconds = progress.eta_seconds
     if seconds is None:
@@ -142,7 +108,7 @@ def _progress_text(
 ) -> str:
     lang = context.lang
     preview = " ".join(progress.text.split())[:40]
-    status = _status_label(lang, progress.status)
+    status = status_label(lang, progress.status)
     waits = progress.waits_until(now, quiet)
     if waits is not None:
         key = "bc-status-scheduled" if waits == progress.starts_at else "bc-status-night"
@@ -467,7 +433,7 @@ async def _audience_chosen(update: Update, context: GongyouContext, *, everyone:
         "bc-kind-ask",
         keyboard=_kind_keyboard(context.lang),
         count=count,
-        audience=_audience_text(context.lang, audience),
+        audience=audience_text(context.lang, audience),
     )
 
 
@@ -514,7 +480,7 @@ async def _ask_confirm(update: Update, context: GongyouContext, audience: dict[s
             [InlineKeyboardButton(t(lang, "bc-btn-send-now"), callback_data="jb:now")],
         ]
     rows.append([InlineKeyboardButton(t(lang, "bc-btn-cancel"), callback_data="jb:x")])
-    text = t(lang, "bc-preview-confirm", count=count, audience=_audience_text(lang, audience))
+    text = t(lang, "bc-preview-confirm", count=count, audience=audience_text(lang, audience))
     if starts is not None:
         text += "\n" + t(lang, "bc-preview-quiet", time=_local_time(context, starts))
     chat = update.effective_chat
