@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import Settings
 from bot.context import Services
 from bot.core.models import User
+from bot.core.notify import Notifier
 from bot.core.users import touch_user
 from bot.db import Database
 from bot.panel import setup_panel
@@ -23,17 +24,23 @@ PREFIX = "/panel"
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
 
-def panel_app(db: Database, settings: Settings) -> web.Application:
-    """An aiohttp app with only the panel mounted (as the webhook app mounts it)."""
+def panel_app(
+    db: Database, settings: Settings, notifier: Notifier | None = None
+) -> web.Application:
+    """An aiohttp app with only the panel mounted (as the webhook app mounts it); with
+    ``notifier``, as the panel runs beside the bot."""
     app = web.Application()
-    setup_panel(app, Services(settings=settings, db=db, router=None), prefix=PREFIX)  # type: ignore[arg-type]
+    services = Services(settings=settings, db=db, router=None, notifier=notifier)  # type: ignore[arg-type]
+    setup_panel(app, services, prefix=PREFIX)
     return app
 
 
 @asynccontextmanager
-async def panel_client(db: Database, settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+async def panel_client(
+    db: Database, settings: Settings, notifier: Notifier | None = None
+) -> AsyncIterator[TestClient[Any, Any]]:
     """A test client of the panel (not signed in)."""
-    client: TestClient[Any, Any] = TestClient(TestServer(panel_app(db, settings)))
+    client: TestClient[Any, Any] = TestClient(TestServer(panel_app(db, settings, notifier)))
     await client.start_server()
     try:
         yield client
@@ -92,10 +99,12 @@ async def signed_in(
     user_id: int = 500_001,
     roles: Iterable[str] = ("staff",),
     language: str = "zh",
+    notifier: Notifier | None = None,
 ) -> AsyncIterator[Panel]:
-    """A panel client signed in as ``user_id`` holding ``roles``."""
+    """A panel client signed in as ``user_id`` holding ``roles`` (``notifier``: the panel
+    runs beside the bot, which sends through it)."""
     await give_roles(db, user_id, roles, language=language)
-    async with panel_client(db, settings) as client:
+    async with panel_client(db, settings, notifier) as client:
         response = await use_link(client, await new_link(db, user_id))
         assert response.status == 303, await response.text()
         page = await client.get(PREFIX + "/signin")  # redirects to the visitor's first page

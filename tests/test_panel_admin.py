@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import col, select
@@ -158,3 +159,57 @@ def test_the_panel_address_follows_the_webhook_unless_set() -> None:
     assert hooked.panel_base_url() == "https://bot.example.org/panel"
     chosen = Settings(panel_url="https://staff.example.org/panel/", _env_file=None)  # type: ignore[call-arg]
     assert chosen.panel_base_url() == "https://staff.example.org/panel"
+
+
+# --- the audit log's own audit, role names in words, the union's clock -----------------------
+
+
+async def test_each_view_of_the_audit_log_is_audited_with_its_filters(
+    db: Database, settings: Settings
+) -> None:
+    async with signed_in(db, settings, user_id=ADMIN, roles=["admin"]) as panel:
+        assert (await panel.get("/admin")).status == 200
+        assert (await panel.get("/admin?action=role.&actor=42&subject=user:&page=2")).status == 200
+        assert (await panel.get("/admin?actor=<b>")).status == 400  # refused: nothing shown
+    first, second = await _records(db, "panel.audit.view")
+    assert first.actor_id == second.actor_id == ADMIN
+    assert first.subject == "audit_log"
+    assert first.detail["shown"] >= 1  # at least the sign-in
+    assert {k: first.detail[k] for k in ("action", "actor", "subject", "page")} == {
+        "action": "", "actor": "", "subject": "", "page": 1,
+    }  # fmt: skip
+    assert second.detail["action"] == "role."
+    assert second.detail["actor"] == "42"
+    assert second.detail["subject"] == "user:"
+    assert second.detail["page"] == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("zh", ["志愿律师", "红娘志愿者", "管理员"]), ("en", ["volunteer lawyer", "admin"])],
+)
+async def test_role_names_are_shown_in_the_visitors_language(
+    db: Database, settings: Settings, language: str, names: list[str]
+) -> None:
+    await give_roles(db, OTHER, ["volunteer_legal", "volunteer_match"])
+    async with signed_in(db, settings, user_id=ADMIN, roles=["admin"], language=language) as panel:
+        html = await (await panel.get("/admin")).text()
+    for name in names:
+        assert name in html
+    assert ">volunteer_legal<" not in html
+    assert '<option value="volunteer_legal">' in html  # the form still sends the identifier
+
+
+async def test_times_are_shown_on_the_unions_clock_and_the_zone_is_named(
+    db: Database, settings: Settings
+) -> None:
+    async with db.session() as session:
+        session.add(
+            AuditLog(at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC), actor_id=42, action="note")
+        )
+        await session.commit()
+    async with signed_in(db, settings, user_id=ADMIN, roles=["admin"]) as panel:
+        html = await (await panel.get("/admin?action=note")).text()
+    assert "2026-03-02 07:30" in html  # Asia/Shanghai, the configured zone
+    assert "UTC" not in html
+    assert "本页时间均为 Asia/Shanghai 时区的当地时间" in html

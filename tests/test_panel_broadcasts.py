@@ -127,6 +127,8 @@ async def test_staff_preview_send_once_and_watch_the_broadcast_finish(
         card = await fragment.text()
         assert "data-final" in card
         assert "<dt>已送达</dt><dd>2</dd>" in card
+        assert "剩余时间" not in card  # done: the finish time instead of "0 min 0 s" left
+        assert "<dt>完成时间</dt><dd>20" in card
         history = await (await panel.get("/broadcasts")).text()
         assert "<td>2</td><td>2</td><td>0</td><td>0</td><td>0</td>" in history
     sent = {
@@ -147,8 +149,12 @@ async def test_pause_resume_and_cancel_are_the_bots_and_audited_as_the_staff_mem
         paused = await panel.post(f"{place}/pause")
         assert "已暂停" in await paused.text()
         assert "继续" in await (await panel.get(f"{place}/status")).text()
+        assert "剩余时间" not in await (await panel.get(f"{place}/status")).text()
         assert "已继续" in await (await panel.post(f"{place}/resume")).text()
-        assert "已停止" in await (await panel.post(f"{place}/cancel")).text()
+        assert "剩余时间" in await (await panel.get(f"{place}/status")).text()  # sending
+        stopped = await (await panel.post(f"{place}/cancel")).text()
+        assert "已停止" in stopped
+        assert "剩余时间" not in stopped
         again = await panel.post(f"{place}/pause")
         assert "没有变化" in await again.text()
         assert (await panel.post(f"{place}/explode")).status == 404

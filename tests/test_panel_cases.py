@@ -3,21 +3,27 @@ identity only where they chose to share it, audits, statistics, CSV export and r
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
+from bot.app import encoders
 from bot.config import Settings
 from bot.core.models import AuditLog, utcnow
+from bot.core.outbox import OUTBOX
 from bot.db import Database
 from bot.legal.cases import BOT_POST, FROM_WORKER, TO_WORKER
 from bot.legal.models import LegalCase, LegalMessage
 from bot.legal.stats import duration_text
 from bot.panel import cases as cases_page
+from handlers.notifier import TelegramNotifier
+from tests.conftest import Harness
 from tests.factories import WORKER_ID
 from tests.legal_factories import make_case
-from tests.panel_helpers import give_roles, panel_client, signed_in
+from tests.panel_helpers import PREFIX, give_roles, panel_client, signed_in
 
 LAWYER = 500_101
 OTHER_LAWYER = 500_102
@@ -263,3 +269,144 @@ async def test_staff_export_the_bots_csv_and_the_export_is_audited(
     [record] = await _records(db, "legal.export")
     assert record.actor_id == STAFF
     assert record.detail["rows"] == 1
+
+
+async def test_case_times_are_shown_on_the_unions_clock(db: Database, settings: Settings) -> None:
+    opened = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    case = await make_case(db, created_at=opened, first_reply_at=opened + timedelta(hours=1))
+    await _message(db, case, FROM_WORKER, "还在等", 7)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"]) as panel:
+        listed = await (await panel.get("/cases")).text()
+        shown = await (await panel.get(f"/cases/{case.id}")).text()
+    assert "2026-03-02 07:30" in listed  # Asia/Shanghai
+    assert "2026-03-02 08:30" in listed
+    assert "2026-03-02 07:30" in shown
+    assert "UTC" not in listed + shown
+    assert "Asia/Shanghai" in shown
+
+
+# --- acting on a case from the panel: claim, answer the worker ----------------------------------
+
+
+def _notifier(harness: Harness) -> TelegramNotifier:
+    return TelegramNotifier(harness.app.bot, encoders())
+
+
+def _to_worker(harness: Harness) -> list[str]:
+    return [
+        call.text
+        for call in harness.api.sent("sendMessage")
+        if int(call.params["chat_id"]) == WORKER_ID
+    ]
+
+
+async def test_a_legal_volunteer_claims_a_case_once_and_the_worker_is_told(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await make_case(db)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        assert "认领这个案件" in page
+        first, second = await asyncio.gather(
+            panel.post(f"/cases/{case.id}/claim", allow_redirects=False),
+            panel.post(f"/cases/{case.id}/claim", allow_redirects=False),
+        )
+        places = sorted([first.headers["Location"], second.headers["Location"]])
+        assert places == [f"{PREFIX}/cases/{case.id}?done=claimed",
+                          f"{PREFIX}/cases/{case.id}?done=yours"]  # fmt: skip
+        shown = await (await panel.get(f"/cases/{case.id}?done=claimed")).text()
+        assert f"你认领了案件 L{case.id:04d}" in shown
+        assert "给工友的消息" in shown  # the answer form, now that it is theirs
+    async with db.session() as session:
+        stored = await session.get(LegalCase, case.id)
+    assert stored is not None
+    assert stored.claimed_by == LAWYER
+    assert len(await _records(db, "legal.case.claim")) == 1
+    [told] = _to_worker(harness)
+    assert "已经有志愿律师接手了" in told
+
+
+async def test_the_claimer_answers_the_worker_through_the_bot_once_per_form(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await make_case(db, status="claimed", claimed_by=LAWYER)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        found = re.search(r'name="nonce" value="([^"]+)"', page)
+        assert found is not None
+        form = {"text": "请把<b>工资条</b>拍照发来", "nonce": found.group(1)}
+        first, second = await asyncio.gather(
+            panel.post(f"/cases/{case.id}/answer", form, allow_redirects=False),
+            panel.post(f"/cases/{case.id}/answer", form, allow_redirects=False),
+        )
+        places = sorted([first.headers["Location"], second.headers["Location"]])
+        assert places == [f"{PREFIX}/cases/{case.id}?done=already",
+                          f"{PREFIX}/cases/{case.id}?done=sent"]  # fmt: skip
+        shown = await (await panel.get(f"/cases/{case.id}")).text()
+        assert "请把&lt;b&gt;工资条&lt;/b&gt;拍照发来" in shown  # in the history, escaped
+    [told] = _to_worker(harness)
+    assert "请把<b>工资条</b>拍照发来" in told
+    assert f"L{case.id:04d}" in told
+    async with db.session() as session:
+        rows = (
+            await session.exec(
+                select(LegalMessage).where(col(LegalMessage.direction) == TO_WORKER)
+            )
+        ).all()
+        stored = await session.get(LegalCase, case.id)
+    assert [(row.author_id, row.text) for row in rows] == [(LAWYER, form["text"])]
+    assert stored is not None
+    assert stored.first_reply_at is not None
+    [answered] = await _records(db, "legal.case.answer")
+    assert answered.actor_id == LAWYER
+    assert answered.subject == f"case:{case.id}"
+    assert answered.detail["result"] == "sent"
+
+
+async def test_only_the_claimer_answers_and_staff_cannot_act(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await make_case(db, status="claimed", claimed_by=OTHER_LAWYER)
+    form = {"text": "你好", "nonce": "n" * 22}
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        assert "已经有其他志愿律师认领了" in page
+        assert 'name="nonce"' not in page
+        answered = await panel.post(f"/cases/{case.id}/answer", form, allow_redirects=False)
+        assert answered.headers["Location"].endswith("?done=claim-first")
+        taken = await panel.post(f"/cases/{case.id}/claim", allow_redirects=False)
+        assert taken.headers["Location"].endswith("?done=taken")
+        assert (await panel.post("/cases/999999/claim")).status == 404
+        no_token = await panel.client.post(f"{PREFIX}/cases/{case.id}/answer", data=form)
+        assert no_token.status == 403
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"],
+                         notifier=_notifier(harness)) as staff:  # fmt: skip
+        assert "认领这个案件" not in await (await staff.get(f"/cases/{case.id}")).text()
+        assert (await staff.post(f"/cases/{case.id}/answer", form)).status == 403
+        assert (await staff.post(f"/cases/{case.id}/claim")).status == 403
+    assert _to_worker(harness) == []
+    assert await _records(db, "legal.case.answer") == []
+
+
+async def test_without_the_bot_a_claim_tells_the_worker_through_the_outbox_and_answers_wait(
+    db: Database, settings: Settings
+) -> None:
+    case = await make_case(db)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"]) as panel:
+        claimed = await panel.post(f"/cases/{case.id}/claim", allow_redirects=False)
+        assert claimed.headers["Location"].endswith("?done=claimed")
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        assert 'name="nonce"' not in page
+        assert "无法给工友发消息" in page
+        refused = await panel.post(f"/cases/{case.id}/answer", {"text": "你好", "nonce": "n" * 22},
+                                   allow_redirects=False)  # fmt: skip
+        assert refused.headers["Location"].endswith("?done=no-bot")
+    async with db.engine.connect() as conn:
+        queued = (await conn.execute(select(OUTBOX.c.chat_id, OUTBOX.c.text))).all()
+    assert [(chat, "已经有志愿律师接手了" in text) for chat, text in queued] == [(WORKER_ID, True)]

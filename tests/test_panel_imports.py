@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +16,16 @@ from aiohttp import ClientResponse, FormData
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.core.models import utcnow
 from bot.core.tables import AUDIT
 from bot.db import Database
 from bot.jobs.core import POSTINGS
 from bot.membership.roster import DEMO_ROSTER, ROSTER
-from bot.panel import imports
+from bot.panel import imports, uploads
+from bot.panel.guard import COOKIE
+from bot.panel.uploads import UPLOADS
 from bot.stations.imports import STATIONS
-from tests.panel_helpers import PREFIX, Panel, signed_in
+from tests.panel_helpers import PREFIX, Panel, panel_client, signed_in
 
 STAFF = 500_101
 OTHER_STAFF = 500_102
@@ -274,3 +279,155 @@ def test_the_cli_import_shows_a_progress_bar_only_on_a_terminal(
     assert isinstance(bar, Progress)
     [task] = bar.tasks
     assert task.description == f"正在导入 {STATIONS_FILE.name}"
+
+
+# --- pending uploads in the database: every replica serves them --------------------------------
+
+
+def _cookie(panel: Panel) -> str:
+    [morsel] = [m for m in panel.client.session.cookie_jar if m.key == COOKIE]
+    return morsel.value
+
+
+async def test_an_upload_checked_on_one_replica_is_confirmed_on_another_and_imported_once(
+    db: Database, settings: Settings, staff: Panel
+) -> None:
+    data = _jobs_csv(
+        "仓库分拣员,示例物流公司,金水区,5000-6000元/月,0371-12345678",
+        "装卸工,示例搬运公司,中原区,6000元/月,0371-7654321",
+    )
+    sent = await _upload(staff, "jobs", "jobs.csv", data, city="郑州市")
+    location = sent.headers["Location"]
+    headers = {"Cookie": f"{COOKIE}={_cookie(staff)}"}
+    async with panel_client(db, settings) as other_replica:
+        for _ in range(400):
+            page = await other_replica.get(location, headers=headers)
+            assert page.status == 200
+            if "Refresh" not in page.headers:
+                break
+            await asyncio.sleep(0.025)
+        assert "已检查，尚未导入" in await page.text()
+        assert (
+            "jobs.csv"
+            in await (await other_replica.get(f"{PREFIX}/imports", headers=headers)).text()
+        )
+        form = {"csrf": staff.csrf}
+        here, there = await asyncio.gather(
+            staff.client.post(f"{location}/confirm", data=form, allow_redirects=False),
+            other_replica.post(
+                f"{location}/confirm", data=form, headers=headers, allow_redirects=False
+            ),
+        )
+        assert here.status == there.status == 303
+        done = await _settled(staff, location)
+    assert "已导入" in done
+    assert await _count(db, POSTINGS) == 2
+    assert await _count(db, AUDIT, AUDIT.c.action == "jobs.import") == 1
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(select(UPLOADS.c.state, UPLOADS.c.data))).one()
+    assert row.state == "imported"
+    assert row.data is None  # the file goes once it is imported
+
+
+async def test_a_running_import_shows_rows_done_of_the_total_and_a_percent(
+    db: Database, staff: Panel
+) -> None:
+    now = utcnow()
+    token = "t" * 32
+    await db.transact(
+        uploads.add_upload, token=token, user_id=STAFF, kind="jobs", filename="big.csv",
+        options={"city": ""}, data=b"x", rows=10_000, now=now - timedelta(seconds=300),
+    )  # fmt: skip
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            UPLOADS.update().values(
+                state="importing", check_seconds=600.0 / imports.IMPORT_FACTOR["jobs"]
+            )
+        )  # an import expected to take 600 s, half-way after 300 s
+    page = await staff.get(f"/imports/{token}")
+    text = await page.text()
+    assert page.headers["Refresh"] == str(imports.REFRESH_SECONDS)
+    assert '<progress max="10000" value="50' in text
+    assert "（50%）" in text
+    assert "/ 10,000 行" in text or "/ 10000 行" in text
+
+
+def test_progress_is_estimated_from_the_check_and_stays_below_the_last_row() -> None:
+    now = utcnow()
+    upload = uploads.Upload(
+        token="t" * 32, user_id=1, kind="jobs", filename="a.csv", size=1, options={},
+        state="importing", rows=2_000, check_seconds=10.0, result={}, created_at=now,
+        started_at=now - timedelta(seconds=5), expires_at=now + timedelta(hours=1),
+    )  # fmt: skip
+    # a check of 10 s: the import is expected to take 2.5 times as long, 25 s
+    assert imports.progress(upload, now) == imports.Progress(done=400, total=2_000, percent=20)
+    late = imports.progress(upload, now + timedelta(minutes=5))
+    assert late == imports.Progress(done=1_999, total=2_000, percent=99)
+    checking = replace(upload, state="checking", started_at=now - timedelta(seconds=0.25))
+    assert imports.progress(checking, now) == imports.Progress(done=1_000, total=2_000, percent=50)
+    assert imports.progress(replace(upload, state="checked"), now) is None
+
+
+def test_the_rows_of_a_file_are_estimated_before_its_check() -> None:
+    assert imports.estimate_rows(_jobs_csv("a,b,c,d,e", "f,g,h,i,j"), "x.csv") == 2
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for n in range(31):
+        sheet.append([f"row {n}", n])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert imports.scan_workbook(buffer.getvalue()) == (None, 30)
+    geojson = (
+        b'{"type": "FeatureCollection", "features": ['
+        + b",".join(b'{"type": "Feature", "properties": {}}' for _ in range(7))
+        + b"]}"
+    )
+    assert imports.estimate_rows(geojson, "s.geojson") == 7
+
+
+async def test_a_person_keeps_at_most_three_uploads_and_expired_ones_are_forgotten(
+    db: Database, staff: Panel
+) -> None:
+    for n in range(4):
+        sent = await _upload(
+            staff, "jobs", f"jobs{n}.csv", _jobs_csv("分拣员,示例公司,金水区,,0371-1")
+        )
+        await _settled(staff, sent.headers["Location"])
+    assert await _count(db, UPLOADS) == uploads.PER_PERSON
+    listed = await (await staff.get("/imports")).text()
+    assert "jobs0.csv" not in listed
+    assert "jobs3.csv" in listed
+    async with db.engine.begin() as conn:
+        await conn.execute(UPLOADS.update().values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert (await staff.client.get(sent.headers["Location"])).status == 404
+    await staff.get("/imports")
+    assert await _count(db, UPLOADS) == 0
+
+
+async def test_a_run_cut_off_with_its_replica_is_shown_as_failed(
+    db: Database, staff: Panel
+) -> None:
+    token = "c" * 32
+    long_ago = utcnow() - uploads.STALE_AFTER - timedelta(minutes=1)
+    await db.transact(
+        uploads.add_upload, token=token, user_id=STAFF, kind="jobs", filename="a.csv",
+        options={"city": ""}, data=b"x", rows=10, now=long_ago,
+    )  # fmt: skip
+    async with db.engine.begin() as conn:
+        await conn.execute(UPLOADS.update().values(expires_at=utcnow() + timedelta(minutes=5)))
+    page = await staff.get(f"/imports/{token}")
+    assert "Refresh" not in page.headers
+    assert "导入没有完成" in await page.text()
+
+
+async def test_a_fourth_upload_waits_while_three_are_running(db: Database, staff: Panel) -> None:
+    for n in range(uploads.PER_PERSON):
+        await db.transact(
+            uploads.add_upload, token=f"{n}" * 32, user_id=STAFF, kind="jobs",
+            filename=f"run{n}.csv", options={"city": ""}, data=b"x", rows=1, now=utcnow(),
+        )  # fmt: skip
+    refused = await _upload(staff, "jobs", "more.csv", _jobs_csv("分拣员,示例公司,金水区,,0371-1"))
+    assert refused.status == 429
+    assert "正在检查或导入" in await refused.text()
+    assert await _count(db, UPLOADS) == uploads.PER_PERSON

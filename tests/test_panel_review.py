@@ -96,7 +96,22 @@ async def test_the_queue_shows_flags_and_escapes_the_posting_title(
     assert "向求职者收费或要押金" in text  # the screening flag, in words
     [viewed] = await _audits(db, "jobs.review_view")
     assert viewed["actor_id"] == STAFF
-    assert viewed["subject"] == f"posting:{posting_id}"
+    assert viewed["subject"] == "review_queue"
+    assert viewed["detail"]["postings"] == [posting_id]
+
+
+async def test_one_view_of_the_queue_is_one_audit_row_naming_every_posting_shown(
+    db: Database, settings: Settings
+) -> None:
+    shown = {await _pending(db, title=f"分拣员 {n}") for n in range(3)}
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"]) as panel:
+        assert (await panel.get("/review")).status == 200
+        [viewed] = await _audits(db, "jobs.review_view")
+        assert viewed["actor_id"] == STAFF
+        assert set(viewed["detail"]["postings"]) == shown
+        assert viewed["detail"]["where"] == "panel"
+        assert (await panel.get("/review?page=2")).status == 200  # nothing shown: no audit
+    assert len(await _audits(db, "jobs.review_view")) == 1
 
 
 async def test_approving_publishes_once_and_tells_the_employer_in_their_language(

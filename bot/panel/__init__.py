@@ -42,7 +42,9 @@ How to add a page (the contract every page module follows)
    ``{% extends "base.html" %}{% block content %}...{% endblock %}``. Autoescape is on: never
    use ``|safe`` on data. In templates: ``t("key", name=value)`` (catalogs, the visitor's
    language), ``url(path)``, ``csrf_field()``, ``csrf_token()``, ``visitor``, ``lang``,
-   ``nav``. Charts: ``bot.panel.charts`` (``bar_chart`` / ``line_chart`` return safe SVG).
+   ``nav``, ``when(moment)`` (a time on the union's clock, ``GONGYOU_TIMEZONE``: show every
+   time this way, never in UTC; the footer names the zone once). Charts:
+   ``bot.panel.charts`` (``bar_chart`` / ``line_chart`` return safe SVG).
    Styles: add a few rules to ``bot/panel/static/panel.css`` if you must (no CDN, no JS build);
    a tiny vanilla JS file may go in ``bot/panel/static/`` (CSP allows only 'self' scripts:
    no inline ``<script>`` or ``style=""`` attributes).
@@ -92,7 +94,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from bot.context import Services
 from bot.panel import admin, broadcasts, cases, dashboard, guard, imports, review, stations
-from bot.panel.render import NAV, PREFIX, NavEntry, setup_templates
+from bot.panel.render import NAV, PREFIX, ZONE, NavEntry, setup_templates
 
 STATIC = Path(__file__).with_name("static")
 
@@ -111,6 +113,7 @@ def make_panel_app(services: Services, *, prefix: str = "/panel") -> web.Applica
     panel[guard.SECURE] = services.settings.panel_base_url().startswith("https://")
     panel[guard.LIMITER] = MovingWindowRateLimiter(MemoryStorage())
     panel[NAV] = [page.NAV for page in PAGES]
+    panel[ZONE] = services.settings.timezone
     setup_templates(panel)
     panel.add_routes(guard.routes)
     for page in PAGES:

@@ -1,21 +1,39 @@
-"""Admin: grant and revoke roles (the bot's /role functions, audited) and read the audit log."""
+"""Admin: grant and revoke roles (the bot's /role functions, audited) and read the audit log.
+
+Reading the audit log is itself audited (``panel.audit.view``: one row per page view, naming
+the filters and the page). Role names are shown in the visitor's language (the bot's
+``role-name-*`` texts); the form still sends the role's identifier.
+"""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from aiohttp import web
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.core.models import AuditLog, Role
-from bot.core.users import grant_role, revoke_role, role_holders
+from bot.core.users import audit, grant_role, revoke_role, role_holders
+from bot.i18n import t
 from bot.panel.guard import requires, services
-from bot.panel.render import NavEntry, message_page, render, url, visitor
+from bot.panel.render import NavEntry, language, message_page, render, url, visitor
 
 NAV = NavEntry("/admin", "panel-nav-admin", frozenset({Role.admin}))
 PAGE_SIZE = 50
 routes = web.RouteTableDef()
+
+
+def role_name(lang: str, role: str) -> str:
+    """A role's name in ``lang``, in the bot's words (an identifier the catalogs do not know
+    is shown as it is)."""
+    if role == Role.admin.value:
+        return t(lang, "role-name-admin")
+    if role == Role.staff.value:
+        return t(lang, "role-name-staff")
+    if role == Role.volunteer_legal.value:
+        return t(lang, "role-name-volunteer_legal")
+    if role == Role.volunteer_match.value:
+        return t(lang, "role-name-volunteer_match")
+    return role
 
 
 def _page(raw: str) -> int:
@@ -25,7 +43,10 @@ def _page(raw: str) -> int:
 @routes.get("/admin", name="panel-admin")
 @requires(Role.admin)
 async def admin_page(request: web.Request) -> web.StreamResponse:
-    """Show who holds which role and the audit log (filtered, newest first, paginated)."""
+    """Show who holds which role and the audit log (filtered, newest first, paginated); the
+    view is audited with its filters."""
+    seen = visitor(request)
+    assert seen is not None
     action = request.query.get("action", "").strip()[:64]
     actor = request.query.get("actor", "").strip()
     subject = request.query.get("subject", "").strip()[:128]
@@ -54,25 +75,35 @@ async def admin_page(request: web.Request) -> web.StreamResponse:
                 .limit(PAGE_SIZE)
             )
         ).all()
+        await audit(
+            session,
+            actor_id=seen.user_id,
+            action="panel.audit.view",
+            subject="audit_log",
+            detail={
+                "action": action,
+                "actor": actor,
+                "subject": subject,
+                "page": page,
+                "shown": len(records),
+            },
+        )
+        await session.commit()
     pages = max(1, -(-total // PAGE_SIZE))
+    lang = language(request)
     return render(
         request,
         "admin.html",
         title_key="panel-nav-admin",
-        holders=holders,
-        roles=[r.value for r in Role],
+        holders=[(user.id, [role_name(lang, r) for r in user.roles]) for user in holders],
+        roles=[(r.value, role_name(lang, r.value)) for r in Role],
         records=records,
         filters={"action": action, "actor": actor, "subject": subject},
         page=page,
         pages=pages,
         total=total,
         done=request.query.get("done", ""),
-        when=_when,
     )
-
-
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @routes.post("/admin/roles", name="panel-admin-roles")

@@ -21,7 +21,6 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -55,7 +54,15 @@ from bot.jobs.broadcast import (
 )
 from bot.jobs.models import BroadcastStatus
 from bot.panel.guard import int_param, requires, services
-from bot.panel.render import NavEntry, language, message_page, render, url, visitor
+from bot.panel.render import (
+    NavEntry,
+    language,
+    local_time,
+    message_page,
+    render,
+    url,
+    visitor,
+)
 
 NAV = NavEntry("/broadcasts", "panel-nav-broadcasts", frozenset({Role.staff}))
 routes = web.RouteTableDef()
@@ -98,13 +105,6 @@ def _drafts(request: web.Request) -> dict[str, Draft]:
     return found
 
 
-def local_time(zone: str, moment: datetime | None) -> str:
-    """A moment on the union's wall clock ("2026-12-05 07:00"), or "-"."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-
-
 def status_text(lang: str, zone: str, progress: BroadcastProgress, quiet: datetime | None) -> str:
     """The broadcast's state in words, saying when a waiting one goes on."""
     waits = progress.waits_until(utcnow(), quiet)
@@ -144,7 +144,7 @@ async def broadcasts_page(request: web.Request) -> web.StreamResponse:
         options=options,
         history=history,
         states={p.id: status_text(lang, zone, p, quiet) for p in history},
-        when={p.id: local_time(zone, p.created_at) for p in history},
+        created={p.id: local_time(zone, p.created_at) for p in history},
         limit=TEXT_MAX,
         done=done if done in ("spent",) else "",
     )
@@ -268,10 +268,19 @@ def _card_context(request: web.Request, progress: BroadcastProgress) -> dict[str
     lang = language(request)
     zone = services(request).settings.timezone
     eta = progress.eta_seconds
+    now = utcnow()
+    quiet = _quiet(request, now)
+    # time left only while messages go out: not when done, stopped, paused or resting
+    sending = (
+        progress.status is BroadcastStatus.running
+        and progress.pending > 0
+        and progress.waits_until(now, quiet) is None
+    )
     return {
         "item": progress,
-        "state": status_text(lang, zone, progress, _quiet(request, utcnow())),
+        "state": status_text(lang, zone, progress, quiet),
         "final": progress.status in FINAL,
+        "sending": sending,
         "eta": "-"
         if eta is None
         else t(lang, "bc-eta", minutes=int(eta // 60), seconds=int(eta % 60)),  # fmt: skip

@@ -6,13 +6,26 @@ CSV export are for staff, as ``/legal stats`` and ``/legal export`` are. A case 
 volunteers' case card shows (``bot.legal.core.case_summary``): the worker's name only when the
 worker chose to show it, a phone number only when the worker chose to be called, and never
 their Telegram id. Every view of a case is audited as ``legal.case.view`` (``where: panel``),
-the export as ``legal.export``, the same actions the bot writes. The panel does not act on
-cases: claiming, writing to the worker and closing stay in Telegram, where the bot checks the
-volunteer's membership of the volunteers' group and tells the worker.
+the export as ``legal.export``, the same actions the bot writes.
+
+Acting on a case: a legal volunteer (or an admin) claims an open case and writes to the worker
+from the case page, through the bot's own functions (``claim_case``, ``relay_to_worker``,
+``notify_worker``, ``post_note`` of :mod:`bot.legal.cases`): the same conditional claim (of two
+volunteers at once exactly one wins), the worker gets the message from the bot with its reply
+button, the volunteers' group sees a note under the case. Staff look but do not act, as in the
+bot. The bot also asks Telegram whether a volunteer writing in a private chat is still in the
+volunteers' group; the panel cannot ask that, so it relies on the ``volunteer_legal`` role,
+re-read from the database on every request (revoke the role when someone leaves the group).
+Writing to the worker needs the bot in this process (webhook or polling mode, not ``gongyou
+panel`` alone); a claim made without it tells the worker through the outbox. Each answer form
+carries a one-time token: a second submit of the same form sends nothing more.
+Releasing and closing a case stay in Telegram.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,11 +33,26 @@ from aiohttp import web
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
+from bot.core import outbox
 from bot.core.clock import today_in
+from bot.core.lease import LEASES, take_lease
 from bot.core.models import Role, utcnow
+from bot.core.notify import fit
+from bot.core.text import TextError, checked_text
 from bot.core.users import audit
 from bot.i18n import t
-from bot.legal.cases import FROM_WORKER, TO_WORKER, age_text, count_evidence, get_case
+from bot.legal.cases import (
+    FROM_WORKER,
+    TO_WORKER,
+    Content,
+    age_text,
+    claim_case,
+    count_evidence,
+    get_case,
+    notify_worker,
+    post_note,
+    relay_to_worker,
+)
 from bot.legal.core import (
     CATEGORIES,
     STATUSES,
@@ -38,8 +66,17 @@ from bot.legal.core import (
 )
 from bot.legal.models import CaseStatus, LegalCase, LegalMessage
 from bot.legal.stats import MAX_DAYS, duration_text, export_cases, legal_stats
+from bot.panel.auth import allowed
 from bot.panel.guard import int_param, requires, services
-from bot.panel.render import NavEntry, language, message_page, render, visitor
+from bot.panel.render import (
+    NavEntry,
+    language,
+    local_times,
+    message_page,
+    render,
+    url,
+    visitor,
+)
 
 NAV = NavEntry("/cases", "panel-nav-cases", frozenset({Role.staff, Role.volunteer_legal}))
 PAGE_SIZE = 30
@@ -50,14 +87,21 @@ PERIODS = (30, 90, 365, 0)
 routes = web.RouteTableDef()
 
 LOOKERS = (Role.staff, Role.volunteer_legal)
+#: Who may act on a case (admins too, as in the bot): staff only look.
+ACTORS = (Role.volunteer_legal,)
+#: The longest answer written on the case page (it goes out as one message with its header).
+ANSWER_LIMIT = 3500
+#: An answer form's one-time token is kept this long (a resubmit within it sends nothing).
+ANSWER_ONCE = timedelta(days=1)
+#: The outbox kind of the worker's "a volunteer took your case" sent without the bot here.
+CLAIMED_KIND = "legal-claimed"
+#: What an action on the case page came to: the notice shown above the case.
+DONE = ("claimed", "yours", "taken", "closed", "sent", "relay-closed", "gone", "blocked",
+        "failed", "claim-first", "already", "no-bot")  # fmt: skip
 
 
 def _page(raw: str) -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-
-
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else ""
 
 
 def _sla_breached(now: datetime, hours: float) -> Any:
@@ -114,6 +158,7 @@ async def cases_page(request: web.Request) -> web.StreamResponse:
             )
         ).all()
     lang = language(request)
+    when = local_times(request)
     breached_after = timedelta(hours=settings.legal_escalate_hours)
     cases = [
         {
@@ -122,11 +167,11 @@ async def cases_page(request: web.Request) -> web.StreamResponse:
             "category": category_name(lang, case.category),
             "status": status_name(lang, case.status),
             "urgent": case.urgent,
-            "created": _when(case.created_at),
+            "created": when(case.created_at),
             "age": age_text(lang, now - case.created_at),
             "claimer": case.claimed_by,
             "mine": case.claimed_by == seen.user_id,
-            "first_reply": _when(case.first_reply_at),
+            "first_reply": when(case.first_reply_at),
             "breached": case.escalated_at is not None
             or (
                 case.first_reply_at is None
@@ -255,9 +300,17 @@ async def case_page(request: web.Request) -> web.StreamResponse:
         )
         await session.commit()
     today = today_in(services(request).settings.timezone, now)
+    when = local_times(request)
+    done = request.query.get("done", "")
+    can_act = allowed(seen.roles, ACTORS)
     return render(
         request,
         "case.html",
+        can_act=can_act,
+        can_answer=can_act and services(request).notifier is not None,
+        nonce=secrets.token_urlsafe(16),
+        limit=ANSWER_LIMIT,
+        done=_done_text(lang, done, case_label(case_id)) if done in DONE else "",
         title_key="panel-cases-case-title",
         case=case,
         number=case_label(case_id),
@@ -270,12 +323,11 @@ async def case_page(request: web.Request) -> web.StreamResponse:
             {
                 "worker": m.direction == FROM_WORKER,
                 "author": m.author_id if m.direction == TO_WORKER else None,
-                "at": _when(m.at),
+                "at": when(m.at),
                 "text": m.text,
             }
             for m in reversed(messages)
         ],
-        when=_when,
     )
 
 
@@ -315,3 +367,147 @@ def _facts(lang: str, case: LegalCase, *, evidence: int, today: Any) -> list[tup
     if deadline is not None and (warning := deadline_text(lang, deadline, today)):
         facts.append(("panel-cases-deadline", warning))
     return facts
+
+
+# --- acting on a case: claim it, write to the worker --------------------------------------------
+
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+def _done_text(lang: str, done: str, number: str) -> str:
+    """The notice after an action, in the bot's words where the bot has them."""
+    texts = {
+        "claimed": lambda: t(lang, "lc-claimed", number=number),
+        "yours": lambda: t(lang, "lc-claim-yours"),
+        "taken": lambda: t(lang, "lc-claim-taken"),
+        "closed": lambda: t(lang, "lc-case-closed"),
+        "sent": lambda: t(lang, "lc-relay-sent"),
+        "relay-closed": lambda: t(lang, "lc-relay-closed"),
+        "gone": lambda: t(lang, "lc-relay-gone"),
+        "blocked": lambda: t(lang, "lc-relay-blocked"),
+        "failed": lambda: t(lang, "lc-relay-failed"),
+        "claim-first": lambda: t(lang, "lc-ask-claim-first"),
+        "already": lambda: t(lang, "panel-cases-answer-already"),
+        "no-bot": lambda: t(lang, "panel-cases-answer-no-bot"),
+    }
+    return texts[done]()
+
+
+def _back(request: web.Request, case_id: int, done: str) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther(url(request, f"/cases/{case_id}?done={done}"))
+
+
+@routes.post("/cases/{id}/claim", name="panel-case-claim")
+@requires(*ACTORS)
+async def claim(request: web.Request) -> web.StreamResponse:
+    """Claim an open case (the bot's ``claim_case``: of two at once exactly one wins), tell
+    the worker and the volunteers' group as the bot does."""
+    seen = visitor(request)
+    assert seen is not None
+    case_id = int_param(request, "id")
+    svc = services(request)
+    now = utcnow()
+    async with svc.db.session() as session:
+        case = await claim_case(session, case_id=case_id, volunteer_id=seen.user_id, now=now)
+        if case is None:
+            current = await get_case(session, case_id=case_id)
+            if current is None:
+                raise web.HTTPNotFound()
+            if current.status == CaseStatus.closed:
+                raise _back(request, case_id, "closed")
+            raise _back(
+                request, case_id, "yours" if current.claimed_by == seen.user_id else "taken"
+            )
+        number = case_label(case_id)
+        told = t(case.lang, "lw-claimed", number=number)
+        settings = svc.settings
+        if svc.notifier is not None:
+            await notify_worker(svc.notifier, case, told)
+            group = settings.default_language
+            note = t(group, "lc-note-claimed", name=t(group, "lc-someone"))
+            await post_note(svc.notifier, session, settings, case, note)
+        elif case.user_id is not None:
+            await outbox.put_in(
+                session,
+                key=f"{CLAIMED_KIND}:{case_id}:{int(now.timestamp())}",
+                chat_id=case.user_id,
+                kind=CLAIMED_KIND,
+                text=told,
+                now=now,
+            )
+            await session.commit()
+    raise _back(request, case_id, "claimed")
+
+
+def _take_once(conn: Any, *, nonce: str, user_id: int, now: datetime) -> bool:
+    """Spend an answer form's one-time token (True the first time only); spent tokens older
+    than :data:`ANSWER_ONCE` are cleared."""
+    conn.execute(
+        LEASES.delete().where(LEASES.c.name.like("panel-answer:%"), LEASES.c.expires_at <= now)
+    )
+    held, previous = take_lease(
+        conn, name=f"panel-answer:{nonce}", owner=f"panel:{user_id}", now=now,
+        until=now + ANSWER_ONCE,
+    )  # fmt: skip
+    return held and previous is None
+
+
+@routes.post("/cases/{id}/answer", name="panel-case-answer")
+@requires(*ACTORS)
+async def answer(request: web.Request) -> web.StreamResponse:
+    """Send the claimer's answer to the worker (the bot's ``relay_to_worker``), once per form;
+    audited, and noted under the case in the volunteers' group."""
+    seen = visitor(request)
+    assert seen is not None
+    case_id = int_param(request, "id")
+    svc = services(request)
+    form = await request.post()
+    raw, nonce = form.get("text", ""), form.get("nonce", "")
+    async with svc.db.session() as session:
+        case = await get_case(session, case_id=case_id)
+    if case is None:
+        raise web.HTTPNotFound()
+    if case.claimed_by != seen.user_id or case.status != CaseStatus.claimed:
+        if case.status == CaseStatus.closed:
+            raise _back(request, case_id, "relay-closed")
+        raise _back(request, case_id, "claim-first")
+    if svc.notifier is None:
+        raise _back(request, case_id, "no-bot")
+    try:
+        text = checked_text(
+            raw if isinstance(raw, str) else "", limit=ANSWER_LIMIT, layout="ends", form=None
+        )
+    except TextError as error:
+        key = "panel-cases-answer-empty" if error.reason == "empty" else "panel-cases-answer-long"
+        return message_page(request, key, status=400, title_key="panel-cases-case-title",
+                            limit=ANSWER_LIMIT)  # fmt: skip
+    if not isinstance(nonce, str) or not _NONCE.match(nonce):
+        return message_page(request, "panel-cases-answer-stale", status=400,
+                            title_key="panel-cases-case-title")  # fmt: skip
+    now = utcnow()
+    if not await svc.db.transact(_take_once, nonce=nonce, user_id=seen.user_id, now=now):
+        raise _back(request, case_id, "already")
+    async with svc.db.session() as session:
+        result = await relay_to_worker(
+            svc.notifier,
+            session,
+            case=case,
+            volunteer_id=seen.user_id,
+            volunteer_name="",
+            content=Content(kind="text", text=text),
+            now=now,
+        )
+        await audit(
+            session,
+            actor_id=seen.user_id,
+            action="legal.case.answer",
+            subject=f"case:{case_id}",
+            detail={"where": "panel", "result": result, "length": len(text)},
+        )
+        await session.commit()
+        if result == "sent":
+            group = svc.settings.default_language
+            note = t(group, "panel-cases-note-answered", name=t(group, "lc-someone"), text=text)
+            await post_note(svc.notifier, session, svc.settings, case, fit(note))
+    done = {"sent": "sent", "closed": "relay-closed", "gone": "gone", "blocked": "blocked"}
+    raise _back(request, case_id, done.get(result, "failed"))

@@ -3,15 +3,19 @@
 The page calls the same import functions as the bot and ``gongyou import`` (``import_jobs``,
 ``import_stations``, ``import_roster``) and shows the same report objects as a table. An upload
 is checked first (a dry run); its one-time token then lets staff confirm it, once: a second
-submit of the same confirmation finds the import already under way and imports nothing more.
-Checks and imports run in the background; their page refreshes itself until they are done.
+submit of the same confirmation (on this replica or another) finds the import already under way
+and imports nothing more. Checks and imports run in the background on the replica that took the
+request; their page refreshes itself until they are done, showing about how many rows are done.
 
-Uploads are read in chunks and refused as soon as they pass :data:`UPLOAD_LIMIT` (and at once
-when the request says it is larger), so a huge file is never held whole. Workbooks with
+Pending uploads (the file, its options, its owner, when it expires, how its check went) live in
+the database (:mod:`bot.panel.uploads`), so several replicas behind a load balancer serve them
+alike. Uploads are read in chunks and refused as soon as they pass :data:`UPLOAD_LIMIT` (and at
+once when the request says it is larger), so a huge file is never held whole. Workbooks with
 formulas are refused with a word on how to save them as values.
 
-Pending uploads live in this process's memory (for :data:`KEEP` at most); with several
-replicas, the confirmation must reach the replica that checked the file (sticky sessions).
+Progress: the imports report no rows while they run (each reads and stores a whole file in one
+transaction), so rows done are estimated: a check from the file's row count at a measured pace
+(:data:`ROWS_PER_SECOND`), an import from how long its own check took. The page says "about".
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ import logging
 import re
 import secrets
 import time
-import weakref
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -33,9 +37,9 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, ClientPayloadError, web
 
 from bot.context import Services
-from bot.core.models import Role
-from bot.core.tables import Problem, TableFileError
-from bot.i18n import t
+from bot.core.models import Role, utcnow
+from bot.core.tables import Problem, TableFileError, TableReport
+from bot.i18n import DEFAULT_LANGUAGE, FLUENT_LOCALE, t
 from bot.jobs.core import load_min_wages
 from bot.jobs.imports import JobImportReport, import_jobs
 from bot.jobs.imports import _reason_text as job_reason_text
@@ -51,6 +55,16 @@ from bot.membership.roster import (
 )
 from bot.panel.guard import requires, services
 from bot.panel.render import NavEntry, language, message_page, render, url, visitor
+from bot.panel.uploads import (
+    PER_PERSON,
+    Upload,
+    add_upload,
+    drop_upload,
+    finish_run,
+    get_upload,
+    list_uploads,
+    take_for_import,
+)
 from bot.stations.geo import Crs
 from bot.stations.imports import ImportReport, import_stations
 from bot.stations.imports import _reason_text as station_reason_text
@@ -72,10 +86,12 @@ SUFFIXES = {
 UPLOAD_LIMIT = 20 * 1024 * 1024
 #: Form fields besides the file are short.
 FIELD_LIMIT = 1024
-#: A pending upload is forgotten this long after it was made.
-KEEP = 60 * 60.0
-#: Uploads one person may have pending at a time (each holds its file in memory).
-PER_PERSON = 3
+#: Rows a check reads per second, by kind (a little below what 10,000-row files took on SQLite
+#: and PostgreSQL on a small server): how far a running check is estimated to be.
+ROWS_PER_SECOND = {"jobs": 10_000.0, "stations": 50_000.0, "members": 80_000.0}
+#: An import takes about this many times as long as its own check (it writes, too; measured
+#: the same way): how far a running import is estimated to be.
+IMPORT_FACTOR = {"jobs": 2.5, "stations": 6.5, "members": 2.0}
 #: Rows of the report table shown on the page (the counts cover every row).
 TABLE_LIMIT = 1000
 #: Seconds between refreshes of a page whose check or import is still running.
@@ -87,43 +103,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3}[0-9]{1,7})"')
 _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
+_FEATURE = re.compile(rb'"type"\s*:\s*"Feature"')
 
 Report = JobImportReport | ImportReport | RosterReport
-
-
-@dataclass
-class Upload:
-    """An uploaded file on its way: checked (dry run), then imported once when confirmed."""
-
-    token: str
-    user_id: int
-    kind: str
-    filename: str
-    size: int
-    options: dict[str, Any]
-    data: bytes | None
-    created: float
-    #: checking -> checked -> importing -> imported; or refused / failed.
-    state: str = "checking"
-    started: float = 0.0
-    report: Report | None = None
-    error: Exception | None = None
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
-
-
-_UPLOADS: weakref.WeakKeyDictionary[web.Application, dict[str, Upload]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _uploads(request: web.Request) -> dict[str, Upload]:
-    """This panel's pending uploads (old ones dropped)."""
-    found = _UPLOADS.setdefault(request.app, {})
-    now = time.monotonic()
-    for token, upload in list(found.items()):
-        if now - upload.created > KEEP and upload.state not in ("checking", "importing"):
-            del found[token]
-    return found
 
 
 class UploadRefused(Exception):
@@ -195,29 +178,46 @@ def _file_name(given: str) -> str:
 
 def formula_cell(data: bytes) -> str | None:
     """The first cell of a workbook that holds a formula ("B3"), or None (also for non-zips)."""
+    return scan_workbook(data)[0]
+
+
+def scan_workbook(data: bytes) -> tuple[str | None, int]:
+    """The first cell holding a formula (or None), and about how many rows the first sheet
+    has below its header (0 for what is not a workbook), in one pass over the sheets."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError):
-        return None
-    seen = 0
+        return None, 0
+    seen = rows = 0
     with book:
-        for name in sorted(n for n in book.namelist() if _SHEET.match(n)):
+        for number, name in enumerate(sorted(n for n in book.namelist() if _SHEET.match(n))):
             try:
                 with book.open(name) as sheet:
                     tail = b""
                     while chunk := sheet.read(1024 * 1024):
                         seen += len(chunk)
+                        if number == 0:
+                            rows += len(_ROW.findall(chunk))
                         window = tail + chunk
                         found = _FORMULA.search(window)
                         if found is not None:
                             cells = list(_CELL.finditer(window, 0, found.start()))
-                            return cells[-1].group(1).decode() if cells else "?"
+                            return (cells[-1].group(1).decode() if cells else "?"), rows
                         if seen > FORMULA_SCAN_LIMIT:
-                            return None
+                            return None, max(0, rows - 1)
                         tail = window[-512:]
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
-                return None
-    return None
+                return None, max(0, rows - 1)
+    return None, max(0, rows - 1)
+
+
+def estimate_rows(data: bytes, filename: str) -> int:
+    """About how many rows a text file holds below its header (features of a GeoJSON file,
+    lines of a CSV file): the page measures progress against it until the check counts them."""
+    if filename.lower().endswith((".json", ".geojson")):
+        return len(_FEATURE.findall(data))
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return max(0, lines - 1)
 
 
 def _check_form(fields: dict[str, str], filename: str, data: bytes) -> dict[str, Any]:
@@ -246,15 +246,17 @@ def _check_form(fields: dict[str, str], filename: str, data: bytes) -> dict[str,
 
 # --- running the same imports as the bot and the CLI -------------------------------------------
 
+#: The checks and imports running in this process (kept referenced until they end).
+_RUNNING: set[asyncio.Task[None]] = set()
 
-async def _run(svc: Services, upload: Upload, *, dry_run: bool) -> Report:
-    """Run the upload's import (the bot's and the CLI's function) as the visitor."""
-    assert upload.data is not None
+
+async def _run(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> Report:
+    """Run the upload's import (the bot's and the CLI's function) as its owner."""
     settings = svc.settings
     if upload.kind == "jobs":
         return await import_jobs(
             svc.db,
-            upload.data,
+            data,
             filename=upload.filename,
             dry_run=dry_run,
             actor_id=upload.user_id,
@@ -266,7 +268,7 @@ async def _run(svc: Services, upload: Upload, *, dry_run: bool) -> Report:
     if upload.kind == "stations":
         return await import_stations(
             svc.db,
-            upload.data,
+            data,
             filename=upload.filename.lower(),
             crs=Crs(upload.options["crs"]),
             dry_run=dry_run,
@@ -274,7 +276,7 @@ async def _run(svc: Services, upload: Upload, *, dry_run: bool) -> Report:
         )
     return await import_roster(
         svc.db,
-        upload.data,
+        data,
         filename=upload.filename,
         key=member_key(settings, warn=False),
         replace=upload.options["replace"],
@@ -283,26 +285,101 @@ async def _run(svc: Services, upload: Upload, *, dry_run: bool) -> Report:
     )
 
 
-def _start(request: web.Request, upload: Upload, *, dry_run: bool) -> None:
-    """Run the check or the import in the background; the page shows how far it is."""
-    upload.state = "checking" if dry_run else "importing"
-    upload.started = time.monotonic()
-    svc = services(request)
+def _start(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> None:
+    """Run the check or the import in the background; its outcome goes to the upload's row,
+    where every replica's page finds it."""
 
     async def work() -> None:
+        started = time.monotonic()
+        rows: int | None = None
+        seconds: float | None = None
         try:
-            upload.report = await _run(svc, upload, dry_run=dry_run)
-            upload.state = "checked" if dry_run else "imported"
+            report = await _run(svc, upload, data, dry_run=dry_run)
         except (TableFileError, RosterFileError) as err:
-            upload.error, upload.state = err, "refused"
-        except Exception as exc:  # noqa: BLE001 - shown as a polite failure, logged in full
+            state, result = "refused", _error_result(upload.kind, err)
+        except Exception:  # noqa: BLE001 - shown as a polite failure, logged in full
             log.exception("panel: %s import of %s failed", upload.kind, upload.filename)
-            upload.error, upload.state = exc, "failed"
-        finally:
-            if upload.state != "checked":
-                upload.data = None  # imported or refused: the file is not needed any more
+            state, result = "failed", {}
+        else:
+            state = "checked" if dry_run else "imported"
+            result, rows = report_result(upload.kind, report), report_rows(report)
+            seconds = time.monotonic() - started if dry_run else None
+        try:
+            await svc.db.transact(
+                finish_run,
+                token=upload.token,
+                state=state,
+                result=result,
+                rows=rows,
+                check_seconds=seconds,
+            )
+        except Exception:  # noqa: BLE001 - the page shows it as cut off after a while
+            log.exception("panel: the outcome of upload %s was not stored", upload.token[:6])
 
-    upload.task = asyncio.create_task(work(), name=f"panel-import-{upload.token[:6]}")
+    task = asyncio.create_task(work(), name=f"panel-import-{upload.token[:6]}")
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+
+
+def report_rows(report: Report) -> int:
+    """How many rows the file held (below its header)."""
+    if isinstance(report, RosterReport):
+        return report.rows
+    return sum(TableReport.counts(report).values())
+
+
+def report_result(kind: str, report: Report) -> dict[str, Any]:
+    """What the page shows of a report, in every language (kept with the upload)."""
+    entries = {
+        lang: [[e.line, e.outcome, e.reason] for e in report_entries(kind, report, lang)]
+        for lang in FLUENT_LOCALE
+    }
+    count = len(entries[DEFAULT_LANGUAGE])
+    return {
+        "figures": [[key, number] for key, number in report_figures(report)],
+        "entries": {lang: found[:TABLE_LIMIT] for lang, found in entries.items()},
+        "more": max(0, count - TABLE_LIMIT),
+    }
+
+
+def _error_result(kind: str, err: TableFileError | RosterFileError) -> dict[str, Any]:
+    """Why a file was refused, in every language."""
+    texts = {}
+    for lang in FLUENT_LOCALE:
+        if isinstance(err, RosterFileError):
+            texts[lang] = file_error_text(lang, err)
+        else:
+            render_error: Callable[[TableFileError, str], str] = (
+                render_job_error if kind == "jobs" else render_station_error
+            )
+            texts[lang] = render_error(err, lang)
+    return {"error": texts}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """About how far a running check or import is: rows done of the file's rows."""
+
+    done: int
+    total: int
+    percent: int
+
+
+def progress(upload: Upload, now: datetime) -> Progress | None:
+    """An estimate of a running check's or import's progress (None when the file's rows are
+    not known): the imports report nothing while they run, so it is measured in time against
+    the pace of checks (a check) or against the upload's own check (an import), and it stays
+    below the last row until the run is done."""
+    if not upload.running or upload.rows <= 0:
+        return None
+    elapsed = max(0.0, (now - upload.started_at).total_seconds())
+    if upload.state == "importing" and upload.check_seconds is not None:
+        expected = upload.check_seconds * IMPORT_FACTOR[upload.kind]
+    else:
+        expected = upload.rows / ROWS_PER_SECOND[upload.kind]
+    expected = max(expected, 0.5)
+    done = max(0, min(upload.rows - 1, int(upload.rows * elapsed / expected)))
+    return Progress(done=done, total=upload.rows, percent=done * 100 // upload.rows)
 
 
 # --- what the page shows -----------------------------------------------------------------------
@@ -362,24 +439,16 @@ def report_figures(report: Report) -> list[tuple[str, int]]:
     return figures
 
 
-def _error_text(upload: Upload, lang: str) -> str:
-    err = upload.error
-    if isinstance(err, RosterFileError):
-        return file_error_text(lang, err)
-    if isinstance(err, TableFileError):
-        render_error: Callable[[TableFileError, str], str] = (
-            render_job_error if upload.kind == "jobs" else render_station_error
-        )
-        return render_error(err, lang)
-    return t(lang, "panel-imports-failed")
-
-
-def _own_upload(request: web.Request) -> Upload:
+async def _own_upload(request: web.Request) -> Upload:
     """The upload the URL names, if it is the visitor's (anything else: 404)."""
     token = request.match_info.get("token", "")
     seen = visitor(request)
-    upload = _uploads(request).get(token) if _TOKEN.match(token) else None
-    if upload is None or seen is None or upload.user_id != seen.user_id:
+    if seen is None or not _TOKEN.match(token):
+        raise web.HTTPNotFound()
+    upload = await services(request).db.transact(
+        get_upload, token=token, user_id=seen.user_id, now=utcnow()
+    )
+    if upload is None:
         raise web.HTTPNotFound()
     return upload
 
@@ -393,8 +462,7 @@ async def imports_page(request: web.Request) -> web.StreamResponse:
     """Show the upload form and the visitor's recent uploads."""
     seen = visitor(request)
     assert seen is not None
-    mine = [u for u in _uploads(request).values() if u.user_id == seen.user_id]
-    mine.sort(key=lambda u: u.created, reverse=True)
+    mine = await services(request).db.transact(list_uploads, user_id=seen.user_id, now=utcnow())
     return render(
         request,
         "imports.html",
@@ -410,16 +478,18 @@ async def imports_page(request: web.Request) -> web.StreamResponse:
 @routes.post("/imports", name="panel-imports-upload")
 @requires(Role.staff)
 async def upload_file(request: web.Request) -> web.StreamResponse:
-    """Take an uploaded file and start its check (a dry run of the import)."""
+    """Take an uploaded file, keep it with the visitor's uploads and start its check."""
     seen = visitor(request)
     assert seen is not None
     try:
         fields, filename, data = await read_upload(request)
         options = _check_form(fields, filename, data)
         if filename.lower().endswith((".xlsx", ".xlsm")):
-            cell = await asyncio.to_thread(formula_cell, data)
+            cell, rows = await asyncio.to_thread(scan_workbook, data)
             if cell is not None:
                 raise UploadRefused("panel-imports-formulas", cell=cell)
+        else:
+            rows = estimate_rows(data, filename)
     except UploadRefused as refused:
         answer = message_page(
             request, refused.key, status=refused.status, title_key="panel-nav-imports",
@@ -428,51 +498,61 @@ async def upload_file(request: web.Request) -> web.StreamResponse:
         if refused.status == 413:
             answer.force_close()  # the rest of the body is not read
         return answer
-    uploads = _uploads(request)
-    mine = sorted(
-        (u for u in uploads.values() if u.user_id == seen.user_id), key=lambda u: u.created
-    )
-    for old in mine[: max(0, len(mine) - PER_PERSON + 1)]:
-        if old.state not in ("checking", "importing"):
-            del uploads[old.token]
-    upload = Upload(
-        token=secrets.token_urlsafe(24),
+    db = services(request).db
+    token = secrets.token_urlsafe(24)
+    now = utcnow()
+    stored = await db.transact(
+        add_upload,
+        token=token,
         user_id=seen.user_id,
         kind=fields["kind"],
         filename=filename,
-        size=len(data),
         options=options,
         data=data,
-        created=time.monotonic(),
+        rows=rows,
+        now=now,
+        per_person=PER_PERSON,
     )
-    uploads[upload.token] = upload
-    _start(request, upload, dry_run=True)
-    raise web.HTTPSeeOther(url(request, f"/imports/{upload.token}"))
+    if not stored:
+        return message_page(
+            request, "panel-imports-busy", status=429, title_key="panel-nav-imports",
+            count=PER_PERSON,
+        )  # fmt: skip
+    upload = await db.transact(get_upload, token=token, user_id=seen.user_id, now=now)
+    assert upload is not None
+    _start(services(request), upload, data, dry_run=True)
+    raise web.HTTPSeeOther(url(request, f"/imports/{token}"))
 
 
 @routes.get("/imports/{token}", name="panel-imports-upload-page")
 @requires(Role.staff)
 async def upload_page(request: web.Request) -> web.StreamResponse:
     """Show an upload: its progress, its check with a confirm button, or the import's report."""
-    upload = _own_upload(request)
+    upload = await _own_upload(request)
     lang = language(request)
-    running = upload.state in ("checking", "importing")
-    report = upload.report
-    entries = report_entries(upload.kind, report, lang) if report is not None else []
+    now = utcnow()
+    result = upload.result
+    entries = [Entry(*entry) for entry in result.get("entries", {}).get(lang, [])]
+    error = ""
+    if upload.state == "refused":
+        error = result.get("error", {}).get(lang, "") or t(lang, "panel-imports-failed")
+    elif upload.state == "failed":
+        error = t(lang, "panel-imports-failed")
     response = render(
         request,
         "imports_upload.html",
         title_key="panel-nav-imports",
         upload=upload,
-        running=running,
-        elapsed=int(time.monotonic() - upload.started),
-        figures=report_figures(report) if report is not None else [],
-        entries=entries[:TABLE_LIMIT],
-        more=max(0, len(entries) - TABLE_LIMIT),
-        error=_error_text(upload, lang) if upload.error is not None else "",
+        running=upload.running,
+        elapsed=int(max(0.0, (now - upload.started_at).total_seconds())),
+        progress=progress(upload, now),
+        figures=[tuple(figure) for figure in result.get("figures", [])],
+        entries=entries,
+        more=int(result.get("more", 0)),
+        error=error,
         kilobytes=max(1, upload.size // 1024),
     )
-    if running:
+    if upload.running:
         response.headers["Refresh"] = str(REFRESH_SECONDS)
     return response
 
@@ -480,18 +560,22 @@ async def upload_page(request: web.Request) -> web.StreamResponse:
 @routes.post("/imports/{token}/confirm", name="panel-imports-confirm")
 @requires(Role.staff)
 async def confirm_upload(request: web.Request) -> web.StreamResponse:
-    """Import a checked upload, once: a second confirmation only shows the first one's page."""
-    upload = _own_upload(request)
-    if upload.state == "checked" and upload.data is not None:
-        _start(request, upload, dry_run=False)  # the state changes before anything awaits
+    """Import a checked upload, once: a second confirmation, here or on another replica, finds
+    it taken and only shows the first one's page."""
+    upload = await _own_upload(request)
+    taken = await services(request).db.transact(
+        take_for_import, token=upload.token, user_id=upload.user_id, now=utcnow()
+    )
+    if taken is not None:
+        checked, data = taken
+        _start(services(request), checked, data, dry_run=False)
     raise web.HTTPSeeOther(url(request, f"/imports/{upload.token}"))
 
 
 @routes.post("/imports/{token}/drop", name="panel-imports-drop")
 @requires(Role.staff)
-async def drop_upload(request: web.Request) -> web.StreamResponse:
+async def drop_upload_page(request: web.Request) -> web.StreamResponse:
     """Forget a checked upload without importing it."""
-    upload = _own_upload(request)
-    if upload.state not in ("checking", "importing"):
-        _uploads(request).pop(upload.token, None)
+    upload = await _own_upload(request)
+    await services(request).db.transact(drop_upload, token=upload.token, user_id=upload.user_id)
     raise web.HTTPSeeOther(url(request, "/imports"))

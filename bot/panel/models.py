@@ -1,14 +1,15 @@
-"""The staff panel's tables: one-time sign-in links and signed-in sessions.
+"""The staff panel's tables: one-time sign-in links, signed-in sessions, pending uploads.
 
-Neither keeps a secret in the clear: a link's token and a session's id live only in the
+Links and sessions keep no secret in the clear: a link's token and a session's id live only in the
 person's hands (the message, the cookie); the tables hold their SHA-256 hashes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey
+from sqlalchemy import JSON, BigInteger, Column, Float, ForeignKey, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from bot.core.models import UTCDateTime, timestamp
@@ -41,3 +42,30 @@ class PanelSession(SQLModel, table=True):
     language: str = Field(default="zh", max_length=8)
     created_at: datetime = timestamp()
     last_seen: datetime = timestamp()
+
+
+class PanelUpload(SQLModel, table=True):
+    # A file uploaded on the imports page on its way: checked (dry run), then imported once.
+    # Kept in the database, so any replica can show it and take its confirmation; the token
+    # is not a credential (only its owner may open or confirm it).
+    __tablename__ = "panel_uploads"
+
+    token: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(sa_column=_user_column())
+    kind: str = Field(max_length=16)
+    filename: str = Field(max_length=200)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: The file itself, until it is imported, refused or dropped.
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    #: checking -> checked -> importing -> imported; or refused / failed.
+    state: str = Field(max_length=16)
+    #: Rows in the file: estimated from its bytes at upload, counted by the check.
+    rows: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    #: How long the check took (seconds): the import's progress is measured against it.
+    check_seconds: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    #: What the page shows once a run is done: figures, rows by language, or the error.
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = timestamp()
+    started_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
@@ -27,6 +29,8 @@ LANGUAGE = web.RequestKey("panel_language", str)
 #: App keys of the panel sub-app.
 PREFIX = web.AppKey("panel_prefix", str)
 NAV = web.AppKey("panel_nav", list)
+#: The union's time zone (``GONGYOU_TIMEZONE``): every time the panel shows is on its clock.
+ZONE = web.AppKey("panel_zone", str)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,28 @@ def url(request: web.Request, path: str) -> str:
     return request.app[PREFIX] + path
 
 
+def local_time(zone: str, moment: datetime | None) -> str:
+    """A moment on the union's wall clock ("2026-12-05 07:00"), or "" for none."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_of(request: web.Request) -> str:
+    """The union's time zone, in which the panel shows every time."""
+    return request.app[ZONE]
+
+
+def local_times(request: web.Request) -> Callable[[datetime | None], str]:
+    """``when(moment)`` for the page: moments on the union's wall clock."""
+    zone = zone_of(request)
+
+    def when(moment: datetime | None) -> str:
+        return local_time(zone, moment)
+
+    return when
+
+
 def nav_for(request: web.Request) -> list[NavEntry]:
     """The nav entries the visitor's roles may see, in PAGES order."""
     seen = visitor(request)
@@ -101,7 +127,8 @@ def csrf_field(request: web.Request) -> Markup:
 
 def render(request: web.Request, template: str, *, status: int = 200, **ctx: Any) -> web.Response:
     """Render ``template`` with the page context: ``t``, ``nav``, ``csrf_field()``, ``url()``,
-    ``csrf_token()``, ``visitor``, ``lang`` and whatever the page passes."""
+    ``csrf_token()``, ``visitor``, ``lang``, ``when(moment)`` (the union's clock), ``zone``
+    and whatever the page passes."""
     lang = language(request)
     context: dict[str, Any] = {
         "t": translator(lang),
@@ -112,6 +139,8 @@ def render(request: web.Request, template: str, *, status: int = 200, **ctx: Any
         "url": lambda path: url(request, path),
         "visitor": visitor(request),
         "current": request.path,
+        "when": local_times(request),
+        "zone": zone_of(request),
         "title_key": ctx.pop("title_key", "panel-title"),
     }
     context.update(ctx)

@@ -125,7 +125,8 @@ def _flag_text(lang: str, view: PostingView) -> list[str]:
 @routes.get("/review", name="panel-review")
 @requires(Role.staff)
 async def review_page(request: web.Request) -> web.StreamResponse:
-    """Show the postings waiting for review, flagged ones first (each view audited)."""
+    """Show the postings waiting for review, flagged ones first (the view audited once,
+    naming the postings shown)."""
     seen = visitor(request)
     assert seen is not None
     page = _page(request.query.get("page", "1"))
@@ -134,13 +135,17 @@ async def review_page(request: web.Request) -> web.StreamResponse:
     items = await db.transact(review_queue, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     if items:
         async with db.session() as session:
-            for item in items:
-                await audit(
-                    session,
-                    actor_id=seen.user_id,
-                    action="jobs.review_view",
-                    subject=f"posting:{item.view.id}",
-                )
+            await audit(
+                session,
+                actor_id=seen.user_id,
+                action="jobs.review_view",
+                subject="review_queue",
+                detail={
+                    "postings": [item.view.id for item in items],
+                    "page": page,
+                    "where": "panel",
+                },
+            )
             await session.commit()
     lang = language(request)
     done = request.query.get("done", "")

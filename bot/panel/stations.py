@@ -9,7 +9,6 @@ reports are shown without the reporter's id, as in the bot.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +18,16 @@ from sqlmodel import col, select
 from bot.core.models import Role
 from bot.i18n import t
 from bot.panel.guard import int_param, requires, services
-from bot.panel.render import NavEntry, language, message_page, render, url, visitor
+from bot.panel.render import (
+    NavEntry,
+    language,
+    local_time,
+    message_page,
+    render,
+    url,
+    visitor,
+    zone_of,
+)
 from bot.stations.models import ReportKind, Station, StationReport, StationStatus
 from bot.stations.search import (
     amenity_names,
@@ -50,10 +58,6 @@ routes = web.RouteTableDef()
 
 def _page(raw: str) -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-
-
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else ""
 
 
 def _status_names(lang: str) -> list[tuple[str, str]]:
@@ -199,21 +203,21 @@ async def station_page(request: web.Request) -> web.StreamResponse:
         amenities=", ".join(
             t(lang, f"st-amenity-{amenity}") for amenity in amenity_names(view.amenities)
         ),
-        reports=[_report(lang, report) for report in reports],
+        reports=[_report(lang, zone_of(request), report) for report in reports],
         statuses=_status_names(lang),
         status_name=dict(_status_names(lang))[view.status.value],
         done=_done(request),
     )
 
 
-def _report(lang: str, report: StationReport) -> dict[str, str]:
+def _report(lang: str, zone: str, report: StationReport) -> dict[str, str]:
     """A worker's report as staff see it: what, when, whether resolved (not who sent it)."""
     kind = ReportKind(report.kind)
     return {
         "kind": t(lang, f"st-report-{kind.value}"),
         "text": report.text,
-        "at": _when(report.created_at),
-        "resolved": _when(report.resolved_at),
+        "at": local_time(zone, report.created_at),
+        "resolved": local_time(zone, report.resolved_at),
     }
 
 

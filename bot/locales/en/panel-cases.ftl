@@ -54,7 +54,7 @@ panel-cases-from-worker = The worker
 panel-cases-from-volunteer = Volunteer { $id }
 panel-cases-attachment = (a photo or file)
 panel-cases-history-none = No messages yet.
-panel-cases-act-in-telegram = Claiming a case, writing to the worker and closing are done in Telegram, in the volunteers' group or with /cases.
+panel-cases-act-in-telegram = Releasing and closing a case are done in Telegram, in the volunteers' group or with /cases.
 panel-cases-period = { $days ->
     [0] Since the start
    *[other] Last { $days } days
@@ -67,3 +67,16 @@ panel-cases-stats-waiting = Still waiting for a first answer
 panel-cases-stats-by-status = By status (now)
 panel-cases-stats-by-category = By problem
 panel-cases-stats-by-outcome = By outcome
+panel-cases-act = Work on the case
+panel-cases-claim = Claim this case
+panel-cases-claim-taken-note = Another volunteer lawyer has claimed this case.
+panel-cases-answer = Message to the worker
+panel-cases-answer-note = The worker gets this message from the bot (with the case number, and can reply to it); a note is left under the case in the volunteers' group.
+panel-cases-answer-send = Send to the worker
+panel-cases-answer-already = This message was sent already; it was not sent again.
+panel-cases-answer-no-bot = This panel does not run with the bot, so it cannot write to the worker. Answer in Telegram, or use the panel of the running bot (webhook or polling mode).
+panel-cases-answer-empty = Please write the message for the worker.
+panel-cases-answer-long = The message is too long: at most { $limit } characters.
+panel-cases-answer-stale = This form has expired. Please open the case page again and send it from there.
+panel-cases-note-answered = 💬 { $name } wrote to the worker from the staff panel:
+    { $text }

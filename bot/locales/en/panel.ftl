@@ -46,12 +46,15 @@ panel-admin-grant-done = The role was granted.
 panel-admin-grant-unchanged = The user already had that role; nothing changed.
 panel-admin-revoke-done = The role was revoked.
 panel-admin-revoke-unchanged = The user did not have that role; nothing changed.
+panel-admin-joiner = {", "}
 panel-cmd-link = Your sign-in link to the union staff panel (it works once, for 10 minutes; do not share it):
     { $link }
 panel-cmd-refused = The web panel is for union staff and volunteers.
 panel-cmd-private = Please send /panel to me in a private chat.
-mydata-panel = Staff panel sign-ins
-forget-item-panel = your staff panel sign-in links and sessions
+panel-times-in = Times on this page are local times in { $zone }.
+
+mydata-panel = Staff panel sign-ins and uploads
+forget-item-panel = your staff panel sign-in links, sessions and uploads
 panel-dash-period = Last { $days } days
 panel-dash-figures = The last { $days } days
 panel-dash-cases-opened = Legal cases opened

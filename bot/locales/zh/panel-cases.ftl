@@ -51,7 +51,7 @@ panel-cases-from-worker = 工友
 panel-cases-from-volunteer = 志愿者 { $id }
 panel-cases-attachment = （图片或文件）
 panel-cases-history-none = 还没有消息。
-panel-cases-act-in-telegram = 接手案件、给工友留言和结案请在 Telegram 里操作：志愿者群或 /cases。
+panel-cases-act-in-telegram = 放弃案件和结案请在 Telegram 里操作：志愿者群或 /cases。
 panel-cases-period = { $days ->
     [0] 全部时间
    *[other] 最近 { $days } 天
@@ -64,3 +64,16 @@ panel-cases-stats-waiting = 仍在等待首次答复
 panel-cases-stats-by-status = 按状态（当前）
 panel-cases-stats-by-category = 按问题类别
 panel-cases-stats-by-outcome = 按结果
+panel-cases-act = 处理案件
+panel-cases-claim = 认领这个案件
+panel-cases-claim-taken-note = 这个案件已经有其他志愿律师认领了。
+panel-cases-answer = 给工友的消息
+panel-cases-answer-note = 工友会从机器人收到这条消息（带案件编号，可以直接回复）；志愿者群里的案件下也会留一条记录。
+panel-cases-answer-send = 发送给工友
+panel-cases-answer-already = 这条消息已经发送过了，没有重复发送。
+panel-cases-answer-no-bot = 现在的后台没有和机器人一起运行，无法给工友发消息。请在 Telegram 里回复，或在机器人运行的后台（webhook 或 polling 模式）里操作。
+panel-cases-answer-empty = 请填写要发给工友的消息。
+panel-cases-answer-long = 消息太长了：最多 { $limit } 个字。
+panel-cases-answer-stale = 这个表单已经失效，请重新打开案件页面再发送。
+panel-cases-note-answered = 💬 { $name } 在工作后台发给工友：
+    { $text }

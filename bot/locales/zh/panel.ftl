@@ -43,12 +43,15 @@ panel-admin-grant-done = 角色已授予。
 panel-admin-grant-unchanged = 该用户已有这个角色，没有变化。
 panel-admin-revoke-done = 角色已收回。
 panel-admin-revoke-unchanged = 该用户没有这个角色，没有变化。
+panel-admin-joiner = 、
 panel-cmd-link = 你的工会工作后台登录链接（只能用一次，10 分钟内有效，请勿转发）：
     { $link }
 panel-cmd-refused = 网页后台只对工会工作人员和志愿者开放。
 panel-cmd-private = 请在和我的私聊里发送 /panel。
-mydata-panel = 工作后台登录记录
-forget-item-panel = 你的工作后台登录链接和会话
+panel-times-in = 本页时间均为 { $zone } 时区的当地时间。
+
+mydata-panel = 工作后台登录记录和上传的文件
+forget-item-panel = 你的工作后台登录链接、会话和上传的文件
 panel-dash-period = 最近 { $days } 天
 panel-dash-figures = 最近 { $days } 天
 panel-dash-cases-opened = 新建法律求助案件
