@@ -430,7 +430,7 @@ class DatabaseCounter:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.statements = 0
-        self._engines = [db.engine.sync_engine] + ([db._writer] if db._writer else [])
+        self._engines = db.engines
         self._xacts = 0
 
     def _count(self, *_args: Any) -> None:

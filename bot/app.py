@@ -231,6 +231,9 @@ class GongyouApplication(Application):
         if ended_well and scope.session_open:
             session = scope.session
             # objects a handler added but did not commit are dropped, as they always were
+            # (a flow step held for this commit is kept)
+            if scope.held:
+                await scope.keep_held()
             ended_well = not (session.new or session.dirty or session.deleted)
         if scope.taken is not None and scope.session_open and not scope.finished and ended_well:
             try:
@@ -253,11 +256,11 @@ class GongyouApplication(Application):
             return
         try:
             if error is None or isinstance(error, Forbidden):
-                await self.db.transact(inbox.finish, update_id=update_id)
+                await self.db.short(inbox.finish, update_id=update_id)
                 self._tries.pop(update_id, None)
                 return
             described = f"{type(error).__name__}: {error}"
-            state = await self.db.transact(
+            state = await self.db.short(
                 inbox.fail, update_id=update_id, attempt=attempt, error=described
             )
         except Exception:  # noqa: BLE001 - the lease runs out and the update is taken again
@@ -316,6 +319,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
+            if arrival is not None:
+                # give the loop back once: updates taken off the queue together are all
+                # counted before the first is handled (its database calls may not yield)
+                await asyncio.sleep(0)
             async with lock, self._slots:
                 await coroutine
         finally:
@@ -367,7 +374,7 @@ async def receive(update: Update, context: GongyouContext) -> None:
     stored = isinstance(application, GongyouApplication) and application.is_queued(
         update.update_id
     )
-    attempt, member = await scope.db.transact(
+    attempt, member = await scope.db.short(
         admit_update,
         update_id=update.update_id,
         user_id=user_id,
@@ -478,6 +485,8 @@ async def on_error(update: object, context: GongyouContext) -> None:
 async def _rollback(context: GongyouContext) -> None:
     try:
         if context.scope.session_open:
+            # a step the handler took before it failed stays taken, as if committed at once
+            await context.scope.keep_held()
             await context.scope.session.rollback()
     except Exception:  # noqa: BLE001 - the scope may be gone or the database down
         log.debug("no session to roll back", exc_info=True)

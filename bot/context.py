@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +19,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.core import inbox
 from bot.core.models import Role, utcnow
 from bot.core.users import Member, seed_session
+from bot.db import CURRENT, HOLD, NOT_JOINED
 from bot.i18n import t
 
 if TYPE_CHECKING:
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     from bot.core.notify import Notifier
     from bot.db import Database
     from knowledge.router import IntentRouter
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,7 +63,11 @@ class UpdateScope:
     taken: int | None = None
     #: True once a commit of the session marked the taken update handled.
     finished: bool = False
+    #: True while the session holds flushed changes back for the update's next commit.
+    held: bool = False
     _session: AsyncSession | None = None
+    #: The task handling the update (only it may commit or read through the session).
+    _owner: asyncio.Task[Any] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -77,7 +87,52 @@ class UpdateScope:
             if self.taken is not None:
                 event.listen(sync, "before_commit", self._finish_with)
                 event.listen(sync, "after_commit", self._finished)
+                event.listen(sync, "after_soft_rollback", self._dropped)
+                sync.info[HOLD] = self._hold
         return self._session
+
+    async def _hold(self) -> None:
+        """A commit of the update's session, held back (PostgreSQL: one transaction fewer)
+        or made now (SQLite: a held write lock would stall the other updates' writers)."""
+        session = self.session
+        if self.db.is_sqlite or asyncio.current_task() is not self._owner:
+            await session.commit()
+            return
+        await session.flush()
+        self.held = True
+
+    async def keep_held(self) -> None:
+        """Commit the changes held back, without what the handler left unflushed (those are
+        dropped, as they always were): when the update ends, well or not, a step it took is
+        kept, as if it had been committed at once."""
+        session = self._session
+        if not self.held or session is None:
+            return
+        for obj in list(session.new) + list(session.deleted):
+            session.expunge(obj)
+        for obj in list(session.dirty):
+            session.expire(obj)
+        try:
+            await session.commit()
+        except Exception:  # noqa: BLE001 - the update failed in the database: nothing to keep
+            log.warning("update %s: the changes held for its commit were lost", self.taken)
+            await session.rollback()
+
+    async def release(self) -> None:
+        """Commit what the session holds back (before a Bot API call or another transaction)."""
+        if self.held and self._session is not None and asyncio.current_task() is self._owner:
+            await self._session.commit()
+
+    async def read(self, fn: Callable[..., Any], params: dict[str, Any]) -> Any:
+        """Run ``fn(connection, **params)`` in the update's own transaction (see Database.read)."""
+        if self.taken is None or asyncio.current_task() is not self._owner:
+            return NOT_JOINED
+        return await self.session.run_sync(lambda session: fn(session.connection(), **params))
+
+    def _dropped(self, _session: Session, _previous: Any) -> None:
+        if self.held:
+            log.warning("update %s: a rollback dropped changes held for its commit", self.taken)
+        self.held = False
 
     def _finish_with(self, session: Session) -> None:
         if self.taken is not None and not self.finished:
@@ -86,6 +141,7 @@ class UpdateScope:
     def _finished(self, _session: Session) -> None:
         if self.taken is not None:
             self.finished = True
+        self.held = False
 
     @property
     def session_open(self) -> bool:
@@ -186,13 +242,16 @@ class GongyouContext(
 
 
 def bind_scope(scope: UpdateScope) -> Any:
-    """Make ``scope`` current; returns the token for :func:`unbind_scope`."""
-    return _scope.set(scope)
+    """Make ``scope`` current (for this task); returns the token for :func:`unbind_scope`."""
+    scope._owner = asyncio.current_task()
+    return _scope.set(scope), CURRENT.set(scope)
 
 
 def unbind_scope(token: Any) -> None:
     """Restore the previous scope."""
-    _scope.reset(token)
+    scope_token, current_token = token
+    CURRENT.reset(current_token)
+    _scope.reset(scope_token)
 
 
 AppType = Application[

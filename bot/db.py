@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,9 +28,47 @@ log = logging.getLogger(__name__)
 #: row an ORM session holds from before the latest one may have been changed by it.
 TRANSACTS: ContextVar[int] = ContextVar("gongyou_transacts", default=0)
 
+
+class UpdateTransaction(Protocol):
+    """The transaction of the update the current task is handling (``bot.context`` binds it)."""
+
+    async def release(self) -> None:
+        """Commit what the update's session holds for its next commit, if anything."""
+
+    async def read(self, fn: Callable[..., Any], params: dict[str, Any]) -> Any:
+        """Run ``fn(connection, **params)`` in the update's own transaction, or return
+        :data:`NOT_JOINED` when it cannot (another task, or a database without the need)."""
+
+
+#: The update transaction of the current task, while it handles an update.
+CURRENT: ContextVar[UpdateTransaction | None] = ContextVar("gongyou_update_tx", default=None)
+#: What :meth:`UpdateTransaction.read` returns when the read must run on its own.
+NOT_JOINED: Any = object()
+
+#: ``Session.info`` key of the update's own session: how it holds a commit back (see
+#: :func:`commit_soon`).
+HOLD = "gongyou_hold"
+
+
+async def commit_soon(session: AsyncSession) -> None:
+    """Commit ``session``, or, when it is the session of the update being handled, let the
+    update commit it: before its next Bot API call or other transaction, or when it ends well.
+
+    For a flow step: the step lands before anything is said about it (no reply is ever sent for
+    a step that is not stored), and the step, a search and the inbox mark share one transaction.
+    """
+    hold = session.info.get(HOLD)
+    if hold is None:
+        await session.commit()
+    else:
+        await hold()
+
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The PostgreSQL advisory lock key held while migrating (any fixed number of the project's).
 MIGRATE_LOCK = 0x676F6E67
+#: Run the async engine's SQLite calls on the event loop (bot.sqlite_inline), not a thread.
+INLINE_SQLITE = True
 T = TypeVar("T")
 
 
@@ -44,6 +83,11 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
+            if database and database != ":memory:" and INLINE_SQLITE:
+                # no thread hop per call: see bot.sqlite_inline
+                from bot.sqlite_inline import connector
+
+                kwargs["async_creator"] = connector(database)
         else:
             # No ping before each checkout (a round trip per transaction): a connection the
             # server dropped fails on first use, the pool is invalidated, and ``transact``,
@@ -52,8 +96,12 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self._writer: Engine | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
+        self._short: Engine | None = None
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            inline = "async_creator" in kwargs
+            event.listen(
+                self.engine.sync_engine, "connect", _inline_pragmas if inline else _sqlite_pragmas
+            )
             database = self.url.database or ""
             if database and database != ":memory:":
                 # aiosqlite makes a thread hop for every cursor call; the per-update
@@ -61,9 +109,22 @@ class Database:
                 self._writer = create_engine(self.url.set(drivername="sqlite+pysqlite"))
                 event.listen(self._writer, "connect", _sqlite_pragmas)
                 self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+                if inline:
+                    # the update path's short transactions, run at once on the event loop
+                    self._short = create_engine(
+                        self.url.set(drivername="sqlite+pysqlite"),
+                        connect_args={"timeout": 0},
+                    )
+                    event.listen(self._short, "connect", _inline_pragmas)
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+
+    @property
+    def engines(self) -> list[Engine]:
+        """Every engine this database runs statements on (to watch or count them)."""
+        extra = [engine for engine in (self._writer, self._short) if engine is not None]
+        return [self.engine.sync_engine, *extra]
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,9 +142,63 @@ class Database:
 
         ``fn`` is plain synchronous SQLAlchemy Core code. On SQLite it runs whole on the writer
         thread (one hop instead of several per statement); on PostgreSQL on the async engine.
-        Each call is counted in :data:`TRANSACTS` (of the task that makes it).
+        Each call is counted in :data:`TRANSACTS` (of the task that makes it). Inside an
+        update's handling, what its session held back for its next commit is committed first.
         """
         TRANSACTS.set(TRANSACTS.get() + 1)
+        current = CURRENT.get()
+        if current is not None:
+            await current.release()
+        return await self._run(fn, params)
+
+    async def short(self, fn: Callable[..., T], /, **params: Any) -> T:
+        """Run ``fn(connection, **params)`` in one transaction, like :meth:`transact`, for the
+        few statements of the update path (taking an update, marking it done).
+
+        On a SQLite file it runs at once on the event loop instead of the writer thread (the
+        hop costs more than the statements): while another connection holds the write lock,
+        it rolls back, gives the loop back and runs again (``fn`` must be safe to run again).
+        """
+        if self._short is None:
+            return await self.transact(fn, **params)
+        TRANSACTS.set(TRANSACTS.get() + 1)
+        current = CURRENT.get()
+        if current is not None:
+            await current.release()
+        return await self._run_short(self._short, fn, params)
+
+    @staticmethod
+    async def _run_short(engine: Engine, fn: Callable[..., T], params: dict[str, Any]) -> T:
+        from bot.sqlite_inline import BUSY_PAUSE, BUSY_PAUSE_MAX, BUSY_WAIT, busy
+
+        deadline = time.monotonic() + BUSY_WAIT
+        pause = BUSY_PAUSE
+        while True:
+            try:
+                with engine.begin() as conn:
+                    return fn(conn, **params)
+            except OperationalError as error:
+                if not busy(error.orig) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, BUSY_PAUSE_MAX)
+
+    async def read(self, fn: Callable[..., T], /, **params: Any) -> T:
+        """Run the read-only ``fn(connection, **params)``, like :meth:`transact`.
+
+        On PostgreSQL, inside an update's handling, it runs in the update's own transaction
+        (which also marks the update handled), so a search costs no transaction of its own.
+        """
+        current = CURRENT.get()
+        if current is not None:
+            if not self.is_sqlite:
+                joined: T = await current.read(fn, params)
+                if joined is not NOT_JOINED:
+                    return joined
+            await current.release()
+        return await self._run(fn, params)
+
+    async def _run(self, fn: Callable[..., T], params: dict[str, Any]) -> T:
         if self._writer is not None and self._writer_thread is not None:
             writer = self._writer
 
@@ -128,6 +243,8 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self._short is not None:
+            self._short.dispose()
         if self._writer is not None:
             self._writer.dispose()
         if self._writer_thread is not None:
@@ -142,6 +259,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _inline_pragmas(dbapi_conn: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_conn, record)
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")  # waits give the loop back instead
     cursor.close()
 
 

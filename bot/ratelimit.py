@@ -31,6 +31,7 @@ from telegram.ext import BaseRateLimiter
 from telegram.request import BaseRequest, RequestData
 
 from bot import metrics
+from bot.db import CURRENT
 
 log = logging.getLogger(__name__)
 
@@ -371,8 +372,12 @@ class MeteredRequest(BaseRequest):
         connect_timeout: Any = DEFAULT_NONE,
         pool_timeout: Any = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Forward the call and count it."""
+        """Forward the call and count it. What the update being handled holds back for its
+        commit is committed first: nothing is said about a step that is not stored."""
         api_method = url.rsplit("/", 1)[-1]
+        current = CURRENT.get()
+        if current is not None:
+            await current.release()
         try:
             code, payload = await self.inner.do_request(
                 url,

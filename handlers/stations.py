@@ -187,7 +187,7 @@ async def _nearby_page(
         amenities=mask,
         open_at=open_at,
     )
-    found = await context.services.db.transact(nearest_page, query=query)
+    found = await context.services.db.read(nearest_page, query=query)
     hits, total = found.hits, found.total
     pages = min(MAX_PAGES, -(-total // PAGE_SIZE))
     radius_text = _distance(lang, radius)
@@ -202,7 +202,7 @@ async def _nearby_page(
             extra.append([_widen_button(lang, context, state)])
     elif page == 0:
         beyond = NearestQuery(lat=lat, lon=lon, limit=3, amenities=mask, open_at=open_at)
-        hits = await context.services.db.transact(nearest, query=beyond)
+        hits = await context.services.db.read(nearest, query=beyond)
         if hits:
             header = t(lang, "st-none-within", radius=radius_text)
         elif filtered:
@@ -376,7 +376,7 @@ async def on_nearby_button(update: Update, context: GongyouContext) -> None:
 async def open_station(update: Update, context: GongyouContext, *, station_id: int) -> None:
     """Show one station's card (deep link ``/start st_<id>`` or a list button)."""
     context.scope.service = SERVICE
-    view = await context.services.db.transact(get_station, station_id=station_id)
+    view = await context.services.db.read(get_station, station_id=station_id)
     if view is None:
         await context.reply(update, "st-not-found")
         return
@@ -503,7 +503,7 @@ async def on_station_button(update: Update, context: GongyouContext) -> None:
         await query.answer()
         await context.reply(update, "st-flag-resolved" if done else "st-flag-not-flagged")
         return
-    view = await context.services.db.transact(get_station, station_id=station_id)
+    view = await context.services.db.read(get_station, station_id=station_id)
     if view is None:
         await stale_button(update, context)
         return
@@ -534,7 +534,7 @@ async def on_report_button(update: Update, context: GongyouContext) -> None:
         await stale_button(update, context)
         return
     station_id, kind = int(found.group(1)), REPORT_KINDS[found.group(2)]
-    view = await context.services.db.transact(get_station, station_id=station_id)
+    view = await context.services.db.read(get_station, station_id=station_id)
     if view is None:
         await stale_button(update, context)
         return
@@ -562,8 +562,7 @@ async def _store_report(
         await add_report(
             context.db, station_id=station_id, reporter_id=user.id, kind=kind, text=text
         )
-    except ReportError as exc:
-        await context.db.rollback()
+    except ReportError as exc:  # raised before anything was added
         key = (
             "st-report-duplicate"
             if exc.reason == "duplicate"
@@ -603,7 +602,7 @@ async def on_flow_text(update: Update, context: GongyouContext, state: FlowState
 
 async def _nothing_found(update: Update, context: GongyouContext, text: str) -> None:
     """Say no station matched ``text`` and offer the districts that have stations."""
-    found = await context.services.db.transact(districts)
+    found = await context.services.db.read(districts)
     lang = context.lang
     buttons = [
         InlineKeyboardButton(
@@ -663,7 +662,7 @@ async def _search_and_reply(
 ) -> bool:
     """Show a page of the stations ``text`` names; False if it names none."""
     text = text[:100]
-    result = await context.services.db.transact(
+    result = await context.services.db.read(
         search, text=text, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
     if not result.hits:
@@ -714,7 +713,7 @@ async def on_district_page(update: Update, context: GongyouContext) -> None:
         await stale_button(update, context)
         return
     station_id, page = int(found.group(1)), int(found.group(2))
-    result = await context.services.db.transact(
+    result = await context.services.db.read(
         district_page, station_id=station_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
     if result is None or page >= MAX_PAGES or (page > 0 and not result.hits):

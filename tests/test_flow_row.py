@@ -25,7 +25,7 @@ async def _stored_flow(db: Database, data: dict[str, Any]) -> FlowRow:
 
 
 def _engines(db: Database) -> list[Any]:
-    return [db.engine.sync_engine] + ([db._writer] if db._writer is not None else [])
+    return db.engines
 
 
 async def test_a_flow_read_with_the_update_is_not_read_again(db: Database) -> None:

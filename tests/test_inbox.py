@@ -278,7 +278,7 @@ async def test_an_ordinary_update_takes_two_transactions_after_it_is_stored(
 ) -> None:
     from sqlalchemy import event
 
-    engines = [db.engine.sync_engine] + ([db._writer] if db._writer is not None else [])
+    engines = db.engines
     running.sweep_every = 3600.0  # no sweeps counted among the update's transactions
     await asyncio.sleep(0.05)
     first = factories.message("/start")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "handlers", "knowledge")
 SERVICES = ("jobs", "legal", "match", "membership", "stations")
 #: Modules at the bottom, under the kernel: everything may import them.
-INFRASTRUCTURE = {"bot", "bot.db", "bot.i18n", "bot.metrics"}
+INFRASTRUCTURE = {"bot", "bot.db", "bot.sqlite_inline", "bot.i18n", "bot.metrics"}
 #: Service packages a service package may use (the service depends on the other's data).
 SERVICE_USES: dict[str, set[str]] = {
     "jobs": set(),

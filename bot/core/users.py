@@ -19,7 +19,7 @@ from bot.core import inbox
 from bot.core.audit import pseudonym, pseudonymise
 from bot.core.inbox import INBOX, storable
 from bot.core.models import AuditLog, FlowState, InboxState, PausedFlow, Role, User, utcnow
-from bot.db import TRANSACTS
+from bot.db import TRANSACTS, commit_soon
 
 #: last_seen is written at most this often per user, to keep the hot path cheap.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -438,7 +438,7 @@ async def set_flow(
             await _keep_paused(session, state)
         state.flow, state.step, state.data, state.updated_at = flow, step, dict(data), utcnow()
     session.add(state)
-    await session.commit()
+    await commit_soon(session)
     _flow_changed(session, user_id, present=True)
     return state
 
@@ -467,7 +467,7 @@ async def pause_flow(session: AsyncSession, *, user_id: int) -> FlowState | None
         return None
     await _keep_paused(session, state)
     await session.delete(state)
-    await session.commit()
+    await commit_soon(session)
     _flow_changed(session, user_id, present=False)
     return state
 
@@ -501,7 +501,7 @@ async def resume_flow(
     state.updated_at = utcnow()
     session.add(state)
     await session.delete(paused)
-    await session.commit()
+    await commit_soon(session)
     _flow_changed(session, user_id, present=True)
     return state
 
@@ -512,7 +512,7 @@ async def clear_flow(session: AsyncSession, *, user_id: int) -> str | None:
     if state is None:
         return None
     await session.delete(state)
-    await session.commit()
+    await commit_soon(session)
     _flow_changed(session, user_id, present=False)
     return state.flow
 

@@ -212,8 +212,7 @@ async def review_draft(
         .where(col(LegalDraft.id) == draft_id, col(LegalDraft.status) == DraftStatus.pending)
         .values(status=status, reviewed_by=staff_id, reviewed_at=now)
     )
-    if result.rowcount != 1:
-        await session.rollback()
+    if result.rowcount != 1:  # nothing changed
         draft = await session.get(LegalDraft, draft_id)
         return Review("missing" if draft is None else "reviewed", draft)
     await audit(

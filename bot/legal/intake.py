@@ -598,8 +598,7 @@ async def mark_helped(
         .values(helped=helped)
     )
     if result.rowcount != 1:
-        await session.rollback()
-        return None
+        return None  # nothing changed
     await session.commit()
     consultation = await session.get(LegalConsultation, consultation_id)
     return consultation.entry_id if consultation is not None else None

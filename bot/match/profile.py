@@ -246,8 +246,7 @@ async def set_paused(session: AsyncSession, *, user_id: int, paused: bool, now: 
         .values(paused=paused, updated_at=now)
     )
     if result.rowcount != 1:
-        await session.rollback()
-        return False
+        return False  # nothing changed
     await session.commit()
     return True
 

@@ -190,7 +190,7 @@ async def _results(
 ) -> tuple[str, InlineKeyboardMarkup]:
     lang = context.lang
     today = context.today()
-    result = await context.services.db.transact(search_postings, query=_query(state, page, today))
+    result = await context.services.db.read(search_postings, query=_query(state, page, today))
     lines = [t(lang, "jobs-results-filters", filters=_summary(lang, state))]
     order = t(lang, "jobs-order-best" if state.get("k") else "jobs-order-newest")
     rows: list[list[InlineKeyboardButton]] = []
@@ -268,7 +268,7 @@ async def _next_steps(
         if not state.get(letter):
             continue
         looser = {key: value for key, value in state.items() if key != letter}
-        found = await context.services.db.transact(search_postings, query=_query(looser, 0, today))
+        found = await context.services.db.read(search_postings, query=_query(looser, 0, today))
         if not found.items:
             continue
         label = _summary(lang, {letter: state[letter]})
@@ -283,9 +283,7 @@ async def _next_steps(
         )
     key = "jobs-results-none"
     if state and not rows:
-        everything = await context.services.db.transact(
-            search_postings, query=_query({}, 0, today)
-        )
+        everything = await context.services.db.read(search_postings, query=_query({}, 0, today))
         key = "jobs-results-none-together" if everything.items else "jobs-results-none-at-all"
         if everything.items:
             rows.append([InlineKeyboardButton(t(lang, "jobs-btn-see-all"), callback_data="js:x")])
@@ -360,7 +358,7 @@ async def _choice_menu(
     user = update.effective_user
     if user is None:
         return
-    choices = await context.services.db.transact(filter_choices)
+    choices = await context.services.db.read(filter_choices)
     options = _options(lang, letter, choices)[:40]
     state = data.get("f", {})
     mask = int(state.get("g") or 0)
@@ -507,7 +505,7 @@ def _card_keyboard(lang: str, posting_id: int, *, contact: bool) -> InlineKeyboa
 async def open_posting(update: Update, context: GongyouContext, *, posting_id: int) -> None:
     """Show one posting's card (deep link ``/start job_<id>`` or a result button)."""
     context.scope.service = SERVICE
-    view = await context.services.db.transact(
+    view = await context.services.db.read(
         available_posting, posting_id=posting_id, today=context.today()
     )
     if view is None:
@@ -532,7 +530,7 @@ async def on_card_button(update: Update, context: GongyouContext) -> None:
         return
     context.scope.service = SERVICE
     action, posting_id = found.group(1), int(found.group(2))
-    if await context.services.db.transact(get_posting, posting_id=posting_id) is None:
+    if await context.services.db.read(get_posting, posting_id=posting_id) is None:
         await stale_button(update, context)
         return
     lang = context.lang
@@ -541,7 +539,7 @@ async def on_card_button(update: Update, context: GongyouContext) -> None:
             reveal_contact, posting_id=posting_id, user_id=user.id, today=context.today()
         )
     else:
-        view = await context.services.db.transact(
+        view = await context.services.db.read(
             available_posting, posting_id=posting_id, today=context.today()
         )
     if view is None:
@@ -580,7 +578,7 @@ async def on_report_button(update: Update, context: GongyouContext) -> None:
         return
     context.scope.service = SERVICE
     posting_id, kind = int(found.group(1)), REPORT_KINDS[found.group(2)]
-    if await context.services.db.transact(get_posting, posting_id=posting_id) is None:
+    if await context.services.db.read(get_posting, posting_id=posting_id) is None:
         await stale_button(update, context)
         return
     await query.answer()
