@@ -22,6 +22,7 @@ from bot.stations.geo import (
     to_wgs84,
     wgs84_to_gcj02,
 )
+from bot.stations.search import plane_reach
 
 # Published WGS-84 / GCJ-02 pairs: (wgs lat, wgs lon, gcj lat, gcj lon).
 REFERENCE = {
@@ -234,3 +235,33 @@ def test_cell_ranges_give_up_when_the_area_is_too_tall_or_wraps() -> None:
     assert cell_ranges(34.7, 113.6, 5_000_000.0) is None
     assert cell_ranges(10.0, 179.999, 1_000.0) is None
     assert len(cell_ranges(34.7466, 113.6254, 1_500.0) or []) <= 3
+
+
+def test_every_point_within_a_radius_lies_within_its_reach_in_the_plane_of_degrees() -> None:
+    # the bound the nearest query stops by (PostgreSQL's GiST plane, SQLite's shortened one)
+    rng = random.Random(17)
+    closest = 0.0
+    for _ in range(2000):
+        lat, lon = rng.uniform(-75.0, 75.0), rng.uniform(-170.0, 170.0)
+        radius = 10 ** rng.uniform(1.0, 6.5)
+        for scale in (1.0, math.cos(math.radians(lat))):
+            reach = plane_reach(lat, radius, scale)
+            if reach is None or abs(lon) + reach / scale > 180.0:
+                continue  # the plane does not serve there (the query reads a box instead)
+            for _ in range(5):
+                # mostly on the rim, where the bound is tight
+                far = radius * (1.0 - 1e-9) * rng.random() ** 0.02
+                point = destination(lat, lon, rng.uniform(0.0, 2 * math.pi), far)
+                if haversine_m(lat, lon, *point) > radius:
+                    continue
+                plane = math.hypot((point[1] - lon) * scale, point[0] - lat)
+                assert plane <= reach, (lat, lon, radius, scale, point)
+                closest = max(closest, plane / reach)
+    assert closest > 0.999  # and it is tight
+
+
+def test_a_circle_reaching_a_pole_has_no_reach_in_the_plane() -> None:
+    assert plane_reach(89.0, 200_000.0) is None
+    assert plane_reach(34.7, 1_000.0) == pytest.approx(
+        math.degrees(1_000.0 / EARTH_RADIUS_M) / math.cos(math.radians(34.7)), rel=1e-3
+    )

@@ -46,6 +46,12 @@ def _default_search_text(context: Any) -> str:
     return search_text_of(values.get("name"), values.get("district"), values.get("address"))
 
 
+#: The amenities few stations offer, each with a nearest-search index of its own stations
+#: (migration 0019); names as in ``bot.stations.search.AMENITIES``. The others are at most
+#: stations (water, rest) or at a third of them or more: the general index rejects few.
+KNN_AMENITIES = ("first_aid", "umbrella", "reading")
+
+
 class StationBase(SQLModel):
     # What an import file or staff can say about a union post station.
     external_id: str | None = Field(default=None, max_length=64, unique=True)
@@ -77,7 +83,18 @@ class Station(StationBase, table=True):
     # on SQLite the FTS5 table ``stations_fts`` that triggers keep in step (migration 0013), the
     # index below being an empty stand-in there (``WHERE 0``) so both databases list it.
     __table_args__ = (
-        Index("ix_stations_cell_cover", "cell", "amenities", "status", "lat", "lon", "id"),
+        # SQLite's nearest query reads the grid; PostgreSQL's the GiST indexes of migration
+        # 0019 (NEAR_INDEXES), this one being an empty stand-in there.
+        Index(
+            "ix_stations_cell_cover",
+            "cell",
+            "amenities",
+            "status",
+            "lat",
+            "lon",
+            "id",
+            postgresql_where=text("false"),
+        ),
         Index(
             "ix_stations_search_trgm",
             "search_text",
@@ -147,10 +164,18 @@ TRIGRAM_TABLES = frozenset({"station_trigrams"})
 TRIGRAM_INDEXES = frozenset({"ix_stations_search_bigrams"})
 
 
+#: The nearest query's indexes made by migration 0019, not described by the models: on
+#: PostgreSQL GiST indexes of ``point(lon, lat)`` (all stations, and per amenity of
+#: KNN_AMENITIES), on SQLite a covering index of the grid per amenity of KNN_AMENITIES.
+NEAR_INDEXES = frozenset(
+    {"ix_stations_near", *(f"ix_stations_near_{name}" for name in KNN_AMENITIES)}
+)
+
+
 def include_in_autogenerate(
     _object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
 ) -> bool:
     """``include_object`` for Alembic's comparison: leave out the text search helper tables."""
     if type_ == "index":
-        return name not in TRIGRAM_INDEXES
+        return name not in TRIGRAM_INDEXES and name not in NEAR_INDEXES
     return not (type_ == "table" and (name in FTS_TABLES or name in TRIGRAM_TABLES))

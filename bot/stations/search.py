@@ -1,4 +1,4 @@
-"""Post stations: nearest lookup over the grid index, text search, reports, flags, statistics.
+"""Post stations: nearest lookup through an index, text search, reports, flags, statistics.
 
 Typed service functions, no Telegram. Reads that must be fast (the nearest query) are plain
 synchronous SQLAlchemy Core run through ``Database.transact``; the rest use the update's session.
@@ -19,7 +19,7 @@ from functools import cache, partial
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Table, bindparam, case, func, select, update
+from sqlalchemy import Connection, String, Table, bindparam, case, column, func, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.util import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,7 +37,13 @@ from bot.stations.geo import (
     haversine_m,
 )
 from bot.stations.hours import OpeningHours, status_at
-from bot.stations.models import ReportKind, Station, StationReport, StationStatus
+from bot.stations.models import (
+    KNN_AMENITIES,
+    ReportKind,
+    Station,
+    StationReport,
+    StationStatus,
+)
 from knowledge.router import normalize
 
 STATIONS: Table = Station.__table__  # type: ignore[attr-defined]
@@ -140,8 +146,9 @@ class StationView:
 
     @classmethod
     def from_row(cls, row: Any) -> StationView:
-        """Build from a row of ``_COLUMNS`` (or a Station)."""
-        hours = OpeningHours.from_json(row.hours or {})
+        """Build from a row of ``_COLUMNS`` (or a Station; ``hours`` may be JSON text)."""
+        kept = row.hours
+        hours = OpeningHours.from_json((json.loads(kept) if isinstance(kept, str) else kept) or {})
         if not hours.text and row.hours_text:
             hours = OpeningHours.unknown(row.hours_text) if not hours.known else hours
         return cls(
@@ -209,27 +216,92 @@ def _accept(view: StationView, query: NearestQuery) -> bool:
 def nearest(conn: Connection, *, query: NearestQuery) -> list[Hit]:
     """The nearest stations matching ``query``, closest first (ties by id).
 
-    Reads the grid cells around the point from the covering index (id and position only),
-    widening the circle until enough matches lie inside it (or the query's radius is reached):
-    every station closer than the searched radius was a candidate, so the answer equals a scan
-    of the whole table. The first circle is sized by the number of stations per grid cell
-    (:func:`_first_radius`), so that one read is nearly always enough, in a city as between
-    cities. Full rows are then read for the few stations returned.
+    The database proposes candidates closest first in a plane of degrees, and each is
+    measured on the ground (:func:`haversine_m`) until no station left unread can be closer
+    than the ones kept (:func:`plane_reach`), so the answer equals a scan of the whole table.
+    On PostgreSQL a GiST index of points returns them in that order, with their full rows, in
+    one statement (:func:`_knn_candidates`). On SQLite the grid cells round the point are read
+    from the covering index and ordered there, out to a circle sized by the number of stations
+    per grid cell (:func:`_first_radius`) so that one read is nearly always enough, in a city
+    as between cities, and widened if not (:func:`_grid_nearest`); full rows are then read for
+    the few stations returned. A rare amenity is read from an index of its own stations.
     """
     wanted = query.offset + query.limit
     ceiling = query.radius_m if query.radius_m is not None else MAX_SEARCH_M
+    if conn.dialect.name == "postgresql":
+        nearby = _knn_candidates(conn, query, wanted, ceiling)
+        if nearby is not None:
+            chosen = nearby[query.offset : wanted]
+            return [Hit(StationView.from_row(row), distance) for distance, _id, row in chosen]
+        found = _candidates(conn, query, ceiling)
+        found.sort()
+        return _hits(conn, found[query.offset : wanted])
+    # A rare amenity's stations are counted apart: the circle is sized by where they are.
+    bit = _rarest_bit(conn, query.amenities)
     share = _mask_share(conn, query.amenities) if query.amenities else 1.0
-    radius = min(ceiling, _first_radius(conn, query, share, wanted))
-    while True:
+    if bit:
+        share = share / max(_mask_share(conn, bit), 1e-9)
+    radius = min(ceiling, _first_radius(conn, query, share, wanted, bit))
+    gridded = _grid_nearest(conn, query, wanted, ceiling, radius)
+    if gridded is not None:
+        return _hits(conn, gridded[query.offset : wanted])
+    while True:  # near a pole or the antimeridian: boxes of the (lat, lon) index
         found = _candidates(conn, query, radius)
         if len(found) >= wanted or radius >= ceiling:
             break
-        # Grow the circle by the area that should hold the rest, judging by what it held, but
-        # by no more than half again once it holds some: a wider step may take in a whole city.
-        growth = 2.0 if not found else min(1.5, max(1.2, 1.15 * math.sqrt(wanted / len(found))))
-        radius = min(ceiling, radius * growth)
+        radius = min(ceiling, radius * 2.0)
     found.sort()
-    chosen = found[query.offset : wanted]
+    return _hits(conn, found[query.offset : wanted])
+
+
+def _grid_nearest(
+    conn: Connection, query: NearestQuery, wanted: int, ceiling: float, radius: float
+) -> list[tuple[float, int]] | None:
+    """(distance, id) of matching stations within ``ceiling``, closest first, among which are
+    the ``wanted`` nearest, read from the grid (SQLite); None where the grid does not serve.
+
+    Each statement reads the grid cells round the point out to ``radius`` and returns the
+    closest of them in the plane of degrees, at most ``many``, as PostgreSQL's GiST index does
+    (see :func:`plane_reach`): SQLite orders the cells' stations itself, so a circle larger
+    than needed costs little. The circle widens until it holds the ``wanted`` nearest.
+    """
+    many = GRID_FIRST * wanted + KNN_EXTRA
+    while True:
+        rows = _grid_rows(
+            conn, query, radius, many, plane_reach(query.lat, radius, _grid_scale(query))
+        )
+        if rows is None:
+            return None
+        found = _measured(rows, query, min(radius, ceiling))
+        complete = len(rows) < many
+        if len(found) >= wanted:
+            if complete:
+                return [(distance, station_id) for distance, station_id, _row in found]
+            last, scale = rows[-1], _grid_scale(query)
+            read = math.hypot((last.lon - query.lon) * scale, last.lat - query.lat)
+            reach = plane_reach(query.lat, found[wanted - 1][0], scale)
+            if reach is not None and reach < read:
+                return [(distance, station_id) for distance, station_id, _row in found]
+            # every station within the k-th distance, in one more statement
+            rows = _grid_rows(conn, query, found[wanted - 1][0], -1, reach)
+            if rows is None:
+                return None
+            found = _measured(rows, query, min(radius, ceiling))
+            return [(distance, station_id) for distance, station_id, _row in found]
+        if not complete:
+            many *= 4
+        elif radius >= ceiling:
+            return [(distance, station_id) for distance, station_id, _row in found]
+        else:
+            # Grow the circle by the area that should hold the rest, judging by what it held.
+            growth = (
+                2.0 if not found else min(2.0, max(1.2, 1.15 * math.sqrt(wanted / len(found))))
+            )
+            radius = min(ceiling, radius * growth)
+
+
+def _hits(conn: Connection, chosen: list[tuple[float, int]]) -> list[Hit]:
+    """The hits of (distance, id) pairs, in their order, with the stations' full rows."""
     views = _views(conn, [station_id for _distance, station_id in chosen])
     return [Hit(views[station_id], distance) for distance, station_id in chosen]
 
@@ -253,21 +325,22 @@ DENSITY_MARGIN = 1.5
 #: blocks of COARSE_CELLS x COARSE_CELLS cells are counted instead (up to as many rings).
 DENSITY_RINGS = 16
 COARSE_CELLS = 16
-#: Per database: when the counts were read, and the listed stations of every grid cell that
-#: has some and of every coarse block. They only size the first circle, so stale counts cost
-#: time, never a wrong answer.
-_DENSITY: dict[str, tuple[float, dict[int, int], dict[int, int]]] = {}
+#: Per database and amenity bit (0: every station): when the counts were read, and the
+#: listed stations (with that amenity) of every grid cell that has some and of every coarse
+#: block. They only size the first circle, so stale counts cost time, never a wrong answer.
+_DENSITY: dict[tuple[str, int], tuple[float, dict[int, int], dict[int, int]]] = {}
 
 
-def _cell_counts(conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
-    key = _engine_key(conn)
+def _cell_counts(conn: Connection, bit: int = 0) -> tuple[dict[int, int], dict[int, int]]:
+    key = (_engine_key(conn), bit)
     known = _DENSITY.get(key)
     now = time.monotonic()
     if known is None or now - known[0] > DENSITY_TTL_S:
+        listed = [STATIONS.c.status != StationStatus.closed.value]
+        if bit:
+            listed.append(STATIONS.c.amenities.op("&")(bit) != 0)
         rows = conn.execute(
-            select(STATIONS.c.cell, func.count())
-            .where(STATIONS.c.status != StationStatus.closed.value)
-            .group_by(STATIONS.c.cell)
+            select(STATIONS.c.cell, func.count()).where(*listed).group_by(STATIONS.c.cell)
         ).all()
         fine = {int(cell): int(count) for cell, count in rows}
         coarse: Counter[int] = Counter()
@@ -300,31 +373,52 @@ def _rings(counts: dict[int, int], centre: int, need: float) -> tuple[int, int] 
     return ring, held
 
 
-def _first_radius(conn: Connection, query: NearestQuery, share: float, wanted: int) -> float:
-    """The radius of the first circle: that of the square of grid cells round the point
-    (ring by ring) that holds ``DENSITY_MARGIN`` times the wanted matches, judging by the
-    stations per cell and the share having the amenities asked for."""
-    fine, coarse = _cell_counts(conn)
+def _first_radius(
+    conn: Connection, query: NearestQuery, share: float, wanted: int, bit: int = 0
+) -> float:
+    """The radius of the first circle: within it lie, judging by the stations per grid cell
+    (those with the amenity ``bit``, if given) and the share of them having the amenities
+    asked for, ``DENSITY_MARGIN`` times the wanted matches.
+
+    The square of cells round the point (ring by ring) that holds them is found first; its
+    cells are then taken by the distance of their far corner from the point until they hold
+    the matches, so that a town in one corner of the square counts for what it holds.
+    """
+    fine, coarse = _cell_counts(conn, bit)
     if not fine:
         return FIRST_RADIUS_M
     # With a filter the matches in a circle vary by chance (a few of every hundred stations
     # for a rare amenity): about two standard deviations more are asked for.
     need = (wanted * DENSITY_MARGIN + 2.0 * math.sqrt(wanted)) / max(share, 1e-6)
-    centre = cell_of(query.lat, query.lon)
-    cells = 1
-    found = _rings(fine, centre, need)
+    counts, cells, key = fine, 1, cell_of(query.lat, query.lon)
+    found = _rings(fine, key, need)
     if found is None:
-        cells = COARSE_CELLS
-        found = _rings(coarse, _coarse(centre), need)
+        counts, cells, key = coarse, COARSE_CELLS, _coarse(key)
+        found = _rings(coarse, key, need)
         if found is None:
             return FIRST_RADIUS_M
-    ring, held = found
-    # A circle of the same area as the square of cells, shrunk to what should hold the need
-    # (were they spread evenly), but not below the square one ring smaller.
-    cell_m = math.radians(CELL_DEGREES * cells) * EARTH_RADIUS_M
-    width = cell_m * max(0.01, math.cos(math.radians(query.lat)))
-    side = math.sqrt(cell_m * width / math.pi)
-    return max(100.0, (2 * ring - 1) * side, (2 * ring + 1) * side * math.sqrt(need / held))
+    ring = found[0]
+    size = CELL_DEGREES * cells
+    lat_m = math.radians(1.0) * EARTH_RADIUS_M
+    lon_m = lat_m * max(0.01, math.cos(math.radians(query.lat)))
+    first_row, first_col = divmod(key, CELLS_PER_ROW)
+    corners = []
+    for row in range(first_row - ring, first_row + ring + 1):
+        south = row * size - 90.0
+        north_m = max(abs(query.lat - south), abs(south + size - query.lat)) * lat_m
+        for col in range(first_col - ring, first_col + ring + 1):
+            held = counts.get(row * CELLS_PER_ROW + col)
+            if held:
+                west = col * size - 180.0
+                east_m = max(abs(query.lon - west), abs(west + size - query.lon)) * lon_m
+                corners.append((math.hypot(north_m, east_m), held))
+    corners.sort()
+    total = 0
+    for distance, held in corners:
+        total += held
+        if total >= need:
+            return max(100.0, distance)
+    return max(100.0, corners[-1][0]) if corners else FIRST_RADIUS_M
 
 
 def _mask_share(conn: Connection, mask: int) -> float:
@@ -356,6 +450,17 @@ def nearest_page(conn: Connection, *, query: NearestQuery) -> NearestPage:
     with their number (the radius must be given: the whole circle is read once)."""
     if query.radius_m is None:
         raise ValueError("nearest_page needs a radius")
+    reach = plane_reach(query.lat, query.radius_m)
+    if conn.dialect.name == "postgresql" and _plane_fits(query, reach):
+        assert reach is not None
+        rows = _circle_candidates(conn, query, reach, query.radius_m)
+        return NearestPage(
+            [
+                Hit(StationView.from_row(row), distance)
+                for distance, _id, row in rows[query.offset : query.offset + query.limit]
+            ],
+            len(rows),
+        )
     found = _candidates(conn, query, query.radius_m)
     found.sort()
     chosen = found[query.offset : query.offset + query.limit]
@@ -371,34 +476,95 @@ _NEAR_WHERE = (
     " AND s.status != :closed AND (s.amenities & :mask) = :mask"
     " AND s.lat BETWEEN :south AND :north AND s.lon BETWEEN :west AND :east"
 )
-#: One statement for any number of cell-key ranges, passed as one parameter (a JSON list on
-#: SQLite, two arrays on PostgreSQL): each range is one seek in the covering index.
+#: One statement for any number of cell-key ranges, passed as one parameter (a JSON list):
+#: each range is one seek in the covering index (SQLite).
 _SQLITE_RANGES = (
     "SELECT {columns} FROM json_each(:ranges) AS r CROSS JOIN stations AS s"
     " WHERE s.cell BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')"
     + _NEAR_WHERE
 )
-#: ``OFFSET 0`` keeps PostgreSQL from flattening the subquery into a join, which it would
-#: then answer by scanning the latitude band (every station at that latitude across the
-#: country) instead of seeking each range.
-_POSTGRESQL_RANGES = (
-    "SELECT {columns} FROM unnest(CAST(:lows AS bigint[]), CAST(:highs AS bigint[]))"
-    " AS r(low, high) CROSS JOIN LATERAL (SELECT {columns} FROM stations AS s"
-    " WHERE s.cell BETWEEN r.low AND r.high" + _NEAR_WHERE + " OFFSET 0) AS s"
+
+
+@cache
+def _range_statement(with_hours: bool) -> Any:
+    columns = _NEAR_COLUMNS + (_NEAR_HOURS if with_hours else "")
+    return sql_text(_SQLITE_RANGES.format(columns=columns))
+
+
+#: The square of the distance in the plane of degrees, longitudes shortened to the ground's
+#: length at the point's latitude (``:scale``), where a circle on the ground is nearly round.
+_GRID_PLANE = "(s.lon - :lon) * (s.lon - :lon) * :scale2 + (s.lat - :lat) * (s.lat - :lat)"
+_GRID_SQL = (
+    "SELECT s.id, s.lat, s.lon{hours} FROM json_each(:ranges) AS r"
+    " CROSS JOIN stations AS s{indexed}"
+    " WHERE s.cell BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')"
+    + _NEAR_WHERE
+    + "{only}{within} ORDER BY "
+    + _GRID_PLANE
+    + " LIMIT :many"
 )
 
 
 @cache
-def _range_statement(dialect: str, with_hours: bool) -> Any:
-    template = _SQLITE_RANGES if dialect == "sqlite" else _POSTGRESQL_RANGES
-    columns = _NEAR_COLUMNS + (_NEAR_HOURS if with_hours else "")
-    return sql_text(template.format(columns=columns))
+def _grid_statement(bit: int, within: bool, with_hours: bool) -> Any:
+    indexed = only = ""
+    if bit:
+        indexed = f" INDEXED BY ix_stations_near_{_KNN_BITS[bit]}"
+        only = f" AND (s.amenities & {bit}) <> 0"
+    return sql_text(
+        _GRID_SQL.format(
+            hours=_NEAR_HOURS if with_hours else "",
+            indexed=indexed,
+            only=only,
+            within=f" AND {_GRID_PLANE} <= :reach2" if within else "",
+        )
+    )
+
+
+def _grid_scale(query: NearestQuery) -> float:
+    """How much shorter a degree of longitude is than one of latitude at the point."""
+    return math.cos(math.radians(query.lat))
+
+
+def _grid_rows(
+    conn: Connection,
+    query: NearestQuery,
+    radius: float,
+    many: int,
+    reach: float | None = None,
+) -> list[Any] | None:
+    """The ``many`` (-1: all) matching stations of the grid cells round the point out to
+    ``radius``, closest first in the plane of degrees, and within ``reach`` of it there if
+    given; None where the cells cannot be listed (near a pole or the antimeridian)."""
+    ranges = cell_ranges(query.lat, query.lon, radius)
+    if ranges is None:
+        return None
+    south, north, west, east = bounding_box(query.lat, query.lon, radius)
+    params = {
+        "ranges": json.dumps(ranges),
+        "closed": StationStatus.closed.value,
+        "mask": query.amenities,
+        "south": south,
+        "north": north,
+        "west": west,
+        "east": east,
+        "lat": query.lat,
+        "lon": query.lon,
+        "many": many,
+        "scale2": _grid_scale(query) ** 2,
+        "reach2": None if reach is None else reach * reach,
+    }
+    statement = _grid_statement(
+        _rarest_bit(conn, query.amenities), reach is not None, query.open_at is not None
+    )
+    return list(conn.execute(statement, params).all())
 
 
 def _candidates(conn: Connection, query: NearestQuery, radius: float) -> list[tuple[float, int]]:
     """(distance, id) of every matching station within ``radius`` of the query point."""
     with_hours = query.open_at is not None
-    ranges = cell_ranges(query.lat, query.lon, radius)
+    # PostgreSQL reads a box of the (lat, lon) index here: the grid's index is SQLite's.
+    ranges = cell_ranges(query.lat, query.lon, radius) if conn.dialect.name == "sqlite" else None
     south, north, west, east = bounding_box(query.lat, query.lon, radius)
     if ranges is not None:
         params: dict[str, Any] = {
@@ -408,13 +574,9 @@ def _candidates(conn: Connection, query: NearestQuery, radius: float) -> list[tu
             "north": north,
             "west": west,
             "east": east,
+            "ranges": json.dumps(ranges),
         }
-        if conn.dialect.name == "sqlite":
-            params["ranges"] = json.dumps(ranges)
-        else:
-            params["lows"] = [low for low, _high in ranges]
-            params["highs"] = [high for _low, high in ranges]
-        rows = conn.execute(_range_statement(conn.dialect.name, with_hours), params).all()
+        rows = conn.execute(_range_statement(with_hours), params).all()
     else:
         conditions = [*_filters(query.amenities), STATIONS.c.lat.between(south, north)]
         if west >= -180.0 and east <= 180.0:  # otherwise the box wraps: every longitude
@@ -436,13 +598,177 @@ def _open(row: Any, query: NearestQuery) -> bool:
         return True
     if row.status != StationStatus.open.value:
         return False
-    return status_at(OpeningHours.from_json(row.hours or {}), query.open_at, row.timezone).open_now
+    kept = row.hours
+    hours = OpeningHours.from_json((json.loads(kept) if isinstance(kept, str) else kept) or {})
+    return status_at(hours, query.open_at, row.timezone).open_now
+
+
+# PostgreSQL: the nearest stations straight from a GiST index (migration 0019).
+#
+# ``point(lon, lat) <-> point(x, y)`` orders rows by their distance in the plane of degrees,
+# which is not the distance on the ground (a degree of longitude is shorter than one of
+# latitude away from the equator). The index only proposes candidates, closest in that plane
+# first: each is measured by :func:`haversine_m`, and the search stops once no station it has
+# not read can be closer than the ones it keeps. That bound is :func:`plane_reach`: every
+# point within ``d`` metres on the ground lies within ``plane_reach(lat, d)`` in the plane.
+
+#: How many candidates the first read takes: the stations wanted times this, and a few more.
+#: In PostgreSQL's plane a degree of longitude counts as much as one of latitude, so more of
+#: its closest are farther on the ground than in SQLite's, where longitudes are shortened.
+KNN_FIRST = 2
+GRID_FIRST = 1
+KNN_EXTRA = 4
+#: The bits of the amenities few stations offer (``KNN_AMENITIES``): each has an index of its
+#: own stations (migration 0019; GiST on PostgreSQL, the grid's on SQLite), read instead of
+#: the general one when a query asks for it.
+_KNN_BITS = {1 << AMENITIES.index(name): name for name in KNN_AMENITIES}
+#: The opening hours as text (the driver would parse every row's): only the few stations
+#: returned are parsed.
+_KNN_COLUMNS = ", ".join(
+    "CAST(s.hours AS text) AS hours" if kept is STATIONS.c.hours else f"s.{kept.name}"
+    for kept in _COLUMNS
+)
+_HOURS_TEXT = column("hours", String)
+_KNN_SQL = (
+    "SELECT {columns} FROM stations AS s WHERE s.status <> 'closed'{only}"
+    " AND (s.amenities & :mask) = :mask{within}"
+    " ORDER BY point(s.lon, s.lat) <-> point(:lon, :lat) LIMIT :many"
+)
+_CIRCLE_SQL = (
+    "SELECT {columns} FROM stations AS s WHERE s.status <> 'closed'{only}"
+    " AND (s.amenities & :mask) = :mask"
+    " AND point(s.lon, s.lat) <@ circle(point(:lon, :lat), :reach)"
+)
+_WITHIN = " AND point(s.lon, s.lat) <@ circle(point(:lon, :lat), :reach)"
+#: A candidate measured: its distance, id and row (of ``_COLUMNS``).
+Measured = tuple[float, int, Any]
+
+
+def plane_reach(lat: float, radius_m: float, scale: float = 1.0) -> float | None:
+    """The distance in the plane of degrees (longitudes times ``scale``) within which every
+    point closer than ``radius_m`` on the ground to a point at latitude ``lat`` lies (a
+    little more, for rounding); None when the circle reaches a pole or nearly.
+
+    With ``h = hav(d)`` (the angle ``d`` on the ground), the haversine formula gives
+    ``hav(dlat) + k * hav(dlon) <= h``, where ``k = cos(lat) * cos(far)`` and ``far`` is the
+    circle's latitude farthest from the equator. As ``asin(sqrt(s))**2 / s`` (``g``) grows
+    with ``s``, ``dlat**2 <= 4 * g(h) * hav(dlat)`` and ``dlon**2 <= 4 * g(h / k) * hav(dlon)``,
+    so that ``dlat**2 + (scale * dlon)**2 <= 4 * h * max(g(h), scale**2 * g(h / k) / k)``:
+    within a few parts in a thousand of the radius itself for a city's distances.
+    """
+    theta = radius_m / EARTH_RADIUS_M
+    here = math.radians(lat)
+    far = abs(here) + theta
+    if far >= math.pi / 2:
+        return None
+    k = math.cos(here) * math.cos(far)
+    h = math.sin(theta / 2) ** 2
+    if h >= k:
+        return None
+    bound = 4 * h * max(_asin_ratio(h), scale * scale * _asin_ratio(h / k) / k)
+    return math.degrees(math.sqrt(bound)) * (1 + 1e-9) + 1e-12
+
+
+def _asin_ratio(s: float) -> float:
+    """``asin(sqrt(s))**2 / s``, which grows from 1 (at 0) with ``s``."""
+    return math.asin(math.sqrt(s)) ** 2 / s if s > 0 else 1.0
+
+
+def _plane_fits(query: NearestQuery, reach: float | None) -> bool:
+    """Whether the plane's circle of ``reach`` round the point stays within the globe's
+    longitudes (across the antimeridian the plane's distance is not the ground's)."""
+    return reach is not None and query.lon - reach >= -180.0 and query.lon + reach <= 180.0
+
+
+def _rarest_bit(conn: Connection, mask: int) -> int:
+    """The bit of the rarest amenity of ``mask`` that has an index of its own (0: none)."""
+    bits = [bit for bit in _KNN_BITS if mask & bit]
+    if not bits:
+        return 0
+    return min(bits, key=lambda bit: (_mask_share(conn, bit), bit))
+
+
+def _knn_only(conn: Connection, mask: int) -> str:
+    """The condition naming the index of the rarest amenity of ``mask`` that has one."""
+    bit = _rarest_bit(conn, mask)
+    return f" AND (s.amenities & {bit}) <> 0" if bit else ""
+
+
+@cache
+def _knn_statement(template: str, only: str, within: bool) -> Any:
+    sql = template.format(columns=_KNN_COLUMNS, only=only, within=_WITHIN if within else "")
+    return sql_text(sql).columns(*(_HOURS_TEXT if c is STATIONS.c.hours else c for c in _COLUMNS))
+
+
+def _knn_candidates(
+    conn: Connection, query: NearestQuery, wanted: int, ceiling: float
+) -> list[Measured] | None:
+    """The matching stations within ``ceiling``, closest first (ties by id), among which are
+    the ``wanted`` nearest, with their rows; None where the plane does not serve (near a pole
+    or the antimeridian): the caller then reads a box."""
+    only = _knn_only(conn, query.amenities)
+    params: dict[str, Any] = {"mask": query.amenities, "lon": query.lon, "lat": query.lat}
+    within = query.radius_m is not None
+    if within:
+        params["reach"] = plane_reach(query.lat, ceiling)
+        if not _plane_fits(query, params["reach"]):
+            return None
+    many = KNN_FIRST * wanted + KNN_EXTRA
+    while True:
+        params["many"] = many
+        rows = conn.execute(_knn_statement(_KNN_SQL, only, within), params).all()
+        found = _measured(rows, query, ceiling)
+        if len(rows) < many:
+            return found  # every candidate was read
+        if len(found) < wanted:
+            many *= 4
+            continue
+        last = rows[-1]
+        read = math.hypot(last.lon - query.lon, last.lat - query.lat)
+        reach = plane_reach(query.lat, found[wanted - 1][0])
+        if not _plane_fits(query, reach):
+            return None
+        assert reach is not None
+        if reach < read:
+            return found  # every station not read is farther than the ones kept
+        # Every station within the reach, in one more statement.
+        return _circle_candidates(conn, query, reach, ceiling)
+
+
+def _circle_candidates(
+    conn: Connection, query: NearestQuery, reach: float, ceiling: float
+) -> list[Measured]:
+    """Every matching station within ``ceiling`` on the ground, read as those within
+    ``reach`` in the plane (see :func:`plane_reach`), closest first (ties by id)."""
+    params = {"mask": query.amenities, "lon": query.lon, "lat": query.lat, "reach": reach}
+    statement = _knn_statement(_CIRCLE_SQL, _knn_only(conn, query.amenities), False)
+    return _measured(conn.execute(statement, params), query, ceiling)
+
+
+def _measured(rows: Iterable[Any], query: NearestQuery, ceiling: float) -> list[Measured]:
+    """The rows within ``ceiling`` that the query accepts, measured, closest first."""
+    found = []
+    with_hours = query.open_at is not None
+    for row in rows:
+        distance = haversine_m(query.lat, query.lon, row.lat, row.lon)
+        if distance <= ceiling and (not with_hours or _open(row, query)):
+            found.append((distance, row.id, row))
+    found.sort(key=_by_distance)
+    return found
+
+
+def _by_distance(item: Measured) -> tuple[float, int]:
+    return item[0], item[1]
+
+
+#: Built once: building a statement costs more than running it for a few ids.
+_VIEWS = select(*_COLUMNS).where(STATIONS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _views(conn: Connection, ids: list[int]) -> dict[int, StationView]:
     if not ids:
         return {}
-    rows = conn.execute(select(*_COLUMNS).where(STATIONS.c.id.in_(ids))).all()
+    rows = conn.execute(_VIEWS, {"ids": ids}).all()
     return {row.id: StationView.from_row(row) for row in rows}
 
 
