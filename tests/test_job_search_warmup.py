@@ -78,10 +78,10 @@ async def test_a_change_written_while_the_index_was_built_is_seen_by_the_next_se
     def chunk_then_edit(conn: Any, *, after: int) -> list[Any]:
         rows = chunk(conn, after=after)
         if not edited:  # a posting already read is edited before the index is ready
-            edited.append(rows[0].id)
+            edited.append(rows[0][0])  # the id, first of the index's columns
             conn.execute(
                 update(POSTINGS)
-                .where(POSTINGS.c.id == rows[0].id)
+                .where(POSTINGS.c.id == rows[0][0])
                 .values(title="改过的岗位", search_text="改过的岗位", updated_at=utcnow())
             )
         return rows

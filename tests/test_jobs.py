@@ -20,6 +20,7 @@ from bot.jobs.search import (
     REFRESH_LAG,
     VIEWS,
     JobQuery,
+    note_posting_terms,
     reset_search_index,
     search_postings,
     warm_search_index,
@@ -76,9 +77,11 @@ def _posting(title: str, **fields: Any) -> dict[str, Any]:
 
 
 async def _insert(db: Database, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Store postings as the services do (with their search terms)."""
     async with db.engine.begin() as conn:
         await conn.execute(insert(POSTINGS), rows)
         found = (await conn.execute(select(POSTINGS.c.id, POSTINGS.c.title))).all()
+        await conn.run_sync(note_posting_terms, [row.id for row in found])
     return {row.title: row.id for row in found}
 
 
@@ -261,6 +264,7 @@ async def _edit(db: Database, posting_id: int, **values: Any) -> None:
     values.setdefault("updated_at", utcnow())
     async with db.engine.begin() as conn:
         await conn.execute(update(POSTINGS).where(POSTINGS.c.id == posting_id).values(**values))
+        await conn.run_sync(note_posting_terms, [posting_id])
 
 
 @pytest.fixture

@@ -857,6 +857,7 @@ def _store(
     report.employers_added = employers.added
     if dry_run:
         return report
+    from bot.jobs.search import note_posting_terms, note_terms  # on use: loads rapidfuzz
 
     for start in range(0, len(new), _CHUNK):
         batch = [
@@ -877,9 +878,12 @@ def _store(
                 new[start : start + _CHUNK], new_clean[start : start + _CHUNK], strict=True
             )
         ]
-        ids = conn.execute(
-            insert(POSTINGS).returning(POSTINGS.c.id, sort_by_parameter_order=True), batch
-        ).scalars()
+        ids = list(
+            conn.execute(
+                insert(POSTINGS).returning(POSTINGS.c.id, sort_by_parameter_order=True), batch
+            ).scalars()
+        )
+        note_terms(conn, ({**row, "id": i} for row, i in zip(batch, ids, strict=True)))
         clean = new_clean[start : start + _CHUNK]
         to_publish.extend(posting_id for posting_id, ok in zip(ids, clean, strict=True) if ok)
     if changed:
@@ -894,6 +898,7 @@ def _store(
         )
         for start in range(0, len(changed), _CHUNK):
             conn.execute(statement, changed[start : start + _CHUNK])
+        note_posting_terms(conn, [row["b_id"] for row in changed])
     report.alerts_queued = publish_postings(
         conn, posting_ids=to_publish, now=now, posting_days=posting_days
     )

@@ -16,6 +16,8 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -126,6 +128,18 @@ class JobPosting(JobPostingBase, table=True):
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+
+
+class JobSearchTerm(SQLModel, table=True):
+    # Which postings hold a search term: a Chinese character or a letter/digit pair of their
+    # search text, or a filter value ("d:金水区"). `bits` is a bit set of posting ids from
+    # `block` * 16,384 on. Bits are only ever added (search checks every posting it reads), by
+    # every write of a posting's search text or filters (bot/jobs/search.py, note_terms).
+    __tablename__ = "job_search_terms"
+
+    term: str = Field(sa_column=Column(String(80), primary_key=True))
+    block: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    bits: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class JobReportKind(StrEnum):

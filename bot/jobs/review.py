@@ -486,6 +486,13 @@ def _derived(values: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _note_terms(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Add a posting just written to job search's terms table."""
+    from bot.jobs.search import note_terms  # imported on use: search loads rapidfuzz
+
+    note_terms(conn, [values])
+
+
 def submit_posting(
     conn: Connection,
     *,
@@ -543,6 +550,7 @@ def submit_posting(
     values["flags"] = flags
     result = conn.execute(insert(POSTINGS).values(**values))
     posting_id = _new_id(result)
+    _note_terms(conn, {**values, "id": posting_id})
     return Submission(posting_id=posting_id, flags=tuple(flags), employer_id=employer_id)
 
 
@@ -793,6 +801,7 @@ def edit_field(
             updated_at=now,
         )
     )
+    _note_terms(conn, values)
     _audit(
         conn,
         actor_id=staff_id,

@@ -15,18 +15,22 @@ A running bot builds its index right after it starts (:func:`prepare_search_inde
 postings are read in chunks, each its own short transaction, and the index is assembled in a
 worker thread, so updates keep flowing meanwhile. A worker's search never builds it. A search
 arriving before the index is ready is answered by the database, reading only what the page
-needs (:func:`_search_bounded`): the same answer, quick unless the words are rare or mistyped.
+needs (:func:`_search_bounded`): the terms table (``job_search_terms``, kept by every write of a
+posting's text or filters, see :func:`note_terms`) names the postings that can hold the words
+and filter values, and only those (or, when they are many, those among the newest postings)
+are read and tested. The answer is the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -36,15 +40,20 @@ from typing import TYPE_CHECKING, Any, overload
 from rapidfuzz import fuzz
 from sqlalchemy import (
     Connection,
+    Integer,
     String,
     Table,
     and_,
+    any_,
+    bindparam,
     case,
+    cast,
     delete,
     func,
     literal,
     null,
     select,
+    tuple_,
     type_coerce,
     union_all,
     update,
@@ -64,7 +73,14 @@ from bot.jobs.core import (
     PostingView,
     monthly_equivalent,
 )
-from bot.jobs.models import JobContactView, JobReport, JobReportKind, PayUnit, PostingStatus
+from bot.jobs.models import (
+    JobContactView,
+    JobReport,
+    JobReportKind,
+    JobSearchTerm,
+    PayUnit,
+    PostingStatus,
+)
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -97,8 +113,10 @@ SCAN_EACH = 3000
 WORDS_KEPT = 4096
 #: Up to this many published postings, search reads the database directly.
 DIRECT_MAX = 2000
-#: Before the index is ready a search first looks among this many newest postings.
+#: Before the index is ready a search first looks among at most this many newest postings
+#: (at least WINDOW_MIN, as many as should hold a page of what the terms table names).
 BOUNDED_WINDOW = 2000
+WINDOW_MIN = 100
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SPLIT = re.compile(r"[^\w]+|_")
@@ -378,13 +396,20 @@ def _newest_first(conn: Connection) -> tuple[Any, Any]:
 
 
 def _search_bounded(conn: Connection, query: JobQuery) -> SearchPage:
-    """The plain scan's answer from as few rows as the page needs, read newest first through
-    the (status, published_at) index with every filter and word tested by the database.
+    """The plain scan's answer from as few rows as the page needs, with every filter and word
+    tested by the database.
 
-    Keyword matches holding every word come first, newest first, so a page of them is found
-    without reading further. Only when there are fewer (words with a typo) are the near matches
-    read: the database picks the candidates (see :func:`_near`) and they are scored here. The
-    total is given when every match was counted on the way, None otherwise.
+    The terms table (:func:`note_terms`) first names the postings that can match: those
+    holding every filter value and every character (or letter pair) of the words, and for a
+    word that may have a typo nearly all of them. When they are few they are the only rows
+    read. When they are many (common words and filters) a page is usually among the newest
+    postings, read first through the (status, published_at) index; only if it is not are the
+    named postings (or, with no terms to go by, all) read, ordered by the database.
+
+    Keyword matches holding every word come first, newest first. Only when there are fewer
+    than the page needs (words with a typo) are the near matches read: the database picks
+    the candidates (see :func:`_near`) and they are scored here. The total is given when every
+    match was counted on the way, None otherwise.
     """
     today = _today(query)
     words = keyword_words(query.keywords)
@@ -397,49 +422,62 @@ def _search_bounded(conn: Connection, query: JobQuery) -> SearchPage:
         conditions.append(monthly.is_(None) | (monthly >= query.min_monthly))
     needed = query.offset + query.limit + 1
     exact = [_contains(conn, word) for word in words]
-    ids: list[int] = []
-    # First the newest postings only, through the (status, published_at) index: most pages
-    # are found there. Everything else was published before the oldest of them.
-    oldest = conn.execute(
-        select(POSTINGS.c.published_at)
-        .where(_published())
-        .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
-        .offset(BOUNDED_WINDOW - 1)
-        .limit(1)
-    ).scalar()
-    if oldest is not None:
-        recent = POSTINGS.c.published_at >= oldest
-        if conn.dialect.name == "postgresql":  # where NULL sorts first when descending
-            recent = recent | POSTINGS.c.published_at.is_(None)
-        ids = list(
-            conn.execute(
-                select(POSTINGS.c.id)
-                .where(_published(), recent, *conditions[1:], *exact)
-                .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
-                .limit(needed)
-            ).scalars()
-        )
+    fuzzy = any(_fuzzy(word) for word in words)
+    named = _Named(conn, query, words)
+    candidates = named.exact()
     newest = _newest_first(conn)
-    if len(ids) < needed:  # then every posting, read in table order and sorted
-        ids = list(
-            conn.execute(
-                select(POSTINGS.c.id).where(*conditions, *exact).order_by(*newest).limit(needed)
-            ).scalars()
-        )
+    where = [*conditions, *exact]
+    ids: list[int] = []
+    if candidates is None:  # nothing to go by: the newest postings, then every one
+        ids = _window(conn, conditions, exact, needed)
+        if len(ids) < needed:
+            ids = _ordered(conn, where, newest, needed, picked=False)
+    elif candidates.bit_count() <= NAMED_FIRST:
+        if candidates:
+            ids = _ordered(conn, [_among(conn, _all_bits(candidates)), *where], newest, needed)
+    else:
+        # Many candidates: first those among the newest postings, where most pages are (as
+        # many newest postings as should hold a page of them, then more).
+        held, every = _bit_test(candidates), False
+        recent: list[int] = []
+        share = candidates.bit_count() / max(named.span, 1)
+        first = min(BOUNDED_WINDOW, max(WINDOW_MIN, int(needed / share * 4)))
+        for size in sorted({first, BOUNDED_WINDOW}):
+            asked = size - len(recent)
+            more = _newest_ids(conn, offset=len(recent), limit=asked)
+            recent += more
+            every = len(more) < asked  # every published posting is among them
+            among = [posting_id for posting_id in recent if held(posting_id)]
+            if among:
+                ids = _ordered(conn, [_among(conn, among), *where], newest, needed)
+            if len(ids) >= needed or every:
+                break
+        if len(ids) < needed and not every:
+            if candidates.bit_count() <= NAMED_MAX:
+                among = _all_bits(candidates)
+                ids = _ordered(conn, [_among(conn, among), *where], newest, needed)
+            else:
+                ids = _ordered(conn, where, newest, needed, picked=False)
     total: int | None = None if len(ids) >= needed else len(ids)
-    if total is not None and any(_fuzzy(word) for word in words):
+    if total is not None and fuzzy:
         near = [
             _contains(conn, word) | _near_sql(conn, word)
             if _fuzzy(word)
             else _contains(conn, word)
             for word in words
         ]
-        rows = conn.execute(
-            select(POSTINGS.c.id, POSTINGS.c.search_text)
-            .where(*conditions, *near, ~and_(*exact))
-            .order_by(*newest)
-            .limit(FUZZY_MAX)
-        ).all()
+        nearby = named.near()
+        named_near = []
+        if nearby is not None and nearby.bit_count() <= NAMED_MAX:
+            named_near = [_among(conn, _all_bits(nearby))]
+        rows = _ordered(
+            conn,
+            [*named_near, *conditions, *near, ~and_(*exact)],
+            newest,
+            FUZZY_MAX,
+            POSTINGS.c.search_text,
+            picked=bool(named_near),
+        )
         scored = []
         for order, row in enumerate(rows):
             score = _score(words, row.search_text)
@@ -452,6 +490,311 @@ def _search_bounded(conn: Connection, query: JobQuery) -> SearchPage:
     found = _views(conn, chosen)
     items = tuple(PostingView.from_row(found[i]._mapping) for i in chosen if i in found)
     return SearchPage(items, query.offset, len(ids) > query.offset + query.limit, total)
+
+
+def _window(conn: Connection, conditions: list[Any], exact: list[Any], needed: int) -> list[int]:
+    """Matches among the newest ``BOUNDED_WINDOW`` postings (read through the (status,
+    published_at) index): most pages are found there. Everything else was published before
+    the oldest of them."""
+    oldest = conn.execute(
+        select(POSTINGS.c.published_at)
+        .where(_published())
+        .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+        .offset(BOUNDED_WINDOW - 1)
+        .limit(1)
+    ).scalar()
+    if oldest is None:
+        return []
+    recent = POSTINGS.c.published_at >= oldest
+    if conn.dialect.name == "postgresql":  # where NULL sorts first when descending
+        recent = recent | POSTINGS.c.published_at.is_(None)
+    return list(
+        conn.execute(
+            select(POSTINGS.c.id)
+            .where(_published(), recent, *conditions[1:], *exact)
+            .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+            .limit(needed)
+        ).scalars()
+    )
+
+
+def _newest_ids(conn: Connection, *, offset: int, limit: int) -> list[int]:
+    """The ids of published postings, newest first, from ``offset`` on (read through the
+    (status, published_at) index)."""
+    return list(
+        conn.execute(
+            select(POSTINGS.c.id)
+            .where(_published())
+            .order_by(POSTINGS.c.published_at.desc(), POSTINGS.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def _bit_test(mask: int) -> Any:
+    """A quick test of whether a posting id is in ``mask``."""
+    flags = mask.to_bytes((mask.bit_length() + 7) // 8 or 1, "little")
+    size = len(flags)
+
+    def held(posting_id: int) -> bool:
+        at = posting_id >> 3
+        return at < size and bool(flags[at] >> (posting_id & 7) & 1)
+
+    return held
+
+
+def _ordered(
+    conn: Connection,
+    where: list[Any],
+    newest: tuple[Any, Any],
+    limit: int,
+    *more: Any,
+    picked: bool = True,
+) -> list[Any]:
+    """Ids (or rows of id and ``more``) of postings meeting ``where``, newest first. When
+    ``where`` names the candidates (``picked``), PostgreSQL reads them before ordering them (a
+    subquery the planner keeps) instead of walking the (status, published_at) index hoping to
+    meet them early."""
+    if not picked or conn.dialect.name != "postgresql":
+        statement = select(POSTINGS.c.id, *more).where(*where).order_by(*newest).limit(limit)
+    else:
+        chosen = (
+            select(POSTINGS.c.id, POSTINGS.c.published_at, *more).where(*where).offset(0)
+        ).subquery()
+        statement = (
+            select(chosen.c.id, *(chosen.c[column.name] for column in more))
+            .order_by(chosen.c.published_at.desc(), chosen.c.id.desc())
+            .limit(limit)
+        )
+    rows = conn.execute(statement).all()
+    return [row.id for row in rows] if not more else list(rows)
+
+
+# --- the terms table: which postings can match, for searches before the index is ready -------
+
+#: Posting ids per row of the terms table (a bit set of 2 KiB).
+TERM_BLOCK = 1 << 14
+#: When the terms table names at most this many postings, they are read directly (else the
+#: newest postings are looked at first).
+NAMED_FIRST = 2000
+#: The terms table naming more postings than this is not used (the table is read in order).
+NAMED_MAX = 20_000
+
+TERMS: Table = JobSearchTerm.__table__  # type: ignore[attr-defined]
+#: Letters and digits outside the Chinese characters, in runs of two or more.
+_PAIRS = re.compile(r"[^\W_\u3400-\u9fff\uf900-\ufaff]{2,}")
+_TERM_COLUMNS = (
+    POSTINGS.c.id,
+    POSTINGS.c.search_text,
+    POSTINGS.c.district,
+    POSTINGS.c.metro_line,
+    POSTINGS.c.industry,
+    POSTINGS.c.employment_type,
+    POSTINGS.c.tags,
+)
+
+
+def _text_terms(text: str) -> set[str]:
+    """Every unit (see :func:`_units`) a word found in ``text`` can have: its Chinese
+    characters and the pairs of letters or digits next to each other."""
+    terms = set(_CJK.findall(text))
+    for run in _PAIRS.findall(text):
+        terms.update(run[i : i + 2] for i in range(len(run) - 1))
+    return terms
+
+
+def _filter_terms(
+    district: Any, metro_line: Any, industry: Any, employment_type: Any, tags: Any
+) -> list[str]:
+    """The terms of filter values (None: any); one per tag bit."""
+    terms = [
+        f"{prefix}:{value}"
+        for prefix, value in (
+            ("d", district),
+            ("l", metro_line),
+            ("i", industry),
+            ("e", employment_type),
+        )
+        if value is not None
+    ]
+    tags = int(tags or 0)
+    return terms + [f"g:{bit}" for bit in range(tags.bit_length()) if tags >> bit & 1]
+
+
+def _posting_terms(posting: Mapping[Any, Any]) -> set[str]:
+    terms = _text_terms(posting["search_text"])
+    terms.update(
+        _filter_terms(
+            posting["district"],
+            posting["metro_line"],
+            posting["industry"],
+            str(posting["employment_type"]),
+            posting["tags"],
+        )
+    )
+    return terms
+
+
+def _bits_of(postings: Iterable[Mapping[Any, Any]]) -> dict[tuple[str, int], bytearray]:
+    """The terms' bit sets of ``postings``, by (term, block)."""
+    out: dict[tuple[str, int], bytearray] = {}
+    size = TERM_BLOCK // 8
+    for posting in postings:
+        block, bit = divmod(int(posting["id"]), TERM_BLOCK)
+        byte, flag = bit >> 3, 1 << (bit & 7)
+        for term in _posting_terms(posting):
+            bits = out.get((term, block))
+            if bits is None:
+                bits = out[(term, block)] = bytearray(size)
+            bits[byte] |= flag
+    return out
+
+
+def note_terms(conn: Connection, postings: Iterable[Mapping[Any, Any]]) -> None:
+    """Add postings to the terms table, in the transaction that writes them: mappings with
+    ``id``, ``search_text``, ``district``, ``metro_line``, ``industry``, ``employment_type``
+    and ``tags`` as stored. Every write of a posting's search text or filters calls this."""
+    found = _bits_of(postings)
+    keys = sorted(found)  # rows locked in one order by every writer (PostgreSQL)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        conn.execute(
+            _insert(conn, TERMS).on_conflict_do_nothing(index_elements=["term", "block"]),
+            [{"term": term, "block": block, "bits": b""} for term, block in chunk],
+        )
+        rows = conn.execute(
+            select(TERMS.c.term, TERMS.c.block, TERMS.c.bits)
+            .where(tuple_(TERMS.c.term, TERMS.c.block).in_(chunk))
+            .with_for_update()
+        ).all()
+        changed = []
+        for term, block, bits in rows:
+            old = int.from_bytes(bits, "little")
+            new = old | int.from_bytes(found[(term, block)], "little")
+            if new != old:
+                changed.append({"t_term": term, "t_block": block, "t_bits": _packed(new)})
+        if changed:
+            conn.execute(
+                update(TERMS)
+                .where(TERMS.c.term == bindparam("t_term"), TERMS.c.block == bindparam("t_block"))
+                .values(bits=bindparam("t_bits")),
+                changed,
+            )
+
+
+def note_posting_terms(conn: Connection, posting_ids: Sequence[int]) -> None:
+    """:func:`note_terms` of postings as the database holds them now."""
+    for start in range(0, len(posting_ids), 500):
+        chunk = list(posting_ids[start : start + 500])
+        rows = conn.execute(select(*_TERM_COLUMNS).where(POSTINGS.c.id.in_(chunk))).all()
+        note_terms(conn, (row._mapping for row in rows))
+
+
+def _packed(mask: int) -> bytes:
+    return mask.to_bytes((mask.bit_length() + 7) // 8, "little")
+
+
+def fill_search_terms(conn: Connection, *, chunk: int = 5000) -> int:
+    """Write the terms table afresh from every posting (a migration, a bulk load); the number
+    of postings read. Postings are read by id, a block's rows written once it is complete."""
+    conn.execute(delete(TERMS))
+    found: dict[tuple[str, int], bytearray] = {}
+    after, count = 0, 0
+
+    def flush(below: int) -> None:
+        done = sorted(key for key in found if key[1] < below)
+        rows = [
+            {"term": key[0], "block": key[1], "bits": bytes(found.pop(key)).rstrip(b"\0")}
+            for key in done
+        ]
+        for start in range(0, len(rows), 1000):
+            conn.execute(TERMS.insert(), rows[start : start + 1000])
+
+    while True:
+        rows = conn.execute(
+            select(*_TERM_COLUMNS)
+            .where(POSTINGS.c.id > after)
+            .order_by(POSTINGS.c.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            break
+        for key, bits in _bits_of(row._mapping for row in rows).items():
+            held = found.get(key)
+            if held is None:
+                found[key] = bits
+            else:
+                found[key] = bytearray(a | b for a, b in zip(held, bits, strict=True))
+        count += len(rows)
+        after = rows[-1].id
+        flush(after // TERM_BLOCK)
+    flush(1 << 62)
+    return count
+
+
+def _term_masks(conn: Connection, terms: Iterable[str]) -> dict[str, int]:
+    """Each term's postings as one bit set over posting ids."""
+    masks = dict.fromkeys(terms, 0)
+    rows = conn.execute(
+        select(TERMS.c.term, TERMS.c.block, TERMS.c.bits).where(TERMS.c.term.in_(sorted(masks)))
+    )
+    for term, block, bits in rows:
+        masks[term] |= int.from_bytes(bits, "little") << (block * TERM_BLOCK)
+    return masks
+
+
+class _Named:
+    """The postings the terms table names as possible matches of a query: every posting
+    that matches is named (others may be, the database tests each one read)."""
+
+    def __init__(self, conn: Connection, query: JobQuery, words: Sequence[str]) -> None:
+        self.filters = _filter_terms(
+            query.district, query.metro_line, query.industry, query.employment_type, query.tags
+        )
+        self.units = {word: _units(word) for word in words}
+        terms = {*self.filters, *(unit for units in self.units.values() for unit in units)}
+        self.masks = _term_masks(conn, terms) if terms else {}
+        #: The highest posting id the terms read name (about how many postings there are).
+        self.span = max((mask.bit_length() for mask in self.masks.values()), default=0)
+
+    def _mask(self, near: bool) -> int | None:
+        mask: int | None = None
+        for term in self.filters:
+            mask = self.masks[term] if mask is None else mask & self.masks[term]
+        for word, units in self.units.items():
+            if not units:  # a single letter or digit: no term to go by
+                continue
+            held = 0 if near and _fuzzy(word) else -1
+            if near and _fuzzy(word):  # nearly all of its units (see _near)
+                for combo in combinations(units, _needed(len(units))):
+                    part = -1
+                    for unit in combo:
+                        part &= self.masks[unit]
+                    held |= part
+            else:
+                for unit in units:
+                    held &= self.masks[unit]
+            mask = held if mask is None else mask & held
+        return mask
+
+    def exact(self) -> int | None:
+        """Postings that can hold every filter value and word, as a bit set of ids (None: no
+        terms to go by)."""
+        return self._mask(near=False)
+
+    def near(self) -> int | None:
+        """Postings that can hold every filter value and each word or a near miss of it."""
+        return self._mask(near=True)
+
+
+def _among(conn: Connection, ids: list[int]) -> Any:
+    """SQL: the posting is one of ``ids`` (one parameter, however many)."""
+    if conn.dialect.name == "postgresql":  # as text: an array parameter costs a type lookup
+        listed = "{" + ",".join(map(str, ids)) + "}"
+        return POSTINGS.c.id == any_(cast(literal(listed, String), postgresql.ARRAY(Integer)))
+    each = func.json_each(json.dumps(ids)).table_valued("value")
+    return POSTINGS.c.id.in_(select(each.c.value))
 
 
 def _small(conn: Connection) -> bool:
@@ -988,22 +1331,26 @@ def _indexed(conn: Connection) -> tuple[str, bool]:
     return key, key not in _INDEXES and not _small(conn)
 
 
-def _chunk(conn: Connection, *, after: int) -> list[Any]:
-    """The next ``WARM_CHUNK`` published postings by id, for the index."""
-    return list(
-        conn.execute(
+def _chunk(conn: Connection, *, after: int) -> list[tuple[Any, ...]]:
+    """The next ``WARM_CHUNK`` published postings by id, for the index, as plain tuples of
+    ``_INDEX_COLUMNS`` (which the garbage collector stops following once it has seen them:
+    rows kept while a large index is read would make each of its full passes long, and those
+    passes stop every other worker's reply meanwhile)."""
+    return [
+        tuple(row)
+        for row in conn.execute(
             select(*_INDEX_COLUMNS)
             .where(_published(), POSTINGS.c.id > after)
             .order_by(POSTINGS.c.id)
             .limit(WARM_CHUNK)
         )
-    )
+    ]
 
 
-def _assemble(index: _Index, rows: list[Any]) -> _Index:
+def _assemble(index: _Index, rows: list[tuple[Any, ...]]) -> _Index:
     """Fill the index with postings read in chunks by id, put in index order (oldest first,
-    as the database orders them)."""
-    rows.sort(key=lambda row: (_stamp(row), row.id))
+    as the database orders them: see _stamp)."""
+    rows.sort(key=lambda row: (row[2] if row[2] is not None else "", row[0]))
     index.fill(rows)
     return index
 
@@ -1030,7 +1377,7 @@ async def prepare_search_index(db: Database) -> bool:
             rows.extend(chunk)
             if len(chunk) < WARM_CHUNK:
                 break
-            after = chunk[-1].id
+            after = chunk[-1][0]
         index = await asyncio.to_thread(_assemble, index, rows)
         _INDEXES.setdefault(key, index)  # one a search built meanwhile (tests) is kept
     finally:
