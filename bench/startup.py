@@ -12,6 +12,12 @@ python-telegram-bot application that polls the same server (the baseline: the le
 can do). ``gongyou run`` runs on a new SQLite file (already migrated by a first, unmeasured start,
 as a restarted replica finds it) and, with ``--database-url``, on PostgreSQL too. The figures are a
 report, not a test: the exit code is 0 unless something crashes.
+
+Every process keeps its compiled bytecode in a cache of the run's own (``PYTHONPYCACHEPREFIX``,
+filled by that first, unmeasured start of each app), as an installed bot has it; a
+``PYTHONDONTWRITEBYTECODE`` of the calling environment is not passed on. With
+``--no-bytecode-cache`` every start compiles what has no bytecode beside it (an editable install
+under ``PYTHONDONTWRITEBYTECODE``: all of the project's own modules, each time).
 """
 
 from __future__ import annotations
@@ -105,9 +111,19 @@ async def one_start(
     return first, memory
 
 
-def gongyou_env(server: StartServer, url: str) -> dict[str, str]:
-    """The environment of a `gongyou run` pointed at the fake server and ``url``."""
+def base_env(tmp: Path, *, bytecode_cache: bool) -> dict[str, str]:
+    """The calling environment without GONGYOU_ settings; with ``bytecode_cache``, compiled
+    modules are kept under ``tmp`` and reused by the next start."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGYOU_")}
+    if bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    return env
+
+
+def gongyou_env(server: StartServer, url: str, base: dict[str, str]) -> dict[str, str]:
+    """The environment of a `gongyou run` pointed at the fake server and ``url``."""
+    env = dict(base)
     env.update(
         GONGYOU_BOT_TOKEN=TOKEN,
         GONGYOU_MODE="polling",
@@ -124,15 +140,15 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     async with StartServer(TOKEN, max_long_poll=1.0) as server:
         targets: list[tuple[str, list[str], dict[str, str]]] = []
-        bare_env = {k: v for k, v in os.environ.items() if not k.startswith("GONGYOU_")}
-        targets.append(
-            ("bare PTB", [sys.executable, "-c", BARE, TOKEN, server.base_url], bare_env)
-        )
+        base = base_env(tmp, bytecode_cache=args.bytecode_cache)
+        bare = [sys.executable, "-c", BARE, TOKEN, server.base_url]
+        await one_start(bare, base, server, 0.0, tmp / "warm.log")  # fills the bytecode cache
+        targets.append(("bare PTB", bare, base))
         urls = [("sqlite", f"sqlite+aiosqlite:///{tmp / 'startup.sqlite3'}")]
         if args.database_url:
             urls.append(("postgresql", args.database_url))
         for name, url in urls:
-            env = gongyou_env(server, url)
+            env = gongyou_env(server, url, base)
             argv = [sys.executable, "-m", "bot.cli", "run"]
             await one_start(argv, env, server, 0.0, tmp / "warm.log")  # migrates the database
             targets.append((f"gongyou run ({name})", argv, env))
@@ -148,9 +164,15 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                     "first_get_updates_s": round(statistics.median(firsts), 3),
                     "first_get_updates_s_all": [round(x, 3) for x in firsts],
                     "idle_rss_mb": round(statistics.median(memories), 1),
+                    "idle_rss_mb_all": [round(x, 1) for x in memories],
                 }
             )
-    return {"runs": args.runs, "idle_s": args.idle, "results": rows}
+    return {
+        "runs": args.runs,
+        "idle_s": args.idle,
+        "bytecode_cache": args.bytecode_cache,
+        "results": rows,
+    }
 
 
 def report(figures: dict[str, Any]) -> None:
@@ -158,6 +180,8 @@ def report(figures: dict[str, Any]) -> None:
     print(f"{'app':<26} {'first getUpdates s':>19} {'idle RSS MB':>12}")
     for row in figures["results"]:
         print(f"{row['app']:<26} {row['first_get_updates_s']:>19.3f} {row['idle_rss_mb']:>12.1f}")
+    cache = "kept between starts" if figures["bytecode_cache"] else "compiled at every start"
+    print(f"(medians of {figures['runs']} starts; bytecode {cache})")
     print("\ntargets (gongyou run):")
     for row in figures["results"]:
         if not row["app"].startswith("gongyou"):
@@ -178,6 +202,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before RSS (3)")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL database as well")
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        dest="bytecode_cache",
+        action="store_false",
+        help="compile the modules that have no bytecode beside them at every start",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

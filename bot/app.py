@@ -85,6 +85,11 @@ class GongyouApplication(Application):
         #: long in all (seconds).
         self._waits: dict[int, tuple[int, float]] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        #: Polling mode: updates come through :func:`bot.polling.poll` (set before start).
+        self.polls = False
+        #: Set when polling sends its first getUpdates; in polling mode the warm-up waits for
+        #: it, so that it does not hold up that request.
+        self.receiving = asyncio.Event()
 
     def is_queued(self, update_id: int) -> bool:
         """True if the update came through the inbox (stored, then queued here)."""
@@ -572,6 +577,8 @@ async def _warm_up(application: Application) -> None:
     the first updates would otherwise wait for (the catalogs, the knowledge router, the job
     search index), built in worker threads so that updates are handled meanwhile."""
     services: Services = application.bot_data["services"]
+    if isinstance(application, GongyouApplication) and application.polls:
+        await application.receiving.wait()
     try:
         menus = await asyncio.to_thread(lambda: (bot_commands("zh"), bot_commands("en")))
         await application.bot.set_my_commands(menus[0])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import re
 import signal
+import socket
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -545,16 +547,103 @@ async def _serve_polling(settings: Settings) -> None:
         await db.dispose()
 
 
-async def _start_panel_beside(services: Any, settings: Settings) -> Any:
+async def _start_panel_beside(services: Any, settings: Settings) -> PanelBeside | None:
     """Serve the staff panel on GONGYOU_PANEL_HOST:GONGYOU_PANEL_PORT beside polling (a port
     that is taken is logged, and the bot runs without the panel)."""
-    from bot.web import start_panel
-
     try:
-        return await start_panel(services, host=settings.panel_host, port=settings.panel_port)
+        return await PanelBeside.listen(
+            services, host=settings.panel_host, port=settings.panel_port
+        )
     except OSError as exc:
         log.warning("staff panel not started on port %s: %s", settings.panel_port, exc)
         return None
+
+
+class PanelBeside:
+    """The staff panel beside polling: its port is bound at start (a taken port is reported at
+    once), its pages, templates and web server are loaded when the first visitor connects. A
+    replica nobody visits never loads them; the first visit waits for them once."""
+
+    def __init__(self, services: Any, sockets: list[socket.socket], host: str, port: int) -> None:
+        self.services = services
+        self.sockets = sockets
+        self.host, self.port = host, port
+        self.runner: Any = None
+        self.loading: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def listen(cls, services: Any, *, host: str, port: int) -> PanelBeside:
+        """Listen on every address of ``host`` (as aiohttp's own site would); raise OSError if
+        the port cannot be bound."""
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+        sockets: list[socket.socket] = []
+        try:
+            for family, kind, proto, _name, address in dict.fromkeys(infos):
+                sock = socket.socket(family, kind, proto)
+                sockets.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind(address)
+                sock.listen(128)
+                sock.setblocking(False)
+        except OSError:
+            for sock in sockets:
+                sock.close()
+            raise
+        panel = cls(services, sockets, host, port)
+        try:
+            for sock in sockets:
+                loop.add_reader(sock.fileno(), panel._first_visit)
+        except NotImplementedError:  # an event loop that cannot watch sockets: load it now
+            panel._first_visit()
+        log.info("staff panel on http://%s:%s/panel/", host, port)
+        return panel
+
+    def _stop_waiting(self) -> None:
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError):
+            for sock in self.sockets:
+                loop.remove_reader(sock.fileno())
+
+    def _first_visit(self) -> None:
+        self._stop_waiting()
+        self.loading = asyncio.get_running_loop().create_task(self._load(), name="panel-load")
+
+    async def _load(self) -> None:
+        """Load the panel (imported in a thread: updates keep flowing) and hand it the sockets,
+        with the first visitor's connection waiting in their queue."""
+        try:
+            await asyncio.to_thread(_import_panel)
+            from bot.web import start_panel
+
+            self.runner = await start_panel(
+                self.services, host=self.host, port=self.port, sockets=self.sockets
+            )
+        except Exception:
+            log.exception("the staff panel could not be loaded")
+            for sock in self.sockets:
+                sock.close()
+
+    async def cleanup(self) -> None:
+        """Stop serving the panel and close its port."""
+        if self.loading is None:
+            self._stop_waiting()
+        else:
+            await self.loading
+        if self.runner is not None:
+            await self.runner.cleanup()
+        for sock in self.sockets:
+            sock.close()
+
+
+def _import_panel() -> None:
+    """Import the web server and the panel's pages."""
+    importlib.import_module("bot.web")
+    _pages = importlib.import_module("bot.panel").PAGES  # noqa: F841 - imports every page
 
 
 async def _serve_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from limits import parse as parse_limit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
@@ -186,6 +185,8 @@ class Settings(BaseSettings):
     @field_validator("flood_limit")
     @classmethod
     def _limit_parses(cls, value: str) -> str:
+        from limits import parse as parse_limit  # imported only when the limit is configured
+
         try:
             parse_limit(value)
         except ValueError:

@@ -1,14 +1,22 @@
-"""Message catalogs (Project Fluent files in ``bot/locales``), Chinese first, English second."""
+"""Message catalogs (Project Fluent files in ``bot/locales``), Chinese first, English second.
+
+A language's catalog is read once as text and split into its messages; each message is parsed
+the first time it is used (with the messages it refers to), so a process holds the few hundred
+it says, not the syntax trees of all of them.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+import threading
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fluent.runtime import FluentBundle, FluentResource
-from fluent.syntax import FluentParser, ast
+if TYPE_CHECKING:
+    from fluent.runtime import FluentBundle
+    from fluent.runtime.resolver import Message
 
 log = logging.getLogger(__name__)
 
@@ -37,27 +45,96 @@ def catalog_text(lang: str) -> str:
 
 def message_ids(lang: str) -> set[str]:
     """Return every message id defined in a language's catalog."""
+    from fluent.syntax import FluentParser, ast
+
     resource = FluentParser().parse(catalog_text(lang))
     return {e.id.name for e in resource.body if isinstance(e, ast.Message)}
 
 
-@cache
-def _bundle(lang: str) -> FluentBundle:
-    bundle = FluentBundle([FLUENT_LOCALE[lang]], use_isolating=False)
+#: A line that begins a message (``key = ...``) or a term (``-key = ...``).
+_ENTRY_START = re.compile(r"(-?[a-zA-Z][a-zA-Z0-9_-]*) *=")
+#: What may name another message or a term inside a placeable: ``{ nav-back }``.
+_REFERENCE = re.compile(r"\{\s*(-?[a-zA-Z][a-zA-Z0-9_-]*)")
+
+
+def entry_sources(lang: str) -> dict[str, str]:
+    """The Fluent source of each message and term (terms keep their ``-``) by id; of an id
+    defined twice the first wins, as in a bundle. A line starting with an identifier and ``=``
+    begins an entry, a comment ends it, and any other line (indented, blank, or starting with
+    ``[``, ``*``, ``.`` or ``}``) continues it: the lines Fluent itself reads that way."""
+    found: dict[str, list[str]] = {}
     for path in catalog_files(lang):
-        bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
-    return bundle
+        current: list[str] | None = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            start = _ENTRY_START.match(line)
+            if start is not None:
+                current = [] if start.group(1) in found else found.setdefault(start.group(1), [])
+                current.append(line)
+            elif line.startswith("#"):
+                current = None
+            elif current is not None:
+                current.append(line)
+    return {key: "\n".join(lines) + "\n" for key, lines in found.items()}
+
+
+class Catalog:
+    """One language's messages, each parsed when it is first used."""
+
+    def __init__(self, lang: str) -> None:
+        from fluent.runtime import FluentBundle
+
+        self.lang = lang
+        self.sources = entry_sources(lang)
+        self.bundle: FluentBundle = FluentBundle([FLUENT_LOCALE[lang]], use_isolating=False)
+        self._added: set[str] = set()
+        self._lock = threading.Lock()
+
+    def message(self, key: str) -> Message | None:
+        """The compiled message ``key``; None if the catalog has no such message."""
+        if key not in self._added:
+            if key.startswith("-") or key not in self.sources:
+                return None
+            with self._lock:
+                self._add(key)
+        if not self.bundle.has_message(key):
+            return None
+        return self.bundle.get_message(key)
+
+    def _add(self, key: str) -> None:
+        """Parse ``key`` and what it refers to into the bundle (the caller holds the lock)."""
+        from fluent.syntax import FluentParser, ast
+
+        parser = FluentParser(with_spans=False)
+        waiting = [key]
+        while waiting:
+            name = waiting.pop()
+            if name in self._added:
+                continue
+            self._added.add(name)
+            source = self.sources[name]
+            resource = parser.parse(source)
+            if any(isinstance(entry, ast.Junk) for entry in resource.body):
+                log.error("catalog %s: %s cannot be read", self.lang, name)
+            self.bundle.add_resource(resource)
+            for found in _REFERENCE.findall(source):
+                if found in self.sources and found not in self._added:
+                    waiting.append(found)
+
+
+@cache
+def _catalog(lang: str) -> Catalog:
+    return Catalog(lang)
 
 
 def t(lang: str, key: str, **args: Any) -> str:
     """Translate ``key`` into ``lang``, falling back to Chinese, then to the key itself."""
     for candidate in (lang, DEFAULT_LANGUAGE):
-        bundle = _bundle(candidate if candidate in FLUENT_LOCALE else DEFAULT_LANGUAGE)
-        if bundle.has_message(key):
-            message = bundle.get_message(key)
+        catalog = _catalog(candidate if candidate in FLUENT_LOCALE else DEFAULT_LANGUAGE)
+        message = catalog.message(key)
+        if message is not None:
             if message.value is None:
                 break
-            text, errors = bundle.format_pattern(message.value, args)
+            text, errors = catalog.bundle.format_pattern(message.value, args)
             if errors:
                 log.warning("catalog %s/%s: %s", candidate, key, errors)
             return str(text)

@@ -35,6 +35,7 @@ async def poll(
     offset: int | None = None
     failures = 0
     while True:
+        application.receiving.set()  # the first getUpdates is on its way: the warm-up may begin
         try:
             updates = await bot.get_updates(
                 offset=offset, timeout=long_poll, allowed_updates=allowed_updates
@@ -68,6 +69,7 @@ async def serve_polling(
     allowed_updates: Sequence[str] | None = None,
 ) -> None:
     """Run the bot in polling mode until ``stop`` is set (or polling fails for good)."""
+    application.polls = True
     await application.initialize()
     try:
         if application.post_init is not None:

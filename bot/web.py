@@ -1,12 +1,16 @@
 """The aiohttp app: Telegram webhook, health and readiness probes, Prometheus metrics, and the
-staff panel (under ``/panel``; in polling mode on a port of its own, see :func:`start_panel`)."""
+staff panel (under ``/panel``; in polling mode on a port of its own, see :func:`start_panel`).
+
+The panel's pages and templates are imported when an app that serves them is built, not with
+this module."""
 
 from __future__ import annotations
 
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 from telegram import Update
@@ -14,7 +18,6 @@ from telegram import Update
 from bot import metrics
 from bot.app import GongyouApplication
 from bot.context import Services
-from bot.panel import setup_panel
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,8 @@ def make_web_app(
     app.router.add_get("/readyz", readyz, name="readyz")
     app.router.add_get("/metrics", metrics_view, name="metrics")
     if panel:
+        from bot.panel import setup_panel
+
         setup_panel(app, application.bot_data["services"])
     if manage_application:
         app.cleanup_ctx.append(_run_application)
@@ -114,6 +119,8 @@ async def _to_panel(_request: web.Request) -> web.Response:
 
 def make_panel_app(services: Services) -> web.Application:
     """An app serving only the staff panel (under ``/panel``) and ``/healthz``."""
+    from bot.panel import setup_panel
+
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/", _to_panel)
     app.router.add_get("/healthz", healthz, name="healthz")
@@ -121,15 +128,22 @@ def make_panel_app(services: Services) -> web.Application:
     return app
 
 
-async def start_panel(services: Services, *, host: str, port: int) -> web.AppRunner:
-    """Serve the staff panel on ``host:port`` (polling mode and ``gongyou panel``); the caller
-    cleans the returned runner up."""
+async def start_panel(
+    services: Services, *, host: str, port: int, sockets: Sequence[socket.socket] = ()
+) -> web.AppRunner:
+    """Serve the staff panel on ``host:port``, or on ``sockets`` already listening there
+    (polling mode and ``gongyou panel``); the caller cleans the returned runner up."""
     runner = web.AppRunner(make_panel_app(services), handle_signals=False)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        if sockets:
+            for sock in sockets:
+                await web.SockSite(runner, sock).start()
+        else:
+            await web.TCPSite(runner, host, port).start()
     except BaseException:
         await runner.cleanup()
         raise
-    log.info("staff panel on http://%s:%s/panel/", host, port)
+    if not sockets:  # the caller that bound the sockets said where
+        log.info("staff panel on http://%s:%s/panel/", host, port)
     return runner

@@ -25,7 +25,6 @@ from bot.core.users import clear_flow, get_flow, set_flow
 from bot.i18n import t
 from bot.stations.geo import Crs, valid_point
 from bot.stations.hours import status_at
-from bot.stations.imports import ImportFileError, import_stations, render_file_error
 from bot.stations.models import ReportKind, StationStatus
 from bot.stations.search import (
     FILTERS,
@@ -797,6 +796,9 @@ async def import_document(
 ) -> None:
     """Staff: import a stations file (the caption may name its coordinate system or ask for a
     dry run) and reply with the report."""
+    # imported here: a replica loads the import machinery when staff send a file, not at start
+    from bot.stations.imports import ImportFileError, import_stations, render_file_error
+
     message = update.effective_message
     if message is None:
         return

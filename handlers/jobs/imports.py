@@ -12,14 +12,6 @@ from bot.context import GongyouContext
 from bot.core.models import Role
 from bot.core.tables import TableFileError
 from bot.jobs.core import load_min_wages
-from bot.jobs.imports import (
-    caption_city,
-    caption_says_jobs,
-    caption_wants_dry_run,
-    import_jobs,
-    looks_like_job_file,
-    render_file_error,
-)
 from handlers.base import require_role
 from handlers.jobs.text import MESSAGE_LIMIT
 
@@ -31,6 +23,9 @@ TEXT_SUFFIXES = (".csv", ".txt")
 
 def is_job_list(name: str, caption: str, data: bytes) -> bool:
     """A spreadsheet, or a text file whose caption or header names jobs."""
+    # imported here (and below): a replica loads the import when a file arrives, not at start
+    from bot.jobs.imports import caption_says_jobs, looks_like_job_file
+
     return name.endswith(SPREADSHEETS) or (
         name.endswith(TEXT_SUFFIXES)
         and (caption_says_jobs(caption) or looks_like_job_file(data, name))
@@ -41,6 +36,13 @@ async def import_document(
     update: Update, context: GongyouContext, data: bytes, filename: str, caption: str
 ) -> None:
     """Import a job list sent by staff and reply with the report (dry run if the caption asks)."""
+    from bot.jobs.imports import (
+        caption_city,
+        caption_wants_dry_run,
+        import_jobs,
+        render_file_error,
+    )
+
     if not await require_role(update, context, Role.staff):
         return
     message = update.effective_message

@@ -25,7 +25,6 @@ from bot.core.users import clear_flow, get_flow, set_flow
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import TAGS, employment_type_of, get_posting, industry_of
-from bot.jobs.imports import split_metro
 from bot.jobs.models import EmploymentType, JobReportKind
 from bot.jobs.search import (
     KEYWORDS_MAX,
@@ -111,6 +110,8 @@ def search_words(text: str) -> tuple[dict[str, Any], str]:
     """Filters and keywords read from a worker's words ("有没有保安的活" -> keyword 保安)."""
     found: dict[str, Any] = {}
     if line := METRO_LINE.search(text[:KEYWORDS_MAX]):
+        from bot.jobs.imports import split_metro  # the import's reading of a metro cell
+
         found["l"] = split_metro(line.group(0))[0]
         text = text[: line.start()] + " " + text[line.end() :]
     left = " ".join(GENERIC.sub(" ", text[:KEYWORDS_MAX]).split())
