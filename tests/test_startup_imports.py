@@ -26,7 +26,10 @@ from bot.localapi import LocalBotApi
 #: Libraries a polling replica does not need to start: migrations (the database is at head),
 #: spreadsheets, posters and QR codes, terminal progress bars, the catalogs' runtime (loaded
 #: by the first message the bot says, in the warm-up).
-NOT_AT_START = {"alembic", "openpyxl", "PIL", "qrcode", "rich", "fluent.runtime", "babel"}
+NOT_AT_START = {
+    "alembic", "openpyxl", "PIL", "qrcode", "rich", "fluent.runtime", "babel",
+    "jinja2", "aiohttp_jinja2", "bot.jobs.imports", "bot.stations.imports",
+}  # fmt: skip
 
 
 def test_a_polling_replica_imports_no_spreadsheet_poster_migration_or_catalog_library() -> None:

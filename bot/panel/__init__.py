@@ -87,36 +87,58 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+if TYPE_CHECKING:  # the pages, templates and web server load with the panel, not the package
+    from aiohttp import web
 
-from bot.context import Services
-from bot.panel import admin, broadcasts, cases, dashboard, guard, imports, review, stations
-from bot.panel.render import NAV, PREFIX, ZONE, NavEntry, setup_templates
+    from bot.context import Services
+    from bot.panel.render import NavEntry
 
 STATIC = Path(__file__).with_name("static")
-
-#: The panel's pages, in nav order: each module has ``routes`` (an aiohttp RouteTableDef)
-#: and ``NAV`` (a :class:`NavEntry`).
-PAGES: list[ModuleType] = [dashboard, cases, stations, imports, broadcasts, review, admin]
 
 __all__ = ["PAGES", "NavEntry", "make_panel_app", "setup_panel"]
 
 
+def pages() -> list[ModuleType]:
+    """The panel's pages, in nav order: each module has ``routes`` (an aiohttp RouteTableDef)
+    and ``NAV`` (a :class:`NavEntry`). Imported on first use: ``bot.panel.auth`` and
+    ``bot.panel.models`` (which the bot needs) do not load the web pages."""
+    from bot.panel import admin, broadcasts, cases, dashboard, imports, review, stations
+
+    return [dashboard, cases, stations, imports, broadcasts, review, admin]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PAGES":
+        return pages()
+    if name == "NavEntry":
+        from bot.panel.render import NavEntry
+
+        return NavEntry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def make_panel_app(services: Services, *, prefix: str = "/panel") -> web.Application:
     """The panel as an aiohttp app of its own (mounted under ``prefix``)."""
+    from aiohttp import web
+    from limits.aio.storage import MemoryStorage
+    from limits.aio.strategies import MovingWindowRateLimiter
+
+    from bot.panel import guard
+    from bot.panel.render import NAV, PREFIX, ZONE, setup_templates
+
+    page_modules = pages()
     panel = web.Application(middlewares=[guard.session_middleware])
     panel[guard.SERVICES] = services
     panel[PREFIX] = prefix
     panel[guard.SECURE] = services.settings.panel_base_url().startswith("https://")
     panel[guard.LIMITER] = MovingWindowRateLimiter(MemoryStorage())
-    panel[NAV] = [page.NAV for page in PAGES]
+    panel[NAV] = [page.NAV for page in page_modules]
     panel[ZONE] = services.settings.timezone
     setup_templates(panel)
     panel.add_routes(guard.routes)
-    for page in PAGES:
+    for page in page_modules:
         panel.add_routes(page.routes)
     panel.router.add_static("/static", STATIC, name="panel-static")
     return panel
@@ -124,6 +146,7 @@ def make_panel_app(services: Services, *, prefix: str = "/panel") -> web.Applica
 
 def setup_panel(app: web.Application, services: Services, *, prefix: str = "/panel") -> None:
     """Mount the panel on ``app`` under ``prefix`` (``/panel`` itself leads to ``/panel/``)."""
+    from aiohttp import web
 
     async def to_panel(_request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(prefix + "/")
