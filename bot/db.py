@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -169,19 +168,13 @@ class Database:
 
     @staticmethod
     async def _run_short(engine: Engine, fn: Callable[..., T], params: dict[str, Any]) -> T:
-        from bot.sqlite_inline import BUSY_PAUSE, BUSY_PAUSE_MAX, BUSY_WAIT, busy
+        from bot.sqlite_inline import patiently
 
-        deadline = time.monotonic() + BUSY_WAIT
-        pause = BUSY_PAUSE
-        while True:
-            try:
-                with engine.begin() as conn:
-                    return fn(conn, **params)
-            except OperationalError as error:
-                if not busy(error.orig) or time.monotonic() > deadline:
-                    raise
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, BUSY_PAUSE_MAX)
+        def attempt() -> T:
+            with engine.begin() as conn:  # locked out: rolled back whole, run again
+                return fn(conn, **params)
+
+        return await patiently(attempt)
 
     async def read(self, fn: Callable[..., T], /, **params: Any) -> T:
         """Run the read-only ``fn(connection, **params)``, like :meth:`transact`.

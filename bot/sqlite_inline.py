@@ -23,7 +23,9 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: How long a statement waits for another connection's write lock before it fails.
 BUSY_WAIT = 30.0
@@ -33,7 +35,9 @@ BUSY_PAUSE_MAX = 0.02
 
 
 def busy(error: BaseException | None) -> bool:
-    """True if ``error`` says the database is locked by another connection."""
+    """True if ``error`` (or the driver error SQLAlchemy wrapped in it) says the database is
+    locked by another connection."""
+    error = getattr(error, "orig", error)
     if not isinstance(error, sqlite3.OperationalError):
         return False
     code = getattr(error, "sqlite_errorcode", None)
@@ -42,22 +46,36 @@ def busy(error: BaseException | None) -> bool:
     return "locked" in str(error)
 
 
-async def _patiently(conn: sqlite3.Connection, call: Callable[[], Any]) -> Any:
-    """Run ``call``; while the database is locked by another connection, wait without blocking
-    the loop and try again (a write that began the transaction begins it again)."""
+async def patiently(attempt: Callable[[], T]) -> T:
+    """Run ``attempt``; while it finds the database locked by another connection, wait without
+    blocking the loop (pauses doubling up to :data:`BUSY_PAUSE_MAX`) and run it again, for up
+    to :data:`BUSY_WAIT` seconds. ``attempt`` leaves nothing half done when it is locked out."""
     deadline = time.monotonic() + BUSY_WAIT
     pause = BUSY_PAUSE
     while True:
+        try:
+            return attempt()
+        except Exception as error:
+            if not busy(error) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, BUSY_PAUSE_MAX)
+
+
+async def _patiently(conn: sqlite3.Connection, call: Callable[[], Any]) -> Any:
+    """:func:`patiently` for one call on ``conn`` (a write that began the transaction and was
+    locked out rolls its BEGIN back, so it starts afresh after the wait)."""
+
+    def attempt() -> Any:
         began = conn.in_transaction
         try:
             return call()
         except sqlite3.OperationalError as error:
-            if not busy(error) or time.monotonic() > deadline:
-                raise
-            if not began and conn.in_transaction:
-                conn.rollback()  # the write's own BEGIN: start afresh after the wait
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, BUSY_PAUSE_MAX)
+            if busy(error) and not began and conn.in_transaction:
+                conn.rollback()
+            raise
+
+    return await patiently(attempt)
 
 
 class InlineCursor:
@@ -194,12 +212,10 @@ class InlineConnection:
 
     async def close(self) -> None:
         """Close the connection (again is fine)."""
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
-        """Close at once (the pool's terminate)."""
+        """Close at once (the pool's terminate; again is fine)."""
         if self._connection is not None:
             self._connection = None
             self._conn.close()
