@@ -16,8 +16,9 @@ All seeded:
    district unions use, and imported with ``import_stations`` (timed; every station must be
    added).
 2. Query points, mostly within 15 km of a city centre and some on the road between two
-   neighbouring cities, are answered by ``nearest`` through ``Database.transact``, as the bot
-   does: the nearest five, with water and charging, with a rare amenity, within 4 km.
+   neighbouring cities, are answered by ``nearest`` through ``Database.read``, as the bot
+   does (outside an update, on PostgreSQL, without BEGIN and COMMIT around the statement):
+   the nearest five, with water and charging, with a rare amenity, within 4 km.
 3. The baseline: every station (id, position, amenities, status) is read into memory once, and
    the first ``--scan-queries`` points of every variant are answered by measuring all of them
    with the haversine formula in a loop (brute force: the distance of every station, then the
@@ -420,7 +421,7 @@ def memory_scan(rows: Sequence[Row], query: NearestQuery) -> Answer:
 
 
 async def run_queries(db: Database, variant: Variant, points: Sequence[Point]) -> Run:
-    """Ask ``variant`` at every point through ``nearest``, one transaction and timing each."""
+    """Ask ``variant`` at every point through ``nearest`` (``Database.read``), timing each."""
     clock = time.perf_counter
     latencies: list[float] = []
     answers: list[Answer] = []
@@ -428,7 +429,7 @@ async def run_queries(db: Database, variant: Variant, points: Sequence[Point]) -
     for point in points:
         query = variant.query(point.lat, point.lon)
         started = clock()
-        hits = await db.transact(nearest, query=query)
+        hits = await db.read(nearest, query=query)
         latencies.append((clock() - started) * 1000.0)
         answers.append([(hit.station.id, hit.distance_m) for hit in hits])
     return Run(latencies, answers)
@@ -515,7 +516,7 @@ async def run_text(db: Database, finder: Finder, queries: Sequence[str]) -> Text
     gc.collect()
     for words in queries:
         started = clock()
-        result = await db.transact(finder, text=words, limit=5, offset=0)
+        result = await db.read(finder, text=words, limit=5, offset=0)
         latencies.append((clock() - started) * 1000.0)
         needle = normalize(words)
         scores = [

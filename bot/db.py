@@ -63,6 +63,20 @@ async def commit_soon(session: AsyncSession) -> None:
         await hold()
 
 
+#: Attribute set by :func:`standalone_read`.
+STANDALONE = "gongyou_standalone_read"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def standalone_read(fn: F) -> F:
+    """Mark a read-only function whose statements need nothing of a transaction: no snapshot
+    shared between them, no transaction-local setting (``set_config(..., true)``). Outside an
+    update, :meth:`Database.read` runs it on PostgreSQL without BEGIN and COMMIT, one round
+    trip per statement, as it costs inside an update, whose transaction it joins."""
+    setattr(fn, STANDALONE, True)
+    return fn
+
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The PostgreSQL advisory lock key held while migrating (any fixed number of the project's).
 MIGRATE_LOCK = 0x676F6E67
@@ -115,6 +129,9 @@ class Database:
                         connect_args={"timeout": 0},
                     )
                     event.listen(self._short, "connect", _inline_pragmas)
+        #: Standalone reads outside an update, on PostgreSQL: no BEGIN and COMMIT round trips
+        #: around their statements (the same pool; the flag is kept on the client side).
+        self._reader: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -180,7 +197,8 @@ class Database:
         """Run the read-only ``fn(connection, **params)``, like :meth:`transact`.
 
         On PostgreSQL, inside an update's handling, it runs in the update's own transaction
-        (which also marks the update handled), so a search costs no transaction of its own.
+        (which also marks the update handled), so a search costs no transaction of its own;
+        elsewhere, a function marked :func:`standalone_read` runs without BEGIN and COMMIT.
         """
         current = CURRENT.get()
         if current is not None:
@@ -189,9 +207,11 @@ class Database:
                 if joined is not NOT_JOINED:
                     return joined
             await current.release()
-        return await self._run(fn, params)
+        return await self._run(fn, params, standalone=getattr(fn, STANDALONE, False))
 
-    async def _run(self, fn: Callable[..., T], params: dict[str, Any]) -> T:
+    async def _run(
+        self, fn: Callable[..., T], params: dict[str, Any], *, standalone: bool = False
+    ) -> T:
         if self._writer is not None and self._writer_thread is not None:
             writer = self._writer
 
@@ -200,14 +220,16 @@ class Database:
                     return fn(conn, **params)
 
             return await asyncio.get_running_loop().run_in_executor(self._writer_thread, call)
+        # a standalone read: one round trip per statement instead of BEGIN, it and COMMIT
+        opened = self._reader.connect if standalone and not self.is_sqlite else self.engine.begin
         try:
-            async with self.engine.begin() as conn:
+            async with opened() as conn:
                 return await conn.run_sync(partial(fn, **params))
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             log.info("a pooled database connection was gone; trying again on a new one")
-        async with self.engine.begin() as conn:
+        async with opened() as conn:
             return await conn.run_sync(partial(fn, **params))
 
     async def ping(self) -> bool:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 
 from bot.context import UpdateScope, bind_scope, unbind_scope
 from bot.core.inbox import INBOX
 from bot.core.models import InboxState, utcnow
 from bot.core.users import FLOWS, get_flow, set_flow
-from bot.db import Database
+from bot.db import Database, standalone_read
 from tests import factories as f
 from tests.conftest import Harness
 
@@ -140,3 +141,24 @@ async def test_a_read_in_another_task_does_not_use_the_updates_session(db: Datab
     finally:
         unbind_scope(token)
         await scope.close()
+
+
+async def test_a_standalone_read_outside_an_update_sends_no_begin_or_commit_on_postgresql(
+    db: Database,
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite reads outside an update run on the writer thread, in a transaction")
+
+    @standalone_read
+    def standalone(conn: Any) -> bool:
+        return in_transaction(conn)
+
+    def in_transaction(conn: Any) -> bool:
+        conn.exec_driver_sql("SELECT 1")
+        # what the server said after that statement: idle, or inside a transaction
+        return bool(conn.connection.dbapi_connection._connection.is_in_transaction())
+
+    assert await db.read(standalone) is False
+    # reads not marked keep their transaction (a transaction-local setting, one snapshot)
+    assert await db.read(in_transaction) is True
+    assert await db.transact(in_transaction) is True
