@@ -20,6 +20,7 @@ from bot.config import ConfigError, Mode, Settings, load_settings
 from bot.core.models import Role
 
 if TYPE_CHECKING:
+    from bot.core.tables import ImportProgress
     from bot.db import Database
 
 log = logging.getLogger("gongyou")
@@ -135,14 +136,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import" and args.import_kind == "jobs":
             from bot.jobs.imports import run_import_cli as run_job_import_cli
 
-            with _import_progress(settings, args.file):
+            with _import_progress(settings, args.file) as bar:
                 return asyncio.run(
-                    run_job_import_cli(settings, args.file, dry_run=args.dry_run, city=args.city)
+                    run_job_import_cli(
+                        settings,
+                        args.file,
+                        dry_run=args.dry_run,
+                        city=args.city,
+                        progress=_count_rows(bar),
+                    )
                 )
         if args.command == "import" and args.import_kind == "members":
             from bot.membership.roster import run_roster_cli
 
-            with _import_progress(settings, args.file):
+            with _import_progress(settings, args.file) as bar:
                 return asyncio.run(
                     run_roster_cli(
                         settings,
@@ -150,15 +157,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                         batch=args.batch,
                         replace=args.replace,
                         dry_run=args.dry_run,
+                        progress=_count_rows(bar),
                     )
                 )
         if args.command == "import":
             from bot.stations.imports import run_import_cli
 
-            with _import_progress(settings, args.file):
+            with _import_progress(settings, args.file) as bar:
                 return asyncio.run(
                     run_import_cli(
-                        settings, args.file, crs=args.crs, dry_run=args.dry_run, demo=args.demo
+                        settings,
+                        args.file,
+                        crs=args.crs,
+                        dry_run=args.dry_run,
+                        demo=args.demo,
+                        progress=_count_rows(bar),
                     )
                 )
         if args.command == "stations":
@@ -186,26 +199,51 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _import_progress(settings: Settings, path: Path) -> contextlib.AbstractContextManager[Any]:
     """A progress bar on the terminal while ``gongyou import`` reads and stores a file.
 
-    Only when standard output is a terminal (a pipe or a log file gets the report alone). The
-    bar is indeterminate: the imports report no row counts while they run, so it shows the file,
-    a moving bar and the time taken; it disappears before the report is printed.
+    Only when standard output is a terminal (a pipe or a log file gets the report alone); the
+    context gives the bar (None off a terminal) for :func:`_count_rows`. Until the import
+    counts its rows (it reads and checks the whole file first) the bar moves without a total;
+    then it shows rows done of the file's rows. It shows the time taken too, and disappears
+    before the report is printed.
     """
     if not sys.stdout.isatty():
         return contextlib.nullcontext()
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from bot.i18n import t
 
+    lang = settings.default_language
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(t(lang, "panel-imports-cli-rows")),
         TimeElapsedColumn(),
         transient=True,
     )
-    label = t(settings.default_language, "panel-imports-cli-progress", name=Path(path).name)
+    label = t(lang, "panel-imports-cli-progress", name=Path(path).name)
     progress.add_task(label, total=None)
     return progress
+
+
+def _count_rows(bar: Any) -> ImportProgress | None:
+    """The imports' progress callback moving the bar of :func:`_import_progress` (None for
+    none): rows done of the file's rows, once the import counts them."""
+    if bar is None:
+        return None
+    [task] = bar.task_ids
+
+    def count(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return count
 
 
 async def _upgrade(settings: Settings) -> None:

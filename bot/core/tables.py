@@ -13,7 +13,16 @@ database writes; what they do alike is here:
   the warnings as :class:`Problem` entries of a :class:`Parsed`;
 * reports: :class:`TableReport` holds the counts every report starts with, :func:`listing`
   lists the first problems and counts the rest, :func:`audit_import` records an import, and
-  :func:`run_file_import` is the command-line import (read, import, print the report).
+  :func:`run_file_import` is the command-line import (read, import, print the report);
+* progress: each import takes an optional :data:`ImportProgress` callback, told (rows done,
+  rows in all) while it runs, through a :class:`RowCounter`.
+
+Progress is counted in the file's rows (below its header), once the file is read and the
+total is known: reading and checking the rows comes first and reports nothing, as the file's
+rows are not counted yet. A row is then done when the import has nothing left to do with it:
+a rejected row at once; in a dry run once it is matched against the database; in an import
+once it is written (or found unchanged). The last count, given when the import's transaction
+has ended, is (total, total).
 
 A file that cannot be imported at all raises :class:`TableFileError`; its ``reason`` (one of
 ``READ_ERRORS`` when raised here) is said with the catalog key of the import that read it.
@@ -23,10 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import inspect
 import io
 import json
+import logging
 import re
 import sys
+import threading
+import time
 import unicodedata
 import warnings
 import zipfile
@@ -43,6 +56,8 @@ from bot.core.textfile import TextDecodeError, decode_text
 from bot.db import Database
 
 AUDIT: Table = AuditLog.__table__  # type: ignore[attr-defined]
+
+log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -66,6 +81,14 @@ SKIP = "_skip"
 
 #: Rows of a file: (line, cells) for each non-blank row.
 Rows = Generator[tuple[int, list[Any]], None, None]
+
+#: An import's progress callback: called with (rows done, rows in all), see :class:`RowCounter`.
+#: It may return an awaitable, which is awaited on the event loop (never by the import).
+ImportProgress = Callable[[int, int], Awaitable[None] | None]
+#: A running import tells its progress callback at most every this many rows...
+PROGRESS_ROWS = 500
+#: ...or, when fewer rows are done in that time, after this many seconds.
+PROGRESS_SECONDS = 0.5
 
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -438,6 +461,110 @@ def audit_import(
             detail={"format": fmt, **detail, **counts},
         )
     )
+
+
+class RowCounter:
+    """Counts the rows an import has done and tells its :data:`ImportProgress` callback.
+
+    Use it as ``async with RowCounter(progress) as counter``, hand it to the import's
+    transaction, and ``await counter.finish()`` once the transaction has ended. With no
+    callback it does nothing.
+
+    The transaction is synchronous code running on a thread of its own (SQLite's writer) or on
+    the event loop inside the async engine (PostgreSQL); :meth:`start` and :meth:`add` may be
+    called from either. They only note the count and, when a call is due (every
+    :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_SECONDS`), wake a task on the event loop that
+    calls the callback. The transaction never waits for it: a callback that writes the count
+    to the database does so in its own transaction, neither joined to the import's (it is not
+    rolled back with it) nor holding it up. Counts that arrive while the callback is still busy
+    are merged and the latest is given next, so the counts given only grow. A failing callback
+    is logged and the import goes on.
+    """
+
+    def __init__(self, progress: ImportProgress | None) -> None:
+        self._progress = progress
+        self._every = PROGRESS_ROWS
+        self._seconds = PROGRESS_SECONDS
+        self._done = 0
+        self._total = 0
+        self._told_done = 0
+        self._told_at = 0.0
+        self._lock = threading.Lock()
+        self._pending: tuple[int, int] | None = None
+        self._closing = False
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> RowCounter:
+        if self._progress is not None:
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.create_task(self._pump(self._progress), name="import-progress")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            with self._lock:
+                self._pending = None  # a failed import says no more
+        await self._close()
+
+    def start(self, *, total: int, done: int = 0) -> None:
+        """The file is read: it has ``total`` rows, ``done`` of them done already (rejected)."""
+        if self._task is None:
+            return
+        self._total, self._done = total, min(done, total)
+        self._tell()
+
+    def add(self, rows: int = 1) -> None:
+        """``rows`` more rows are done; the callback is told when it is due."""
+        if self._task is None:
+            return
+        self._done = min(self._done + rows, self._total)
+        if (
+            self._done - self._told_done >= self._every
+            or time.monotonic() - self._told_at >= self._seconds
+        ):
+            self._tell()
+
+    async def finish(self) -> None:
+        """The import is done: tell the callback (total, total) and wait until it has heard."""
+        if self._task is None:
+            return
+        self._done = self._total
+        self._tell()
+        await self._close()
+
+    def _tell(self) -> None:
+        self._told_done, self._told_at = self._done, time.monotonic()
+        with self._lock:
+            self._pending = (self._done, self._total)
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _close(self) -> None:
+        if self._task is None or self._task.done():
+            return
+        self._closing = True
+        self._wake.set()
+        await self._task
+
+    async def _pump(self, progress: ImportProgress) -> None:
+        """Call the callback with the latest count whenever one is waiting; end when closed."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                counts, self._pending = self._pending, None
+            if counts is not None:
+                try:
+                    result = progress(*counts)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:  # noqa: BLE001 - progress never stops an import
+                    log.warning("an import's progress callback failed", exc_info=True)
+            with self._lock:
+                if self._closing and self._pending is None:
+                    return
 
 
 class Report(Protocol):

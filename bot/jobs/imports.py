@@ -43,8 +43,10 @@ from bot.core.tables import (
     SKIP,
     Columns,
     Header,
+    ImportProgress,
     Parsed,
     Problem,
+    RowCounter,
     RowRejected,
     Rows,
     TableFileError,
@@ -803,9 +805,15 @@ def _store(
     today: date,
     posting_days: int,
     filename: str,
+    counter: RowCounter,
 ) -> JobImportReport:
-    """Screen, match and (unless a dry run) write the parsed rows, in one transaction."""
+    """Screen, match and (unless a dry run) write the parsed rows, in one transaction.
+
+    ``counter`` is told each row done: in a dry run once it is matched, in an import once it
+    is written or found unchanged.
+    """
     report = JobImportReport(rejected=parsed.rejected, warnings=parsed.warnings, dry_run=dry_run)
+    counter.start(total=len(parsed.rows) + len(parsed.rejected), done=len(parsed.rejected))
     employers = _Employers(conn, dry_run=dry_run, now=now)
     existing = _existing(conn, [row.key for row in parsed.rows])
     new: list[dict[str, Any]] = []
@@ -832,6 +840,8 @@ def _store(
             report.published += not flags
             new.append(values)
             new_clean.append(not flags)
+            if dry_run:
+                counter.add()
             continue
         lapse = old["expires_on"]
         if values["expires_on"] is None and lapse is not None and lapse >= today:
@@ -842,9 +852,12 @@ def _store(
             _same(old[name], values[name]) for name in _DATA_COLUMNS
         ):
             report.unchanged += 1
+            counter.add()
             continue
         report.updated += 1
         report.published += not flags
+        if dry_run:
+            counter.add()
         changed.append(
             {
                 **{f"b_{name}": value for name, value in values.items()},
@@ -886,6 +899,7 @@ def _store(
         note_terms(conn, ({**row, "id": i} for row, i in zip(batch, ids, strict=True)))
         clean = new_clean[start : start + _CHUNK]
         to_publish.extend(posting_id for posting_id, ok in zip(ids, clean, strict=True) if ok)
+        counter.add(len(batch))
     if changed:
         statement = (
             update(POSTINGS)
@@ -898,6 +912,7 @@ def _store(
         )
         for start in range(0, len(changed), _CHUNK):
             conn.execute(statement, changed[start : start + _CHUNK])
+            counter.add(len(changed[start : start + _CHUNK]))
         note_posting_terms(conn, [row["b_id"] for row in changed])
     report.alerts_queued = publish_postings(
         conn, posting_ids=to_publish, now=now, posting_days=posting_days
@@ -929,6 +944,7 @@ async def import_jobs(
     posting_days: int = 30,
     timezone: str = "Asia/Shanghai",
     now: datetime | None = None,
+    progress: ImportProgress | None = None,
 ) -> JobImportReport:
     """Parse a job list and upsert its rows in one transaction; return the report.
 
@@ -937,27 +953,42 @@ async def import_jobs(
     for staff review (a published posting that now gets a flag goes back to pending). New
     postings have source ``staff_import`` and ``actor_id`` as owner. A dry run reports the
     same counts and writes nothing; a malformed file raises :class:`TableFileError` first.
+
+    ``progress`` is told (rows done, rows in all) as rows are matched and stored, and once at
+    the end with done == total (see :class:`bot.core.tables.RowCounter`).
     """
     now = now or utcnow()
     today = today_in(timezone, now)
     parsed = await asyncio.to_thread(
         parse_job_file, data, filename=filename, default_city=default_city, today=today
     )
-    return await db.transact(
-        _store,
-        parsed=parsed,
-        dry_run=dry_run,
-        actor_id=actor_id,
-        min_wages=min_wages,
-        now=now,
-        today=today,
-        posting_days=posting_days,
-        filename=Path(filename).name,
-    )
+    async with RowCounter(progress) as counter:
+        report = await db.transact(
+            _store,
+            parsed=parsed,
+            dry_run=dry_run,
+            actor_id=actor_id,
+            min_wages=min_wages,
+            now=now,
+            today=today,
+            posting_days=posting_days,
+            filename=Path(filename).name,
+            counter=counter,
+        )
+        await counter.finish()
+    return report
 
 
-async def run_import_cli(settings: Settings, path: Path, *, dry_run: bool, city: str) -> int:
-    """``gongyou import jobs``: 0 when imported, 1 for a malformed file, 2 if unreadable."""
+async def run_import_cli(
+    settings: Settings,
+    path: Path,
+    *,
+    dry_run: bool,
+    city: str,
+    progress: ImportProgress | None = None,
+) -> int:
+    """``gongyou import jobs``: 0 when imported, 1 for a malformed file, 2 if unreadable
+    (``progress``: see :func:`import_jobs`)."""
     path = Path(path)
 
     async def run(db: Database, data: bytes) -> JobImportReport:
@@ -971,6 +1002,7 @@ async def run_import_cli(settings: Settings, path: Path, *, dry_run: bool, city:
             min_wages=load_min_wages(settings.min_wage_file),
             posting_days=settings.posting_days,
             timezone=settings.timezone,
+            progress=progress,
         )
 
     return await run_file_import(

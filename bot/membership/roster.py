@@ -35,6 +35,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.models import AuditLog, utcnow
 from bot.core.tables import (
+    ImportProgress,
+    RowCounter,
     TableFileError,
     cell_text,
     column_key,
@@ -640,16 +642,24 @@ def _store_roster(
     actor_id: int | None,
     now: datetime,
     filename: str,
+    counter: RowCounter,
 ) -> RosterReport:
-    """Add the new hashes (and with ``replace`` remove the rest), in one transaction."""
+    """Add the new hashes (and with ``replace`` remove the rest), in one transaction.
+
+    ``counter`` is told each row done: in a dry run once it is looked up, in an import once
+    it is found in the roster already or written.
+    """
     report = RosterReport(
         rows=parsed.rows, rejected=parsed.rejected, replace=replace, dry_run=dry_run
     )
+    counter.start(total=parsed.rows, done=len(parsed.rejected))
     wanted = list(dict.fromkeys(parsed.hashes))
     known: set[str] = set()
     for chunk in _chunks(wanted):
         query = select(ROSTER.c.card_hash).where(ROSTER.c.card_hash.in_(chunk))
-        known.update(conn.execute(query).scalars())
+        found = set(conn.execute(query).scalars())
+        known.update(found)
+        counter.add(len(chunk) if dry_run else len(found))
     new = [digest for digest in wanted if digest not in known]
     report.added, report.existing = len(new), len(known)
     gone: list[str] = []
@@ -666,6 +676,7 @@ def _store_roster(
         conn.execute(
             insert(ROSTER), [{"card_hash": d, "batch": batch, "imported_at": now} for d in chunk]
         )
+        counter.add(len(chunk))
     for chunk in _chunks(gone):
         conn.execute(delete(ROSTER).where(ROSTER.c.card_hash.in_(chunk)))
     for chunk in _chunks(revoked):
@@ -701,6 +712,7 @@ async def import_roster(
     dry_run: bool = False,
     actor_id: int | None = None,
     now: datetime | None = None,
+    progress: ImportProgress | None = None,
 ) -> RosterReport:
     """Hash a roster file's rows and store the new ones in one transaction; return the report.
 
@@ -708,22 +720,28 @@ async def import_roster(
     roster exactly the file: other hashes are removed and verifications of cards no longer
     in it are revoked. A dry run writes nothing. Raises :class:`RosterFileError` for a file
     that cannot be read (also for ``replace`` with no usable row, which would empty the roster).
+    ``progress`` is told (rows done, rows in all) as rows are looked up and stored, and once at
+    the end with done == total (see :class:`bot.core.tables.RowCounter`).
     """
     now = now or utcnow()
     name = Path(filename).name
     parsed = await asyncio.to_thread(parse_roster, data, filename=name, key=key)
     if replace and not parsed.hashes:
         raise RosterFileError("no-rows")
-    return await db.transact(
-        _store_roster,
-        parsed=parsed,
-        batch=(batch or name)[:64],
-        replace=replace,
-        dry_run=dry_run,
-        actor_id=actor_id,
-        now=now,
-        filename=name,
-    )
+    async with RowCounter(progress) as counter:
+        report = await db.transact(
+            _store_roster,
+            parsed=parsed,
+            batch=(batch or name)[:64],
+            replace=replace,
+            dry_run=dry_run,
+            actor_id=actor_id,
+            now=now,
+            filename=name,
+            counter=counter,
+        )
+        await counter.finish()
+    return report
 
 
 async def load_demo_roster(db: Database, *, key: bytes) -> int:
@@ -734,9 +752,16 @@ async def load_demo_roster(db: Database, *, key: bytes) -> int:
 
 
 async def run_roster_cli(
-    settings: Settings, path: Path, *, batch: str, replace: bool, dry_run: bool
+    settings: Settings,
+    path: Path,
+    *,
+    batch: str,
+    replace: bool,
+    dry_run: bool,
+    progress: ImportProgress | None = None,
 ) -> int:
-    """``gongyou import members``: 0 when imported, 1 for a malformed file, 2 if unreadable."""
+    """``gongyou import members``: 0 when imported, 1 for a malformed file, 2 if unreadable
+    (``progress``: see :func:`import_roster`)."""
     lang = settings.default_language
     path = Path(path)
     try:
@@ -764,6 +789,7 @@ async def run_roster_cli(
             batch=batch,
             replace=replace,
             dry_run=dry_run,
+            progress=progress,
         )
     except RosterFileError as err:
         print(file_error_text(lang, err), file=sys.stderr)

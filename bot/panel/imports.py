@@ -5,7 +5,7 @@ The page calls the same import functions as the bot and ``gongyou import`` (``im
 is checked first (a dry run); its one-time token then lets staff confirm it, once: a second
 submit of the same confirmation (on this replica or another) finds the import already under way
 and imports nothing more. Checks and imports run in the background on the replica that took the
-request; their page refreshes itself until they are done, showing about how many rows are done.
+request; their page refreshes itself until they are done, showing how many rows are done.
 
 Pending uploads (the file, its options, its owner, when it expires, how its check went) live in
 the database (:mod:`bot.panel.uploads`), so several replicas behind a load balancer serve them
@@ -13,9 +13,23 @@ alike. Uploads are read in chunks and refused as soon as they pass :data:`UPLOAD
 once when the request says it is larger), so a huge file is never held whole. Workbooks with
 formulas are refused with a word on how to save them as values.
 
-Progress: the imports report no rows while they run (each reads and stores a whole file in one
-transaction), so rows done are estimated: a check from the file's row count at a measured pace
-(:data:`ROWS_PER_SECOND`), an import from how long its own check took. The page says "about".
+Progress: the imports count their rows as they match and store them (see
+:class:`bot.core.tables.RowCounter`), and the page shows those real counts: "N of M rows" and a
+bar. Each count goes to the upload's row (``rows_done``, and ``rows`` the file's real total) in a
+short transaction of its own, never the import's: it is not rolled back with the import, and the
+import never waits for it. On SQLite the import's transaction holds the database's one write
+lock from its first write to its end, so a count written meanwhile would have to wait for the
+import: there the latest count is also kept in memory (:data:`_COUNTS`), the page on the replica
+running the import shows it at once, and the row gets it when the lock is free (a write that
+cannot get it within :data:`COUNT_WRITE_WAIT` is given up; the next count tries again, the last
+one lands once the import has committed). The page of an upload reads its row without the
+writer, so it is served while an import holds it. On PostgreSQL every count lands at once and
+every replica shows it.
+
+Until the first count arrives (the import reads and checks the whole file before it counts its
+rows) the page estimates rows done from the time taken, as before: a check from the file's row
+count at a measured pace (:data:`ROWS_PER_SECOND`), an import from how long its own check took
+(:data:`IMPORT_FACTOR`). The page then says "about".
 """
 
 from __future__ import annotations
@@ -27,7 +41,7 @@ import re
 import secrets
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +52,8 @@ from aiohttp import BodyPartReader, ClientPayloadError, web
 
 from bot.context import Services
 from bot.core.models import Role, utcnow
-from bot.core.tables import Problem, TableFileError, TableReport
+from bot.core.tables import ImportProgress, Problem, TableFileError, TableReport
+from bot.db import Database
 from bot.i18n import DEFAULT_LANGUAGE, FLUENT_LOCALE, t
 from bot.jobs.core import load_min_wages
 from bot.jobs.imports import JobImportReport, import_jobs
@@ -60,9 +75,11 @@ from bot.panel.uploads import (
     Upload,
     add_upload,
     drop_upload,
+    find_upload,
     finish_run,
     get_upload,
     list_uploads,
+    note_progress,
     take_for_import,
 )
 from bot.stations.geo import Crs
@@ -96,6 +113,8 @@ IMPORT_FACTOR = {"jobs": 2.5, "stations": 6.5, "members": 2.0}
 TABLE_LIMIT = 1000
 #: Seconds between refreshes of a page whose check or import is still running.
 REFRESH_SECONDS = 2
+#: Longest a count of rows done waits for SQLite's write lock before it is left for the next.
+COUNT_WRITE_WAIT = 2.0
 #: How much of a workbook's sheets is looked through for formulas.
 FORMULA_SCAN_LIMIT = 256 * 1024 * 1024
 
@@ -248,9 +267,40 @@ def _check_form(fields: dict[str, str], filename: str, data: bytes) -> dict[str,
 
 #: The checks and imports running in this process (kept referenced until they end).
 _RUNNING: set[asyncio.Task[None]] = set()
+#: The latest count (rows done, rows in all) of each check or import running in this process,
+#: by upload token: shown at once on this replica's page, even before the row has it.
+_COUNTS: dict[str, tuple[int, int]] = {}
 
 
-async def _run(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> Report:
+def _count_rows(db: Database, token: str) -> ImportProgress:
+    """The progress callback of an upload's run: keeps the count in memory and writes it to
+    the upload's row in a short transaction of its own (see the module's docstring)."""
+
+    async def count(done: int, total: int) -> None:
+        _COUNTS[token] = (done, total)
+        write: Awaitable[None] = db.short(note_progress, token=token, done=done, total=total)
+        try:
+            if db.is_sqlite:
+                # The import may hold the write lock for its whole transaction: do not wait
+                # for it; the count stays in memory and the next one tries again.
+                async with asyncio.timeout(COUNT_WRITE_WAIT):
+                    await write
+            else:
+                await write
+        except Exception:  # noqa: BLE001 - a count not stored is no failure of the import
+            log.debug("panel: the count of upload %s waits for the next one", token[:6])
+
+    return count
+
+
+async def _run(
+    svc: Services,
+    upload: Upload,
+    data: bytes,
+    *,
+    dry_run: bool,
+    progress: ImportProgress | None = None,
+) -> Report:
     """Run the upload's import (the bot's and the CLI's function) as its owner."""
     settings = svc.settings
     if upload.kind == "jobs":
@@ -264,6 +314,7 @@ async def _run(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> 
             min_wages=load_min_wages(settings.min_wage_file),
             posting_days=settings.posting_days,
             timezone=settings.timezone,
+            progress=progress,
         )
     if upload.kind == "stations":
         return await import_stations(
@@ -273,6 +324,7 @@ async def _run(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> 
             crs=Crs(upload.options["crs"]),
             dry_run=dry_run,
             actor_id=upload.user_id,
+            progress=progress,
         )
     return await import_roster(
         svc.db,
@@ -282,6 +334,7 @@ async def _run(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> 
         replace=upload.options["replace"],
         dry_run=dry_run,
         actor_id=upload.user_id,
+        progress=progress,
     )
 
 
@@ -294,7 +347,9 @@ def _start(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> None
         rows: int | None = None
         seconds: float | None = None
         try:
-            report = await _run(svc, upload, data, dry_run=dry_run)
+            report = await _run(
+                svc, upload, data, dry_run=dry_run, progress=_count_rows(svc.db, upload.token)
+            )
         except (TableFileError, RosterFileError) as err:
             state, result = "refused", _error_result(upload.kind, err)
         except Exception:  # noqa: BLE001 - shown as a polite failure, logged in full
@@ -315,6 +370,8 @@ def _start(svc: Services, upload: Upload, data: bytes, *, dry_run: bool) -> None
             )
         except Exception:  # noqa: BLE001 - the page shows it as cut off after a while
             log.exception("panel: the outcome of upload %s was not stored", upload.token[:6])
+        finally:
+            _COUNTS.pop(upload.token, None)
 
     task = asyncio.create_task(work(), name=f"panel-import-{upload.token[:6]}")
     _RUNNING.add(task)
@@ -358,19 +415,34 @@ def _error_result(kind: str, err: TableFileError | RosterFileError) -> dict[str,
 
 @dataclass(frozen=True)
 class Progress:
-    """About how far a running check or import is: rows done of the file's rows."""
+    """How far a running check or import is: rows done of the file's rows, as the import
+    counted them (``counted``) or, before its first count, estimated."""
 
     done: int
     total: int
     percent: int
+    counted: bool = False
 
 
-def progress(upload: Upload, now: datetime) -> Progress | None:
-    """An estimate of a running check's or import's progress (None when the file's rows are
-    not known): the imports report nothing while they run, so it is measured in time against
-    the pace of checks (a check) or against the upload's own check (an import), and it stays
-    below the last row until the run is done."""
-    if not upload.running or upload.rows <= 0:
+def progress(
+    upload: Upload, now: datetime, counted: tuple[int, int] | None = None
+) -> Progress | None:
+    """A running check's or import's progress (None when the file's rows are not known).
+
+    ``counted`` is the latest count kept in this process, else the upload's row has one once
+    the import has counted its rows. Before that it is estimated, measured in time against the
+    pace of checks (a check) or against the upload's own check (an import), and it stays below
+    the last row until the run is done.
+    """
+    if not upload.running:
+        return None
+    if counted is None and upload.rows_done is not None:
+        counted = (upload.rows_done, upload.rows)
+    if counted is not None and counted[1] > 0:
+        done, total = counted
+        done = max(0, min(done, total))
+        return Progress(done=done, total=total, percent=done * 100 // total, counted=True)
+    if upload.rows <= 0:
         return None
     elapsed = max(0.0, (now - upload.started_at).total_seconds())
     if upload.state == "importing" and upload.check_seconds is not None:
@@ -445,9 +517,17 @@ async def _own_upload(request: web.Request) -> Upload:
     seen = visitor(request)
     if seen is None or not _TOKEN.match(token):
         raise web.HTTPNotFound()
-    upload = await services(request).db.transact(
-        get_upload, token=token, user_id=seen.user_id, now=utcnow()
-    )
+    db = services(request).db
+    now = utcnow()
+    upload: Upload | None = None
+    if db.is_sqlite:
+        # Read without the writer: a running import holds SQLite's one writer thread for its
+        # whole transaction, and the page must show its progress meanwhile (a read in WAL
+        # mode waits for no writer).
+        async with db.engine.connect() as conn:
+            upload = await conn.run_sync(find_upload, token=token, user_id=seen.user_id, now=now)
+    if upload is None or upload.cut_off(now):
+        upload = await db.transact(get_upload, token=token, user_id=seen.user_id, now=now)
     if upload is None:
         raise web.HTTPNotFound()
     return upload
@@ -545,7 +625,7 @@ async def upload_page(request: web.Request) -> web.StreamResponse:
         upload=upload,
         running=upload.running,
         elapsed=int(max(0.0, (now - upload.started_at).total_seconds())),
-        progress=progress(upload, now),
+        progress=progress(upload, now, _COUNTS.get(upload.token)),
         figures=[tuple(figure) for figure in result.get("figures", [])],
         entries=entries,
         more=int(result.get("more", 0)),

@@ -62,7 +62,11 @@ class PanelUpload(SQLModel, table=True):
     state: str = Field(max_length=16)
     #: Rows in the file: estimated from its bytes at upload, counted by the check.
     rows: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    #: How long the check took (seconds): the import's progress is measured against it.
+    #: Rows the running check or import has done, as it counts them (of ``rows``, which it
+    #: then also counts); None until its first count arrives.
+    rows_done: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: How long the check took (seconds): until the import's first count arrives, its progress
+    #: is estimated against it.
     check_seconds: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
     #: What the page shows once a run is done: figures, rows by language, or the error.
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

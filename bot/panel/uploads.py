@@ -10,6 +10,8 @@ check or import runs. The functions are plain synchronous SQLAlchemy Core, run t
 - :func:`take_for_import` is the confirmation: one conditional UPDATE moves a checked upload to
   ``importing``; of two confirmations arriving together (on one replica or two) exactly one
   finds the row still ``checked`` and gets the file, the other gets None.
+- :func:`note_progress` stores how many rows a running check or import has done, as the
+  import counts them (in a short transaction of its own, never the import's).
 - :func:`finish_run` stores what a check or import came to (and drops the file once it is not
   needed any more).
 """
@@ -57,11 +59,16 @@ class Upload:
     created_at: datetime
     started_at: datetime
     expires_at: datetime
+    rows_done: int | None = None
 
     @property
     def running(self) -> bool:
         """True while its check or import runs."""
         return self.state in RUNNING
+
+    def cut_off(self, now: datetime) -> bool:
+        """True when it is still running long after it started: its replica stopped."""
+        return self.running and self.started_at < now - STALE_AFTER
 
 
 def _upload(row: Any) -> Upload:
@@ -127,19 +134,24 @@ def add_upload(
     return True
 
 
-def get_upload(conn: Connection, *, token: str, user_id: int, now: datetime) -> Upload | None:
-    """The owner's upload (None if it is someone else's, expired or gone)."""
+def find_upload(conn: Connection, *, token: str, user_id: int, now: datetime) -> Upload | None:
+    """The owner's upload (None if it is someone else's, expired or gone), only read: one cut
+    off (see :meth:`Upload.cut_off`) is still shown as running."""
     row = conn.execute(
         select(*_SHOWN).where(
             UPLOADS.c.token == token, UPLOADS.c.user_id == user_id, UPLOADS.c.expires_at > now
         )
     ).first()
-    if row is None:
-        return None
-    upload = _upload(row)
-    if upload.running and upload.started_at < now - STALE_AFTER:
+    return None if row is None else _upload(row)
+
+
+def get_upload(conn: Connection, *, token: str, user_id: int, now: datetime) -> Upload | None:
+    """The owner's upload (None if it is someone else's, expired or gone); one cut off is
+    marked failed first."""
+    upload = find_upload(conn, token=token, user_id=user_id, now=now)
+    if upload is not None and upload.cut_off(now):
         _tidy(conn, now=now)
-        return get_upload(conn, token=token, user_id=user_id, now=now)
+        return find_upload(conn, token=token, user_id=user_id, now=now)
     return upload
 
 
@@ -168,12 +180,22 @@ def take_for_import(
             UPLOADS.c.data.is_not(None),
             UPLOADS.c.expires_at > now,
         )
-        .values(state="importing", started_at=now, expires_at=now + KEEP)
+        .values(state="importing", rows_done=None, started_at=now, expires_at=now + KEEP)
     )
     if moved.rowcount != 1:
         return None
     row = conn.execute(select(*_SHOWN, UPLOADS.c.data).where(UPLOADS.c.token == token)).one()
     return _upload(row), bytes(row._mapping["data"])
+
+
+def note_progress(conn: Connection, *, token: str, done: int, total: int) -> None:
+    """Store that a running check or import has done ``done`` of the file's ``total`` rows
+    (safe to run again; nothing happens once the run has ended)."""
+    conn.execute(
+        update(UPLOADS)
+        .where(UPLOADS.c.token == token, UPLOADS.c.state.in_(RUNNING))
+        .values(rows_done=done, rows=total)
+    )
 
 
 def finish_run(

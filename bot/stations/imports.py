@@ -38,8 +38,10 @@ from sqlalchemy import Connection, Table, Text, bindparam, cast, insert, select,
 from bot.core.models import utcnow
 from bot.core.tables import (
     Columns,
+    ImportProgress,
     Parsed,
     Problem,
+    RowCounter,
     RowRejected,
     TableFileError,
     TableReport,
@@ -961,9 +963,15 @@ def _upsert(
     actor_id: int | None,
     filename: str,
     crs: str,
+    counter: RowCounter,
 ) -> ImportReport:
-    """Match, compare and (unless a dry run) write the parsed rows, in the caller's transaction."""
+    """Match, compare and (unless a dry run) write the parsed rows, in the caller's transaction.
+
+    ``counter`` is told each row done: in a dry run once it is matched (and compared), in an
+    import once it is written or found unchanged; rows left out as duplicates once matched.
+    """
     report = ImportReport(warnings=parsed.warnings, dry_run=dry_run, format=parsed.format)
+    counter.start(total=len(parsed.rows) + len(parsed.rejected), done=len(parsed.rejected))
     by_id: dict[str, int] = {}
     by_place: dict[tuple[str, str], int] = {}
     by_place_unnumbered: dict[tuple[str, str], int] = {}
@@ -993,6 +1001,7 @@ def _upsert(
         else:
             matched[station_id] = row
     report.rejected = sorted([*parsed.rejected, *duplicates], key=lambda r: r.line)
+    counter.add(len(duplicates) + (len(new) if dry_run else 0))
 
     now = utcnow()
     changes: dict[tuple[int, ...], list[dict[str, Any]]] = {}
@@ -1007,6 +1016,7 @@ def _upsert(
     dumped: dict[int, str] = {}
     for start in range(0, len(ids), _ID_CHUNK):
         chunk = ids[start : start + _ID_CHUNK]
+        unchanged = report.unchanged
         query = select(STATIONS.c.id, *columns).where(STATIONS.c.id.in_(chunk))
         for found in conn.execute(query):
             station_id, current = found[0], tuple(found[1:])
@@ -1045,6 +1055,7 @@ def _upsert(
                     *(merged[_DATA_COLUMNS.index(name)] for name in _SEARCHED)
                 )
             changes.setdefault(differ, []).append({"b_id": station_id, **params})
+        counter.add(len(chunk) if dry_run else report.unchanged - unchanged)
     report.updated = sum(len(group) for group in changes.values())
     report.added = len(new)
     if dry_run:
@@ -1067,6 +1078,7 @@ def _upsert(
         ]
         conn.execute(insert(STATIONS), batch)
         written.extend(row["search_text"] for row in batch)
+        counter.add(len(batch))
     for differ, group in changes.items():
         names = [_DATA_COLUMNS[i] for i in differ]
         if any(name in _SEARCHED for name in names):
@@ -1078,6 +1090,7 @@ def _upsert(
         )
         for start in range(0, len(group), _WRITE_CHUNK):
             conn.execute(statement, group[start : start + _WRITE_CHUNK])
+            counter.add(len(group[start : start + _WRITE_CHUNK]))
         written.extend(row["b_search_text"] for row in group if "b_search_text" in row)
     add_search_terms(conn, written)
     audit_import(
@@ -1103,6 +1116,7 @@ async def import_stations(
     dry_run: bool = False,
     demo: bool = False,
     actor_id: int | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportReport:
     """Parse a station file and upsert its rows in one transaction; return the report.
 
@@ -1111,22 +1125,27 @@ async def import_stations(
     address. ``demo`` marks every imported row as demo data. A dry run reports the same counts
     and writes nothing. A file that is malformed as a whole raises :class:`ImportFileError`
     before anything is written. One audit record (``stations.import``) notes the counts.
+    ``progress`` is told (rows done, rows in all) as rows are matched and stored, and once at
+    the end with done == total (see :class:`bot.core.tables.RowCounter`).
     """
     crs = Crs(crs)
     parsed = await asyncio.to_thread(parse_station_file, data, filename=filename, crs=crs)
-    report = await db.transact(
-        _upsert,
-        parsed=parsed,
-        demo=demo,
-        dry_run=dry_run,
-        actor_id=actor_id,
-        filename=Path(filename).name,
-        crs=crs.value,
-    )
-    if not dry_run and not db.is_sqlite and report.added + report.updated >= ANALYZE_AFTER:
-        # PostgreSQL plans the nearest query from the table's statistics: after a big import
-        # they are refreshed at once rather than when autovacuum gets to it.
-        await db.transact(_analyze)
+    async with RowCounter(progress) as counter:
+        report = await db.transact(
+            _upsert,
+            parsed=parsed,
+            demo=demo,
+            dry_run=dry_run,
+            actor_id=actor_id,
+            filename=Path(filename).name,
+            crs=crs.value,
+            counter=counter,
+        )
+        if not dry_run and not db.is_sqlite and report.added + report.updated >= ANALYZE_AFTER:
+            # PostgreSQL plans the nearest query from the table's statistics: after a big
+            # import they are refreshed at once rather than when autovacuum gets to it.
+            await db.transact(_analyze)
+        await counter.finish()
     return report
 
 
@@ -1152,13 +1171,21 @@ async def run_import_cli(
     crs: str,
     dry_run: bool,
     demo: bool,
+    progress: ImportProgress | None = None,
 ) -> int:
-    """``gongyou import stations``: 0 when imported, 1 for a malformed file, 2 if unreadable."""
+    """``gongyou import stations``: 0 when imported, 1 for a malformed file, 2 if unreadable
+    (``progress``: see :func:`import_stations`)."""
     path = Path(path)
 
     async def run(db: Database, data: bytes) -> ImportReport:
         return await import_stations(
-            db, data, filename=path.name, crs=Crs(crs), dry_run=dry_run, demo=demo
+            db,
+            data,
+            filename=path.name,
+            crs=Crs(crs),
+            dry_run=dry_run,
+            demo=demo,
+            progress=progress,
         )
 
     return await run_file_import(

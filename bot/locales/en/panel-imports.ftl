@@ -31,7 +31,8 @@ panel-imports-state-failed = The import did not finish
 panel-imports-of = Upload: { $name }
 panel-imports-size = { $kb } KB
 panel-imports-running = Working for { $seconds } s. This page refreshes itself; large files take a minute.
-panel-imports-progress = About { $done } of { $total } rows ({ $percent }%). The import does not report each row, so this is estimated from the time taken.
+panel-imports-progress = About { $done } of { $total } rows ({ $percent }%). The file is still being read and its rows are not counted yet, so this is estimated from the time taken.
+panel-imports-progress-rows = { $done } of { $total } rows done ({ $percent }%).
 panel-imports-busy = You have { $count } files being checked or imported already. Please wait for one to finish before uploading another.
 panel-imports-again = Upload another file
 panel-imports-another = Import another file
@@ -68,3 +69,5 @@ panel-imports-too-large = The file is too large: uploads are limited to { $limit
 panel-imports-formulas = This spreadsheet contains formulas (the first in cell { $cell }). Please save a copy with values only (copy the cells, then Paste Special → Values) and upload that.
 # The progress bar of `gongyou import` in a terminal (the same imports as this page).
 panel-imports-cli-progress = Importing { $name }
+# The word after the row counts of that progress bar.
+panel-imports-cli-rows = rows

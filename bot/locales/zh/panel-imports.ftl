@@ -31,7 +31,8 @@ panel-imports-state-failed = 导入没有完成
 panel-imports-of = 上传：{ $name }
 panel-imports-size = { $kb } KB
 panel-imports-running = 已用时 { $seconds } 秒。本页会自动刷新，大文件需要一分钟左右。
-panel-imports-progress = 约 { $done } / { $total } 行（{ $percent }%）。导入过程中不逐行报告，这是按用时估算的。
+panel-imports-progress = 约 { $done } / { $total } 行（{ $percent }%）。文件还在读取，尚未开始逐行计数，这是按用时估算的。
+panel-imports-progress-rows = 已完成 { $done } / { $total } 行（{ $percent }%）。
 panel-imports-busy = 你已经有 { $count } 个文件正在检查或导入。请等其中一个完成后再上传。
 panel-imports-again = 重新上传文件
 panel-imports-another = 导入其他文件
@@ -68,3 +69,5 @@ panel-imports-too-large = 文件太大：上传限制为 { $limit } MB。请拆�
 panel-imports-formulas = 这个表格含有公式（第一个在 { $cell } 单元格）。请另存一份只含数值的副本（复制单元格后“选择性粘贴 → 数值”）再上传。
 # 终端里 `gongyou import` 的进度条（与本页相同的导入）。
 panel-imports-cli-progress = 正在导入 { $name }
+# 终端进度条中行数后面的单位。
+panel-imports-cli-rows = 行
