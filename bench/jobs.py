@@ -60,6 +60,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, update
 
+import bot.app as bot_app
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
 from bot.app import WARM_UP, build_application
 from bot.config import Settings
@@ -252,6 +253,7 @@ async def _timed(db: Database, query: JobQuery, strategy: str = "auto") -> tuple
 async def _started(db: Database, url: str) -> tuple[Any, Any]:
     """The application started as a replica starts it (its warm-up task running)."""
     reset_search_index()
+    bot_app.FREEZE_AFTER_WARM_UP = True  # as ``gongyou run`` sets it
     settings = Settings(bot_token="1:JOBS", database_url=url, _env_file=None)
     application = build_application(settings, db=db, request=LocalBotApi(), job_queue=False)
     await application.initialize()

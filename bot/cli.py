@@ -548,6 +548,9 @@ def _run(settings: Settings, mode: str | None) -> int:
     from bot.membership.roster import member_key
 
     member_key(settings)  # warns when the roster would use the public demo key
+    import bot.app
+
+    bot.app.FREEZE_AFTER_WARM_UP = True  # a replica: see bot.app._no_full_collections
     if settings.mode is Mode.webhook:
         asyncio.run(_serve_webhook(settings))
         return 0

@@ -90,3 +90,45 @@ async def test_a_change_written_while_the_index_was_built_is_seen_by_the_next_se
     assert await prepare_search_index(db)
 
     assert await _titles(db, keywords="改过") == ["改过的岗位"]
+
+
+def test_rows_read_by_id_are_put_in_index_order_a_chunk_at_a_time() -> None:
+    # (id, status, published_at, ...): stamps out of id order, ties broken by id, no stamp first
+    stamps = ["2025-03-01", None, "2025-01-05", "2025-03-01", "2024-12-31", "2025-02-02", None]
+    rows = [(n + 1, "published", stamp) for n, stamp in enumerate(stamps)]
+    filled: list[Any] = []
+
+    class Recording:
+        def fill(self, given: Any) -> None:
+            filled.extend(given)
+
+    job_search._assemble(Recording(), list(rows))  # type: ignore[arg-type]
+    assert filled == sorted(rows, key=lambda row: (row[2] or "", row[0]))
+    assert [row[0] for row in filled] == [2, 7, 5, 3, 6, 1, 4]
+
+
+def test_postings_with_latin_letters_are_found_across_search_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(job_search, "_LETTER_WINDOW", 5)
+    texts = [
+        "保安夜班工作",
+        "快递分拣员",
+        "仓库叉车司机需要ab证",
+        "商场保洁",
+        "小区门卫wifi",
+        "装卸",
+    ]
+    index = job_search._Index()
+    index.texts = texts
+    index.starts = []
+    offset = 0
+    for text in texts:
+        index.starts.append(offset)
+        offset += len(text) + 1
+    index.corpus = job_search._SEPARATOR.join(texts) + job_search._SEPARATOR
+    found = index._with_letters()
+    assert found == [
+        p for p, text in enumerate(texts) if any(c.isascii() and c.isalpha() for c in text)
+    ]
+    assert found == [2, 4]

@@ -161,3 +161,48 @@ def test_a_bot_api_request_searches_for_no_missing_module() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == []
+
+
+def test_no_full_collection_runs_during_warm_ups_and_a_replica_freezes_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from bot import app
+
+    before = gc.get_threshold()
+    frozen = gc.get_freeze_count()
+    with app._no_full_collections():
+        assert gc.get_threshold()[:2] == before[:2]
+        assert gc.get_threshold()[2] > 10**8  # the oldest generation is left alone
+        with app._no_full_collections():  # two warm-ups at once (two applications)
+            pass
+        assert gc.get_threshold()[2] > 10**8  # the first one still runs
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen  # tests and other callers: nothing frozen
+
+    monkeypatch.setattr(app, "FREEZE_AFTER_WARM_UP", True)
+    try:
+        with app._no_full_collections():
+            pass
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+    assert gc.get_threshold() == before
+
+
+async def test_gongyou_run_marks_the_process_a_replica(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import app, cli
+
+    monkeypatch.setattr(app, "FREEZE_AFTER_WARM_UP", False)
+    served: list[bool] = []
+
+    async def serve(_settings: Settings) -> None:
+        served.append(app.FREEZE_AFTER_WARM_UP)
+
+    monkeypatch.setattr(cli, "_serve_polling", serve)
+    settings = Settings(bot_token="1:RUN", _env_file=None)
+    await asyncio.to_thread(cli._run, settings, "polling")
+    assert served == [True]
