@@ -1,5 +1,6 @@
 """The panel's legal cases: list and filters, one case with its conversation, the worker's
-identity only where they chose to share it, audits, statistics, CSV export and refusals."""
+identity only where they chose to share it, audits, statistics, CSV export and refusals; claiming,
+answering, releasing and closing a case as the bot does."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from sqlmodel import col, select
 from bot.app import encoders
 from bot.config import Settings
 from bot.core.models import AuditLog, utcnow
-from bot.core.outbox import OUTBOX
+from bot.core.outbox import OUTBOX, buttons_markup
 from bot.db import Database
-from bot.legal.cases import BOT_POST, FROM_WORKER, TO_WORKER
-from bot.legal.models import LegalCase, LegalMessage
+from bot.i18n import t
+from bot.legal.cases import BOT_POST, FROM_WORKER, TO_WORKER, rating_keyboard
+from bot.legal.core import case_label, outcome_name
+from bot.legal.models import CaseStatus, LegalCase, LegalMessage
 from bot.legal.stats import duration_text
 from bot.panel import cases as cases_page
 from handlers.notifier import TelegramNotifier
@@ -29,6 +32,10 @@ LAWYER = 500_101
 OTHER_LAWYER = 500_102
 STAFF = 500_103
 MATCHMAKER = 500_104
+ADMIN = 500_105
+#: The volunteers' group (a forum: each case has its topic there).
+GROUP = -100_555
+TOPIC = 77
 
 
 async def _records(db: Database, action: str) -> list[AuditLog]:
@@ -410,3 +417,238 @@ async def test_without_the_bot_a_claim_tells_the_worker_through_the_outbox_and_a
     async with db.engine.connect() as conn:
         queued = (await conn.execute(select(OUTBOX.c.chat_id, OUTBOX.c.text))).all()
     assert [(chat, "已经有志愿律师接手了" in text) for chat, text in queued] == [(WORKER_ID, True)]
+
+
+# --- releasing and closing a case from the panel ------------------------------------------------
+
+
+def _to_group(harness: Harness) -> list[str]:
+    return [
+        call.text
+        for call in harness.api.sent("sendMessage")
+        if int(call.params["chat_id"]) == GROUP
+        and int(call.params.get("message_thread_id") or 0) == TOPIC
+    ]
+
+
+async def _stored(db: Database, case: LegalCase) -> LegalCase:
+    async with db.session() as session:
+        found = await session.get(LegalCase, case.id)
+    assert found is not None
+    return found
+
+
+async def _in_topic(db: Database, **fields: object) -> LegalCase:
+    """A case announced in its own topic of the volunteers' group."""
+    return await make_case(db, chat_id=GROUP, thread_id=TOPIC, **fields)
+
+
+async def test_the_claimer_releases_a_case_once_confirmed_and_only_the_group_is_told(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await _in_topic(db, status="claimed", claimed_by=LAWYER)
+    number = case_label(case.id or 0)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        assert f'action="{PREFIX}/cases/{case.id}/release"' in page
+        asked = await panel.post(f"/cases/{case.id}/release")
+        question = await asked.text()
+        assert asked.status == 200
+        assert t("zh", "lc-release-ask", number=number) in question
+        assert t("zh", "lc-btn-release-yes", number=number) in question
+        assert (await _stored(db, case)).status == CaseStatus.claimed  # not before the answer
+        first = await panel.post(f"/cases/{case.id}/release", {"confirm": "yes"},
+                                 allow_redirects=False)  # fmt: skip
+        again = await panel.post(f"/cases/{case.id}/release", {"confirm": "yes"},
+                                 allow_redirects=False)  # fmt: skip
+        assert first.headers["Location"] == f"{PREFIX}/cases/{case.id}?done=released"
+        assert again.headers["Location"] == f"{PREFIX}/cases/{case.id}?done=not-claimed"
+        shown = await (await panel.get(f"/cases/{case.id}?done=released")).text()
+        assert t("zh", "lc-released", number=number) in shown
+        assert "认领这个案件" in shown  # open again: the claim button is back
+    stored = await _stored(db, case)
+    assert stored.status == CaseStatus.open
+    assert stored.claimed_by is None
+    [released] = await _records(db, "legal.case.release")
+    assert released.actor_id == LAWYER
+    assert released.subject == f"case:{case.id}"
+    someone = t("zh", "lc-someone")
+    assert _to_group(harness) == [t("zh", "lc-note-released", name=someone)]
+    assert _to_worker(harness) == []  # as in the bot: the worker is not told of a release
+
+
+async def test_a_volunteer_who_did_not_claim_the_case_can_neither_release_nor_close_it(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await _in_topic(db, status="claimed", claimed_by=OTHER_LAWYER)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        assert "/release" not in page
+        assert "/close" not in page
+        for confirm in ("", "yes"):
+            form = {"confirm": confirm, "outcome": "answered"}
+            released = await panel.post(f"/cases/{case.id}/release", form, allow_redirects=False)
+            closed = await panel.post(f"/cases/{case.id}/close", form, allow_redirects=False)
+            assert released.headers["Location"].endswith("?done=release-not-yours")
+            assert closed.headers["Location"].endswith("?done=close-not-yours")
+        refused = await (await panel.get(f"/cases/{case.id}?done=release-not-yours")).text()
+        assert t("zh", "lc-release-not-yours") in refused
+        refused = await (await panel.get(f"/cases/{case.id}?done=close-not-yours")).text()
+        assert t("zh", "lc-close-not-yours") in refused
+    stored = await _stored(db, case)
+    assert (stored.status, stored.claimed_by) == (CaseStatus.claimed, OTHER_LAWYER)
+    assert await _records(db, "legal.case.release") == []
+    assert await _records(db, "legal.case.close") == []
+    assert harness.api.sent("sendMessage") == []
+
+
+async def test_the_claimer_closes_a_case_once_confirmed_and_the_worker_is_asked_for_a_rating(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await _in_topic(db, status="claimed", claimed_by=LAWYER)
+    number = case_label(case.id or 0)
+    mediation = outcome_name("zh", "mediation")
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{case.id}")).text()
+        assert '<option value="mediation">' + mediation + "</option>" in page
+        asked = await panel.post(f"/cases/{case.id}/close", {"outcome": "mediation"})
+        question = await asked.text()
+        assert t("zh", "lc-close-ask", number=number, outcome=mediation) in question
+        assert '<input type="hidden" name="outcome" value="mediation">' in question
+        assert (await _stored(db, case)).status == CaseStatus.claimed  # not before the answer
+        form = {"outcome": "mediation", "confirm": "yes"}
+        first, second = await asyncio.gather(
+            panel.post(f"/cases/{case.id}/close", form, allow_redirects=False),
+            panel.post(f"/cases/{case.id}/close", form, allow_redirects=False),
+        )
+        places = sorted([first.headers["Location"], second.headers["Location"]])
+        assert places == [f"{PREFIX}/cases/{case.id}?done=closed",
+                          f"{PREFIX}/cases/{case.id}?done=closed-done"]  # fmt: skip
+        shown = await (await panel.get(f"/cases/{case.id}?done=closed-done")).text()
+        assert t("zh", "lc-closed-done", number=number, outcome=mediation) in shown
+        assert "/close" not in shown  # a closed case has no actions
+    stored = await _stored(db, case)
+    assert (stored.status, stored.outcome, stored.closed_by) == (
+        CaseStatus.closed, "mediation", LAWYER)  # fmt: skip
+    [record] = await _records(db, "legal.case.close")
+    assert record.actor_id == LAWYER
+    assert record.detail == {"outcome": "mediation"}
+    [told] = [c for c in harness.api.sent("sendMessage") if int(c.params["chat_id"]) == WORKER_ID]
+    assert told.text == t("zh", "lw-closed", number=number, outcome=mediation)
+    assert told.callback_data == [f"lw:s:{case.id}:{n}" for n in range(1, 6)]
+    note = t("zh", "lc-note-closed", outcome=mediation, name=t("zh", "lc-someone"))
+    assert _to_group(harness) == [note]
+    [topic] = harness.api.sent("closeForumTopic")
+    assert (int(topic.params["chat_id"]), int(topic.params["message_thread_id"])) == (GROUP, TOPIC)
+
+
+async def test_a_volunteer_closes_an_open_case_and_an_admin_closes_anyones(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    waiting = await make_case(db)
+    theirs = await make_case(db, status="claimed", claimed_by=OTHER_LAWYER)
+    form = {"outcome": "answered", "confirm": "yes"}
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        page = await (await panel.get(f"/cases/{waiting.id}")).text()
+        assert f'action="{PREFIX}/cases/{waiting.id}/close"' in page
+        assert "/release" not in page  # nothing to give back before a claim
+        done = await panel.post(f"/cases/{waiting.id}/close", form, allow_redirects=False)
+        assert done.headers["Location"].endswith("?done=closed-done")
+    async with signed_in(db, settings, user_id=ADMIN, roles=["admin"],
+                         notifier=_notifier(harness)) as admin:  # fmt: skip
+        page = await (await admin.get(f"/cases/{theirs.id}")).text()
+        assert f'action="{PREFIX}/cases/{theirs.id}/close"' in page
+        assert "/release" not in page  # only the claimer gives a case back, as in the bot
+        released = await admin.post(f"/cases/{theirs.id}/release", {"confirm": "yes"},
+                                    allow_redirects=False)  # fmt: skip
+        assert released.headers["Location"].endswith("?done=release-not-yours")
+        done = await admin.post(f"/cases/{theirs.id}/close", form, allow_redirects=False)
+        assert done.headers["Location"].endswith("?done=closed-done")
+    assert (await _stored(db, waiting)).closed_by == LAWYER
+    assert (await _stored(db, theirs)).closed_by == ADMIN
+    assert len(_to_worker(harness)) == 2
+
+
+async def test_cancelling_the_question_changes_nothing(db: Database, settings: Settings) -> None:
+    case = await make_case(db, status="claimed", claimed_by=LAWYER)
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"]) as panel:
+        question = await (
+            await panel.post(f"/cases/{case.id}/close", {"outcome": "answered"})
+        ).text()
+        cancel = f'href="{PREFIX}/cases/{case.id}?done=kept"'
+        assert cancel in question
+        assert t("zh", "lc-btn-keep") in question
+        kept = await (await panel.get(f"/cases/{case.id}?done=kept")).text()
+        assert t("zh", "lc-kept") in kept
+    assert (await _stored(db, case)).status == CaseStatus.claimed
+    assert await _records(db, "legal.case.close") == []
+
+
+async def test_without_the_bot_the_worker_is_told_of_the_close_through_the_outbox(
+    db: Database, settings: Settings
+) -> None:
+    released = await make_case(db, status="claimed", claimed_by=LAWYER)
+    closed = await make_case(db, status="claimed", claimed_by=LAWYER, lang="en")
+    form = {"outcome": "legal_aid", "confirm": "yes"}
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"]) as panel:
+        done = await panel.post(f"/cases/{released.id}/release", {"confirm": "yes"},
+                                allow_redirects=False)  # fmt: skip
+        assert done.headers["Location"].endswith("?done=released")
+        done = await panel.post(f"/cases/{closed.id}/close", form, allow_redirects=False)
+        assert done.headers["Location"].endswith("?done=closed-done")
+        again = await panel.post(f"/cases/{closed.id}/close", form, allow_redirects=False)
+        assert again.headers["Location"].endswith("?done=closed")
+    assert (await _stored(db, released)).status == CaseStatus.open
+    assert (await _stored(db, closed)).outcome == "legal_aid"
+    async with db.engine.connect() as conn:
+        queued = (
+            await conn.execute(
+                select(OUTBOX.c.chat_id, OUTBOX.c.kind, OUTBOX.c.text, OUTBOX.c.reply_markup)
+            )  # fmt: skip
+        ).all()
+    number = case_label(closed.id or 0)
+    told = t("en", "lw-closed", number=number, outcome=outcome_name("en", "legal_aid"))
+    rating = buttons_markup(rating_keyboard(closed.id or 0))
+    assert [tuple(row) for row in queued] == [(WORKER_ID, cases_page.CLOSED_KIND, told, rating)]
+
+
+async def test_staff_and_forged_requests_cannot_release_or_close(
+    harness: Harness, settings: Settings
+) -> None:
+    db = harness.db
+    case = await make_case(db, status="claimed", claimed_by=LAWYER)
+    form = {"outcome": "answered", "confirm": "yes"}
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"],
+                         notifier=_notifier(harness)) as staff:  # fmt: skip
+        page = await (await staff.get(f"/cases/{case.id}")).text()
+        assert "/release" not in page
+        assert "/close" not in page
+        assert (await staff.post(f"/cases/{case.id}/release", form)).status == 403
+        assert (await staff.post(f"/cases/{case.id}/close", form)).status == 403
+    async with signed_in(db, settings, user_id=LAWYER, roles=["volunteer_legal"],
+                         notifier=_notifier(harness)) as panel:  # fmt: skip
+        for verb in ("release", "close"):
+            no_token = await panel.client.post(f"{PREFIX}/cases/{case.id}/{verb}", data=form)
+            assert no_token.status == 403, verb
+            for forged in ("999999", "abc", "9" * 40):
+                response = await panel.post(f"/cases/{forged}/{verb}", form)
+                assert response.status == 404, (verb, forged)
+        bad = await panel.post(f"/cases/{case.id}/close",
+                               {"outcome": "<b>won</b>", "confirm": "yes"})  # fmt: skip
+        assert bad.status == 400
+        shown = await bad.text()
+        assert "<b>won" not in shown
+        assert "won" not in shown  # a forged outcome is never echoed
+    stored = await _stored(db, case)
+    assert (stored.status, stored.claimed_by) == (CaseStatus.claimed, LAWYER)
+    assert await _records(db, "legal.case.release") == []
+    assert await _records(db, "legal.case.close") == []
+    assert harness.api.sent("sendMessage") == []

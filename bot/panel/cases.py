@@ -19,7 +19,17 @@ re-read from the database on every request (revoke the role when someone leaves 
 Writing to the worker needs the bot in this process (webhook or polling mode, not ``gongyou
 panel`` alone); a claim made without it tells the worker through the outbox. Each answer form
 carries a one-time token: a second submit of the same form sends nothing more.
-Releasing and closing a case stay in Telegram.
+
+The claimer also releases the case and closes it with an outcome from the case page (an open
+case may be closed by any legal volunteer, any case by an admin, as ``anyone=access.admin`` in
+the bot), with the bot's functions (``release_case``, ``close_case``, each audited by them) and
+after the bot's question (``lc-release-ask``, ``lc-close-ask``) on a page of its own, so it
+works without JavaScript. A release is noted in the volunteers' group and the worker is not
+told, as in the bot; a close tells the worker with the rating buttons, notes the outcome under
+the case and closes its topic. Without the bot in this process the worker's "case closed"
+message, rating buttons included, goes through the outbox and the group is not told. Both are
+conditional updates: a second submit changes nothing and lands on the bot's own words
+(``lc-case-closed``, ``lc-release-not-yours``, ``lc-close-not-yours``).
 """
 
 from __future__ import annotations
@@ -47,14 +57,19 @@ from bot.legal.cases import (
     Content,
     age_text,
     claim_case,
+    close_case,
+    close_topic,
     count_evidence,
     get_case,
     notify_worker,
     post_note,
+    rating_keyboard,
     relay_to_worker,
+    release_case,
 )
 from bot.legal.core import (
     CATEGORIES,
+    OUTCOMES,
     STATUSES,
     case_date,
     case_deadline,
@@ -64,7 +79,7 @@ from bot.legal.core import (
     outcome_name,
     status_name,
 )
-from bot.legal.models import CaseStatus, LegalCase, LegalMessage
+from bot.legal.models import CaseOutcome, CaseStatus, LegalCase, LegalMessage
 from bot.legal.stats import MAX_DAYS, duration_text, export_cases, legal_stats
 from bot.panel.auth import allowed
 from bot.panel.guard import int_param, requires, services
@@ -95,9 +110,13 @@ ANSWER_LIMIT = 3500
 ANSWER_ONCE = timedelta(days=1)
 #: The outbox kind of the worker's "a volunteer took your case" sent without the bot here.
 CLAIMED_KIND = "legal-claimed"
+#: The outbox kind of the worker's "your case is closed" (with the rating buttons) sent without
+#: the bot here.
+CLOSED_KIND = "legal-closed"
 #: What an action on the case page came to: the notice shown above the case.
 DONE = ("claimed", "yours", "taken", "closed", "sent", "relay-closed", "gone", "blocked",
-        "failed", "claim-first", "already", "no-bot")  # fmt: skip
+        "failed", "claim-first", "already", "no-bot", "released", "release-not-yours",
+        "not-claimed", "close-not-yours", "closed-done", "kept")  # fmt: skip
 
 
 def _page(raw: str) -> int:
@@ -302,7 +321,10 @@ async def case_page(request: web.Request) -> web.StreamResponse:
     today = today_in(services(request).settings.timezone, now)
     when = local_times(request)
     done = request.query.get("done", "")
-    can_act = allowed(seen.roles, ACTORS)
+    can_act = allowed(seen.roles, ACTORS) and case.status != CaseStatus.closed
+    mine = case.claimed_by == seen.user_id
+    outcome = outcome_name(lang, str(case.outcome)) if case.outcome else ""
+    shown_done = done in DONE and (done != "closed-done" or bool(outcome))
     return render(
         request,
         "case.html",
@@ -310,15 +332,18 @@ async def case_page(request: web.Request) -> web.StreamResponse:
         can_answer=can_act and services(request).notifier is not None,
         nonce=secrets.token_urlsafe(16),
         limit=ANSWER_LIMIT,
-        done=_done_text(lang, done, case_label(case_id)) if done in DONE else "",
+        done=_done_text(lang, done, case_label(case_id), outcome=outcome) if shown_done else "",
         title_key="panel-cases-case-title",
         case=case,
         number=case_label(case_id),
         facts=_facts(lang, case, evidence=evidence, today=today),
         status_text=status_name(lang, case.status),
-        outcome=outcome_name(lang, str(case.outcome)) if case.outcome else "",
+        outcome=outcome,
         age=age_text(lang, now - case.created_at),
-        mine=case.claimed_by == seen.user_id,
+        mine=mine,
+        can_release=can_act and _release_refusal(case, seen.user_id) == "",
+        can_close=can_act and _close_refusal(case, seen.user_id, admin=_admin(seen.roles)) == "",
+        outcomes=[(o, outcome_name(lang, o)) for o in OUTCOMES],
         history=[
             {
                 "worker": m.direction == FROM_WORKER,
@@ -369,13 +394,14 @@ def _facts(lang: str, case: LegalCase, *, evidence: int, today: Any) -> list[tup
     return facts
 
 
-# --- acting on a case: claim it, write to the worker --------------------------------------------
+# --- acting on a case: claim it, write to the worker, release it, close it -----------------------
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 
 
-def _done_text(lang: str, done: str, number: str) -> str:
-    """The notice after an action, in the bot's words where the bot has them."""
+def _done_text(lang: str, done: str, number: str, *, outcome: str = "") -> str:
+    """The notice after an action, in the bot's words where the bot has them (``outcome``:
+    the case's outcome, named)."""
     texts = {
         "claimed": lambda: t(lang, "lc-claimed", number=number),
         "yours": lambda: t(lang, "lc-claim-yours"),
@@ -389,6 +415,12 @@ def _done_text(lang: str, done: str, number: str) -> str:
         "claim-first": lambda: t(lang, "lc-ask-claim-first"),
         "already": lambda: t(lang, "panel-cases-answer-already"),
         "no-bot": lambda: t(lang, "panel-cases-answer-no-bot"),
+        "released": lambda: t(lang, "lc-released", number=number),
+        "release-not-yours": lambda: t(lang, "lc-release-not-yours"),
+        "not-claimed": lambda: t(lang, "panel-cases-not-claimed"),
+        "close-not-yours": lambda: t(lang, "lc-close-not-yours"),
+        "closed-done": lambda: t(lang, "lc-closed-done", number=number, outcome=outcome),
+        "kept": lambda: t(lang, "lc-kept"),
     }
     return texts[done]()
 
@@ -511,3 +543,146 @@ async def answer(request: web.Request) -> web.StreamResponse:
             await post_note(svc.notifier, session, svc.settings, case, fit(note))
     done = {"sent": "sent", "closed": "relay-closed", "gone": "gone", "blocked": "blocked"}
     raise _back(request, case_id, done.get(result, "failed"))
+
+
+def _admin(roles: frozenset[Role]) -> bool:
+    """True for an admin (as ``access.admin`` in the bot: may close anyone's case)."""
+    return Role.admin in roles
+
+
+def _release_refusal(case: LegalCase, user_id: int) -> str:
+    """Why ``user_id`` may not release ``case`` (a :data:`DONE` notice), or "" if they may."""
+    if case.status == CaseStatus.closed:
+        return "closed"
+    if case.status == CaseStatus.open:
+        return "not-claimed"
+    return "" if case.claimed_by == user_id else "release-not-yours"
+
+
+def _close_refusal(case: LegalCase, user_id: int, *, admin: bool) -> str:
+    """Why ``user_id`` may not close ``case`` (a :data:`DONE` notice), or "" if they may: an
+    open case or one they claimed, any case for an admin (``close_case``'s own rule)."""
+    if case.status == CaseStatus.closed:
+        return "closed"
+    if case.status == CaseStatus.claimed and case.claimed_by != user_id and not admin:
+        return "close-not-yours"
+    return ""
+
+
+def _confirm(
+    request: web.Request,
+    case_id: int,
+    *,
+    verb: str,
+    question: str,
+    yes: str,
+    fields: dict[str, str],
+) -> web.Response:
+    """The bot's question before an action, as a page: "yes" posts the form again confirmed,
+    "cancel" goes back to the case."""
+    return render(
+        request,
+        "case_confirm.html",
+        title_key="panel-cases-case-title",
+        case_id=case_id,
+        number=case_label(case_id),
+        verb=verb,
+        question=question,
+        yes=yes,
+        fields=fields,
+    )
+
+
+@routes.post("/cases/{id}/release", name="panel-case-release")
+@requires(*ACTORS)
+async def release(request: web.Request) -> web.StreamResponse:
+    """Give a claimed case back once confirmed (the bot's ``release_case``: only its claimer
+    may); the volunteers' group is told, the worker is not, as in the bot."""
+    seen = visitor(request)
+    assert seen is not None
+    case_id = int_param(request, "id")
+    svc = services(request)
+    form = await request.post()
+    async with svc.db.session() as session:
+        current = await get_case(session, case_id=case_id)
+        if current is None:
+            raise web.HTTPNotFound()
+        if form.get("confirm") != "yes":
+            if refusal := _release_refusal(current, seen.user_id):
+                raise _back(request, case_id, refusal)
+            lang, number = language(request), case_label(case_id)
+            return _confirm(request, case_id, verb="release", fields={},
+                            question=t(lang, "lc-release-ask", number=number),
+                            yes=t(lang, "lc-btn-release-yes", number=number))  # fmt: skip
+        case = await release_case(session, case_id=case_id, actor_id=seen.user_id, now=utcnow())
+        if case is None:
+            current = await get_case(session, case_id=case_id)
+            assert current is not None  # cases are not deleted, only anonymised
+            raise _back(request, case_id, _release_refusal(current, seen.user_id) or "not-claimed")
+        if svc.notifier is not None:
+            group = svc.settings.default_language
+            note = t(group, "lc-note-released", name=t(group, "lc-someone"))
+            await post_note(svc.notifier, session, svc.settings, case, note)
+    raise _back(request, case_id, "released")
+
+
+@routes.post("/cases/{id}/close", name="panel-case-close")
+@requires(*ACTORS)
+async def close(request: web.Request) -> web.StreamResponse:
+    """Close a case with an outcome once confirmed (the bot's ``close_case``: an open case or
+    one's own, any for an admin); tell the worker and ask for a rating, note the outcome under
+    the case and close its topic, as the bot does."""
+    seen = visitor(request)
+    assert seen is not None
+    case_id = int_param(request, "id")
+    svc = services(request)
+    form = await request.post()
+    admin = _admin(seen.roles)
+    async with svc.db.session() as session:
+        current = await get_case(session, case_id=case_id)
+    if current is None:
+        raise web.HTTPNotFound()
+    raw = form.get("outcome", "")
+    if not isinstance(raw, str) or raw not in OUTCOMES:
+        return message_page(request, "panel-cases-bad-outcome", status=400,
+                            title_key="panel-cases-case-title")  # fmt: skip
+    outcome = CaseOutcome(raw)
+    if form.get("confirm") != "yes":
+        if refusal := _close_refusal(current, seen.user_id, admin=admin):
+            raise _back(request, case_id, refusal)
+        lang, number = language(request), case_label(case_id)
+        question = t(lang, "lc-close-ask", number=number, outcome=outcome_name(lang, outcome))
+        return _confirm(request, case_id, verb="close", fields={"outcome": raw},
+                        question=question, yes=t(lang, "lc-btn-close-yes"))  # fmt: skip
+    now = utcnow()
+    async with svc.db.session() as session:
+        case = await close_case(session, case_id=case_id, actor_id=seen.user_id,
+                                outcome=outcome, now=now, anyone=admin)  # fmt: skip
+        if case is None:
+            current = await get_case(session, case_id=case_id)
+            assert current is not None  # cases are not deleted, only anonymised
+            refusal = _close_refusal(current, seen.user_id, admin=admin)
+            raise _back(request, case_id, refusal or "closed")
+        number = case_label(case_id)
+        told = t(case.lang, "lw-closed", number=number, outcome=outcome_name(case.lang, outcome))
+        rating = rating_keyboard(case_id)
+        if svc.notifier is not None:
+            await notify_worker(svc.notifier, case, told, rating)
+            group = svc.settings.default_language
+            note = t(group, "lc-note-closed", outcome=outcome_name(group, outcome),
+                     name=t(group, "lc-someone"))  # fmt: skip
+            await post_note(svc.notifier, session, svc.settings, case, note)
+            await close_topic(svc.notifier, case)
+        elif case.user_id is not None:
+            # the outbox carries service buttons: the rating buttons go out with the message
+            await outbox.put_in(
+                session,
+                key=f"{CLOSED_KIND}:{case_id}:{int(now.timestamp())}",
+                chat_id=case.user_id,
+                kind=CLOSED_KIND,
+                text=told,
+                markup=outbox.buttons_markup(rating),
+                now=now,
+            )
+            await session.commit()
+    raise _back(request, case_id, "closed-done")

@@ -54,7 +54,6 @@ panel-cases-from-worker = The worker
 panel-cases-from-volunteer = Volunteer { $id }
 panel-cases-attachment = (a photo or file)
 panel-cases-history-none = No messages yet.
-panel-cases-act-in-telegram = Releasing and closing a case are done in Telegram, in the volunteers' group or with /cases.
 panel-cases-period = { $days ->
     [0] Since the start
    *[other] Last { $days } days
@@ -80,3 +79,6 @@ panel-cases-answer-long = The message is too long: at most { $limit } characters
 panel-cases-answer-stale = This form has expired. Please open the case page again and send it from there.
 panel-cases-note-answered = 💬 { $name } wrote to the worker from the staff panel:
     { $text }
+panel-cases-close-note = A released case waits for a volunteer again; closing asks you to confirm first, then the worker is told and asked for a rating.
+panel-cases-not-claimed = Nobody has claimed this case now; it is waiting for a volunteer.
+panel-cases-bad-outcome = Please choose an outcome from the list.

@@ -51,7 +51,6 @@ panel-cases-from-worker = 工友
 panel-cases-from-volunteer = 志愿者 { $id }
 panel-cases-attachment = （图片或文件）
 panel-cases-history-none = 还没有消息。
-panel-cases-act-in-telegram = 放弃案件和结案请在 Telegram 里操作：志愿者群或 /cases。
 panel-cases-period = { $days ->
     [0] 全部时间
    *[other] 最近 { $days } 天
@@ -77,3 +76,6 @@ panel-cases-answer-long = 消息太长了：最多 { $limit } 个字。
 panel-cases-answer-stale = 这个表单已经失效，请重新打开案件页面再发送。
 panel-cases-note-answered = 💬 { $name } 在工作后台发给工友：
     { $text }
+panel-cases-close-note = 放弃后案件会重新等待认领；结案前会请你确认，结案后工友会收到通知，并被请求打分。
+panel-cases-not-claimed = 这个案件现在没有人认领，正在等待志愿律师。
+panel-cases-bad-outcome = 请从列表中选择结案结果。
