@@ -455,6 +455,17 @@ async def _roles(settings: Settings, args: argparse.Namespace) -> int:
                 )
             verb = "granted" if args.roles_command == "add" else "revoked"
             print(f"{role.value} {verb} for {args.user_id}" if changed else "nothing changed")
+            if changed and args.roles_command != "add":
+                from bot.core.models import utcnow
+                from bot.legal.cases import after_role_revoked
+                from bot.legal.core import case_label
+
+                released = await after_role_revoked(
+                    None, session, settings, user_id=args.user_id, now=utcnow()
+                )
+                if released:
+                    labels = ", ".join(case_label(c.id) for c in released if c.id is not None)
+                    print(f"claimed cases back in the queue: {labels}")
             return 0
     finally:
         await db.dispose()

@@ -31,7 +31,7 @@ from bot.core.users import (
     set_language,
 )
 from bot.i18n import FLUENT_LOCALE, t
-from bot.legal.cases import claimed_cases, hand_over_cases
+from bot.legal.cases import after_role_revoked, claimed_cases, hand_over_cases
 from bot.legal.core import case_label
 from handlers import SERVICES
 from handlers.base import Enter, back_to_menu, main_menu, require_role, stale_button
@@ -157,6 +157,13 @@ async def role(update: Update, context: GongyouContext) -> None:
         changed = await revoke_role(context.db, actor_id=actor_id, user_id=user_id, role=role_name)
     key = f"role-{action}-{'done' if changed else 'unchanged'}"
     await context.reply(update, key, user=str(user_id), role=role_name.value)
+    if changed and action == "remove":
+        released = await after_role_revoked(
+            context.notifier, context.db, context.services.settings, user_id=user_id, now=utcnow()
+        )
+        if released:
+            labels = ", ".join(case_label(case.id) for case in released if case.id is not None)
+            await context.reply(update, "role-remove-cases", cases=labels)
 
 
 #: How each role is named to the person who holds it (the /forget hand-over).

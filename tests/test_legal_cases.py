@@ -1734,3 +1734,43 @@ async def test_a_volunteer_who_forgets_hands_their_claimed_cases_back_to_the_que
     # another volunteer takes it up
     await legal.feed(_press_in_group(f"lc:k:{case.id}", user_id=LAWYER2_ID, thread=case.thread_id))
     assert (await _load(legal.db, case.id)).claimed_by == LAWYER2_ID  # type: ignore[arg-type]
+
+
+async def test_taking_the_legal_role_away_hands_the_claimed_cases_back_to_the_queue(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal)
+
+    calls = await legal.feed(
+        message(f"/role remove {LAWYER_ID} volunteer_legal", user_id=ADMIN_ID)
+    )
+
+    released = await _load(legal.db, case.id)  # type: ignore[arg-type]
+    assert (released.status, released.claimed_by) == (CaseStatus.open, None)
+    [note] = _to(calls, GROUP_ID)
+    assert note.text == t("zh", "lc-note-released-role")
+    assert note.params["message_thread_id"] == case.thread_id
+    assert f"lc:k:{case.id}" in note.callback_data
+    texts = [call.text for call in _to(calls, ADMIN_ID)]
+    assert texts == [
+        t("zh", "role-remove-done", user=str(LAWYER_ID), role="volunteer_legal"),
+        t("zh", "role-remove-cases", cases="L0001"),
+    ]
+    assert len(await _audits(legal.db, "legal.case.release")) == 1
+
+
+async def test_a_claimer_who_keeps_a_role_that_may_answer_keeps_their_cases(
+    legal: Harness,
+) -> None:
+    case = await _claimed(legal)
+    async with legal.db.session() as session:
+        await grant_role(session, actor_id=None, user_id=LAWYER_ID, role=Role.admin)
+
+    calls = await legal.feed(
+        message(f"/role remove {LAWYER_ID} volunteer_legal", user_id=ADMIN_ID)
+    )
+
+    kept = await _load(legal.db, case.id)  # type: ignore[arg-type]
+    assert (kept.status, kept.claimed_by) == (CaseStatus.claimed, LAWYER_ID)
+    assert _to(calls, GROUP_ID) == []
+    assert await _audits(legal.db, "legal.case.release") == []

@@ -645,16 +645,19 @@ async def claimed_cases(session: AsyncSession, *, volunteer_id: int) -> list[Leg
 
 
 async def hand_over_cases(
-    notifier: Notifier,
+    notifier: Notifier | None,
     session: AsyncSession,
     settings: Settings,
     *,
     volunteer_id: int,
     now: datetime,
+    lost_role: bool = False,
 ) -> list[LegalCase]:
     """Give every case ``volunteer_id`` claimed back to the queue (a volunteer leaving with
-    /forget), each released and audited as its claimer would, and tell the volunteers' group
-    under each case, with the claim button; return the cases released."""
+    /forget, or losing the role), each released and audited as its claimer would, and tell the
+    volunteers' group under each case, with the claim button (when the bot runs here: with no
+    ``notifier`` the cases wait in the queue and the volunteers' list); return the cases
+    released."""
     released = []
     for claimed in await claimed_cases(session, volunteer_id=volunteer_id):
         assert claimed.id is not None
@@ -662,12 +665,42 @@ async def hand_over_cases(
         if case is None:
             continue  # closed or released in the meantime
         released.append(case)
+        if notifier is None:
+            continue
         lang = settings.default_language
         evidence = await count_evidence(session, case_id=claimed.id)
         buttons = case_keyboard(lang, case, evidence=evidence, viewer_id=None)
-        note = t(lang, "lc-note-released-left")
+        note = t(lang, "lc-note-released-role" if lost_role else "lc-note-released-left")
         await post_note(notifier, session, settings, case, note, buttons=buttons)
     return released
+
+
+#: Roles that may act on legal cases (admins hold every role).
+CASE_ROLES = frozenset({Role.volunteer_legal.value, Role.admin.value})
+
+
+async def after_role_revoked(
+    notifier: Notifier | None,
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user_id: int,
+    now: datetime,
+) -> list[LegalCase]:
+    """Once a role is taken from ``user_id``: if they may no longer act on legal cases, every
+    case they claimed goes back to the queue (:func:`hand_over_cases`), instead of waiting for
+    a claimer who can no longer answer; return the cases released."""
+    user = await session.get(User, user_id)
+    if user_id in settings.admin_ids or (user is not None and CASE_ROLES & set(user.roles)):
+        return []
+    return await hand_over_cases(
+        notifier,
+        session,
+        settings,
+        volunteer_id=user_id,
+        now=now,
+        lost_role=True,
+    )
 
 
 async def close_case(

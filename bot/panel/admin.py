@@ -11,9 +11,10 @@ from aiohttp import web
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.core.models import AuditLog, Role
+from bot.core.models import AuditLog, Role, utcnow
 from bot.core.users import audit, grant_role, revoke_role, role_holders
 from bot.i18n import t
+from bot.legal.cases import after_role_revoked
 from bot.panel.guard import requires, services
 from bot.panel.render import NavEntry, language, message_page, render, url, visitor
 
@@ -128,8 +129,14 @@ async def change_role(request: web.Request) -> web.StreamResponse:
         and user_id in services(request).settings.admin_ids
     ):
         return message_page(request, "panel-admin-configured", status=400)
-    async with services(request).db.session() as session:
+    svc = services(request)
+    async with svc.db.session() as session:
         act = grant_role if change == "grant" else revoke_role
         changed = await act(session, actor_id=seen.user_id, user_id=user_id, role=role)
+        if changed and change == "revoke":
+            # claimed cases of someone who may no longer answer them go back to the queue
+            await after_role_revoked(
+                svc.notifier, session, svc.settings, user_id=user_id, now=utcnow()
+            )
     done = f"{change}-{'done' if changed else 'unchanged'}"
     raise web.HTTPSeeOther(url(request, f"/admin?done={done}"))

@@ -53,6 +53,7 @@ lc-case-closed = This case is closed.
 lc-note-claimed = ✋ { $name } claimed this case.
 lc-note-released = ↩️ { $name } released this case; it is waiting for a volunteer again.
 lc-note-released-left = ↩️ The volunteer who claimed this case has left the service; it is waiting for a volunteer again.
+lc-note-released-role = ↩️ The volunteer who claimed this case no longer holds the legal volunteer role; it is waiting for a volunteer again.
 lc-note-closed = ☑️ Closed: { $outcome } ({ $name })
 lc-note-withdrawn = ✖️ The worker withdrew this case.
 lc-note-retracted = ↩️ The worker took back the message above: it was not meant for the lawyer.

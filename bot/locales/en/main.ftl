@@ -48,6 +48,7 @@ role-list = Users with roles:
 role-add-done = User { $user } now has the role { $role }.
 role-add-unchanged = User { $user } already has the role { $role }; nothing changed.
 role-remove-done = User { $user } no longer has the role { $role }.
+role-remove-cases = Their claimed cases went back to the queue: { $cases }.
 role-remove-unchanged = User { $user } does not have the role { $role }; nothing changed.
 text-too-long = That message is long; I read at most { $limit } characters at a time. Please tell me briefly what you need, or tap /menu.
 router-unsure = I'm not sure which service you mean. Is it one of these?

@@ -53,6 +53,7 @@ lc-case-closed = 这个案件已经结案了。
 lc-note-claimed = ✋ { $name } 认领了此案。
 lc-note-released = ↩️ { $name } 放弃了此案，案件重新等待认领。
 lc-note-released-left = ↩️ 认领此案的志愿律师已退出服务，案件重新等待认领。
+lc-note-released-role = ↩️ 认领此案的志愿律师已不再担任该角色，案件重新等待认领。
 lc-note-closed = ☑️ 已结案：{ $outcome }（{ $name }）
 lc-note-withdrawn = ✖️ 工友撤回了此案。
 lc-note-retracted = ↩️ 工友撤回了上面这条消息：它不是写给律师的。

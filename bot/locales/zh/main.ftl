@@ -48,6 +48,7 @@ role-list = 有角色的用户：
 role-add-done = 已给用户 { $user } 授予角色 { $role }。
 role-add-unchanged = 用户 { $user } 已经有角色 { $role }，没有变化。
 role-remove-done = 已收回用户 { $user } 的角色 { $role }。
+role-remove-cases = 其认领的案件已退回待认领：{ $cases }。
 role-remove-unchanged = 用户 { $user } 没有角色 { $role }，没有变化。
 text-too-long = 消息有点长，我一次最多读 { $limit } 个字。请简短说说你需要什么，或者点 /menu 选择服务。
 router-unsure = 我不太确定你要找哪项服务，是下面这个吗？
