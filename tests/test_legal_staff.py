@@ -501,6 +501,7 @@ async def test_export_sends_one_csv_row_per_case(
         outcome=CaseOutcome.legal_aid,
         urgent=True,
         deadline=datetime(2026, 12, 1).date(),
+        deadline_approximate=True,
         reannounced=2,
         escalated_at=opened + _hours(24),
         rating=5,
@@ -522,11 +523,14 @@ async def test_export_sends_one_csv_row_per_case(
         "法律援助已受理",
         "是",
         "2026-12-01",
+        "是",
         "2",
         "2026-10-04T08:30:00+00:00",
         "5",
     ]
     assert other[1:3] == ["工伤", "2026-10-03T13:30:00+00:00"]
+    assert header[9] == "期限为估算（日期只说了大概）"
+    assert other[8:10] == ["", ""]  # no deadline: nothing to say about it
 
 
 @pytest.mark.usefixtures("people")
@@ -548,7 +552,7 @@ async def test_export_holds_nothing_that_identifies_a_worker(
     for personal in ("郑州某建筑劳务公司", "金水区", "拖欠三个月", "13912345678", "王建国"):
         assert personal not in content
     assert str(WORKER_ID) not in content
-    assert len(_rows(uploads[0])[0]) == 12
+    assert len(_rows(uploads[0])[0]) == 13
 
 
 @pytest.mark.usefixtures("people")

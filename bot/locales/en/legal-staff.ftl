@@ -34,6 +34,7 @@ ls-csv-closed = Closed
 ls-csv-outcome = Outcome
 ls-csv-urgent = Urgent
 ls-csv-deadline = Deadline
+ls-csv-deadline-approximate = Deadline approximate (date given roughly)
 ls-csv-reannounced = Re-announced
 ls-csv-escalated = Escalated to staff
 ls-csv-rating = Rating

@@ -31,6 +31,7 @@ ls-csv-closed = 结案时间
 ls-csv-outcome = 结果
 ls-csv-urgent = 紧急
 ls-csv-deadline = 期限
+ls-csv-deadline-approximate = 期限为估算（日期只说了大概）
 ls-csv-reannounced = 重新发布次数
 ls-csv-escalated = 转交工作人员时间
 ls-csv-rating = 评分
