@@ -49,7 +49,7 @@ TABLES = {
     "match_decisions", "match_events", "match_intros", "match_pairs", "match_profiles",
     "match_reports", "match_signups", "match_suggestions", "member_roster",
     "member_verifications", "member_verify_attempts", "paused_flows", "inbox", "outbox",
-    "panel_links", "panel_sessions", "panel_uploads", "job_search_terms",
+    "panel_drafts", "panel_links", "panel_sessions", "panel_uploads", "job_search_terms",
     "station_reports",
     "stations", "users",
 }  # fmt: skip

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,14 +16,18 @@ from sqlalchemy import func, insert, select
 
 from bot.app import encoders
 from bot.config import Settings
+from bot.core.models import utcnow
+from bot.core.privacy import export_user
 from bot.core.tables import AUDIT
-from bot.core.users import USERS
+from bot.core.users import USERS, forget_user
 from bot.db import Database
 from bot.jobs.broadcast import BROADCASTS, BroadcastSender
 from bot.jobs.core import SEEKERS
+from bot.panel.drafts import DRAFTS, add_draft, take_draft
+from bot.panel.guard import COOKIE
 from handlers.notifier import TelegramNotifier
 from tests.conftest import Harness
-from tests.panel_helpers import PREFIX, Panel, signed_in
+from tests.panel_helpers import PREFIX, Panel, panel_client, signed_in
 
 STAFF = 500_301
 JINSHUI, ERQI, ANYWHERE = 900_101, 900_102, 900_103
@@ -227,3 +233,140 @@ async def test_volunteers_get_403_and_unknown_broadcasts_404(
         assert (await panel.get("/broadcasts/424242/status")).status == 404
         assert (await panel.post("/broadcasts/424242/cancel")).status == 404
         assert (await panel.get("/broadcasts/x1")).status == 404
+
+
+# --- previews in the database: any replica sends them, once ------------------------------------
+
+SPENT = f"{PREFIX}/broadcasts?done=spent"
+
+
+@asynccontextmanager
+async def _other_replica(panel: Panel, url: str, settings: Settings) -> AsyncIterator[Panel]:
+    """The same signed-in browser, served by a second panel app with a database connection of
+    its own (another replica behind the load balancer)."""
+    [morsel] = [m for m in panel.client.session.cookie_jar if m.key == COOKIE]
+    database = Database(url)
+    try:
+        async with panel_client(database, settings) as client:
+            client.session.cookie_jar.update_cookies({COOKIE: morsel.value})
+            yield Panel(client, panel.user_id, panel.csrf)
+    finally:
+        await database.dispose()
+
+
+async def _drafts(db: Database) -> list[dict[str, Any]]:
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(select(DRAFTS).order_by(DRAFTS.c.created_at))
+        return [dict(row) for row in rows.mappings()]
+
+
+async def test_a_preview_made_on_one_replica_is_sent_from_another_once(
+    db: Database, settings: Settings, migrated_url: str
+) -> None:
+    await _subscribers(db)
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"]) as panel:
+        token = await _previewed_token(panel, districts="二七区")
+        async with _other_replica(panel, migrated_url, settings) as other:
+            sent = await _send(other, token)
+            [launched] = await _broadcasts(db)
+            assert sent.headers["Location"] == f"{PREFIX}/broadcasts/{launched['id']}"
+            page = await other.get(f"/broadcasts/{launched['id']}")
+            assert "周六有招聘会" in await page.text()
+        again = await _send(panel, token)
+        assert again.headers["Location"] == SPENT
+    assert launched["created_by"] == STAFF
+    assert launched["text"] == "周六有招聘会"
+    assert launched["total"] == 2  # the 二七区 worker and the one with no preference
+    assert len(await _broadcasts(db)) == 1
+    assert await _drafts(db) == []
+
+
+async def test_two_sends_of_one_preview_on_two_replicas_launch_one_broadcast(
+    db: Database, settings: Settings, migrated_url: str
+) -> None:
+    await _subscribers(db)
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"]) as panel:
+        token = await _previewed_token(panel)
+        async with _other_replica(panel, migrated_url, settings) as other:
+            here, there = await asyncio.gather(_send(panel, token), _send(other, token))
+    [launched] = await _broadcasts(db)
+    assert sorted([here.headers["Location"], there.headers["Location"]]) == [
+        f"{PREFIX}/broadcasts/{launched['id']}",
+        SPENT,
+    ]
+    assert launched["total"] == 3
+
+
+async def test_an_expired_preview_is_refused_politely_and_forgotten(
+    db: Database, settings: Settings
+) -> None:
+    await _subscribers(db)
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"]) as panel:
+        token = await _previewed_token(panel)
+        async with db.engine.begin() as conn:
+            await conn.execute(DRAFTS.update().values(expires_at=utcnow() - timedelta(seconds=1)))
+        sent = await _send(panel, token)
+        assert sent.headers["Location"] == SPENT
+        history = await (await panel.client.get(SPENT)).text()
+        assert "这个预览已经发送过（或已过期）" in history
+        fresh = await _previewed_token(panel, "新的通知")  # a new preview forgets expired ones
+    assert [row["token"] for row in await _drafts(db)] == [fresh]
+    assert await _broadcasts(db) == []
+
+
+async def test_another_staff_members_preview_is_refused_and_stays_theirs(
+    db: Database, settings: Settings
+) -> None:
+    await _subscribers(db)
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"]) as author:
+        token = await _previewed_token(author)
+        async with signed_in(db, settings, user_id=500_303, roles=["staff"]) as colleague:
+            taken = await _send(colleague, token)
+            assert taken.headers["Location"] == SPENT
+        assert await _broadcasts(db) == []
+        sent = await _send(author, token)
+    [launched] = await _broadcasts(db)
+    assert sent.headers["Location"] == f"{PREFIX}/broadcasts/{launched['id']}"
+    assert launched["created_by"] == STAFF
+
+
+async def test_a_weekly_preview_keeps_its_postings_until_it_is_taken(db: Database) -> None:
+    now = utcnow()
+    await _subscribers(db)
+    await db.transact(
+        add_draft,
+        token="t" * 32,
+        user_id=JINSHUI,
+        audience={"districts": ["金水区"]},
+        kind="weekly",
+        text="",
+        postings=(7, 3, 11),
+        now=now,
+    )
+    assert await db.transact(take_draft, token="t" * 32, user_id=ERQI, now=now) is None
+    later = now + timedelta(minutes=29)
+    draft = await db.transact(take_draft, token="t" * 32, user_id=JINSHUI, now=later)
+    assert draft is not None
+    assert (draft.kind, draft.postings, draft.audience) == (
+        "weekly",
+        (7, 3, 11),
+        {"districts": ["金水区"]},
+    )
+    assert await db.transact(take_draft, token="t" * 32, user_id=JINSHUI, now=later) is None
+
+
+async def test_mydata_shows_a_staff_members_previews_and_forget_removes_them(
+    harness: Harness, settings: Settings
+) -> None:
+    async with signed_in(harness.db, settings, user_id=STAFF, roles=["staff"]) as panel:
+        token = await _previewed_token(panel, "给工友的通知")
+    async with harness.db.session() as session:
+        copy = await export_user(session, STAFF)
+    [row] = copy["mydata-panel"]["panel_drafts"]
+    assert row["text"] == "给工友的通知"
+    assert "token" not in row
+    assert token not in str(copy)
+    async with harness.db.session() as session:
+        deleted = await forget_user(session, user_id=STAFF, audit_key=b"k")
+    assert "forget-item-panel" in deleted
+    assert await _drafts(harness.db) == []

@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.models import Role, User, utcnow
 from bot.core.privacy import Export
 from bot.core.users import audit, touch_user
-from bot.panel.models import PanelLink, PanelSession, PanelUpload
+from bot.panel.models import PanelDraft, PanelLink, PanelSession, PanelUpload
 
 #: How long a sign-in link can be used.
 LINK_LIFETIME = timedelta(minutes=10)
@@ -39,6 +39,7 @@ EXPORTS = (
     Export("mydata-panel", "panel_links", hide=("token_hash",)),
     Export("mydata-panel", "panel_sessions", hide=("id_hash", "csrf")),
     Export("mydata-panel", "panel_uploads", hide=("token", "data", "result")),
+    Export("mydata-panel", "panel_drafts", hide=("token",)),
 )
 
 
@@ -235,11 +236,13 @@ async def sign_out(
 
 
 async def forget_panel(session: AsyncSession, user_id: int) -> list[str]:
-    """Delete a user's sign-in links, sessions and uploads (on /forget; the caller commits)."""
+    """Delete a user's sign-in links, sessions, uploads and broadcast previews (on /forget; the
+    caller commits)."""
     links = await session.exec(select(PanelLink).where(col(PanelLink.user_id) == user_id))
     sessions = await session.exec(select(PanelSession).where(col(PanelSession.user_id) == user_id))
     rows = [*links.all(), *sessions.all()]
     for row in rows:
         await session.delete(row)
     uploads = await session.exec(delete(PanelUpload).where(col(PanelUpload.user_id) == user_id))
-    return ["forget-item-panel"] if rows or uploads.rowcount else []
+    drafts = await session.exec(delete(PanelDraft).where(col(PanelDraft.user_id) == user_id))
+    return ["forget-item-panel"] if rows or uploads.rowcount or drafts.rowcount else []

@@ -6,19 +6,19 @@ kinds and quiet-hours rule as the bot's /broadcast; pause, resume and cancel cal
 member). A preview hands out a one-time token: the first "send" with it launches the broadcast,
 a second one (a double click, a resubmitted form) finds it spent and launches nothing.
 
+Previews wait in the database (``panel_drafts``, :mod:`bot.panel.drafts`) for
+:data:`~bot.panel.drafts.KEEP`, so the "send" may reach any replica behind the load balancer,
+and a restart loses none. A "send" takes its draft with one conditional DELETE: of two sends
+arriving together, on one replica or two, one launches the broadcast; the other, like a send of
+an expired draft or of another staff member's, is told the preview is spent.
+
 The progress card is a fragment (``/broadcasts/{id}/status``) that ``static/poll.js`` fetches
 every few seconds until the broadcast is done or cancelled.
-
-Previews wait in this process's memory (for :data:`KEEP`); with several replicas the "send"
-must reach the replica that made the preview (sticky sessions), else staff preview again.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
-import weakref
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,7 @@ from bot.jobs.broadcast import (
     weekly_total,
 )
 from bot.jobs.models import BroadcastStatus
+from bot.panel.drafts import add_draft, take_draft
 from bot.panel.guard import int_param, requires, services
 from bot.panel.render import (
     NavEntry,
@@ -67,8 +68,6 @@ from bot.panel.render import (
 NAV = NavEntry("/broadcasts", "panel-nav-broadcasts", frozenset({Role.staff}))
 routes = web.RouteTableDef()
 
-#: A preview can be sent for this long.
-KEEP = 30 * 60.0
 #: Broadcasts listed in the history.
 HISTORY = 20
 #: Seconds between two looks at a running broadcast's progress.
@@ -79,30 +78,6 @@ STEERING = {
     "cancel": cancel_broadcast,
 }
 FINAL = (BroadcastStatus.done, BroadcastStatus.cancelled)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A previewed broadcast waiting for "send": who wrote it, to whom, and what."""
-
-    user_id: int
-    audience: dict[str, Any]
-    kind: str
-    text: str
-    postings: tuple[int, ...]
-    created: float
-
-
-_DRAFTS: weakref.WeakKeyDictionary[web.Application, dict[str, Draft]] = weakref.WeakKeyDictionary()
-
-
-def _drafts(request: web.Request) -> dict[str, Draft]:
-    found = _DRAFTS.setdefault(request.app, {})
-    now = time.monotonic()
-    for token, draft in list(found.items()):
-        if now - draft.created > KEEP:
-            del found[token]
-    return found
 
 
 def status_text(lang: str, zone: str, progress: BroadcastProgress, quiet: datetime | None) -> str:
@@ -195,13 +170,15 @@ async def preview(request: web.Request) -> web.StreamResponse:
         return _bad(request, "panel-broadcasts-bad-kind")
     count = await db.transact(audience_count, audience=audience)
     token = secrets.token_urlsafe(24)
-    _drafts(request)[token] = Draft(
+    await db.transact(
+        add_draft,
+        token=token,
         user_id=seen.user_id,
         audience=audience,
         kind=kind,
         text=text,
         postings=postings,
-        created=time.monotonic(),
+        now=now,
     )
     starts = _quiet(request, now)
     return render(
@@ -225,20 +202,20 @@ async def send(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     given = form.get("token", "")
     token = given if isinstance(given, str) else ""
-    drafts = _drafts(request)
-    draft = drafts.get(token)
-    if draft is None or draft.user_id != seen.user_id:
-        raise web.HTTPSeeOther(url(request, "/broadcasts?done=spent"))
-    del drafts[token]  # spent before anything awaits: a second "send" finds nothing
-    ignore_quiet = form.get("when", "") == "now"
+    db = services(request).db
     now = utcnow()
+    # spent in the taking: a second "send" (here or on another replica) finds nothing
+    draft = await db.transact(take_draft, token=token, user_id=seen.user_id, now=now)
+    if draft is None:
+        raise web.HTTPSeeOther(url(request, "/broadcasts?done=spent"))
+    ignore_quiet = form.get("when", "") == "now"
     starts_at = None if ignore_quiet else _quiet(request, now)
     audience: dict[str, Any] = dict(draft.audience)
     if draft.kind == KIND_WEEKLY:
         audience["postings"] = list(draft.postings)
     try:
         broadcast_id, _total = await launch(
-            services(request).db,
+            db,
             created_by=seen.user_id,
             audience=audience,
             kind=draft.kind,

@@ -73,3 +73,23 @@ class PanelUpload(SQLModel, table=True):
     created_at: datetime = timestamp()
     started_at: datetime = timestamp()
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class PanelDraft(SQLModel, table=True):
+    # A previewed broadcast waiting for "send": whose, to whom, what; sent once, by its owner.
+    # Kept in the database, so the "send" may reach any replica; like an upload's, the token is
+    # not a credential (only its owner may send it).
+    __tablename__ = "panel_drafts"
+
+    token: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(sa_column=_user_column())
+    #: The audience filters, as the bot's ``normalize_audience`` returns them.
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: ``text`` or ``weekly``.
+    kind: str = Field(max_length=16)
+    #: The message (empty for this week's postings).
+    text: str = Field(default="", max_length=4096)
+    #: The postings a weekly digest lists (ids, as previewed).
+    postings: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

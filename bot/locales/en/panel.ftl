@@ -53,8 +53,8 @@ panel-cmd-refused = The web panel is for union staff and volunteers.
 panel-cmd-private = Please send /panel to me in a private chat.
 panel-times-in = Times on this page are local times in { $zone }.
 
-mydata-panel = Staff panel sign-ins and uploads
-forget-item-panel = your staff panel sign-in links, sessions and uploads
+mydata-panel = Staff panel sign-ins, uploads and broadcast previews
+forget-item-panel = your staff panel sign-in links, sessions, uploads and broadcast previews
 panel-dash-period = Last { $days } days
 panel-dash-figures = The last { $days } days
 panel-dash-cases-opened = Legal cases opened

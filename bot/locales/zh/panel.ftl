@@ -50,8 +50,8 @@ panel-cmd-refused = 网页后台只对工会工作人员和志愿者开放。
 panel-cmd-private = 请在和我的私聊里发送 /panel。
 panel-times-in = 本页时间均为 { $zone } 时区的当地时间。
 
-mydata-panel = 工作后台登录记录和上传的文件
-forget-item-panel = 你的工作后台登录链接、会话和上传的文件
+mydata-panel = 工作后台登录记录、上传的文件和群发预览
+forget-item-panel = 你的工作后台登录链接、会话、上传的文件和群发预览
 panel-dash-period = 最近 { $days } 天
 panel-dash-figures = 最近 { $days } 天
 panel-dash-cases-opened = 新建法律求助案件
