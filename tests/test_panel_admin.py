@@ -13,6 +13,9 @@ from bot.config import Settings
 from bot.core.models import AuditLog
 from bot.core.users import audit
 from bot.db import Database
+from bot.legal.cases import get_case
+from bot.legal.models import CaseStatus
+from tests.legal_factories import make_case
 from tests.panel_helpers import give_roles, signed_in, user_row
 
 ADMIN = 500_010
@@ -213,3 +216,22 @@ async def test_times_are_shown_on_the_unions_clock_and_the_zone_is_named(
     assert "2026-03-02 07:30" in html  # Asia/Shanghai, the configured zone
     assert "UTC" not in html
     assert "本页时间均为 Asia/Shanghai 时区的当地时间" in html
+
+
+async def test_revoking_the_legal_role_sends_the_claimed_cases_back_to_the_queue(
+    db: Database, settings: Settings
+) -> None:
+    claimed = (await make_case(db, status="claimed", claimed_by=OTHER)).id
+    assert claimed is not None
+    async with signed_in(db, settings, user_id=ADMIN, roles=["admin"]) as admin:
+        await give_roles(db, OTHER, ["volunteer_legal"])
+        revoked = await admin.post("/admin/roles", {"user": str(OTHER),
+                                                    "role": "volunteer_legal",
+                                                    "change": "revoke"})  # fmt: skip
+        assert "其认领的案件已退回待认领" in await revoked.text()
+    async with db.session() as session:
+        case = await get_case(session, case_id=claimed)
+    assert case is not None
+    assert (case.status, case.claimed_by) == (CaseStatus.open, None)
+    [release] = await _records(db, "legal.case.release")
+    assert release.subject == f"case:{claimed}"

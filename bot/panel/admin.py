@@ -133,10 +133,13 @@ async def change_role(request: web.Request) -> web.StreamResponse:
     async with svc.db.session() as session:
         act = grant_role if change == "grant" else revoke_role
         changed = await act(session, actor_id=seen.user_id, user_id=user_id, role=role)
+        released = []
         if changed and change == "revoke":
             # claimed cases of someone who may no longer answer them go back to the queue
-            await after_role_revoked(
+            released = await after_role_revoked(
                 svc.notifier, session, svc.settings, user_id=user_id, now=utcnow()
             )
     done = f"{change}-{'done' if changed else 'unchanged'}"
+    if released:
+        done = "revoke-done-cases"  # panel-admin-revoke-done-cases
     raise web.HTTPSeeOther(url(request, f"/admin?done={done}"))

@@ -45,6 +45,7 @@ panel-admin-configured = This admin is set in GONGYOU_ADMIN_IDS; remove them fro
 panel-admin-grant-done = The role was granted.
 panel-admin-grant-unchanged = The user already had that role; nothing changed.
 panel-admin-revoke-done = The role was revoked.
+panel-admin-revoke-done-cases = The role was revoked; the cases they had claimed went back to the queue.
 panel-admin-revoke-unchanged = The user did not have that role; nothing changed.
 panel-admin-joiner = {", "}
 panel-cmd-link = Your sign-in link to the union staff panel (it works once, for 10 minutes; do not share it):

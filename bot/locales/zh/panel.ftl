@@ -42,6 +42,7 @@ panel-admin-configured = 这位管理员是在 GONGYOU_ADMIN_IDS 里配置的，
 panel-admin-grant-done = 角色已授予。
 panel-admin-grant-unchanged = 该用户已有这个角色，没有变化。
 panel-admin-revoke-done = 角色已收回。
+panel-admin-revoke-done-cases = 角色已收回；其认领的案件已退回待认领。
 panel-admin-revoke-unchanged = 该用户没有这个角色，没有变化。
 panel-admin-joiner = 、
 panel-cmd-link = 你的工会工作后台登录链接（只能用一次，10 分钟内有效，请勿转发）：
