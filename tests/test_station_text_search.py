@@ -118,3 +118,17 @@ async def test_a_station_imported_from_a_file_is_found_by_a_near_miss(db: Databa
     fast, slow = await _same_as_scan(db, "七里河鹊桥路")
     assert fast == slow
     assert len(fast) == 1
+
+
+async def test_a_street_many_stations_hold_gives_the_first_of_them_by_id_as_the_scan_does(
+    db: Database,
+) -> None:
+    # More stations hold the street than the fuzzy step reads, and the first by id have the
+    # longest texts: ranked by bm25 (which prefers short texts) they would be left out, but
+    # they are the scan's answers, as every one of them scores the same.
+    rows = [_at(f"社区驿站{n}", "高新技术产业开发区", f"解放路{n}号", n) for n in range(1, 11)]
+    rows += [_at(f"驿站{n}", "东区", f"解放路{n}号", n) for n in range(11, 260)]
+    ids = await _insert(db, rows)
+    fast, slow = await _same_as_scan(db, "北京解放路")
+    assert fast == slow
+    assert fast == [ids[f"社区驿站{n}"] for n in range(1, 6)]

@@ -937,6 +937,20 @@ COMMON_TRIGRAM = 3000
 MAX_PREFIX_TERMS = 64
 
 
+#: The stations the FTS5 table ranks first (bm25) for a query, at most ``many``.
+_FTS_BY_RANK = sql_text(
+    "SELECT s.id, s.search_text FROM stations AS s JOIN ("
+    " SELECT rowid AS id FROM stations_fts WHERE stations_fts MATCH :match"
+    " ORDER BY rank LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
+)
+#: The first ``many`` stations by id the FTS5 table finds for a query (nothing is ranked).
+_FTS_BY_ID = sql_text(
+    "SELECT s.id, s.search_text FROM stations AS s JOIN ("
+    " SELECT rowid AS id FROM stations_fts WHERE stations_fts MATCH :match"
+    " ORDER BY rowid LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
+)
+
+
 def _sqlite_choices(conn: Connection, needle: str) -> dict[int, str]:
     closed = StationStatus.closed.value
     # Stations holding the words as they are score 100: the first of them by id, as the full
@@ -987,22 +1001,21 @@ def _sqlite_choices(conn: Connection, needle: str) -> dict[int, str]:
     rare = [gram for gram in held[:RARE_TRIGRAMS] if counts[gram] <= COMMON_TRIGRAM] or held[:1]
     if not rare:
         return choices
-    ranked = sql_text(
-        "SELECT s.id, s.search_text FROM stations AS s JOIN ("
-        " SELECT rowid AS id FROM stations_fts WHERE stations_fts MATCH :match"
-        " ORDER BY rank LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
-    )
-    queries = [" OR ".join(_phrase(gram) for gram in rare)]
+    # One trigram alone ranks nothing: every station holding it shares that one piece of the
+    # words, and bm25 would only prefer short texts, which partial_ratio does not. Those
+    # stations are taken by id, as the scan breaks equal scores, without ranking the thousands
+    # that may hold a common one (a street name such as 解放路).
+    queries = [(" OR ".join(_phrase(gram) for gram in rare), len(rare) > 1)]
     # The stations holding every piece of the words that some station holds (e.g. a city and
     # a street written together, or the parts on both sides of a typing mistake).
     pieces = [_phrase(piece) for piece in _pieces(needle, counts)]
     pieces += [_begins(conn, short) for short in _uncovered(needle, counts)]
     pieces = [piece for piece in pieces if piece]
     if len(pieces) > 1:
-        queries.append(" AND ".join(pieces))
-    for match in queries:
+        queries.append((" AND ".join(pieces), True))
+    for match, by_rank in queries:
         params = {"match": match, "many": FUZZY_CANDIDATES, "closed": closed}
-        for row in conn.execute(ranked, params):
+        for row in conn.execute(_FTS_BY_RANK if by_rank else _FTS_BY_ID, params):
             choices.setdefault(row.id, row.search_text)
     # A letter put in is looked for only when nothing holds short words as they are: then the
     # best answers are near misses their few trigrams cannot rank (longer words have enough
@@ -1174,7 +1187,38 @@ def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
         )
         if best is not None and exact_found:
             break
+    if not choices:
+        choices = _postgresql_sharing_a_piece(conn, needle)
     return choices
+
+
+def _postgresql_sharing_a_piece(conn: Connection, needle: str) -> dict[int, str]:
+    """The first stations by id holding one of the words' trigrams (up to
+    ``FUZZY_CANDIDATES``): the answers when no station shares enough of them for the trigram
+    index's similarity (e.g. a city no station on that street is in, before a street many
+    hold). They all hold just a piece of the words, so the scan's order, by id, decides."""
+    grams = _trigrams(needle)
+    if not grams:
+        return {}
+    held = conn.execute(
+        sql_text("SELECT term FROM station_trigrams WHERE term = ANY(:grams)"), {"grams": grams}
+    ).scalars()
+    patterns = [_like(gram) for gram in held]
+    if not patterns:
+        return {}
+    rows = conn.execute(
+        sql_text(
+            "SELECT id, search_text FROM (SELECT id, search_text FROM stations"
+            " WHERE search_text LIKE ANY(:patterns) AND status != :closed OFFSET 0) AS s"
+            " ORDER BY id LIMIT :many"
+        ),
+        {
+            "patterns": patterns,
+            "closed": StationStatus.closed.value,
+            "many": FUZZY_CANDIDATES,
+        },
+    )
+    return {row.id: row.search_text for row in rows}
 
 
 #: The setting that switches the per-row triggers filling ``station_trigrams`` off for a
