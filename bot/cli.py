@@ -201,9 +201,9 @@ def _import_progress(settings: Settings, path: Path) -> contextlib.AbstractConte
 
     Only when standard output is a terminal (a pipe or a log file gets the report alone); the
     context gives the bar (None off a terminal) for :func:`_count_rows`. Until the import
-    counts its rows (it reads and checks the whole file first) the bar moves without a total;
-    then it shows rows done of the file's rows. It shows the time taken too, and disappears
-    before the report is printed.
+    counts its rows (it reads and checks the whole file first) the bar moves without a total,
+    showing the rows read; then it shows rows done of the file's rows. It shows the time taken
+    too, and disappears before the report is printed.
     """
     if not sys.stdout.isatty():
         return contextlib.nullcontext()
@@ -235,13 +235,13 @@ def _import_progress(settings: Settings, path: Path) -> contextlib.AbstractConte
 
 def _count_rows(bar: Any) -> ImportProgress | None:
     """The imports' progress callback moving the bar of :func:`_import_progress` (None for
-    none): rows done of the file's rows, once the import counts them."""
+    none): rows read while the file is read (no total yet), then rows done of the file's rows."""
     if bar is None:
         return None
     [task] = bar.task_ids
 
     def count(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+        bar.update(task, completed=done, total=total or None)
 
     return count
 

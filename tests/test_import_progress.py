@@ -97,13 +97,30 @@ class Calls:
     def assert_counted_up_to(self, total: int) -> None:
         assert self.seen, "the callback was never called"
         assert self.seen[-1] == (total, total)
-        assert all(seen_total == total for _, seen_total in self.seen)
-        dones = [done for done, _ in self.seen]
+        reading, counting = _steps(self.seen)
+        # rows read while the file is read (total not known yet), then rows done of the total
+        assert reading, "the rows read were never counted"
+        assert reading == sorted(reading)
+        assert reading[-1] <= total
+        assert all(seen_total == total for _, seen_total in counting)
+        dones = [done for done, _ in counting]
         assert dones == sorted(dones)
         # counted as the rows went, not only at the end; the callback heard the latest of them
-        assert [done for done, _ in TOLD] == sorted(done for done, _ in TOLD)
-        assert len({done for done, _ in TOLD}) > 2
+        told_reading, told_counting = _steps(TOLD)
+        assert told_reading[0] == 1  # the first row read is told at once
+        assert told_reading == sorted(set(told_reading))
+        assert [done for done, _ in told_counting] == sorted(done for done, _ in told_counting)
+        assert len({done for done, _ in told_counting}) > 2
         assert set(self.seen) <= set(TOLD)
+
+
+def _steps(counts: list[tuple[int, int]]) -> tuple[list[int], list[tuple[int, int]]]:
+    """The counts of rows read (given first, with a total of 0) and the counts after them."""
+    read = 0
+    while read < len(counts) and counts[read][1] == 0:
+        read += 1
+    assert all(total > 0 for _, total in counts[read:]), "rows read after the count began"
+    return [done for done, _ in counts[:read]], counts[read:]
 
 
 async def _jobs(db: Database, data: bytes, *, dry_run: bool, progress: Any = None) -> Any:
@@ -145,8 +162,13 @@ async def test_a_station_import_counts_its_rows_up_to_the_total(
     )  # fmt: skip
     assert (report.added, report.unchanged) == (4, 4)
     assert seen[-1] == (8, 8)
-    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-    assert {total for _, total in seen} == {8}
+    reading, counting = _steps(seen)
+    assert reading  # a plain callback hears them too
+    assert reading == sorted(reading)
+    assert reading[-1] <= 8
+    assert _steps(TOLD)[0] == list(range(1, 9))
+    assert [done for done, _ in counting] == sorted(done for done, _ in counting)
+    assert {total for _, total in counting} == {8}
     assert len({done for done, _ in TOLD}) > 2
 
 
@@ -173,7 +195,10 @@ async def test_counts_are_throttled_to_every_so_many_rows(
     calls = Calls()
     await import_roster(db, _roster_csv(1_000), filename="r.csv", key=KEY, progress=calls)
     calls.assert_counted_up_to(1_000)
-    dones = [done for done, _ in TOLD]
+    reading, counting = _steps(TOLD)
+    # the first row read is told at once, then every 100 rows read
+    assert reading == [1, 101, 201, 301, 401, 501, 601, 701, 801, 901]
+    dones = [done for done, _ in counting]
     assert dones[0] == 0  # the first count when the file is read
     steps = [later - earlier for earlier, later in itertools.pairwise(dones[:-1])]
     assert steps
@@ -248,7 +273,9 @@ async def _settled(panel: Panel, location: str) -> str:
 async def _stored(db: Database) -> Any:
     async with db.engine.connect() as conn:
         return (
-            await conn.execute(select(UPLOADS.c.state, UPLOADS.c.rows, UPLOADS.c.rows_done))
+            await conn.execute(
+                select(UPLOADS.c.state, UPLOADS.c.rows, UPLOADS.c.rows_done, UPLOADS.c.rows_read)
+            )
         ).one()
 
 
@@ -274,11 +301,11 @@ async def test_the_page_shows_the_real_count_of_a_running_check_and_stores_it(
     assert '<progress max="10" value="4">' in text
     assert "已完成 4 / 10 行（40%）" in text
     assert "约" not in text
-    assert tuple(await _stored(db)) == ("checking", 10, 4)
+    assert tuple(await _stored(db))[:3] == ("checking", 10, 4)
 
     release.set()
     assert "已检查，尚未导入" in await _settled(staff, location)
-    assert tuple(await _stored(db)) == ("checked", 10, 10)  # the last count: every row
+    assert tuple(await _stored(db))[:3] == ("checked", 10, 10)  # the last count: every row
 
 
 async def test_the_page_says_about_until_the_first_count_arrives(
@@ -300,6 +327,65 @@ async def test_the_page_says_about_until_the_first_count_arrives(
     assert "已完成" not in text
     release.set()
     await _settled(staff, location)
+
+
+async def test_the_page_shows_the_rows_read_while_the_file_is_read(
+    db: Database, staff: Panel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reached, release = threading.Event(), threading.Event()
+    read = tables.RowCounter.read
+
+    def held(self: tables.RowCounter, rows: int = 1) -> None:
+        read(self, rows)
+        if self._done == 4:  # the reader's thread waits at the fourth row
+            reached.set()
+            release.wait(10)
+
+    monkeypatch.setattr(tables.RowCounter, "read", held)
+    monkeypatch.setattr(tables, "PROGRESS_ROWS", 1)
+    try:
+        location = await _upload(staff, _jobs_csv(10))
+        assert await asyncio.to_thread(reached.wait, 10)
+        for _ in range(100):
+            page = await staff.client.get(location)
+            text = await page.text()
+            if "已读 4 行" in text:
+                break
+            await asyncio.sleep(0.02)
+        assert "正在读取文件：已读 4 行，约共 10 行" in text  # the rows estimated at upload
+        assert '<progress max="10" value="4">' in text
+        assert "Refresh" in page.headers
+        for _ in range(100):
+            if (await _stored(db)).rows_read == 4:
+                break
+            await asyncio.sleep(0.02)
+        assert tuple(await _stored(db)) == ("checking", 10, None, 4)
+    finally:
+        release.set()
+    assert "已检查，尚未导入" in await _settled(staff, location)
+    assert tuple(await _stored(db))[:3] == ("checked", 10, 10)
+
+
+async def test_rows_read_in_the_row_are_shown_against_the_estimate(
+    db: Database, staff: Panel
+) -> None:
+    from bot.core.models import utcnow
+    from bot.panel import uploads
+
+    token = "r" * 32
+    await db.transact(
+        uploads.add_upload, token=token, user_id=STAFF, kind="members", filename="big.xlsx",
+        options={"replace": False}, data=b"x", rows=9_000, now=utcnow(),
+    )  # fmt: skip
+    await db.transact(uploads.note_progress, token=token, done=3_000, total=0)
+    text = await (await staff.get(f"/imports/{token}")).text()
+    assert '<progress max="9000" value="3000">' in text
+    assert "已读 3,000 行，约共 9,000 行" in text or "已读 3000 行，约共 9000 行" in text
+    # more rows read than estimated: the total shown is never below them
+    await db.transact(uploads.note_progress, token=token, done=9_500, total=0)
+    await staff.post("/lang", {"lang": "en", "next": f"{PREFIX}/imports"})
+    text = await (await staff.get(f"/imports/{token}")).text()
+    assert "9,500 rows read, of about 9,501" in text
 
 
 @pytest.fixture
@@ -352,7 +438,7 @@ async def test_on_sqlite_the_page_shows_the_count_while_the_import_holds_the_wri
 
     release.set()
     assert "已导入" in await _settled(staff, location)
-    assert tuple(await _stored(db)) == ("imported", 3, 3)
+    assert tuple(await _stored(db))[:3] == ("imported", 3, 3)
 
 
 async def test_a_count_in_the_row_is_shown_without_about(db: Database, staff: Panel) -> None:

@@ -17,12 +17,12 @@ database writes; what they do alike is here:
 * progress: each import takes an optional :data:`ImportProgress` callback, told (rows done,
   rows in all) while it runs, through a :class:`RowCounter`.
 
-Progress is counted in the file's rows (below its header), once the file is read and the
-total is known: reading and checking the rows comes first and reports nothing, as the file's
-rows are not counted yet. A row is then done when the import has nothing left to do with it:
-a rejected row at once; in a dry run once it is matched against the database; in an import
-once it is written (or found unchanged). The last count, given when the import's transaction
-has ended, is (total, total).
+Progress is counted in the file's rows (below its header), in two steps. While the file is
+read and its rows checked, the total is not known yet: the callback is told (rows read, 0).
+Once it is read, a row is done when the import has nothing left to do with it: a rejected row
+at once; in a dry run once it is matched against the database; in an import once it is written
+(or found unchanged); the callback is told (rows done, rows in all). The last count, given
+when the import's transaction has ended, is (total, total).
 
 A file that cannot be imported at all raises :class:`TableFileError`; its ``reason`` (one of
 ``READ_ERRORS`` when raised here) is said with the catalog key of the import that read it.
@@ -36,6 +36,7 @@ import inspect
 import io
 import json
 import logging
+import math
 import re
 import sys
 import threading
@@ -378,8 +379,11 @@ def build_rows(
     *,
     max_rows: int,
     problem: type[Problem] = Problem,
+    counter: RowCounter | None = None,
 ) -> Iterator[R]:
     """Yield the row ``build`` makes of each record (line, values), in order.
+
+    Each record read is counted on ``counter`` (:meth:`RowCounter.read`).
 
     ``build`` raises :class:`RowRejected` for a row left out, which is listed (as a
     ``problem``) in ``parsed.rejected``; the warnings it adds to the list it is given are kept
@@ -389,6 +393,8 @@ def build_rows(
     count = 0
     for line, values in records:
         count += 1
+        if counter is not None:
+            counter.read()
         if count > max_rows:
             raise TableFileError("file-too-many-rows", f"{max_rows:,}")
         found: list[Problem] = []
@@ -466,9 +472,10 @@ def audit_import(
 class RowCounter:
     """Counts the rows an import has done and tells its :data:`ImportProgress` callback.
 
-    Use it as ``async with RowCounter(progress) as counter``, hand it to the import's
-    transaction, and ``await counter.finish()`` once the transaction has ended. With no
-    callback it does nothing.
+    Use it as ``async with RowCounter(progress) as counter``, hand it to the file's reader
+    (which calls :meth:`read` for each row) and to the import's transaction (which calls
+    :meth:`start` once, then :meth:`add`), and ``await counter.finish()`` once the transaction
+    has ended. With no callback it does nothing.
 
     The transaction is synchronous code running on a thread of its own (SQLite's writer) or on
     the event loop inside the async engine (PostgreSQL); :meth:`start` and :meth:`add` may be
@@ -477,8 +484,8 @@ class RowCounter:
     calls the callback. The transaction never waits for it: a callback that writes the count
     to the database does so in its own transaction, neither joined to the import's (it is not
     rolled back with it) nor holding it up. Counts that arrive while the callback is still busy
-    are merged and the latest is given next, so the counts given only grow. A failing callback
-    is logged and the import goes on.
+    are merged and the latest is given next, so the counts given only grow within each step
+    (rows read, then rows done). A failing callback is logged and the import goes on.
     """
 
     def __init__(self, progress: ImportProgress | None) -> None:
@@ -487,8 +494,9 @@ class RowCounter:
         self._seconds = PROGRESS_SECONDS
         self._done = 0
         self._total = 0
+        self._started = False
         self._told_done = 0
-        self._told_at = 0.0
+        self._told_at = -math.inf  # the first count is told at once
         self._lock = threading.Lock()
         self._pending: tuple[int, int] | None = None
         self._closing = False
@@ -508,10 +516,23 @@ class RowCounter:
                 self._pending = None  # a failed import says no more
         await self._close()
 
+    def read(self, rows: int = 1) -> None:
+        """``rows`` more rows of the file are read (before :meth:`start`): the callback is told
+        (rows read, 0) when it is due."""
+        if self._task is None or self._started:
+            return
+        self._done += rows
+        if (
+            self._done - self._told_done >= self._every
+            or time.monotonic() - self._told_at >= self._seconds
+        ):
+            self._tell()
+
     def start(self, *, total: int, done: int = 0) -> None:
         """The file is read: it has ``total`` rows, ``done`` of them done already (rejected)."""
         if self._task is None:
             return
+        self._started = True
         self._total, self._done = total, min(done, total)
         self._tell()
 

@@ -361,21 +361,36 @@ def _long_text(value: Any) -> str:
 
 
 def parse_job_file(
-    data: bytes, *, filename: str, default_city: str = "", today: date
+    data: bytes,
+    *,
+    filename: str,
+    default_city: str = "",
+    today: date,
+    counter: RowCounter | None = None,
 ) -> ParsedJobs:
     """Read a CSV or .xlsx job list (pure: no database; ``today`` decides what has expired).
 
     The header is the first row naming a job-title column (rows above it, such as a sheet
     title, are skipped). Rows that cannot become a posting are listed in ``rejected`` and
     the rest come back; of rows with the same dedupe key the last wins. Raises
-    :class:`TableFileError` when the file as a whole is unusable.
+    :class:`TableFileError` when the file as a whole is unusable. Each row read is counted on
+    ``counter``.
     """
     fmt, rows = table_rows(data, filename=filename, max_bytes=MAX_FILE_BYTES)
     with closing(rows):
-        return _read_rows(rows, ParsedJobs(format=fmt), default_city=default_city, today=today)
+        return _read_rows(
+            rows, ParsedJobs(format=fmt), default_city=default_city, today=today, counter=counter
+        )
 
 
-def _read_rows(rows: Rows, parsed: ParsedJobs, *, default_city: str, today: date) -> ParsedJobs:
+def _read_rows(
+    rows: Rows,
+    parsed: ParsedJobs,
+    *,
+    default_city: str,
+    today: date,
+    counter: RowCounter | None = None,
+) -> ParsedJobs:
     """Find the header among the first rows, then build every row after it."""
     header = find_header(rows, COLUMNS, naming="title", search=HEADER_SEARCH_ROWS)
     shown = show(", ".join(cell_text(c) for c in header.cells if not blank(c)), 200)
@@ -389,7 +404,7 @@ def _read_rows(rows: Rows, parsed: ParsedJobs, *, default_city: str, today: date
 
     builder = _RowBuilder(header, default_city=default_city, today=today)
     where: dict[str, int] = {}
-    for row in build_rows(rows, builder.build, parsed, max_rows=MAX_ROWS):
+    for row in build_rows(rows, builder.build, parsed, max_rows=MAX_ROWS, counter=counter):
         earlier = where.get(row.key)
         if earlier is not None:
             previous = parsed.rows[earlier]
@@ -954,15 +969,21 @@ async def import_jobs(
     postings have source ``staff_import`` and ``actor_id`` as owner. A dry run reports the
     same counts and writes nothing; a malformed file raises :class:`TableFileError` first.
 
-    ``progress`` is told (rows done, rows in all) as rows are matched and stored, and once at
-    the end with done == total (see :class:`bot.core.tables.RowCounter`).
+    ``progress`` is told (rows read, 0) while the file is read, then (rows done, rows in all)
+    as rows are matched and stored, and once at the end with done == total (see
+    :class:`bot.core.tables.RowCounter`).
     """
     now = now or utcnow()
     today = today_in(timezone, now)
-    parsed = await asyncio.to_thread(
-        parse_job_file, data, filename=filename, default_city=default_city, today=today
-    )
     async with RowCounter(progress) as counter:
+        parsed = await asyncio.to_thread(
+            parse_job_file,
+            data,
+            filename=filename,
+            default_city=default_city,
+            today=today,
+            counter=counter,
+        )
         report = await db.transact(
             _store,
             parsed=parsed,

@@ -477,12 +477,14 @@ def _file_error(err: TableFileError) -> RosterFileError:
     return RosterFileError(reason if reason in FILE_ERRORS else "unreadable", err.detail)
 
 
-def parse_roster(data: bytes, *, filename: str, key: bytes) -> ParsedRoster:
+def parse_roster(
+    data: bytes, *, filename: str, key: bytes, counter: RowCounter | None = None
+) -> ParsedRoster:
     """Read a roster (CSV in UTF-8/GBK/UTF-16, or .xlsx) into hashes (pure: no database).
 
     The header is the first row naming a card-number column and a name column (title rows
     above it are skipped; other columns are ignored). Raises :class:`RosterFileError` when
-    the file as a whole is unusable.
+    the file as a whole is unusable. Each row read is counted on ``counter``.
     """
     if len(data) > MAX_FILE_BYTES:
         raise RosterFileError("too-large", f"{len(data) / 1024 / 1024:.1f} MB")
@@ -499,7 +501,7 @@ def parse_roster(data: bytes, *, filename: str, key: bytes) -> ParsedRoster:
                 raise RosterFileError("empty")
             rows = csv_rows(text)
         try:
-            _read_rows(rows, parsed, key=key)
+            _read_rows(rows, parsed, key=key, counter=counter)
         finally:
             rows.close()
     except TableFileError as err:
@@ -507,7 +509,13 @@ def parse_roster(data: bytes, *, filename: str, key: bytes) -> ParsedRoster:
     return parsed
 
 
-def _read_rows(rows: Iterable[tuple[int, list[Any]]], parsed: ParsedRoster, *, key: bytes) -> None:
+def _read_rows(
+    rows: Iterable[tuple[int, list[Any]]],
+    parsed: ParsedRoster,
+    *,
+    key: bytes,
+    counter: RowCounter | None = None,
+) -> None:
     iterator = iter(rows)
     columns: tuple[int, int] | None = None
     seen_any = False
@@ -524,6 +532,8 @@ def _read_rows(rows: Iterable[tuple[int, list[Any]]], parsed: ParsedRoster, *, k
     first_line: dict[str, int] = {}
     for line, cells in iterator:
         parsed.rows += 1
+        if counter is not None:
+            counter.read()
         if parsed.rows > MAX_ROWS:
             raise RosterFileError("too-many-rows", f"{MAX_ROWS:,}")
         card = normalize_card(cell_text(cells[card_at]) if card_at < len(cells) else "")
@@ -720,15 +730,18 @@ async def import_roster(
     roster exactly the file: other hashes are removed and verifications of cards no longer
     in it are revoked. A dry run writes nothing. Raises :class:`RosterFileError` for a file
     that cannot be read (also for ``replace`` with no usable row, which would empty the roster).
-    ``progress`` is told (rows done, rows in all) as rows are looked up and stored, and once at
-    the end with done == total (see :class:`bot.core.tables.RowCounter`).
+    ``progress`` is told (rows read, 0) while the file is read, then (rows done, rows in all)
+    as rows are looked up and stored, and once at the end with done == total (see
+    :class:`bot.core.tables.RowCounter`).
     """
     now = now or utcnow()
     name = Path(filename).name
-    parsed = await asyncio.to_thread(parse_roster, data, filename=name, key=key)
-    if replace and not parsed.hashes:
-        raise RosterFileError("no-rows")
     async with RowCounter(progress) as counter:
+        parsed = await asyncio.to_thread(
+            parse_roster, data, filename=name, key=key, counter=counter
+        )
+        if replace and not parsed.hashes:
+            raise RosterFileError("no-rows")
         report = await db.transact(
             _store_roster,
             parsed=parsed,

@@ -26,10 +26,13 @@ one lands once the import has committed). The page of an upload reads its row wi
 writer, so it is served while an import holds it. On PostgreSQL every count lands at once and
 every replica shows it.
 
-Until the first count arrives (the import reads and checks the whole file before it counts its
-rows) the page estimates rows done from the time taken, as before: a check from the file's row
-count at a measured pace (:data:`ROWS_PER_SECOND`), an import from how long its own check took
-(:data:`IMPORT_FACTOR`). The page then says "about".
+The import reads and checks the whole file before it knows its total and counts rows done;
+while it reads, it counts the rows read (``rows_read``, kept and written the same way), and
+the page shows "reading the file: N rows read of about M", M being the rows estimated at upload
+(:func:`estimate_rows`: exact for most files, and never shown below the rows read). Before the
+first row is read (a workbook being opened), the page estimates rows done from the time taken:
+a check from the file's row count at a measured pace (:data:`ROWS_PER_SECOND`), an import from
+how long its own check took (:data:`IMPORT_FACTOR`), and says "about".
 """
 
 from __future__ import annotations
@@ -416,12 +419,14 @@ def _error_result(kind: str, err: TableFileError | RosterFileError) -> dict[str,
 @dataclass(frozen=True)
 class Progress:
     """How far a running check or import is: rows done of the file's rows, as the import
-    counted them (``counted``) or, before its first count, estimated."""
+    counted them (``counted``); before that, rows read of the rows estimated at upload
+    (``reading``); before the first row is read, estimated from the time taken."""
 
     done: int
     total: int
     percent: int
     counted: bool = False
+    reading: bool = False
 
 
 def progress(
@@ -429,19 +434,27 @@ def progress(
 ) -> Progress | None:
     """A running check's or import's progress (None when the file's rows are not known).
 
-    ``counted`` is the latest count kept in this process, else the upload's row has one once
-    the import has counted its rows. Before that it is estimated, measured in time against the
-    pace of checks (a check) or against the upload's own check (an import), and it stays below
-    the last row until the run is done.
+    ``counted`` is the latest count kept in this process (rows done, rows in all; or rows
+    read, 0 while the file is read), else the upload's row has one once the import has read
+    or counted rows. Before the first row is read it is estimated, measured in time against
+    the pace of checks (a check) or against the upload's own check (an import), and it stays
+    below the last row until the run is done.
     """
     if not upload.running:
         return None
+    read = upload.rows_read
+    if counted is not None and counted[1] == 0:
+        read, counted = counted[0], None
     if counted is None and upload.rows_done is not None:
         counted = (upload.rows_done, upload.rows)
     if counted is not None and counted[1] > 0:
         done, total = counted
         done = max(0, min(done, total))
         return Progress(done=done, total=total, percent=done * 100 // total, counted=True)
+    if read:
+        # the rows estimated at upload, and never fewer than have been read
+        total = max(upload.rows, read + 1)
+        return Progress(done=read, total=total, percent=read * 100 // total, reading=True)
     if upload.rows <= 0:
         return None
     elapsed = max(0.0, (now - upload.started_at).total_seconds())

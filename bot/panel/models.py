@@ -65,6 +65,9 @@ class PanelUpload(SQLModel, table=True):
     #: Rows the running check or import has done, as it counts them (of ``rows``, which it
     #: then also counts); None until its first count arrives.
     rows_done: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: Rows the running check or import has read from the file so far, before it knows the
+    #: file's total and counts rows done; None until the first is read.
+    rows_read: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     #: How long the check took (seconds): until the import's first count arrives, its progress
     #: is estimated against it.
     check_seconds: float | None = Field(default=None, sa_column=Column(Float, nullable=True))

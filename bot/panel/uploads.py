@@ -60,6 +60,7 @@ class Upload:
     started_at: datetime
     expires_at: datetime
     rows_done: int | None = None
+    rows_read: int | None = None
 
     @property
     def running(self) -> bool:
@@ -180,7 +181,13 @@ def take_for_import(
             UPLOADS.c.data.is_not(None),
             UPLOADS.c.expires_at > now,
         )
-        .values(state="importing", rows_done=None, started_at=now, expires_at=now + KEEP)
+        .values(
+            state="importing",
+            rows_done=None,
+            rows_read=None,
+            started_at=now,
+            expires_at=now + KEEP,
+        )
     )
     if moved.rowcount != 1:
         return None
@@ -189,12 +196,14 @@ def take_for_import(
 
 
 def note_progress(conn: Connection, *, token: str, done: int, total: int) -> None:
-    """Store that a running check or import has done ``done`` of the file's ``total`` rows
-    (safe to run again; nothing happens once the run has ended)."""
+    """Store that a running check or import has done ``done`` of the file's ``total`` rows,
+    or, with ``total`` 0, read ``done`` rows of the file so far (safe to run again; nothing
+    happens once the run has ended)."""
+    values = {"rows_read": done} if total == 0 else {"rows_done": done, "rows": total}
     conn.execute(
         update(UPLOADS)
         .where(UPLOADS.c.token == token, UPLOADS.c.state.in_(RUNNING))
-        .values(rows_done=done, rows=total)
+        .values(**values)
     )
 
 

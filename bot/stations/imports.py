@@ -425,23 +425,25 @@ def _format_of(filename: str, text: str) -> str:
     return "csv"
 
 
-def parse_station_file(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
+def parse_station_file(
+    data: bytes, *, filename: str, crs: Crs, counter: RowCounter | None = None
+) -> ParsedFile:
     """Read a CSV, JSON or GeoJSON station file (pure: no database, no clock).
 
     Coordinates are read in ``crs`` and returned in WGS-84. Rows that cannot become a station
     are listed in ``rejected`` and the rest still come back; duplicates within the file keep
     their first occurrence. Raises :class:`ImportFileError` when the file as a whole is
     unusable: too large, empty, undecodable, not JSON of the expected shape, or a CSV without
-    a name column or coordinate columns.
+    a name column or coordinate columns. Each row read is counted on ``counter``.
     """
     crs = Crs(crs)
     try:
-        return _parse(data, filename=filename, crs=crs)
+        return _parse(data, filename=filename, crs=crs, counter=counter)
     except TableFileError as err:
         raise ImportFileError.of(err) from None
 
 
-def _parse(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
+def _parse(data: bytes, *, filename: str, crs: Crs, counter: RowCounter | None) -> ParsedFile:
     check_size(len(data), MAX_FILE_BYTES)
     if _is_spreadsheet(filename):
         raise ImportFileError("import-file-spreadsheet")
@@ -456,7 +458,12 @@ def _parse(data: bytes, *, filename: str, crs: Crs) -> ParsedFile:
         records = _json_records(text, parsed, geojson=fmt == "geojson")
     first_line: dict[tuple[str, ...], int] = {}
     built = build_rows(
-        records, _RowBuilder(crs).build, parsed, max_rows=MAX_ROWS, problem=Rejection
+        records,
+        _RowBuilder(crs).build,
+        parsed,
+        max_rows=MAX_ROWS,
+        problem=Rejection,
+        counter=counter,
     )
     for row in built:
         seen = first_line.setdefault(row.key, row.line)
@@ -1125,12 +1132,15 @@ async def import_stations(
     address. ``demo`` marks every imported row as demo data. A dry run reports the same counts
     and writes nothing. A file that is malformed as a whole raises :class:`ImportFileError`
     before anything is written. One audit record (``stations.import``) notes the counts.
-    ``progress`` is told (rows done, rows in all) as rows are matched and stored, and once at
-    the end with done == total (see :class:`bot.core.tables.RowCounter`).
+    ``progress`` is told (rows read, 0) while the file is read, then (rows done, rows in all)
+    as rows are matched and stored, and once at the end with done == total (see
+    :class:`bot.core.tables.RowCounter`).
     """
     crs = Crs(crs)
-    parsed = await asyncio.to_thread(parse_station_file, data, filename=filename, crs=crs)
     async with RowCounter(progress) as counter:
+        parsed = await asyncio.to_thread(
+            parse_station_file, data, filename=filename, crs=crs, counter=counter
+        )
         report = await db.transact(
             _upsert,
             parsed=parsed,
