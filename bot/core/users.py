@@ -165,7 +165,7 @@ def _claim_statements_for(dialect: str, facts: tuple[str, ...]) -> tuple[Any, An
         update(INBOX)
         .where(
             INBOX.c.update_id == bindparam("claim_id"),
-            INBOX.c.state.in_((InboxState.new.value, InboxState.failed.value)),
+            inbox.is_open(),
             INBOX.c.next_attempt_at <= bindparam("now"),
             ~_earlier_open(),
         )
@@ -229,7 +229,7 @@ def _waiting_statement() -> Any:
     caller tries once more shortly and the claim then succeeds."""
     return sa_select(INBOX.c.update_id).where(
         INBOX.c.update_id == bindparam("claim_id"),
-        INBOX.c.state.in_((InboxState.new.value, InboxState.failed.value)),
+        inbox.is_open(),
         INBOX.c.next_attempt_at <= bindparam("now"),
     )
 
