@@ -1161,6 +1161,14 @@ def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
     near = _postgresql_near_misses(conn, needle, insertions=insertions)
     for station_id, text in near.items():
         choices.setdefault(station_id, text)
+    held = _held_trigrams(conn, needle)
+    if len(held) <= 1:
+        # One trigram of the words (or none) is held: its holders all share that one piece,
+        # and the scan ranks them by id. The similarity below would rank them by their texts'
+        # shortness instead, and over a street thousands hold that costs 20 ms or more.
+        for station_id, text in _postgresql_sharing_a_piece(conn, held).items():
+            choices.setdefault(station_id, text)
+        return choices
     # Stations sharing most of the words' trigrams come cheap from the index. Without an exact
     # match or a near miss the close ones may differ in two letters (a wrong letter and a
     # missing one), which share fewer trigrams: the index is asked again for those sharing
@@ -1188,37 +1196,37 @@ def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
         if best is not None and exact_found:
             break
     if not choices:
-        choices = _postgresql_sharing_a_piece(conn, needle)
+        choices = _postgresql_sharing_a_piece(conn, held)
     return choices
 
 
-def _postgresql_sharing_a_piece(conn: Connection, needle: str) -> dict[int, str]:
-    """The first stations by id holding one of the words' trigrams (up to
-    ``FUZZY_CANDIDATES``): the answers when no station shares enough of them for the trigram
-    index's similarity (e.g. a city no station on that street is in, before a street many
-    hold). They all hold just a piece of the words, so the scan's order, by id, decides."""
+def _held_trigrams(conn: Connection, needle: str) -> list[str]:
+    """The trigrams of ``needle`` some station holds (``station_trigrams``)."""
     grams = _trigrams(needle)
     if not grams:
-        return {}
-    held = conn.execute(
-        sql_text("SELECT term FROM station_trigrams WHERE term = ANY(:grams)"), {"grams": grams}
-    ).scalars()
-    patterns = [_like(gram) for gram in held]
-    if not patterns:
-        return {}
-    rows = conn.execute(
-        sql_text(
-            "SELECT id, search_text FROM (SELECT id, search_text FROM stations"
-            " WHERE search_text LIKE ANY(:patterns) AND status != :closed OFFSET 0) AS s"
-            " ORDER BY id LIMIT :many"
-        ),
-        {
-            "patterns": patterns,
-            "closed": StationStatus.closed.value,
-            "many": FUZZY_CANDIDATES,
-        },
+        return []
+    return list(
+        conn.execute(
+            sql_text("SELECT term FROM station_trigrams WHERE term = ANY(:grams)"),
+            {"grams": grams},
+        ).scalars()
     )
-    return {row.id: row.search_text for row in rows}
+
+
+def _postgresql_sharing_a_piece(conn: Connection, held: list[str]) -> dict[int, str]:
+    """The first stations by id holding one of the trigrams ``held`` (up to
+    ``FUZZY_CANDIDATES``): the answers when no station shares more of the words than a piece
+    (e.g. a city no station on that street is in, before a street many hold): they all hold
+    just a piece of the words, so the scan's order, by id, decides."""
+    if not held:
+        return {}
+    return _first_by_id(
+        conn,
+        "search_text LIKE ANY(:patterns)",
+        {"patterns": [_like(gram) for gram in held]},
+        many=FUZZY_CANDIDATES,
+        window=SHARING_ID_ORDER_ROWS,
+    )
 
 
 #: The setting that switches the per-row triggers filling ``station_trigrams`` off for a
@@ -1253,6 +1261,8 @@ def add_search_terms(conn: Connection, texts: Iterable[str]) -> None:
 #: On PostgreSQL the stations holding the words are first looked for among this many, in id
 #: order (common words: the first hundred holders are soon found), then through an index.
 ID_ORDER_ROWS = 3000
+#: ... and the stations holding a piece of them (a common street, e.g.) among this many.
+SHARING_ID_ORDER_ROWS = 6000
 
 
 def _like(words: str) -> str:
@@ -1268,36 +1278,53 @@ def _postgresql_holding(conn: Connection, needle: str) -> dict[int, str]:
     (trigrams, or for two letters the bigram index of migration 0017). Either way the answer
     is the first holders by id, as a scan of the whole table gives.
     """
-    params = {
-        "pattern": _like(needle),
-        "needle": needle,
-        "closed": StationStatus.closed.value,
-        "many": SEARCH_MAX * 2,
-        "rows": ID_ORDER_ROWS,
-    }
+    if len(needle) == 2:
+        indexed = "station_bigrams(search_text) @> ARRAY[CAST(:needle AS text)]"
+    else:
+        indexed = "search_text LIKE :pattern"  # trigrams; for one letter no index helps
+    return _first_by_id(
+        conn,
+        "search_text LIKE :pattern",
+        {"pattern": _like(needle), "needle": needle},
+        many=SEARCH_MAX * 2,
+        window=ID_ORDER_ROWS,
+        indexed=indexed,
+    )
+
+
+def _first_by_id(
+    conn: Connection,
+    condition: str,
+    params: dict[str, Any],
+    *,
+    many: int,
+    window: int,
+    indexed: str | None = None,
+) -> dict[int, str]:
+    """The first ``many`` stations by id (not closed) meeting ``condition`` (SQL).
+
+    They are looked for among the first ``window`` stations in id order (a common word is
+    soon found), then, when too few are there, through the index ``indexed`` (SQL; the
+    condition itself by default) and sorted by id.
+    """
+    values = {**params, "closed": StationStatus.closed.value, "many": many, "rows": window}
     rows = conn.execute(
         sql_text(
             "SELECT id, search_text FROM (SELECT id, search_text, status FROM stations"
-            " ORDER BY id LIMIT :rows) AS s WHERE search_text LIKE :pattern"
+            f" ORDER BY id LIMIT :rows) AS s WHERE {condition}"
             " AND status != :closed ORDER BY id LIMIT :many"
         ),
-        params,
+        values,
     ).all()
-    if len(rows) < SEARCH_MAX * 2:
-        if len(needle) >= 3:
-            held = "search_text LIKE :pattern"
-        elif len(needle) == 2:
-            held = "station_bigrams(search_text) @> ARRAY[CAST(:needle AS text)]"
-        else:
-            held = "search_text LIKE :pattern"  # one letter: no index helps
+    if len(rows) < many:
         # OFFSET 0 keeps the planner from walking the primary key in id order instead
         rows = conn.execute(
             sql_text(
                 "SELECT id, search_text FROM (SELECT id, search_text FROM stations"
-                f" WHERE {held} AND status != :closed OFFSET 0) AS s"
-                " WHERE search_text LIKE :pattern ORDER BY id LIMIT :many"
+                f" WHERE {indexed or condition} AND status != :closed OFFSET 0) AS s"
+                f" WHERE {condition} ORDER BY id LIMIT :many"
             ),
-            params,
+            values,
         ).all()
     return {row.id: row.search_text for row in rows}
 
