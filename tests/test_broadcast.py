@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +26,8 @@ from bot.jobs.broadcast import (
     RECIPIENTS,
     BroadcastSender,
     audience_count,
+    audience_ids,
+    audience_options,
     begin_launch,
     broadcast_status,
     cancel_broadcast,
@@ -33,6 +37,7 @@ from bot.jobs.broadcast import (
     pause_broadcast,
     prepare_chunk,
     resume_broadcast,
+    seeker_in_audience,
 )
 from bot.jobs.core import POSTINGS, SEEKERS
 from bot.jobs.models import BroadcastStatus, PostingStatus, RecipientStatus
@@ -269,6 +274,55 @@ async def test_an_audience_filter_is_any_of_and_keeps_workers_without_a_preferen
 
     assert sorted(await _statuses(db, broadcast_id)) == [1, 3, 5]
     assert await db.transact(audience_count, audience={"types": ["seasonal"]}) == 4
+
+
+async def test_the_database_picks_the_audience_the_rule_describes(db: Database) -> None:
+    # The counts, the ids and the launch filter in SQL; the rule they follow, in Python, is
+    # the reference on random registrations (lists of none, one or several values).
+    rng = random.Random(7)
+    districts, industries, types = ["金水区", "二七区", "中原区", "惠济区"], ["logistics",
+        "catering", "cleaning"], ["daily", "part_time"]  # fmt: skip
+    seekers = [
+        {
+            "user_id": FIRST_SEEKER + n,
+            "districts": rng.sample(districts, rng.choice([0, 1, 1, 2, 3])),
+            "industries": rng.sample(industries, rng.choice([0, 1, 2])),
+            "types": rng.sample(types, rng.choice([0, 1])),
+            "alerts": rng.random() < 0.8,
+        }
+        for n in range(120)
+    ]
+    await _subscribers(db, *seekers)
+    audiences = [
+        {},
+        {"districts": ["金水区"]},
+        {"districts": ["二七区", "惠济区"], "industries": ["catering"]},
+        {"industries": ["cleaning", "logistics"], "types": ["daily"]},
+        {"districts": ["中原区"], "industries": ["logistics"], "types": ["part_time"]},
+    ]
+    for audience in audiences:
+        expected = [
+            s["user_id"] for s in seekers if s["alerts"] and seeker_in_audience(s, audience)
+        ]
+        assert await db.transact(audience_ids, audience=audience) == expected
+        assert await db.transact(audience_count, audience=audience) == len(expected)
+        broadcast_id, total = await launch(
+            db, created_by=STAFF_ID, audience=audience, kind="text", text="通知", chunk=7
+        )
+        assert total == len(expected)
+        assert sorted(await _statuses(db, broadcast_id)) == expected
+
+    options = await db.transact(audience_options)
+    subscribed = [s for s in seekers if s["alerts"]]
+    assert options.subscribers == len(subscribed)
+
+    def ranked(key: str) -> tuple[str, ...]:
+        counts = Counter(value for s in subscribed for value in s[key])
+        return tuple(sorted(counts, key=lambda value: (-counts[value], value)))
+
+    assert options.districts == ranked("districts")  # most registered first
+    assert options.industries == ranked("industries")
+    assert options.types == ranked("types")
 
 
 async def test_an_unknown_industry_in_the_audience_is_refused(db: Database) -> None:

@@ -1,0 +1,246 @@
+"""A broadcast's audience among 100,000 subscribers: counted by the database, against Python.
+
+Run from the project root, with the project installed in the environment (``pip install -e .``)::
+
+    python bench/audience.py [--subscribers 100000] [--repeats 5] [--seed 1]
+                             [--database-url URL] [--json]
+
+Staff composing a broadcast (in the bot or the panel) see the districts, industries and kinds
+of work subscribers registered for, most common first (``audience_options``), and, for the
+filters they pick, how many workers it will reach (``audience_count``); the launch writes the
+same workers into the ledger (``audience_ids`` names them). Each is timed here on a new SQLite
+file and, given ``--database-url`` (a database only for this: it is migrated and its job seekers
+are deleted first), on PostgreSQL, side by side.
+
+Subscribers are seeded with registrations of none, one or several districts (ten), industries
+and kinds of work; one in ten has alerts off. The baseline is the simplest correct way of the
+same work: read every subscriber's lists and apply the audience rule in Python
+(``seeker_in_audience``), as the code did before the database filtered them. Every answer must
+equal the baseline's (the same counts, the same ids in the same order, the same option lists);
+the exit code is 1 when one does not. The median of ``--repeats`` calls is reported. With
+``--json`` the last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
+from bot.core.models import utcnow
+from bot.core.users import USERS
+from bot.db import Database
+from bot.jobs.broadcast import (
+    FILTER_KEYS,
+    audience_count,
+    audience_ids,
+    audience_options,
+    normalize_audience,
+    seeker_in_audience,
+)
+from bot.jobs.core import INDUSTRIES, SEEKERS
+from bot.jobs.models import EmploymentType
+
+FIRST_USER_ID = 50_000_000
+CHUNK = 5_000
+DISTRICTS = ("金水区", "二七区", "中原区", "管城区", "惠济区", "上街区", "高新区", "经开区",
+             "郑东新区", "航空港区")  # fmt: skip
+#: The audiences picked (each counted and listed), as staff would pick them.
+AUDIENCES: tuple[dict[str, list[str]], ...] = (
+    {"districts": ["金水区"]},
+    {"districts": ["金水区", "二七区"], "industries": ["logistics"]},
+    {"industries": ["cleaning", "construction"], "types": ["daily"]},
+)
+
+
+def seed_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """``count`` subscribers' registrations (user ids from :data:`FIRST_USER_ID`)."""
+    industries = sorted(INDUSTRIES)
+    types = [kind.value for kind in EmploymentType]
+    now = utcnow()
+    return [
+        {
+            "user_id": FIRST_USER_ID + n,
+            "districts": rng.sample(DISTRICTS, rng.choice((0, 1, 1, 2, 3))),
+            "industries": rng.sample(industries, rng.choice((0, 1, 1, 2))),
+            "types": rng.sample(types, rng.choice((0, 1))),
+            "metro_lines": [],
+            "tags": 0,
+            "min_pay": None,
+            "min_pay_unit": None,
+            "alerts": rng.random() >= 0.1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(count)
+    ]
+
+
+def _write(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    now = utcnow()
+    ids = [row["user_id"] for row in rows]
+    conn.execute(delete(SEEKERS))
+    conn.execute(delete(USERS).where(USERS.c.id >= FIRST_USER_ID))
+    for start in range(0, len(rows), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        conn.execute(
+            insert(USERS),
+            [
+                {"id": uid, "language": "zh", "roles": [], "consents": {}, "first_seen": now,
+                 "last_seen": now}
+                for uid in chunk
+            ],
+        )  # fmt: skip
+        conn.execute(insert(SEEKERS), list(rows[start : start + CHUNK]))
+
+
+# The baseline: every subscriber read, the rule applied in Python.
+
+
+def _all_seekers(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(SEEKERS.c.user_id, *(SEEKERS.c[key] for key in FILTER_KEYS))
+        .where(SEEKERS.c.alerts.is_(True))
+        .order_by(SEEKERS.c.user_id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def python_ids(conn: Connection, *, audience: dict[str, Any]) -> list[int]:
+    """The audience's ids, found by reading every subscriber."""
+    filters = normalize_audience(audience)
+    return [int(s["user_id"]) for s in _all_seekers(conn) if seeker_in_audience(s, filters)]
+
+
+def python_count(conn: Connection, *, audience: dict[str, Any]) -> int:
+    """The audience's size, found by reading every subscriber."""
+    return len(python_ids(conn, audience=audience))
+
+
+def python_options(conn: Connection) -> tuple[tuple[str, ...], ...]:
+    """The option lists (most registered first), counted over every subscriber in Python."""
+    seekers = _all_seekers(conn)
+    lists = []
+    for key in FILTER_KEYS:
+        counts = Counter(str(value) for s in seekers for value in s[key] or ())
+        lists.append(tuple(sorted(counts, key=lambda value: (-counts[value], value))))
+    return tuple(lists)
+
+
+async def timed(repeats: int, call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    """The median milliseconds of ``repeats`` calls, and the last answer."""
+    times, answer = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        answer = await call()
+        times.append((time.perf_counter() - started) * 1000.0)
+    return statistics.median(times), answer
+
+
+async def bench_database(url: str, rows: Sequence[dict[str, Any]], repeats: int) -> dict[str, Any]:
+    """Every measurement on one database; ``ok`` says whether every answer equalled Python's."""
+    db = Database(url)
+    try:
+        await db.upgrade()
+        await db.transact(_write, rows=rows)
+        figures: dict[str, Any] = {"ok": True, "measures": []}
+
+        async def both(
+            name: str, fast: Callable[[], Awaitable[Any]], slow: Callable[[], Awaitable[Any]]
+        ) -> None:
+            fast_ms, fast_answer = await timed(repeats, fast)
+            slow_ms, slow_answer = await timed(repeats, slow)
+            same = fast_answer == slow_answer
+            figures["ok"] = figures["ok"] and same
+            figures["measures"].append(
+                {"what": name, "database_ms": round(fast_ms, 1),
+                 "python_ms": round(slow_ms, 1), "same": same}
+            )  # fmt: skip
+
+        async def options() -> tuple[tuple[str, ...], ...]:
+            found = await db.transact(audience_options, limit=len(DISTRICTS) + len(INDUSTRIES))
+            return (found.districts, found.industries, found.types)
+
+        await both("options (compose page)", options, partial(db.transact, python_options))
+        for audience in AUDIENCES:
+            label = "+".join(f"{k}={','.join(v)}" for k, v in audience.items())
+            await both(
+                f"count {label}",
+                partial(db.transact, audience_count, audience=audience),
+                partial(db.transact, python_count, audience=audience),
+            )
+            await both(
+                f"ids {label}",
+                partial(db.transact, audience_ids, audience=audience),
+                partial(db.transact, python_ids, audience=audience),
+            )
+        return figures
+    finally:
+        await db.dispose()
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=100_000, help="subscribers (100000)")
+    parser.add_argument("--repeats", type=int, default=5, help="calls per figure, median (5)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the registrations (1)")
+    parser.add_argument(
+        "--database-url", default=None, help="a PostgreSQL database to measure beside SQLite"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    return parser.parse_args(argv)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    """Seed, measure every database, print the table (and the JSON)."""
+    rows = seed_rows(args.subscribers, random.Random(args.seed))
+    subscribed = sum(row["alerts"] for row in rows)
+    print(
+        f"gongyou audience benchmark: {args.subscribers} subscribers ({subscribed} with alerts "
+        f"on); median of {args.repeats} calls; baseline: every subscriber read, rule in Python"
+    )
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        urls = [("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'audience.sqlite3'}")]
+        if args.database_url:
+            urls.append(("postgresql", args.database_url))
+        for name, url in urls:
+            results[name] = await bench_database(url, rows, args.repeats)
+    names = list(results)
+    header = f"{'':44}" + "".join(f"{n + ' db ms':>18}{n + ' py ms':>18}" for n in names)
+    print("\n" + header)
+    for index, measure in enumerate(results[names[0]]["measures"]):
+        line = f"{measure['what'][:44]:44}"
+        for name in names:
+            row = results[name]["measures"][index]
+            mark = "" if row["same"] else " DIFF"
+            line += f"{row['database_ms']:>18.1f}{row['python_ms']:>18.1f}{mark}"
+        print(line)
+    ok = all(result["ok"] for result in results.values())
+    print("\nanswers equal to the baseline:", "yes" if ok else "NO")
+    if args.json:
+        print(json.dumps({"subscribers": args.subscribers, "ok": ok, "databases": results}))
+    return 0 if ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    return asyncio.run(main_async(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
