@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import SQLModel
@@ -124,3 +124,25 @@ def test_charts_scale_to_the_width_of_a_phone() -> None:
     assert 'viewBox="0 0 480 300"' in chart
     assert "width=" not in chart.split(">", 1)[0]  # no fixed width: the CSS sets 100%
     assert chart.count("<text") < 20  # 90 days, a few labels
+
+
+async def test_days_are_local_days_even_where_the_offset_is_a_quarter_hour(db: Database) -> None:
+    inbox = SQLModel.metadata.tables["inbox"]
+    moments = [
+        datetime(2026, 12, 5, 18, 10, tzinfo=UTC),  # Kathmandu (UTC+5:45): 23:55 on the 5th
+        datetime(2026, 12, 5, 18, 15, tzinfo=UTC),  # 00:00 on the 6th
+        datetime(2026, 12, 5, 18, 29, tzinfo=UTC),
+        datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
+    ]
+    for number, moment in enumerate(moments):
+        await _insert(db, inbox, {"update_id": 900 + number, "received_at": moment})
+    now = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+    async with db.session() as session:
+        kathmandu = await gather(session, days=30, zone=ZoneInfo("Asia/Kathmandu"), now=now)
+        shanghai = await gather(session, days=30, zone=ZONE, now=now)
+        new_york = await gather(session, days=30, zone=ZoneInfo("America/New_York"), now=now)
+    assert kathmandu.inbox_days[-2:] == [date(2026, 12, 5), date(2026, 12, 6)]
+    assert kathmandu.updates_per_day[-2:] == [1, 3]
+    assert shanghai.updates_per_day[-2:] == [0, 4]  # UTC+8: all on the 6th
+    assert new_york.updates_per_day[-2:] == [3, 1]  # UTC-5: 13:10 to 13:29 on the 5th
+    assert sum(new_york.updates_per_day) == 4
