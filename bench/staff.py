@@ -1,24 +1,28 @@
-"""A broadcast's audience among 100,000 subscribers: counted by the database, against Python.
+"""What staff wait for at a big union's size: a broadcast's audience and the dashboard.
 
 Run from the project root, with the project installed in the environment (``pip install -e .``)::
 
-    python bench/audience.py [--subscribers 100000] [--repeats 5] [--seed 1]
-                             [--database-url URL] [--json]
+    python bench/staff.py [--subscribers 100000] [--inbox 280000] [--repeats 5] [--seed 1]
+                          [--database-url URL] [--json]
 
 Staff composing a broadcast (in the bot or the panel) see the districts, industries and kinds
 of work subscribers registered for, most common first (``audience_options``), and, for the
 filters they pick, how many workers it will reach (``audience_count``); the launch writes the
-same workers into the ledger (``audience_ids`` names them). Each is timed here on a new SQLite
-file and, given ``--database-url`` (a database only for this: it is migrated and its job seekers
-are deleted first), on PostgreSQL, side by side.
+same workers into the ledger (``audience_ids`` names them). The panel's dashboard counts, per
+local day, the updates in the inbox (a week of them) and what each service recorded
+(``bot.panel.dashboard.gather``). Each is timed here on a new SQLite file and, given
+``--database-url`` (a database only for this: it is migrated and its job seekers and inbox are
+deleted first), on PostgreSQL, side by side.
 
 Subscribers are seeded with registrations of none, one or several districts (ten), industries
-and kinds of work; one in ten has alerts off. The baseline is the simplest correct way of the
-same work: read every subscriber's lists and apply the audience rule in Python
-(``seeker_in_audience``), as the code did before the database filtered them. Every answer must
-equal the baseline's (the same counts, the same ids in the same order, the same option lists);
-the exit code is 1 when one does not. The median of ``--repeats`` calls is reported. With
-``--json`` the last line printed is one JSON object with the figures.
+and kinds of work; one in ten has alerts off. The inbox gets ``--inbox`` updates spread over the
+last week. The baselines are the simplest correct way of the same work, as the code did it
+before the database counted: read every subscriber's lists and apply the audience rule in
+Python (``seeker_in_audience``); read every inbox timestamp and give it to its local day. Every
+answer must equal the baseline's (the same counts, the same ids in the same order, the same
+option lists, the same updates per day); the exit code is 1 when one does not. The median of
+``--repeats`` calls is reported. With ``--json`` the last line printed is one JSON object with
+the figures.
 """
 
 from __future__ import annotations
@@ -33,13 +37,16 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, insert, select
 
 import bot.models  # noqa: F401  (puts the tables on SQLModel.metadata)
+from bot.core.inbox import INBOX
 from bot.core.models import utcnow
 from bot.core.users import USERS
 from bot.db import Database
@@ -53,8 +60,11 @@ from bot.jobs.broadcast import (
 )
 from bot.jobs.core import INDUSTRIES, SEEKERS
 from bot.jobs.models import EmploymentType
+from bot.panel.dashboard import INBOX_DAYS, gather
 
 FIRST_USER_ID = 50_000_000
+FIRST_UPDATE_ID = 7_000_000_000
+ZONE = ZoneInfo("Asia/Shanghai")
 CHUNK = 5_000
 DISTRICTS = ("金水区", "二七区", "中原区", "管城区", "惠济区", "上街区", "高新区", "经开区",
              "郑东新区", "航空港区")  # fmt: skip
@@ -107,6 +117,29 @@ def _write(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(insert(SEEKERS), list(rows[start : start + CHUNK]))
 
 
+def _fill_inbox(conn: Connection, *, count: int, now: datetime) -> None:
+    """``count`` handled updates, received evenly over the last week."""
+    conn.execute(delete(INBOX))
+    spacing = INBOX_DAYS * 86_400 / max(count, 1) * 0.99
+    for start in range(0, count, CHUNK):
+        conn.execute(
+            insert(INBOX),
+            [
+                {"update_id": FIRST_UPDATE_ID + n, "state": "done", "attempts": 1,
+                 "received_at": now - timedelta(seconds=n * spacing), "next_attempt_at": now}
+                for n in range(start, min(count, start + CHUNK))
+            ],
+        )  # fmt: skip
+
+
+def python_updates_per_day(conn: Connection, *, days: Sequence[date]) -> list[int]:
+    """Updates per local day, every timestamp read and binned in Python."""
+    since = datetime.combine(days[0], datetime.min.time(), ZONE)
+    moments = conn.execute(select(INBOX.c.received_at).where(INBOX.c.received_at >= since))
+    counts = Counter(moment.astimezone(ZONE).date() for moment in moments.scalars())
+    return [counts.get(day, 0) for day in days]
+
+
 # The baseline: every subscriber read, the rule applied in Python.
 
 
@@ -150,12 +183,16 @@ async def timed(repeats: int, call: Callable[[], Awaitable[Any]]) -> tuple[float
     return statistics.median(times), answer
 
 
-async def bench_database(url: str, rows: Sequence[dict[str, Any]], repeats: int) -> dict[str, Any]:
+async def bench_database(
+    url: str, rows: Sequence[dict[str, Any]], *, inbox: int, repeats: int
+) -> dict[str, Any]:
     """Every measurement on one database; ``ok`` says whether every answer equalled Python's."""
     db = Database(url)
+    now = utcnow()
     try:
         await db.upgrade()
         await db.transact(_write, rows=rows)
+        await db.transact(_fill_inbox, count=inbox, now=now)
         figures: dict[str, Any] = {"ok": True, "measures": []}
 
         async def both(
@@ -174,6 +211,14 @@ async def bench_database(url: str, rows: Sequence[dict[str, Any]], repeats: int)
             found = await db.transact(audience_options, limit=len(DISTRICTS) + len(INDUSTRIES))
             return (found.districts, found.industries, found.types)
 
+        async def dashboard() -> list[int]:
+            async with db.session() as session:
+                figures = await gather(session, days=30, zone=ZONE, now=now)
+            return figures.updates_per_day
+
+        days = [now.astimezone(ZONE).date() - timedelta(days=n) for n in range(INBOX_DAYS)][::-1]
+        await both("dashboard (30 days)", dashboard, partial(db.transact, python_updates_per_day,
+                   days=days))  # fmt: skip
         await both("options (compose page)", options, partial(db.transact, python_options))
         for audience in AUDIENCES:
             label = "+".join(f"{k}={','.join(v)}" for k, v in audience.items())
@@ -196,6 +241,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000, help="subscribers (100000)")
+    parser.add_argument(
+        "--inbox", type=int, default=280_000, help="updates in the inbox, a week's (280000)"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="calls per figure, median (5)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the registrations (1)")
     parser.add_argument(
@@ -210,16 +258,17 @@ async def main_async(args: argparse.Namespace) -> int:
     rows = seed_rows(args.subscribers, random.Random(args.seed))
     subscribed = sum(row["alerts"] for row in rows)
     print(
-        f"gongyou audience benchmark: {args.subscribers} subscribers ({subscribed} with alerts "
-        f"on); median of {args.repeats} calls; baseline: every subscriber read, rule in Python"
+        f"gongyou staff benchmark: {args.subscribers} subscribers ({subscribed} with alerts on), "
+        f"{args.inbox} updates in the inbox; median of {args.repeats} calls; baseline: every row "
+        "read into Python"
     )
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        urls = [("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'audience.sqlite3'}")]
+        urls = [("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'staff.sqlite3'}")]
         if args.database_url:
             urls.append(("postgresql", args.database_url))
         for name, url in urls:
-            results[name] = await bench_database(url, rows, args.repeats)
+            results[name] = await bench_database(url, rows, inbox=args.inbox, repeats=args.repeats)
     names = list(results)
     header = f"{'':44}" + "".join(f"{n + ' db ms':>18}{n + ' py ms':>18}" for n in names)
     print("\n" + header)
@@ -233,7 +282,12 @@ async def main_async(args: argparse.Namespace) -> int:
     ok = all(result["ok"] for result in results.values())
     print("\nanswers equal to the baseline:", "yes" if ok else "NO")
     if args.json:
-        print(json.dumps({"subscribers": args.subscribers, "ok": ok, "databases": results}))
+        print(
+            json.dumps(
+                {"subscribers": args.subscribers, "inbox": args.inbox, "ok": ok,
+                 "databases": results}
+            )
+        )  # fmt: skip
     return 0 if ok else 1
 
 
