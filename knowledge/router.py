@@ -145,24 +145,37 @@ def _to_simplified() -> OpenCC:
 
 
 @cache
-def _traditional_starts() -> frozenset[str] | None:
-    """Every character a traditional word or character of the t2s dictionaries starts with
-    (None if the dictionaries cannot be read: then every Chinese text is converted)."""
+def _convertible() -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """What the t2s dictionaries change: the characters they map to something else, and the
+    few phrases they change that hold none of those characters (沈默 -> 沉默: 沈 is also a
+    simplified surname). A text holding neither is left as it is by the conversion, so it
+    need not run. None if the dictionaries cannot be read: then every Chinese text is
+    converted."""
     converter = _to_simplified()
     try:
         converter.convert("")  # loads the dictionaries
-        starts: set[str] = set()
-        for chain in converter._dict_chain_data:
-            for _longest, _shortest, table in chain:
-                starts.update(key[0] for key in table)
+        entries = [
+            (key, str(value))
+            for chain in converter._dict_chain_data
+            for _longest, _shortest, table in chain
+            for key, value in table.items()
+        ]
     except (AttributeError, TypeError, ValueError):
         return None
-    return frozenset(starts)
+    # a value lists the choices, the first being the one taken ("乾" -> "干 乾")
+    changed = [(key, value) for key, value in entries if value.split(" ")[0] != key]
+    chars = frozenset(key for key, _value in changed if len(key) == 1)
+    phrases = tuple(key for key, _value in changed if len(key) > 1 and chars.isdisjoint(key))
+    return chars, phrases
 
 
 def _has_traditional(text: str) -> bool:
-    starts = _traditional_starts()
-    return starts is None or not starts.isdisjoint(text)
+    """Whether the t2s conversion could change ``text`` (see :func:`_convertible`)."""
+    convertible = _convertible()
+    if convertible is None:
+        return True
+    chars, phrases = convertible
+    return not chars.isdisjoint(text) or any(phrase in text for phrase in phrases)
 
 
 def normalize(text: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge import router
 from knowledge.index import default_router
 from knowledge.router import (
     CACHED_LENGTH,
@@ -436,3 +437,21 @@ def test_a_long_story_is_scored_each_time_it_comes(monkeypatch: pytest.MonkeyPat
 
     router.route(story)
     assert len(scored) == 1
+
+
+def test_the_conversion_is_skipped_only_where_it_would_change_nothing() -> None:
+    # Every entry of the t2s dictionaries, in a simplified sentence: whenever converting the
+    # text changes it, the quick check says so (so skipping it is never wrong).
+    converter = router._to_simplified()
+    converter.convert("")
+    keys = [
+        key for chain in converter._dict_chain_data for *_sizes, table in chain for key in table
+    ]
+    assert len(keys) > 4000
+    for key in keys:
+        text = f"工人在{key}路"
+        if converter.convert(text) != text:
+            assert router._has_traditional(text), key
+    # and plain simplified text is not converted at all
+    assert not router._has_traditional("我在郑州金水区找送外卖的工作")
+    assert router.normalize("我們老闆沈默") == "我们老板沉默"  # 沈默: a phrase, not a character
