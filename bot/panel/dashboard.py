@@ -119,7 +119,7 @@ def _local_day(bucket: Any, zone: ZoneInfo) -> date:
     since the epoch, or on SQLite "YYYY-MM-DD HH:q")."""
     if isinstance(bucket, str):
         hour, quarter = bucket.rsplit(":", 1)
-        moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(f"{hour}:00").replace(tzinfo=UTC)  # " " or "T"
         moment += timedelta(seconds=int(quarter) * BUCKET_SECONDS)
     else:
         moment = datetime.fromtimestamp(int(bucket) * BUCKET_SECONDS, UTC)
