@@ -23,9 +23,10 @@ from telegram.ext import (
     ContextTypes,
     TypeHandler,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot import metrics
+from bot.botapi_http import AiohttpRequest
 from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
 from bot.core import inbox, privacy
@@ -672,8 +673,8 @@ def build_application(
         .post_stop(_post_stop)
     )
     if request is None:
-        request = HTTPXRequest(connection_pool_size=64, read_timeout=15)
-        poll_request: BaseRequest = HTTPXRequest(read_timeout=settings.poll_timeout + 10)
+        request = AiohttpRequest(connection_pool_size=64, read_timeout=15)
+        poll_request: BaseRequest = AiohttpRequest(read_timeout=settings.poll_timeout + 10)
     else:
         poll_request = request
     builder = builder.request(MeteredRequest(request)).get_updates_request(

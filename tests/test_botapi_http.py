@@ -1,0 +1,150 @@
+"""Bot API calls over aiohttp (`bot.botapi_http.AiohttpRequest`), against a server on 127.0.0.1:
+parameters and files arrive as Telegram reads them, and failures become python-telegram-bot's
+errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import NetworkError, TimedOut
+
+from bot.botapi_http import AiohttpRequest
+from bot.localapi import BOT_USER
+
+TOKEN = "123:HTTP"
+
+
+class Server:
+    """Answers every Bot API method; records what each call carried (form fields, files)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], dict[str, tuple[str, bytes, str]]]] = []
+        self.agents: list[str] = []
+        self.delay = 0.0
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.agents.append(request.headers.get("User-Agent", ""))
+        form = await request.post()
+        fields: dict[str, Any] = {}
+        files: dict[str, tuple[str, bytes, str]] = {}
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                files[key] = (value.filename, value.file.read(), value.content_type)
+            else:
+                fields[key] = str(value)
+        self.calls.append((method, fields, files))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if method == "getMe":
+            return web.json_response({"ok": True, "result": BOT_USER})
+        message = {
+            "message_id": len(self.calls),
+            "date": int(time.time()),
+            "chat": {"id": int(fields.get("chat_id", 1)), "type": "private", "first_name": "w"},
+            "text": fields.get("text", ""),
+        }
+        if method == "sendDocument":
+            name, data, mime = files["document"]
+            message["document"] = {"file_id": "f1", "file_unique_id": "u1", "file_name": name,
+                                   "mime_type": mime, "file_size": len(data)}  # fmt: skip
+        return web.json_response({"ok": True, "result": message})
+
+
+@pytest.fixture
+async def server(no_proxy: None) -> AsyncIterator[Server]:
+    found = Server()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", found.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    found.url = f"http://127.0.0.1:{port}/bot"
+    yield found
+    await runner.cleanup()
+
+
+async def test_a_message_arrives_with_its_parameters_and_the_answer_is_read(
+    server: Server,
+) -> None:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("好的 <b>", callback_data="jobs:1")]])
+    async with Bot(TOKEN, base_url=server.url, request=AiohttpRequest()) as bot:
+        sent = await bot.send_message(42, "工资被拖欠 & <怎么办>", reply_markup=markup)
+    assert sent.message_id == 2  # after getMe
+    assert sent.text == "工资被拖欠 & <怎么办>"
+    method, fields, files = server.calls[-1]
+    assert method == "sendMessage"
+    assert fields["chat_id"] == "42"
+    assert fields["text"] == "工资被拖欠 & <怎么办>"
+    assert json.loads(fields["reply_markup"]) == {
+        "inline_keyboard": [[{"text": "好的 <b>", "callback_data": "jobs:1"}]]
+    }
+    assert not files
+    assert all(agent.startswith("python-telegram-bot") for agent in server.agents)
+
+
+async def test_a_file_is_sent_as_multipart_with_its_name_and_type(server: Server) -> None:
+    data = "你的数据\n".encode() * 1000
+    async with Bot(TOKEN, base_url=server.url, request=AiohttpRequest()) as bot:
+        sent = await bot.send_document(
+            42, document=data, filename="mydata.txt", caption="工友：你的数据"
+        )
+    method, fields, files = server.calls[-1]
+    assert method == "sendDocument"
+    assert fields["caption"] == "工友：你的数据"
+    name, body, _mime = files["document"]
+    assert (name, body) == ("mydata.txt", data)
+    assert sent.document is not None
+    assert sent.document.file_name == "mydata.txt"
+
+
+async def test_a_slow_answer_times_out_as_telegram_errors_do(server: Server) -> None:
+    request = AiohttpRequest(read_timeout=0.2)
+    async with Bot(TOKEN, base_url=server.url, request=request) as bot:
+        server.delay = 1.0
+        with pytest.raises(TimedOut):
+            await bot.send_message(42, "hi")
+        server.delay = 0.0
+        # the session goes on after a timeout
+        assert (await bot.send_message(42, "again")).text == "again"
+
+
+async def test_an_unreachable_server_is_a_network_error() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.do_request(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", "POST")
+        assert not isinstance(raised.value, TimedOut)
+        assert "aiohttp" in str(raised.value)
+    finally:
+        await request.shutdown()
+
+
+async def test_a_request_is_used_only_between_initialize_and_shutdown(server: Server) -> None:
+    request = AiohttpRequest()
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await request.do_request(f"{server.url}{TOKEN}/getMe", "POST")
+    await request.initialize()
+    code, body = await request.do_request(f"{server.url}{TOKEN}/getMe", "POST")
+    assert code == 200
+    assert json.loads(body)["result"]["id"] == BOT_USER["id"]
+    await request.shutdown()
+    await request.shutdown()  # twice is fine
+    await request.initialize()  # and it may start again
+    assert (await request.do_request(f"{server.url}{TOKEN}/getMe", "POST"))[0] == 200
+    await request.shutdown()
