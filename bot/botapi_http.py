@@ -12,14 +12,17 @@ and it honours ``HTTPS_PROXY`` from the environment as HTTPX does.
 Timeouts map onto aiohttp's as closely as they can: the pool and connect timeouts bound getting
 a connection (``connect``; ``sock_connect`` for the connection alone), the read timeout bounds
 each wait for the answer's bytes (``sock_read``). aiohttp has no timeout for writing alone, so
-the write timeout (20 s for uploads) bounds the whole call when it is longer than the others.
+an upload's whole call is bounded by the sum of the three (with the 20 s write timeout of
+uploads). TLS is checked against certifi's authorities, as HTTPX checks it.
 """
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import aiohttp
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -54,8 +57,10 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (its connection pool); again after :meth:`shutdown`."""
         if self._session is None or self._session.closed:
+            # certifi's authorities, as HTTPX uses: a slim image may have no system ones
+            context = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=context),
                 headers={"User-Agent": self.USER_AGENT},
                 trust_env=True,
             )
@@ -92,9 +97,9 @@ class AiohttpRequest(BaseRequest):
         else:
             write = write_timeout
         getting = None if connect is None or pool is None else connect + pool
-        longest = [t for t in (getting, read) if t is not None]
-        # the write timeout bounds the whole call only where it is the longest wait
-        total = write if write is not None and longest and write > max(longest) else None
+        # aiohttp times no write alone: an upload's whole call is bounded by the sum instead
+        waits = (getting, write, read)
+        total = sum(w for w in waits if w is not None) if files and None not in waits else None
         timeout = aiohttp.ClientTimeout(
             total=total, connect=getting, sock_connect=connect, sock_read=read
         )

@@ -140,10 +140,10 @@ async def test_in_polling_mode_the_warm_up_waits_for_the_first_get_updates(
         reset_search_index()
 
 
-def test_a_bot_api_request_searches_for_no_missing_module() -> None:
-    """httpcore asks which event loop runs on every request; the answer comes from sniffio. If
-    it is missing, each ask is a failed import that walks sys.path (a fifth of an update's CPU
-    over HTTP)."""
+def test_an_httpx_request_searches_for_no_missing_module() -> None:
+    """httpcore (under an ``HTTPXRequest`` passed in instead of the bot's aiohttp one) asks
+    which event loop runs on every request; the answer comes from sniffio. If it is missing,
+    each ask is a failed import that walks sys.path (a fifth of an update's CPU over HTTP)."""
     code = (
         "import asyncio, importlib.abc, sys\n"
         "from httpcore._synchronization import current_async_library\n"
