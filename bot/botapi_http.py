@@ -103,7 +103,7 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=total, connect=getting, sock_connect=connect, sock_read=read
         )
-        body: Any = fields
+        body: Any = fields or None  # nothing to send (getMe, a file download): no body
         if files:
             form = aiohttp.FormData()
             for name, value in fields.items():

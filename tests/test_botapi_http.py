@@ -59,12 +59,19 @@ class Server:
                                    "mime_type": mime, "file_size": len(data)}  # fmt: skip
         return web.json_response({"ok": True, "result": message})
 
+    async def download(self, request: web.Request) -> web.Response:
+        self.calls.append(("download", {"path": request.match_info["path"]}, {}))
+        body = await request.read()
+        assert not body  # a download sends nothing
+        return web.Response(body="工友 roster\n".encode() * 100)
+
 
 @pytest.fixture
 async def server(no_proxy: None) -> AsyncIterator[Server]:
     found = Server()
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", found.handle)
+    app.router.add_get("/file/bot{token}/{path}", found.download)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -148,3 +155,15 @@ async def test_a_request_is_used_only_between_initialize_and_shutdown(server: Se
     await request.initialize()  # and it may start again
     assert (await request.do_request(f"{server.url}{TOKEN}/getMe", "POST"))[0] == 200
     await request.shutdown()
+
+
+async def test_a_file_is_downloaded_with_a_get(server: Server) -> None:
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        base = server.url.removesuffix("/bot")
+        data = await request.retrieve(f"{base}/file/bot{TOKEN}/roster.csv")
+    finally:
+        await request.shutdown()
+    assert data == "工友 roster\n".encode() * 100
+    assert server.calls[-1] == ("download", {"path": "roster.csv"}, {})
