@@ -522,11 +522,7 @@ class RowCounter:
         if self._task is None or self._started:
             return
         self._done += rows
-        if (
-            self._done - self._told_done >= self._every
-            or time.monotonic() - self._told_at >= self._seconds
-        ):
-            self._tell()
+        self._tell_if_due()
 
     def start(self, *, total: int, done: int = 0) -> None:
         """The file is read: it has ``total`` rows, ``done`` of them done already (rejected)."""
@@ -541,11 +537,7 @@ class RowCounter:
         if self._task is None:
             return
         self._done = min(self._done + rows, self._total)
-        if (
-            self._done - self._told_done >= self._every
-            or time.monotonic() - self._told_at >= self._seconds
-        ):
-            self._tell()
+        self._tell_if_due()
 
     async def finish(self) -> None:
         """The import is done: tell the callback (total, total) and wait until it has heard."""
@@ -554,6 +546,14 @@ class RowCounter:
         self._done = self._total
         self._tell()
         await self._close()
+
+    def _tell_if_due(self) -> None:
+        """Tell the count once :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_SECONDS` passed."""
+        if (
+            self._done - self._told_done >= self._every
+            or time.monotonic() - self._told_at >= self._seconds
+        ):
+            self._tell()
 
     def _tell(self) -> None:
         self._told_done, self._told_at = self._done, time.monotonic()

@@ -937,18 +937,15 @@ COMMON_TRIGRAM = 3000
 MAX_PREFIX_TERMS = 64
 
 
-#: The stations the FTS5 table ranks first (bm25) for a query, at most ``many``.
-_FTS_BY_RANK = sql_text(
+_FTS_FIRST = (
     "SELECT s.id, s.search_text FROM stations AS s JOIN ("
     " SELECT rowid AS id FROM stations_fts WHERE stations_fts MATCH :match"
-    " ORDER BY rank LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
+    " ORDER BY {order} LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
 )
-#: The first ``many`` stations by id the FTS5 table finds for a query (nothing is ranked).
-_FTS_BY_ID = sql_text(
-    "SELECT s.id, s.search_text FROM stations AS s JOIN ("
-    " SELECT rowid AS id FROM stations_fts WHERE stations_fts MATCH :match"
-    " ORDER BY rowid LIMIT :many) AS f ON f.id = s.id WHERE s.status != :closed"
-)
+#: The stations the FTS5 table ranks first (bm25) for a query, at most ``many``...
+_FTS_BY_RANK = sql_text(_FTS_FIRST.format(order="rank"))
+#: ... and the first ``many`` by id it finds (nothing is ranked).
+_FTS_BY_ID = sql_text(_FTS_FIRST.format(order="rowid"))
 
 
 def _sqlite_choices(conn: Connection, needle: str) -> dict[int, str]:
@@ -1158,10 +1155,12 @@ def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
     # Near misses (one letter left out or put in) come first: they are the best answers when
     # nothing holds the words as they are.
     insertions = not exact_found and len(needle) <= INSERTION_MAX_LETTERS
-    near = _postgresql_near_misses(conn, needle, insertions=insertions)
+    # the words' own trigrams are looked up with the near misses' (one statement)
+    grams = _trigrams(needle)
+    near, known = _postgresql_near_misses(conn, needle, insertions=insertions, also=grams)
     for station_id, text in near.items():
         choices.setdefault(station_id, text)
-    held = _held_trigrams(conn, needle)
+    held = [gram for gram in grams if gram in known]
     if len(held) <= 1:
         # One trigram of the words (or none) is held: its holders all share that one piece,
         # and the scan ranks them by id. The similarity below would rank them by their texts'
@@ -1198,19 +1197,6 @@ def _postgresql_choices(conn: Connection, needle: str) -> dict[int, str]:
     if not choices:
         choices = _postgresql_sharing_a_piece(conn, held)
     return choices
-
-
-def _held_trigrams(conn: Connection, needle: str) -> list[str]:
-    """The trigrams of ``needle`` some station holds (``station_trigrams``)."""
-    grams = _trigrams(needle)
-    if not grams:
-        return []
-    return list(
-        conn.execute(
-            sql_text("SELECT term FROM station_trigrams WHERE term = ANY(:grams)"),
-            {"grams": grams},
-        ).scalars()
-    )
 
 
 def _postgresql_sharing_a_piece(conn: Connection, held: list[str]) -> dict[int, str]:
@@ -1329,10 +1315,13 @@ def _first_by_id(
     return {row.id: row.search_text for row in rows}
 
 
-def _postgresql_near_misses(conn: Connection, needle: str, *, insertions: bool) -> dict[int, str]:
+def _postgresql_near_misses(
+    conn: Connection, needle: str, *, insertions: bool, also: Iterable[str] = ()
+) -> tuple[dict[int, str], set[str]]:
     """The stations holding something one slip away from ``needle`` (see :func:`near_misses`;
     with a letter left out only, unless ``insertions``), read through the trigram index; the
-    letters stations hold between two others come from ``station_trigrams``."""
+    letters stations hold between two others come from ``station_trigrams``. Also returns
+    which of the trigrams looked up some station holds: the near misses' and ``also``."""
     pairs = _pairs(needle) if insertions else set()
     middles: dict[tuple[str, str], set[str]] = {}
     if pairs:
@@ -1344,9 +1333,9 @@ def _postgresql_near_misses(conn: Connection, needle: str, *, insertions: bool) 
             if len(term) == 3 and (term[0], term[2]) in pairs:
                 middles.setdefault((term[0], term[2]), set()).add(term[1])
     patterns = near_misses(needle, middles)
-    grams = sorted({gram for pattern in patterns for gram in _trigrams(pattern)})
+    grams = sorted({gram for pattern in patterns for gram in _trigrams(pattern)}.union(also))
     if not grams:
-        return {}
+        return {}, set()
     known = set(
         conn.execute(
             sql_text("SELECT term FROM station_trigrams WHERE term = ANY(:grams)"),
@@ -1355,7 +1344,7 @@ def _postgresql_near_misses(conn: Connection, needle: str, *, insertions: bool) 
     )
     held = sorted(p for p in patterns if all(gram in known for gram in _trigrams(p)))
     if not held:
-        return {}
+        return {}, known
     rows = conn.execute(
         sql_text(
             "SELECT id, search_text FROM (SELECT id, search_text FROM stations"
@@ -1368,7 +1357,7 @@ def _postgresql_near_misses(conn: Connection, needle: str, *, insertions: bool) 
             "many": NEAR_MISS_MAX,
         },
     )
-    return {row.id: row.search_text for row in rows}
+    return {row.id: row.search_text for row in rows}, known
 
 
 #: A score at which the search is confident (and the PostgreSQL index is not asked again).
