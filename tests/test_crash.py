@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.crash import RunConfig, run_once
+from bench.crash import FakeTelegram, Outcome, RunConfig, Sent, run_once
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
 
@@ -68,6 +68,41 @@ async def test_no_update_is_lost_when_the_bot_is_killed_three_times(
     assert figures["inbox"] == {"done": 40}
     # a second answer only ever comes from a kill between the reply and the inbox's commit
     assert outcome.doubles_without_kill() == [], figures["details"]
+
+
+def test_a_double_is_put_on_a_kill_only_when_two_starts_of_the_bot_answered() -> None:
+    update = {"update_id": 7, "message": {"chat": {"id": 70}, "text": "你好"}}
+
+    def outcome(*sent: Sent) -> Outcome:
+        return Outcome(
+            config=RunConfig(name="check", mode="polling", updates=1, interval=0.1),
+            updates=[update],
+            expected={70: 1},
+            sent=list(sent),
+            kills=[2.0],
+            starts=2,
+            inbox={7: ("done", 2)},
+            drained=True,
+            drain_s=0.0,
+            stream_s=0.0,
+            killed={1: 2.0},
+        )
+
+    # the first reply reached the fake server just after start 1 was killed: still start 1's
+    after_kill = outcome(Sent("sendMessage", 70, "a", 2.01, 1), Sent("sendMessage", 70, "a", 3, 2))
+    assert after_kill.doubles_without_kill() == []
+    assert "start 1 answered, was killed at 2.00 s" in after_kill.figures()["details"][0]
+    # one start answering twice is a double no kill explains, whatever the kill times
+    same = outcome(Sent("sendMessage", 70, "a", 1.9, 2), Sent("sendMessage", 70, "a", 2.1, 2))
+    assert same.doubles_without_kill() == [7]
+
+
+def test_the_fake_server_tells_the_start_of_the_bot_by_its_token() -> None:
+    server = FakeTelegram("1:T", clock=lambda: 0.0)
+    assert server._process_of("bot1:T") == 0
+    assert server._process_of("bot1:T-3") == 3
+    assert server._process_of("bot1:T-x") is None
+    assert server._process_of("bot2:T-3") is None
 
 
 async def test_a_kill_just_before_a_legal_answer_is_sent_loses_no_answer(
