@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from bot.core.models import AuditLog, FlowState, Role, utcnow
 from bot.core.users import grant_role, revoke_role, set_language
 from bot.db import Database
 from bot.i18n import t
+from bot.legal import stats as legal_stats_module
 from bot.legal.core import CATEGORIES, DRAFT_FLOW, case_label
 from bot.legal.drafts import personal_data
 from bot.legal.kb import current_kb, draft_entry_id, forget_cached_kb
@@ -30,7 +32,7 @@ from bot.legal.models import (
     LegalDraft,
     LegalMessage,
 )
-from bot.legal.stats import duration_text, legal_stats, nearest_rank
+from bot.legal.stats import STARS, duration_text, export_cases, legal_stats, nearest_rank
 from bot.localapi import Call
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, STAFF_ID, WORKER_ID, callback, message
@@ -282,8 +284,7 @@ async def test_stats_count_faq_answers_by_what_the_worker_said(db: Database) -> 
     for helped in (True, True, True, False, None, None):
         await _consultation(db, helped=helped)
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     assert (stats.consultations, stats.helped, stats.not_helped, stats.no_feedback) == (6, 3, 1, 2)
 
@@ -294,8 +295,7 @@ async def test_stats_count_cases_by_status_and_urgency(db: Database) -> None:
     await make_case(db, created_at=NOW, status=CaseStatus.claimed, claimed_by=LAWYER_ID)
     await make_case(db, created_at=NOW, status=CaseStatus.closed, urgent=True)
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     assert (stats.cases, stats.open, stats.claimed, stats.closed, stats.urgent) == (4, 2, 1, 1, 2)
 
@@ -304,8 +304,7 @@ async def test_stats_count_cases_by_category_in_menu_order(db: Database) -> None
     for category in ("injury", "wages", "wages", "mystery"):
         await make_case(db, created_at=NOW, category=category)
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     assert [c for c, _ in stats.by_category] == list(CATEGORIES)
     counts = dict(stats.by_category)
@@ -318,8 +317,7 @@ async def test_stats_count_closed_cases_by_outcome(db: Database) -> None:
         status = CaseStatus.closed if outcome else CaseStatus.open
         await make_case(db, created_at=NOW, status=status, outcome=outcome)
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     assert dict(stats.by_outcome) == {
         "answered": 2,
@@ -335,8 +333,7 @@ async def test_stats_give_median_and_p90_of_the_first_reply_times(db: Database) 
         await make_case(db, created_at=opened, first_reply_at=opened + _hours(hours))
     await make_case(db, created_at=opened)  # no reply yet
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     reply = stats.first_reply
     assert (reply.median, reply.p90) == (_hours(5), _hours(9))
@@ -346,8 +343,7 @@ async def test_stats_give_median_and_p90_of_the_first_reply_times(db: Database) 
 async def test_stats_without_any_reply_have_no_reply_times(db: Database) -> None:
     await make_case(db, created_at=NOW)
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     assert (stats.first_reply.median, stats.first_reply.p90, stats.first_reply.waiting) == (
         None,
@@ -360,8 +356,7 @@ async def test_stats_count_ratings_per_star_with_their_average(db: Database) -> 
     for rating in (5, 5, 4, 1, None):
         await make_case(db, created_at=NOW, status=CaseStatus.closed, rating=rating)
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=None, now=NOW)
+    stats = await legal_stats(db, since=None, now=NOW)
 
     assert stats.ratings.count == 4
     assert stats.ratings.average == pytest.approx(3.75)
@@ -374,13 +369,82 @@ async def test_stats_for_a_period_leave_out_older_cases_and_answers(db: Database
     await _consultation(db, helped=False, at=NOW - timedelta(days=40))
     await _consultation(db, helped=True, at=NOW - timedelta(days=5))
 
-    async with db.session() as session:
-        stats = await legal_stats(session, since=NOW - timedelta(days=30), now=NOW)
+    stats = await legal_stats(db, since=NOW - timedelta(days=30), now=NOW)
 
     assert (stats.cases, stats.consultations, stats.helped, stats.not_helped) == (1, 1, 1, 0)
     assert dict(stats.by_category)["injury"] == 0
     assert stats.ratings.per_star[5] == 1
     assert stats.ratings.per_star[1] == 0
+
+
+async def test_a_reply_stored_before_the_opening_counts_as_no_wait(db: Database) -> None:
+    opened = NOW - timedelta(days=1)
+    await make_case(db, created_at=opened, first_reply_at=opened - _hours(1))
+    await make_case(db, created_at=opened, first_reply_at=opened + _hours(1))
+
+    stats = await legal_stats(db, since=None, now=NOW)
+
+    assert (stats.first_reply.median, stats.first_reply.p90) == (timedelta(0), _hours(1))
+
+
+async def test_stats_counted_by_the_database_equal_counting_every_case_in_python(
+    db: Database,
+) -> None:
+    rng = random.Random(7)
+    statuses = list(CaseStatus)
+    categories = [*CATEGORIES, "retired-code"]
+    outcomes = [None, *CaseOutcome]
+    cases = []
+    for _ in range(150):
+        opened = NOW - timedelta(days=rng.randint(0, 60), seconds=rng.randint(0, 86_399))
+        reply = (
+            opened + timedelta(seconds=rng.randint(-600, 9 * 86_400))
+            if rng.random() < 0.7
+            else None
+        )
+        cases.append(
+            await make_case(
+                db,
+                created_at=opened,
+                first_reply_at=reply,
+                status=rng.choice(statuses),
+                category=rng.choice(categories),
+                outcome=rng.choice(outcomes),
+                urgent=rng.random() < 0.2,
+                rating=rng.choice([None, None, *STARS]),
+            )
+        )
+    since = NOW - timedelta(days=30)
+
+    stats = await legal_stats(db, since=since, now=NOW)
+
+    kept = [case for case in cases if case.created_at >= since]
+    waits = [
+        max(case.first_reply_at - case.created_at, timedelta(0)).total_seconds()
+        for case in kept
+        if case.first_reply_at is not None
+    ]
+    assert stats.cases == len(kept)
+    assert (stats.open, stats.claimed, stats.closed) == tuple(
+        sum(case.status == status for case in kept) for status in statuses
+    )
+    assert stats.urgent == sum(case.urgent for case in kept)
+    assert dict(stats.by_category) == {
+        c: sum((case.category if case.category in CATEGORIES else "other") == c for case in kept)
+        for c in CATEGORIES
+    }
+    assert dict(stats.by_outcome) == {
+        o.value: sum(case.outcome == o for case in kept) for o in CaseOutcome
+    }
+    assert stats.ratings.per_star == {
+        star: sum(case.rating == star for case in kept) for star in STARS
+    }
+    assert (stats.first_reply.replied, stats.first_reply.waiting) == (
+        len(waits),
+        len(kept) - len(waits),
+    )
+    assert stats.first_reply.median == timedelta(seconds=nearest_rank(waits, 50))
+    assert stats.first_reply.p90 == timedelta(seconds=nearest_rank(waits, 90))
 
 
 # --- /legal stats -----------------------------------------------------------------------------
@@ -531,6 +595,20 @@ async def test_export_sends_one_csv_row_per_case(
     assert other[1:3] == ["工伤", "2026-10-03T13:30:00+00:00"]
     assert header[9] == "期限为估算（日期只说了大概）"
     assert other[8:10] == ["", ""]  # no deadline: nothing to say about it
+
+
+async def test_an_export_read_in_chunks_has_every_case_once_in_order(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(legal_stats_module, "EXPORT_CHUNK", 3)
+    ids = [(await make_case(db, created_at=NOW - _hours(n))).id for n in range(8)]
+
+    export = await export_cases(db, lang="en")
+
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert export.rows == 8
+    assert [row[0] for row in rows[1:]] == [case_label(i or 0) for i in ids]
+    assert {row[1] for row in rows[1:]} == {t("en", "legal-cat-wages")}
 
 
 @pytest.mark.usefixtures("people")

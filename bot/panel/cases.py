@@ -227,8 +227,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
     days = int(raw)
     now = utcnow()
     since = now - timedelta(days=days) if days else None
-    async with services(request).db.session() as session:
-        stats = await legal_stats(session, since=since, now=now)
+    stats = await legal_stats(services(request).db, since=since, now=now)
     lang = language(request)
     median = stats.first_reply.median
     p90 = stats.first_reply.p90
@@ -263,8 +262,9 @@ async def export_page(request: web.Request) -> web.StreamResponse:
     days = int(raw) if raw else None
     now = utcnow()
     since = now - timedelta(days=days) if days is not None else None
-    async with services(request).db.session() as session:
-        export = await export_cases(session, lang=language(request), since=since)
+    db = services(request).db
+    export = await export_cases(db, lang=language(request), since=since)
+    async with db.session() as session:
         await audit(
             session,
             actor_id=seen.user_id,

@@ -8,7 +8,7 @@ live in each process and start from zero at every restart):
 - activity per day by service: rows each service writes when a worker acts: legal cases
   opened, station reports, job postings created, matchmaking profiles created;
 - legal cases opened and closed in the period, and the median time from a case's opening to
-  its first answer (``first_reply_at``);
+  its first answer (``first_reply_at``; by the nearest rank, as the case statistics give it);
 - job postings created in the period, by their status now;
 - broadcasts created in the period and their recipients by delivery status;
 - station reports (open and resolved), matchmaking profiles, pairs and social sign-ups.
@@ -16,7 +16,6 @@ live in each process and start from zero at every restart):
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,12 +24,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import Integer, String, cast, func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import Connection, Integer, String, cast, func, select
 
 from bot.core.models import InboxItem, Role, utcnow
+from bot.db import Database, standalone_read
 from bot.jobs.models import Broadcast, BroadcastRecipient, JobPosting, PostingStatus
 from bot.legal.models import LegalCase
+from bot.legal.stats import first_reply_times
 from bot.match.models import MatchPair, MatchProfile, MatchSignup
 from bot.panel.charts import bar_chart, line_chart
 from bot.panel.guard import requires, services
@@ -90,14 +90,13 @@ class Figures:
 BUCKET_SECONDS = 900
 
 
-async def _per_day(
-    session: AsyncSession, column: Any, since: datetime, days: Sequence[date], zone: ZoneInfo
+def _per_day(
+    conn: Connection, column: Any, since: datetime, days: Sequence[date], zone: ZoneInfo
 ) -> list[int]:
     """How many rows have ``column`` on each of ``days`` (local calendar days in ``zone``).
 
     The database counts them per quarter hour, so a busy inbox's hundreds of thousands of
     timestamps are never read into Python (nor, on PostgreSQL, onto the event loop)."""
-    conn = await session.connection()
     if conn.dialect.name == "postgresql":
         bucket: Any = func.floor(func.extract("epoch", column) / BUCKET_SECONDS)
     else:
@@ -105,7 +104,7 @@ async def _per_day(
         # cut from the text (parsing every date with strftime costs more than Python did)
         quarter = cast(cast(func.substr(column, 15, 2), Integer) // 15, String)
         bucket = func.substr(column, 1, 13).concat(":").concat(quarter)
-    rows = await conn.execute(
+    rows = conn.execute(
         select(bucket.label("bucket"), func.count()).where(column >= since).group_by("bucket")
     )
     counts: Counter[date] = Counter()
@@ -126,13 +125,19 @@ def _local_day(bucket: Any, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
-async def _count(session: AsyncSession, column: Any, since: datetime) -> int:
+def _count(conn: Connection, column: Any, since: datetime) -> int:
     """How many rows have ``column`` at ``since`` or later."""
-    found = await session.scalar(select(func.count()).where(column >= since))
+    found = conn.scalar(select(func.count()).where(column >= since))
     return int(found or 0)
 
 
-async def gather(session: AsyncSession, *, days: int, zone: ZoneInfo, now: datetime) -> Figures:
+async def gather(db: Database, *, days: int, zone: ZoneInfo, now: datetime) -> Figures:
+    """The dashboard's figures (:meth:`Database.read`: on SQLite off the event loop)."""
+    return await db.read(count_figures, days=days, zone=zone, now=now)
+
+
+@standalone_read
+def count_figures(conn: Connection, *, days: int, zone: ZoneInfo, now: datetime) -> Figures:
     """Count what the dashboard shows over the last ``days`` days (local calendar days)."""
     today = now.astimezone(zone).date()
     calendar = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
@@ -140,30 +145,25 @@ async def gather(session: AsyncSession, *, days: int, zone: ZoneInfo, now: datet
     inbox_calendar = calendar[-INBOX_DAYS:]
     inbox_since = datetime.combine(inbox_calendar[0], datetime.min.time(), zone)
     activity = {
-        "legal": await _per_day(session, LegalCase.created_at, since, calendar, zone),
-        "station": await _per_day(session, StationReport.created_at, since, calendar, zone),
-        "jobs": await _per_day(session, JobPosting.created_at, since, calendar, zone),
-        "match": await _per_day(session, MatchProfile.created_at, since, calendar, zone),
+        "legal": _per_day(conn, LegalCase.created_at, since, calendar, zone),
+        "station": _per_day(conn, StationReport.created_at, since, calendar, zone),
+        "jobs": _per_day(conn, JobPosting.created_at, since, calendar, zone),
+        "match": _per_day(conn, MatchProfile.created_at, since, calendar, zone),
     }
     figures = Figures(
         days=calendar,
         inbox_days=inbox_calendar,
-        updates_per_day=await _per_day(
-            session, InboxItem.received_at, inbox_since, inbox_calendar, zone
-        ),
+        updates_per_day=_per_day(conn, InboxItem.received_at, inbox_since, inbox_calendar, zone),
         activity=activity,
         cases_opened=sum(activity["legal"]),
         profiles=sum(activity["match"]),
     )
-    figures.cases_closed = await _count(session, LegalCase.closed_at, since)
-    answered = await (await session.connection()).execute(
-        select(LegalCase.created_at, LegalCase.first_reply_at)  # type: ignore[call-overload]
-        .where(LegalCase.created_at >= since)
-        .where(LegalCase.first_reply_at.is_not(None))  # type: ignore[union-attr]
+    figures.cases_closed = _count(conn, LegalCase.closed_at, since)
+    median = first_reply_times(conn, since=since).median
+    figures.first_answer_hours = (
+        round(median.total_seconds() / 3600, 1) if median is not None else None
     )
-    waits = [(reply - opened_at).total_seconds() / 3600 for opened_at, reply in answered]
-    figures.first_answer_hours = round(statistics.median(waits), 1) if waits else None
-    by_status = await (await session.connection()).execute(
+    by_status = conn.execute(
         select(JobPosting.status, func.count())  # type: ignore[call-overload]
         .where(JobPosting.created_at >= since)
         .group_by(JobPosting.status)
@@ -171,12 +171,12 @@ async def gather(session: AsyncSession, *, days: int, zone: ZoneInfo, now: datet
     counted = {str(status): int(n) for status, n in by_status}
     figures.postings = {status.value: counted.get(status.value, 0) for status in PostingStatus}
     figures.broadcasts = int(
-        await session.scalar(
+        conn.scalar(
             select(func.count()).select_from(Broadcast).where(Broadcast.created_at >= since)  # type: ignore[arg-type]
         )
         or 0
     )
-    delivery = await (await session.connection()).execute(
+    delivery = conn.execute(
         select(BroadcastRecipient.status, func.count())  # type: ignore[call-overload]
         .join(Broadcast, Broadcast.id == BroadcastRecipient.broadcast_id)
         .where(Broadcast.created_at >= since)
@@ -188,17 +188,17 @@ async def gather(session: AsyncSession, *, days: int, zone: ZoneInfo, now: datet
         key = "delivered" if value in ("sent", "resent", "unconfirmed") else value
         shown[key if key in ("delivered", "blocked", "failed") else "pending"] += int(n)
     figures.delivery = {k: shown.get(k, 0) for k in ("delivered", "blocked", "failed", "pending")}
-    figures.reports_resolved = await _count(session, StationReport.resolved_at, since)
+    figures.reports_resolved = _count(conn, StationReport.resolved_at, since)
     figures.reports_open = int(
-        await session.scalar(
+        conn.scalar(
             select(func.count())  # type: ignore[arg-type]
             .select_from(StationReport)
             .where(StationReport.resolved_at.is_(None))  # type: ignore[union-attr]
         )
         or 0
     )
-    figures.pairs = await _count(session, MatchPair.at, since)
-    figures.signups = await _count(session, MatchSignup.at, since)
+    figures.pairs = _count(conn, MatchPair.at, since)
+    figures.signups = _count(conn, MatchSignup.at, since)
     return figures
 
 
@@ -214,8 +214,7 @@ async def dashboard_page(request: web.Request) -> web.StreamResponse:
     days = int(raw) if raw in ("30", "90") else 30
     settings = services(request).settings
     zone = ZoneInfo(settings.timezone)
-    async with services(request).db.session() as session:
-        figures = await gather(session, days=days, zone=zone, now=utcnow())
+    figures = await gather(services(request).db, days=days, zone=zone, now=utcnow())
     tr = translator(language(request))
     charts = {
         "updates": line_chart(

@@ -185,7 +185,7 @@ async def _show_stats(update: Update, context: GongyouContext, days: int | None)
     """Show the statistics of the whole service or of the last ``days`` days."""
     now = utcnow()
     since = now - timedelta(days=days) if days is not None else None
-    stats = await legal_stats(context.db, since=since, now=now)
+    stats = await legal_stats(context.services.db, since=since, now=now)
     drafts = await pending_count(context.db)
     await _send(update, context, stats_text(context.lang, stats, days=days, drafts=drafts))
 
@@ -198,7 +198,7 @@ async def _export(update: Update, context: GongyouContext, days: int | None) -> 
         return
     now = utcnow()
     since = now - timedelta(days=days) if days is not None else None
-    export = await export_cases(context.db, lang=context.lang, since=since)
+    export = await export_cases(context.services.db, lang=context.lang, since=since)
     if not export.rows:
         await context.reply(update, "ls-export-none")
         return
