@@ -42,7 +42,11 @@ class CaseOutcome(StrEnum):
 class LegalCase(SQLModel, table=True):
     # A worker's legal-help case: what they told the intake, and how volunteers handled it.
     __tablename__ = "legal_cases"
-    __table_args__ = (Index("ix_legal_cases_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_legal_cases_status_created", "status", "created_at"),
+        # the statistics and the dashboard count the cases opened in a period
+        Index("ix_legal_cases_created_at", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # None once the worker has asked the bot to forget them (the case is kept, anonymised).
