@@ -32,7 +32,7 @@ STARS = (1, 2, 3, 4, 5)
 #: The longest period `/legal stats <days>` accepts.
 MAX_DAYS = 3650
 #: The export reads and writes this many cases at a time, giving the event loop back between.
-EXPORT_CHUNK = 2000
+EXPORT_CHUNK = 500
 
 
 def nearest_rank(values: Sequence[float], percent: float) -> float:
