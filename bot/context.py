@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.core import inbox
 from bot.core.models import Role, utcnow
 from bot.core.users import Member, seed_session
-from bot.db import CURRENT, HOLD, NOT_JOINED
+from bot.db import CURRENT, HOLD, NOT_JOINED, UpdateSession
 from bot.i18n import t
 
 if TYPE_CHECKING:
@@ -85,9 +85,7 @@ class UpdateScope:
                     flow_row=row if row is not None and row.flow == self.user.flow else None,
                 )
             if self.taken is not None:
-                event.listen(sync, "before_commit", self._finish_with)
-                event.listen(sync, "after_commit", self._finished)
-                event.listen(sync, "after_soft_rollback", self._dropped)
+                sync.info[SCOPE] = self  # heard by the listeners below
                 sync.info[HOLD] = self._hold
         return self._session
 
@@ -152,10 +150,34 @@ class UpdateScope:
         """Close the session; anything not committed is rolled back."""
         if self._session is not None:
             await self._session.close()
+            self._session.sync_session.info.pop(SCOPE, None)
             self._session = None
 
 
 _scope: ContextVar[UpdateScope | None] = ContextVar("gongyou_update_scope", default=None)
+#: ``Session.info`` key: the update scope whose taken update the session's commit marks handled.
+SCOPE = "gongyou_scope"
+
+
+@event.listens_for(UpdateSession, "before_commit")
+def _before_commit(session: Session) -> None:
+    scope: UpdateScope | None = session.info.get(SCOPE)
+    if scope is not None:
+        scope._finish_with(session)
+
+
+@event.listens_for(UpdateSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    scope: UpdateScope | None = session.info.get(SCOPE)
+    if scope is not None:
+        scope._finished(session)
+
+
+@event.listens_for(UpdateSession, "after_soft_rollback")
+def _after_soft_rollback(session: Session, previous: Any) -> None:
+    scope: UpdateScope | None = session.info.get(SCOPE)
+    if scope is not None:
+        scope._dropped(session, previous)
 
 
 def current_scope() -> UpdateScope:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 if TYPE_CHECKING:
@@ -85,6 +86,12 @@ INLINE_SQLITE = True
 T = TypeVar("T")
 
 
+class UpdateSession(Session):
+    """The sessions a :class:`Database` opens. The update being handled hears of its session's
+    commits and rollbacks through listeners set once on this class (``bot.context``), not
+    added to each session: adding three listeners cost about as much as a statement."""
+
+
 class Database:
     """One engine and its session factory; create once per process."""
 
@@ -133,7 +140,10 @@ class Database:
         #: around their statements (the same pool; the flag is kept on the client side).
         self._reader: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessionmaker = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine,
+            class_=AsyncSession,
+            sync_session_class=UpdateSession,
+            expire_on_commit=False,
         )
 
     @property
