@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import random
 import statistics
@@ -73,12 +71,10 @@ from bot.jobs.models import EmploymentType
 from bot.legal.core import CATEGORIES, OUTCOMES
 from bot.legal.models import CaseStatus
 from bot.legal.stats import (
-    _EXPORTED,
     CASES,
+    EXPORT_SELECT,
     STARS,
-    _headers,
-    _Names,
-    _row,
+    CaseCsv,
     export_cases,
     legal_stats,
     nearest_rank,
@@ -212,15 +208,10 @@ def python_legal_figures(conn: Connection, *, since: datetime | None) -> tuple[A
             len(cases) - len(waits), {star: stars[star] for star in STARS})  # fmt: skip
 
 
-def python_export(conn: Connection, *, lang: str) -> bytes:
+def python_export(conn: Connection, *, out: CaseCsv) -> bytes:
     """The case export, every row read at once and then written."""
-    rows = conn.execute(select(*_EXPORTED).order_by(CASES.c.id)).all()
-    names = _Names.of(lang)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_headers(lang))
-    writer.writerows(_row(names, tuple(row)) for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    out.add(conn.execute(select(*EXPORT_SELECT).order_by(CASES.c.id)).all())
+    return out.export().data
 
 
 def python_updates_per_day(conn: Connection, *, days: Sequence[date]) -> list[int]:
@@ -361,7 +352,10 @@ async def bench_database(
         async def export() -> bytes:
             return (await export_cases(db, lang="zh")).data
 
-        await both("case export (all)", export, partial(db.transact, python_export, lang="zh"))
+        async def python_export_all() -> bytes:
+            return await db.transact(python_export, out=CaseCsv("zh"))
+
+        await both("case export (all)", export, python_export_all)
         return figures
     finally:
         await db.dispose()

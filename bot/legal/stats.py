@@ -284,7 +284,7 @@ def _headers(lang: str) -> list[str]:
 
 
 #: The columns the export reads: none of the worker's own details is even loaded.
-_EXPORTED = (
+EXPORT_SELECT = (
     CASES.c.id,
     CASES.c.category,
     CASES.c.created_at,
@@ -360,6 +360,27 @@ def _row(names: _Names, values: Sequence[Any]) -> list[str]:
     ]
 
 
+class CaseCsv:
+    """The export's file, written some cases at a time. Made on the event loop (it looks up
+    the catalog's words, headers included, once); ``add`` may run anywhere."""
+
+    def __init__(self, lang: str) -> None:
+        self._names = _Names.of(lang)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+        self._writer.writerow(_headers(lang))
+        self.rows = 0
+
+    def add(self, cases: Sequence[Sequence[Any]]) -> None:
+        """Write ``cases``, each the values of :data:`EXPORT_SELECT` in order."""
+        self._writer.writerows(_row(self._names, tuple(case)) for case in cases)
+        self.rows += len(cases)
+
+    def export(self) -> CaseExport:
+        """The file as written so far."""
+        return CaseExport(data=self._buffer.getvalue().encode("utf-8-sig"), rows=self.rows)
+
+
 async def export_cases(db: Database, *, lang: str, since: datetime | None = None) -> CaseExport:
     """Every case opened since ``since`` (all when None) as CSV, one row per case, oldest first.
 
@@ -369,19 +390,13 @@ async def export_cases(db: Database, *, lang: str, since: datetime | None = None
     the database's own thread, on PostgreSQL through a server-side cursor, the event loop
     handling other updates while each chunk is on its way.
     """
-    names = _Names.of(lang)  # the catalogs are read on the event loop, as everywhere
-    return await db.read(_export, lang=lang, names=names, since=since)
+    return await db.read(_export, out=CaseCsv(lang), since=since)
 
 
-def _export(conn: Connection, *, lang: str, names: _Names, since: datetime | None) -> CaseExport:
-    query = select(*_EXPORTED).order_by(CASES.c.id)
+def _export(conn: Connection, *, out: CaseCsv, since: datetime | None) -> CaseExport:
+    query = select(*EXPORT_SELECT).order_by(CASES.c.id)
     if since is not None:
         query = query.where(CASES.c.created_at >= since)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_headers(lang))
-    count = 0
     for chunk in conn.execute(query.execution_options(yield_per=EXPORT_CHUNK)).partitions():
-        writer.writerows(_row(names, tuple(row)) for row in chunk)
-        count += len(chunk)
-    return CaseExport(data=buffer.getvalue().encode("utf-8-sig"), rows=count)
+        out.add(chunk)
+    return out.export()
