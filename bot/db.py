@@ -116,6 +116,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self._writer: Engine | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
+        #: SQLite: staff reports' read-only connections and their thread (made on first use).
+        self._reports: Engine | None = None
+        self._reports_thread: ThreadPoolExecutor | None = None
         self._short: Engine | None = None
         if self.is_sqlite:
             inline = "async_creator" in kwargs
@@ -149,7 +152,7 @@ class Database:
     @property
     def engines(self) -> list[Engine]:
         """Every engine this database runs statements on (to watch or count them)."""
-        extra = [engine for engine in (self._writer, self._short) if engine is not None]
+        extra = [e for e in (self._writer, self._short, self._reports) if e is not None]
         return [self.engine.sync_engine, *extra]
 
     @property
@@ -219,6 +222,29 @@ class Database:
             await current.release()
         return await self._run(fn, params, standalone=getattr(fn, STANDALONE, False))
 
+    async def report(self, fn: Callable[..., T], /, **params: Any) -> T:
+        """Run the read-only ``fn(connection, **params)`` of a staff report (statistics, the
+        dashboard, an export), like :meth:`read`. On a SQLite file it runs on a thread and
+        connection of its own, read-only (``query_only``): a report taking a second at a big
+        union's size holds up neither the event loop nor the writer thread on which workers'
+        searches and writes queue (WAL lets it read beside them)."""
+        if self._writer is None:
+            return await self.read(fn, **params)
+        current = CURRENT.get()
+        if current is not None:
+            await current.release()
+        if self._reports is None or self._reports_thread is None:
+            self._reports = create_engine(self.url.set(drivername="sqlite+pysqlite"))
+            event.listen(self._reports, "connect", _report_pragmas)
+            self._reports_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reports")
+        reports = self._reports
+
+        def call() -> T:
+            with reports.connect() as conn:
+                return fn(conn, **params)
+
+        return await asyncio.get_running_loop().run_in_executor(self._reports_thread, call)
+
     async def _run(
         self, fn: Callable[..., T], params: dict[str, Any], *, standalone: bool = False
     ) -> T:
@@ -276,6 +302,12 @@ class Database:
             self._writer_thread.shutdown(wait=True)
             self._writer_thread = None
             self._writer = None
+        if self._reports_thread is not None:
+            self._reports_thread.shutdown(wait=True)
+            self._reports_thread = None
+        if self._reports is not None:
+            self._reports.dispose()
+            self._reports = None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -284,6 +316,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _report_pragmas(dbapi_conn: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_conn, record)
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # a report reads; a write is refused
     cursor.close()
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from bot.db import Database
 from bot.sqlite_inline import InlineConnection
@@ -104,3 +106,34 @@ async def test_a_lock_held_too_long_fails_the_short_transaction(
             await lite.short(write)
         await holder.commit()
     assert await _bodies(lite) == ["held"]
+
+
+async def test_a_staff_report_reads_beside_a_busy_writer_thread(lite: Database) -> None:
+    await lite.transact(lambda conn: conn.execute(text("INSERT INTO notes (body) VALUES ('a')")))
+    release = threading.Event()
+
+    def long_write(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO notes (body) VALUES ('b')"))
+        release.wait(10)  # the writer thread, and its write lock, are held meanwhile
+
+    writing = asyncio.ensure_future(lite.transact(long_write))
+    await asyncio.sleep(0.05)
+
+    def count(conn: Connection) -> int:
+        return int(conn.scalar(text("SELECT count(*) FROM notes")) or 0)
+
+    counted = await asyncio.wait_for(lite.report(count), 5)
+    assert not writing.done()
+    release.set()
+    await writing
+    assert counted == 1  # what was committed when the report read
+    assert await lite.report(count) == 2
+
+
+async def test_a_staff_report_cannot_write(lite: Database) -> None:
+    def write(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO notes (body) VALUES ('x')"))
+
+    with pytest.raises(OperationalError, match="readonly"):
+        await lite.report(write)
+    assert await _bodies(lite) == []

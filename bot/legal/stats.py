@@ -180,9 +180,9 @@ def _ratings(per_star: dict[int, int]) -> Ratings:
 
 async def legal_stats(db: Database, *, since: datetime | None, now: datetime) -> LegalStats:
     """Count consultations and cases from ``since`` (everything when None) up to ``now``
-    (:meth:`Database.read`: on SQLite off the event loop, on PostgreSQL inside an update's
-    own transaction)."""
-    return await db.read(count_legal, since=since, now=now)
+    (:meth:`Database.report`: on SQLite off the event loop and the writer thread, on
+    PostgreSQL inside an update's own transaction)."""
+    return await db.report(count_legal, since=since, now=now)
 
 
 @standalone_read
@@ -386,11 +386,11 @@ async def export_cases(db: Database, *, lang: str, since: datetime | None = None
 
     Headers and category and outcome names are in ``lang``; times are UTC. The employer, place,
     description, phone, name and the worker's id are never read or written. The rows are read
-    and written :data:`EXPORT_CHUNK` at a time, through :meth:`Database.read`: on SQLite on
-    the database's own thread, on PostgreSQL through a server-side cursor, the event loop
+    and written :data:`EXPORT_CHUNK` at a time, through :meth:`Database.report`: on SQLite on
+    a thread of its own, on PostgreSQL through a server-side cursor, the event loop
     handling other updates while each chunk is on its way.
     """
-    return await db.read(_export, out=CaseCsv(lang), since=since)
+    return await db.report(_export, out=CaseCsv(lang), since=since)
 
 
 def _export(conn: Connection, *, out: CaseCsv, since: datetime | None) -> CaseExport:

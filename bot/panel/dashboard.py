@@ -132,8 +132,8 @@ def _count(conn: Connection, column: Any, since: datetime) -> int:
 
 
 async def gather(db: Database, *, days: int, zone: ZoneInfo, now: datetime) -> Figures:
-    """The dashboard's figures (:meth:`Database.read`: on SQLite off the event loop)."""
-    return await db.read(count_figures, days=days, zone=zone, now=now)
+    """The dashboard's figures (:meth:`Database.report`: on SQLite off the event loop)."""
+    return await db.report(count_figures, days=days, zone=zone, now=now)
 
 
 @standalone_read
