@@ -531,7 +531,6 @@ class BotProcess:
         self.cwd = cwd
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
-        self.kills: list[float] = []
         #: When each start of the bot (1, 2, ...) was killed.
         self.killed: dict[int, float] = {}
 
@@ -555,7 +554,6 @@ class BotProcess:
         if not self.alive or self.process is None:
             return False
         self.process.send_signal(signal.SIGKILL)
-        self.kills.append(at)
         self.killed[self.starts] = at
         return True
 
@@ -673,7 +671,8 @@ class Outcome:
     updates: list[dict[str, Any]]
     expected: dict[int, int]
     sent: list[Sent]
-    kills: list[float]
+    #: When each start of the bot (1, 2, ...) was killed.
+    killed: dict[int, float]
     starts: int
     inbox: dict[int, tuple[str, int]]
     drained: bool
@@ -684,8 +683,11 @@ class Outcome:
     proxy: dict[str, int] = field(default_factory=dict)
     #: Kills on a reply: the update's inbox row as it was when its reply reached Telegram.
     probes: list[dict[str, Any]] = field(default_factory=list)
-    #: When each start of the bot (1, 2, ...) was killed.
-    killed: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def kills(self) -> list[float]:
+        """The kill times, in order."""
+        return list(self.killed.values())
 
     def figures(self) -> dict[str, Any]:
         """The counts, and each doubled, short or lost update explained."""
@@ -1023,7 +1025,6 @@ async def run_once(
         updates=updates,
         expected=expected,
         sent=list(server.sent),
-        kills=list(bot.kills),
         killed=dict(bot.killed),
         starts=bot.starts,
         inbox=rows,

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
@@ -237,25 +237,13 @@ class Database:
             self._reports = create_engine(self.url.set(drivername="sqlite+pysqlite"))
             event.listen(self._reports, "connect", _report_pragmas)
             self._reports_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reports")
-        reports = self._reports
-
-        def call() -> T:
-            with reports.connect() as conn:
-                return fn(conn, **params)
-
-        return await asyncio.get_running_loop().run_in_executor(self._reports_thread, call)
+        return await _on_thread(self._reports_thread, self._reports.connect, fn, params)
 
     async def _run(
         self, fn: Callable[..., T], params: dict[str, Any], *, standalone: bool = False
     ) -> T:
         if self._writer is not None and self._writer_thread is not None:
-            writer = self._writer
-
-            def call() -> T:
-                with writer.begin() as conn:
-                    return fn(conn, **params)
-
-            return await asyncio.get_running_loop().run_in_executor(self._writer_thread, call)
+            return await _on_thread(self._writer_thread, self._writer.begin, fn, params)
         # a standalone read: one round trip per statement instead of BEGIN, it and COMMIT
         opened = self._reader.connect if standalone and not self.is_sqlite else self.engine.begin
         try:
@@ -308,6 +296,21 @@ class Database:
         if self._reports is not None:
             self._reports.dispose()
             self._reports = None
+
+
+async def _on_thread(
+    thread: ThreadPoolExecutor,
+    opened: Callable[[], AbstractContextManager[Connection]],
+    fn: Callable[..., T],
+    params: dict[str, Any],
+) -> T:
+    """Run ``fn(connection, **params)`` on ``thread``, in a connection ``opened()`` there."""
+
+    def call() -> T:
+        with opened() as conn:
+            return fn(conn, **params)
+
+    return await asyncio.get_running_loop().run_in_executor(thread, call)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

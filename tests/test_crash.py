@@ -79,7 +79,6 @@ def test_a_double_is_put_on_a_kill_only_when_two_starts_of_the_bot_answered() ->
             updates=[update],
             expected={70: 1},
             sent=list(sent),
-            kills=[2.0],
             starts=2,
             inbox={7: ("done", 2)},
             drained=True,

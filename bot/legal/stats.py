@@ -1,10 +1,11 @@
 """How the legal service is going, for union staff: counts, reply times, ratings, a CSV export.
 
-The database counts (``GROUP BY``) and finds the case at each reply-time percentile (ordered by
-reply time, the one at the nearest rank), so a big union's hundreds of thousands of cases are
-never read into Python for the statistics; the percentile's value is then computed in Python
-from that case's two timestamps, so SQLite and PostgreSQL give the same numbers. The export reads
-its rows in chunks and gives the event loop back between them.
+The database counts (one pass of sums) and finds the cases at the reply-time percentiles
+(ordered by reply time, the ones at the nearest ranks), so a big union's hundreds of thousands of
+cases are never read into Python for the statistics; a percentile's value is then computed in
+Python from that case's two timestamps, so SQLite and PostgreSQL give the same numbers. Both the
+statistics and the export run as staff reports (:meth:`Database.report`), the export a chunk of
+rows at a time.
 """
 
 from __future__ import annotations
@@ -158,11 +159,11 @@ def first_reply_times(
         .subquery()
     )
     # the nearest rank, ceil(percent * n / 100), in integers
-    ranks = {percent: (percent * numbered.c.replied + 99) // 100 for percent in (50, 90)}
+    ranks = [(percent * numbered.c.replied + 99) // 100 for percent in (50, 90)]
     rows = conn.execute(
         select(
             numbered.c.rank, numbered.c.replied, numbered.c.created_at, numbered.c.first_reply_at
-        ).where(numbered.c.rank.in_(list(ranks.values())))
+        ).where(numbered.c.rank.in_(ranks))
     ).all()
     if not rows:
         return ReplyTimes(median=None, p90=None, replied=0, waiting=cases)
