@@ -254,7 +254,9 @@ class IntentRouter:
         self._owners: list[tuple[Entry, str]] = []
         self._whole: list[bool] = []
         self._sizes: list[int] = []
-        self._by_char: dict[str, list[tuple[int, int]]] = {}
+        #: Chinese phrases by character: those holding it once, and the rest with how often.
+        self._once: dict[str, list[int]] = {}
+        self._more: dict[str, list[tuple[int, int]]] = {}
         self._by_word: dict[str, list[int]] = {}
         self._filler_only: list[int] = []
         for entry in self.entries:
@@ -270,6 +272,7 @@ class IntentRouter:
         # partial scale, so phrases sharing no more than this part of m score UNSURE at best.
         unsure, top = UNSURE / 100, PARTIAL + PARTIAL_COVER / PARTIAL_FROM
         self._need = unsure / (2 * top - unsure) + 1e-9  # the epsilon absorbs rounding
+        self._bars = [self._need * size for size in self._sizes]
 
     def _add(self, norm: str, entry: Entry, phrase: str) -> None:
         index = len(self._choices)
@@ -280,7 +283,10 @@ class IntentRouter:
         self._sizes.append(chars.total())
         if _CJK.search(norm):
             for char, count in chars.items():
-                self._by_char.setdefault(char, []).append((index, count))
+                if count == 1:
+                    self._once.setdefault(char, []).append(index)
+                else:
+                    self._more.setdefault(char, []).append((index, count))
             return
         words = {w for w in norm.split() if w not in _FILLER}
         if not words:
@@ -296,11 +302,14 @@ class IntentRouter:
         """Indices of the phrases worth scoring against ``query``."""
         chars = Counter(query.replace(" ", ""))
         size = chars.total()
-        shared: dict[int, int] = {}
+        shared: Counter[int] = Counter()
         for char, count in chars.items():
-            for index, in_phrase in self._by_char.get(char, ()):
-                shared[index] = shared.get(index, 0) + min(count, in_phrase)
-        found = {i for i, n in shared.items() if n > self._need * min(self._sizes[i], size)}
+            shared.update(self._once.get(char, ()))  # counted in C: the common case
+            for index, in_phrase in self._more.get(char, ()):
+                shared[index] += min(count, in_phrase)
+        # more shared than the bound allows for the shorter side: the phrase's or the query's
+        bar, bars = self._need * size, self._bars
+        found = {i for i, n in shared.items() if n > bar or n > bars[i]}
         if _WORD.search(query):
             found.update(self._filler_only)
         for word in {w for w in _WORD.findall(query) if w not in _FILLER}:
