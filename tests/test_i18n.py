@@ -11,6 +11,7 @@ import pytest
 from fluent.syntax import FluentParser, visitor
 from fluent.syntax import ast as fluent_ast
 
+from bot import i18n
 from bot.app import bot_commands
 from bot.i18n import catalog_text, message_ids, normalize_language, t
 from bot.jobs.core import FLAGS, INDUSTRIES, TAGS
@@ -351,3 +352,33 @@ def test_every_import_reason_key_exists_in_both_catalogs() -> None:
     assert keys
     for lang in LANGUAGES:
         assert keys <= message_ids(lang), lang
+
+
+def test_a_kept_text_is_kept_per_arguments_and_their_types(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalog = i18n.Catalog("en")
+    monkeypatch.setattr(i18n, "_catalog", {"en": catalog, "zh": i18n.Catalog("zh")}.__getitem__)
+
+    one = t("en", "flood-skipped", count=1)
+    three = t("en", "flood-skipped", count=3)
+    assert one.startswith("Your earlier message")
+    assert "3 earlier messages" in three
+    assert t("en", "flood-skipped", count=1) == one  # kept, and the same
+    assert t("en", "flood-skipped", count=1.5) != one  # 1.5 is not 1
+    # an argument that cannot be a key is formatted each time, not refused
+    kept = len(catalog._texts)
+    assert "2 earlier messages" in t("en", "flood-skipped", count=2, seen=["a list"])
+    assert len(catalog._texts) == kept
+
+
+def test_a_catalog_keeps_a_bounded_number_of_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "KEPT_TEXTS", 3)
+    catalog = i18n.Catalog("en")
+    texts = [catalog.format("flood-skipped", {"count": n}) for n in range(2, 10)]
+
+    assert len(catalog._texts) == 3  # the newest three
+    assert [key[1][2] for key in catalog._texts] == [7, 8, 9]
+    assert texts[0] is not None
+    assert "2 earlier messages" in texts[0]
+    assert catalog.format("no-such-key", {}) is None
