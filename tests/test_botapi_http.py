@@ -5,6 +5,7 @@ errors."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
@@ -167,3 +168,69 @@ async def test_a_file_is_downloaded_with_a_get(server: Server) -> None:
         await request.shutdown()
     assert data == "工友 roster\n".encode() * 100
     assert server.calls[-1] == ("download", {"path": "roster.csv"}, {})
+
+
+class Proxy:
+    """A forward HTTP proxy on 127.0.0.1 that answers every call itself (as Telegram would):
+    records each request line and its Proxy-Authorization header."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.port = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        line = (await reader.readline()).decode().strip()
+        headers: dict[str, str] = {}
+        while (header := (await reader.readline()).decode().strip()) != "":
+            name, _, value = header.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        await reader.readexactly(int(headers.get("content-length", "0")))
+        self.seen.append((line, headers.get("proxy-authorization", "")))
+        body = json.dumps({"ok": True, "result": BOT_USER}).encode()
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        writer.close()
+
+
+@pytest.fixture
+async def proxy(no_proxy: None) -> AsyncIterator[Proxy]:
+    found = Proxy()
+    listening = await asyncio.start_server(found.handle, "127.0.0.1", 0)
+    found.port = listening.sockets[0].getsockname()[1]
+    yield found
+    listening.close()
+    await listening.wait_closed()
+
+
+async def test_calls_go_through_the_proxy_the_environment_names_looked_up_once(
+    proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://union:s3cret@127.0.0.1:{proxy.port}")
+    url = f"http://api.telegram.test/bot{TOKEN}/getMe"
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        status, _body = await request.do_request(url, "POST")
+        # looked up on the first call to the server only: a later change is not read per call
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+        again, _body = await request.do_request(url, "POST")
+    finally:
+        await request.shutdown()
+    assert (status, again) == (200, 200)
+    credentials = "Basic " + base64.b64encode(b"union:s3cret").decode()
+    assert proxy.seen == [(f"POST {url} HTTP/1.1", credentials)] * 2
+
+
+async def test_a_host_in_no_proxy_is_called_directly(
+    server: Server, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with Bot(TOKEN, base_url=server.url, request=AiohttpRequest()) as bot:
+        sent = await bot.send_message(42, "直接")
+    assert sent.text == "直接"
+    assert proxy.seen == []
