@@ -97,38 +97,40 @@ def storable(value: Any) -> Any:
     return value
 
 
-def _insert(conn: Connection) -> Any:
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
 def accept(
     conn: Connection, *, items: Sequence[Incoming], now: datetime | None = None
 ) -> set[int]:
-    """Store the updates not seen before, in one statement; return the ids that were new."""
+    """Store the updates not seen before, in one statement; return the ids that were new.
+
+    The statement is built once per database: its rows go as parameters, which SQLAlchemy
+    sends as one multi-row INSERT (``insertmanyvalues``) instead of compiling a new statement
+    for every batch size and set of values."""
     now = now or utcnow()
     unique = {item.update_id: item for item in items}
     if not unique:
         return set()
-    stmt = (
-        _insert(conn)(INBOX)
-        .values(
-            [
-                {
-                    "update_id": item.update_id,
-                    "user_key": item.user_key,
-                    "raw": storable(item.raw),
-                    "received_at": now,
-                    "state": InboxState.new.value,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                }
-                for item in unique.values()
-            ]
-        )
+    rows = [
+        {
+            "update_id": item.update_id,
+            "user_key": item.user_key,
+            "raw": storable(item.raw),
+            "received_at": now,
+            "next_attempt_at": now,
+        }
+        for item in unique.values()
+    ]
+    return {row[0] for row in conn.execute(_accept_statement(conn.dialect.name), rows)}
+
+
+@cache
+def _accept_statement(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(INBOX)
+        .values(state=InboxState.new.value, attempts=0)
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(INBOX.c.update_id)
     )
-    return {row[0] for row in conn.execute(stmt)}
 
 
 @cache
