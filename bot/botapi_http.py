@@ -4,14 +4,19 @@ python-telegram-bot sends its requests through a :class:`telegram.request.BaseRe
 ``HTTPXRequest``, uses HTTPX, whose client costs about 0.6 ms of CPU per call on a small server
 against aiohttp's 0.1 ms (both measured against the same local server). Every reply of the bot
 is such a call, so the bot uses aiohttp's client instead (aiohttp is already what it serves its
-webhook and panel with). :class:`AiohttpRequest` does what ``HTTPXRequest`` does: the same form
-encoding (each parameter JSON-encoded, multipart when there are files), the same default
-timeouts, the same errors for python-telegram-bot to handle (``TimedOut``, ``NetworkError``),
-and it honours ``HTTPS_PROXY`` (and ``NO_PROXY``) from the environment as HTTPX does.
+webhook and panel with). :class:`AiohttpRequest` does what ``HTTPXRequest`` does, with the
+same default timeouts, the same errors for python-telegram-bot to handle (``TimedOut``,
+``NetworkError``), and it honours ``HTTPS_PROXY`` (and ``NO_PROXY``) from the environment as
+HTTPX does.
 
 The proxy is looked up once per server, on the first call to it. aiohttp's own ``trust_env``
 looks it up, and a ``.netrc`` file, on every call, each time on a thread of the default
 executor: two thread hops and a file read per message, about 1 ms of CPU.
+
+A call's parameters go as one JSON body, which the Bot API takes as it takes a form; a call
+with files goes as a multipart form, each parameter JSON-encoded, as ``HTTPXRequest`` sends
+every call. URL-encoding a form escapes each byte of Chinese text in Python, about 0.15 ms a
+message; ``json.dumps`` leaves the text as it is.
 
 Timeouts map onto aiohttp's as closely as they can: the pool and connect timeouts bound getting
 a connection (``connect``; ``sock_connect`` for the connection alone), the read timeout bounds
@@ -23,6 +28,7 @@ uploads). TLS is checked against certifi's authorities, as HTTPX checks it.
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 from typing import Any
 
@@ -94,7 +100,6 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else {}
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = (
             self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
@@ -111,17 +116,23 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=total, connect=getting, sock_connect=connect, sock_read=read
         )
-        body: Any = fields or None  # nothing to send (getMe, a file download): no body
-        if files:
+        body: Any = None  # nothing to send (getMe, a file download): no body
+        headers: dict[str, str] = {}
+        if files and request_data is not None:
             form = aiohttp.FormData()
-            for name, value in fields.items():
+            for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mimetype) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
+        elif request_data is not None and (parameters := request_data.parameters):
+            body = json.dumps(parameters, ensure_ascii=False, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
         proxy, credentials = await self._proxy_for(url)
         # a proxy's credentials go with CONNECT for https, with the request itself for http
         plain = credentials is not None and url.startswith("http:")
+        if plain and credentials is not None:
+            headers.update(credentials)
         try:
             async with session.request(
                 method,
@@ -129,7 +140,7 @@ class AiohttpRequest(BaseRequest):
                 data=body,
                 timeout=timeout,
                 proxy=proxy,
-                headers=credentials if plain else None,
+                headers=headers or None,
                 proxy_headers=None if plain else credentials,
             ) as response:
                 return response.status, await response.read()

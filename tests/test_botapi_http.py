@@ -29,20 +29,25 @@ class Server:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], dict[str, tuple[str, bytes, str]]]] = []
         self.agents: list[str] = []
+        self.bodies: list[tuple[str, bytes]] = []  # content type and bytes of each call
         self.delay = 0.0
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         self.agents.append(request.headers.get("User-Agent", ""))
-        form = await request.post()
         fields: dict[str, Any] = {}
         files: dict[str, tuple[str, bytes, str]] = {}
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                files[key] = (value.filename, value.file.read(), value.content_type)
-            else:
-                fields[key] = str(value)
+        if request.content_type == "application/json":
+            self.bodies.append((request.content_type, await request.read()))
+            fields = await request.json()  # as Telegram reads it: values in their JSON types
+        else:  # a form: every value a string, the non-string ones JSON-encoded
+            self.bodies.append((request.content_type, b""))
+            for key, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    files[key] = (value.filename, value.file.read(), value.content_type)
+                else:
+                    fields[key] = str(value)
         self.calls.append((method, fields, files))
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -93,12 +98,16 @@ async def test_a_message_arrives_with_its_parameters_and_the_answer_is_read(
     assert sent.text == "工资被拖欠 & <怎么办>"
     method, fields, files = server.calls[-1]
     assert method == "sendMessage"
-    assert fields["chat_id"] == "42"
-    assert fields["text"] == "工资被拖欠 & <怎么办>"
-    assert json.loads(fields["reply_markup"]) == {
-        "inline_keyboard": [[{"text": "好的 <b>", "callback_data": "jobs:1"}]]
+    assert fields == {
+        "chat_id": 42,
+        "text": "工资被拖欠 & <怎么办>",
+        "reply_markup": {"inline_keyboard": [[{"text": "好的 <b>", "callback_data": "jobs:1"}]]},
     }
     assert not files
+    # one JSON body, the Chinese text as it is (not escaped byte by byte as in a form)
+    content_type, body = server.bodies[-1]
+    assert content_type == "application/json"
+    assert "工资被拖欠".encode() in body
     assert all(agent.startswith("python-telegram-bot") for agent in server.agents)
 
 
