@@ -34,7 +34,14 @@ from bot.core.models import InboxState
 from bot.core.users import FORGETTERS, WAIT, admit_update
 from bot.db import Database
 from bot.i18n import normalize_language, t
-from bot.ratelimit import Arrival, InboundGate, MeteredRequest, OutboundLimiter, SharedBuckets
+from bot.ratelimit import (
+    Arrival,
+    InboundGate,
+    MeteredRequest,
+    OutboundLimiter,
+    SharedBuckets,
+    UpdatesRequest,
+)
 from handlers.notifier import Encoder, TelegramNotifier
 from knowledge.index import KnowledgeRouter, default_router
 
@@ -92,6 +99,8 @@ class GongyouApplication(Application):
         #: Set when polling sends its first getUpdates; in polling mode the warm-up waits for
         #: it, so that it does not hold up that request.
         self.receiving = asyncio.Event()
+        #: The request getUpdates goes through (it keeps the JSON of the batch fetched last).
+        self.updates_request: UpdatesRequest | None = None
 
     def is_queued(self, update_id: int) -> bool:
         """True if the update came through the inbox (stored, then queued here)."""
@@ -677,9 +686,8 @@ def build_application(
         poll_request: BaseRequest = AiohttpRequest(read_timeout=settings.poll_timeout + 10)
     else:
         poll_request = request
-    builder = builder.request(MeteredRequest(request)).get_updates_request(
-        MeteredRequest(poll_request)
-    )
+    updates_request = UpdatesRequest(poll_request)
+    builder = builder.request(MeteredRequest(request)).get_updates_request(updates_request)
     if settings.outbound_rate_limit:
         builder = builder.rate_limiter(
             OutboundLimiter(
@@ -693,6 +701,7 @@ def build_application(
     if not job_queue:
         builder = builder.job_queue(None)
     application: GongyouApplication = builder.build()
+    application.updates_request = updates_request
     application.bot_data["services"] = Services(
         settings=settings,
         db=db,

@@ -41,7 +41,9 @@ async def poll(
                 offset=offset, timeout=long_poll, allowed_updates=allowed_updates
             )
             if updates:
-                await application.take_in(updates)
+                fetched = application.updates_request
+                raw = fetched.fetched(updates) if fetched is not None else None
+                await application.take_in(updates, raw=raw)  # stored as fetched, if at hand
                 # the next getUpdates confirms the batch: only now that it is stored
                 offset = updates[-1].update_id + 1
         except InvalidToken:

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from limits import parse as parse_limit
+from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -396,6 +398,50 @@ class MeteredRequest(BaseRequest):
         if code == 429:
             metrics.RETRY_AFTER.inc()
         return code, payload
+
+
+class UpdatesRequest(MeteredRequest):
+    """The request ``getUpdates`` goes through: it also keeps the JSON of the updates it
+    fetched last, so that polling stores them as they came (:meth:`fetched`) instead of
+    turning each parsed update back into JSON (about 0.15 ms an update)."""
+
+    def __init__(self, inner: BaseRequest) -> None:
+        super().__init__(inner)
+        self._fetched: list[JSONDict] = []
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = DEFAULT_NONE,
+        write_timeout: Any = DEFAULT_NONE,
+        connect_timeout: Any = DEFAULT_NONE,
+        pool_timeout: Any = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Call the Bot API; keep the updates of a batch it answers with (read from its JSON
+        a second time, in C: a copy of their own, which parsing them cannot change)."""
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        self._fetched = []
+        if code == 200 and url.endswith("/getUpdates"):
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                result = json.loads(payload)["result"]
+                if isinstance(result, list):
+                    self._fetched = result
+        return code, payload
+
+    def fetched(self, updates: Sequence[Update]) -> list[JSONDict] | None:
+        """The JSON of ``updates`` as fetched; None unless they are the batch fetched last
+        (the same ids in the same order)."""
+        kept = self._fetched
+        if len(kept) != len(updates) or any(
+            not isinstance(raw, dict) or raw.get("update_id") != update.update_id
+            for raw, update in zip(kept, updates, strict=True)
+        ):
+            return None
+        return kept
 
 
 #: Buckets kept before the drained ones are forgotten.

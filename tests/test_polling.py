@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlmodel import select
+from telegram import Bot
+from telegram.request import BaseRequest
 
 from bot.app import GongyouApplication, build_application
 from bot.config import Settings
@@ -16,7 +19,9 @@ from bot.core import inbox
 from bot.core.models import InboxItem, InboxState, User
 from bot.db import Database
 from bot.i18n import t
+from bot.localapi import BOT_USER
 from bot.polling import poll, serve_polling
+from bot.ratelimit import UpdatesRequest
 from tests import factories
 from tests.fake_botapi import FakeBotApi
 
@@ -195,7 +200,10 @@ async def test_updates_stored_before_a_crash_are_handled_once_when_the_bot_start
         await poller
     await crashed.shutdown()
     assert api.sent("sendMessage") == []
-    assert [r.state for r in await stored(db)] == [InboxState.new.value] * 2
+    rows = await stored(db)
+    assert [r.state for r in rows] == [InboxState.new.value] * 2
+    # stored as Telegram sent them, not as python-telegram-bot would write them back
+    assert [r.raw for r in rows] == [start, menu]
 
     for _ in range(2):  # started again, and once more: each update is answered once
         restarted = build_application(config, db=db, updater=False, job_queue=False)
@@ -241,3 +249,36 @@ async def test_a_fetched_batch_the_database_cannot_store_is_fetched_again_and_an
     assert api.delivered == [update["update_id"]] * 2  # not confirmed until it was stored
     assert sent.text == WELCOME
     assert [(r.update_id, r.attempts) for r in rows] == [(update["update_id"], 1)]
+
+
+class _Answers(BaseRequest):
+    """Answers getUpdates with the batch given, anything else as getMe."""
+
+    def __init__(self, batch: list[dict[str, Any]]) -> None:
+        self.batch = batch
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(self, url: str, *_args: Any, **_kwargs: Any) -> tuple[int, bytes]:
+        result = self.batch if url.endswith("/getUpdates") else BOT_USER
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+async def test_the_fetched_json_is_used_only_for_the_batch_it_came_with() -> None:
+    start, menu = factories.message("/start"), factories.message("/menu")
+    request = UpdatesRequest(_Answers([start, menu]))
+    async with Bot("1:T", request=request, get_updates_request=request) as bot:
+        updates = await bot.get_updates()
+        assert request.fetched(updates) == [start, menu]
+        assert request.fetched(updates[:1]) is None  # not the batch fetched
+        assert request.fetched(list(reversed(updates))) is None
+        await bot.get_me()  # another call: the batch is no longer at hand
+        assert request.fetched(updates) is None
