@@ -88,6 +88,8 @@ class GongyouApplication(Application):
         self.sweep_every = SWEEP_EVERY
         #: Update ids queued here and not yet handled (a sweep does not queue them again).
         self._queued: set[int] = set()
+        #: Of those, the ones just received (not taken up again from the inbox by a sweep).
+        self._fresh: set[int] = set()
         #: How many times this process has started handling an update not yet settled.
         self._tries: dict[int, int] = {}
         #: How many times an update stepped aside for its sender's earlier update, and for how
@@ -105,6 +107,11 @@ class GongyouApplication(Application):
     def is_queued(self, update_id: int) -> bool:
         """True if the update came through the inbox (stored, then queued here)."""
         return update_id in self._queued
+
+    def is_fresh(self, update_id: int) -> bool:
+        """True if the update was just received and stored, not taken up again by a sweep
+        (after a crash, say) nor handed over directly."""
+        return update_id in self._fresh
 
     @property
     def db(self) -> Database:
@@ -131,6 +138,7 @@ class GongyouApplication(Application):
             if update.update_id in fresh_ids and update.update_id not in self._queued:
                 fresh.append(update)
                 self._queued.add(update.update_id)
+                self._fresh.add(update.update_id)
             else:
                 metrics.DUPLICATES.inc()
                 log.info("update %s was received before; ignored", update.update_id)
@@ -234,6 +242,7 @@ class GongyouApplication(Application):
             finally:
                 # only now: a sweep must not queue it again while it is being settled
                 self._queued.discard(update_id)
+                self._fresh.discard(update_id)
         metrics.UPDATES.labels(metrics.update_kind(update), scope.service).inc()
         metrics.LATENCY.labels(scope.service).observe(time.perf_counter() - started)
 
@@ -382,29 +391,40 @@ def ordering_key(update: Update) -> int | None:
 
 
 async def receive(update: Update, context: GongyouContext) -> None:
-    """Take the update from the inbox (or ignore it); create or refresh the sender's row."""
+    """Take the update from the inbox (or ignore it); create or refresh the sender's row.
+
+    On PostgreSQL, an update just received is taken by the first statement of its own
+    transaction, which its handling goes on in and which marks it handled: one transaction
+    for an ordinary update instead of two. Should the process die before that commit, the
+    update is left as it was stored, and a sweep takes it up again in a transaction of its
+    own, so that every later try is counted (an update that kills the process each time is
+    parked after the last). SQLite takes it in a short transaction of its own: a transaction
+    holding its write lock through the handling would hold up every other update's writes.
+    """
     scope = context.scope
     tg_user = update.effective_user
     user_id = tg_user.id if tg_user is not None and not tg_user.is_bot else None
     application = context.application
-    stored = isinstance(application, GongyouApplication) and application.is_queued(
-        update.update_id
-    )
-    attempt, member = await scope.db.short(
-        admit_update,
-        update_id=update.update_id,
-        user_id=user_id,
-        language=scope.language,
-        raw=update.to_dict,
-        user_key=ordering_key(update),
-        stored=stored,
-        lease=timedelta(seconds=context.services.settings.inbox_lease_s),
-    )
+    ours = application if isinstance(application, GongyouApplication) else None
+    stored = ours is not None and ours.is_queued(update.update_id)
+    claim = {
+        "update_id": update.update_id,
+        "user_id": user_id,
+        "language": scope.language,
+        "raw": update.to_dict,
+        "user_key": ordering_key(update),
+        "stored": stored,
+        "lease": timedelta(seconds=context.services.settings.inbox_lease_s),
+    }
+    if ours is not None and not scope.db.is_sqlite and ours.is_fresh(update.update_id):
+        attempt, member = await scope.take(admit_update, claim)
+    else:
+        attempt, member = await scope.db.short(admit_update, **claim)
     if attempt == WAIT:
         # the sender's earlier update is still to be handled, here or on another replica:
         # this one steps aside (freeing the sender's turn) and comes back in a moment
-        if isinstance(application, GongyouApplication):
-            application.take_again_soon(update)
+        if ours is not None:
+            ours.take_again_soon(update)
         raise ApplicationHandlerStop
     if not attempt:
         metrics.DUPLICATES.inc()
@@ -416,6 +436,7 @@ async def receive(update: Update, context: GongyouContext) -> None:
     if member is not None:
         scope.user = member
         scope.language = member.language
+    scope.attach()
 
 
 class FloodControl:

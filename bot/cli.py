@@ -574,7 +574,7 @@ async def _serve_polling(settings: Settings) -> None:
     from bot.db import Database
     from bot.polling import serve_polling
 
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, handling=settings.concurrent_updates)
     try:
         await _prepare(db, settings)
         application = build_application(settings, db=db, updater=False)
@@ -706,7 +706,7 @@ async def _serve_webhook(settings: Settings, stop: asyncio.Event | None = None) 
     from bot.web import make_web_app
 
     url, secret = settings.require_webhook()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, handling=settings.concurrent_updates)
     try:
         await _prepare(db, settings)
     except BaseException:

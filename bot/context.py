@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -74,20 +75,48 @@ class UpdateScope:
         """The update's session (opened now if this is the first use)."""
         if self._session is None:
             self._session = self.db.sessionmaker()
-            sync = self._session.sync_session
-            if self.user is not None:
-                row = self.user.flow_row
-                seed_session(
-                    sync,
-                    user_id=self.user.id,
-                    in_flow=self.user.flow is not None,
-                    # the row read with the update, unless the flow changed since
-                    flow_row=row if row is not None and row.flow == self.user.flow else None,
-                )
-            if self.taken is not None:
-                sync.info[SCOPE] = self  # heard by the listeners below
-                sync.info[HOLD] = self._hold
+            self._prepare(self._session.sync_session)
         return self._session
+
+    def _prepare(self, sync: Session) -> None:
+        """Tell the session what the receive step read about the sender, and let its commits
+        mark the taken update handled."""
+        if self.user is not None:
+            row = self.user.flow_row
+            seed_session(
+                sync,
+                user_id=self.user.id,
+                in_flow=self.user.flow is not None,
+                # the row read with the update, unless the flow changed since
+                flow_row=row if row is not None and row.flow == self.user.flow else None,
+            )
+        if self.taken is not None:
+            sync.info[SCOPE] = self  # heard by the listeners below
+            sync.info[HOLD] = self._hold
+
+    async def take(self, fn: Callable[..., Any], params: dict[str, Any]) -> Any:
+        """Run ``fn(connection, **params)``, taking the update from the inbox, as the first
+        statement of the update's own transaction: it commits with the handling. A pooled
+        connection the server dropped fails on first use (the pool does not ping): being the
+        first statement, it is run once more on a fresh connection."""
+
+        def take(session: Session) -> Any:
+            return fn(session.connection(), **params)
+
+        try:
+            return await self.session.run_sync(take)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.info("a pooled database connection was gone; trying again on a new one")
+        await self.close()
+        return await self.session.run_sync(take)
+
+    def attach(self) -> None:
+        """The update is taken: a session already open learns what :meth:`session` tells a
+        new one (the sender; its commit marks the update handled)."""
+        if self._session is not None:
+            self._prepare(self._session.sync_session)
 
     async def _hold(self) -> None:
         """A commit of the update's session, held back (PostgreSQL: one transaction fewer)

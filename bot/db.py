@@ -95,7 +95,10 @@ class UpdateSession(Session):
 class Database:
     """One engine and its session factory; create once per process."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, handling: int = 0) -> None:
+        """``handling``: how many updates the bot handles at once. On PostgreSQL each holds a
+        pooled connection until its handling commits (replies included), so the pool keeps
+        that many and two more (ten at least), and ten beyond when they are all in use."""
         self.url = make_url(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
@@ -112,7 +115,7 @@ class Database:
             # No ping before each checkout (a round trip per transaction): a connection the
             # server dropped fails on first use, the pool is invalidated, and ``transact``,
             # the first database work of every update, tries once more on a fresh connection.
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=False)
+            kwargs.update(pool_size=max(10, handling + 2), max_overflow=10, pool_pre_ping=False)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self._writer: Engine | None = None
         self._writer_thread: ThreadPoolExecutor | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -273,7 +274,7 @@ async def test_a_step_saved_before_a_failure_is_not_applied_a_second_time(
     assert [c.text for c in api.sent("sendMessage")] == [t("zh", "error-generic")]
 
 
-async def test_an_ordinary_update_takes_two_transactions_after_it_is_stored(
+async def test_an_ordinary_update_takes_one_transaction_on_postgresql_after_it_is_stored(
     running: GongyouApplication, api: LocalBotApi, db: Database
 ) -> None:
     from sqlalchemy import event
@@ -302,9 +303,73 @@ async def test_an_ordinary_update_takes_two_transactions_after_it_is_stored(
             event.remove(engine, "commit", count)
 
     assert stored == 1  # the inbox row, before Telegram is told
-    assert len(ended) - stored == 2  # taking the update, and handling it (marked done with it)
+    if db.is_sqlite:  # taking the update, and handling it (marked done with it)
+        assert len(ended) - stored == 2
+    else:  # taking it is the first statement of its handling's transaction
+        assert len(ended) - stored == 1
     [answer] = [c.text for c in api.sent("sendMessage")]
     assert "会费" in answer
+
+
+async def test_an_update_whose_process_dies_before_its_handling_commits_is_taken_up_again(
+    settings: Settings, db: Database, api: LocalBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL takes a fresh update in its handling's transaction: until that commits, the
+    update is as it was stored, and after a crash a sweep takes it in a transaction of its own
+    (the try is counted)."""
+    from sqlalchemy import text
+
+    import handlers.router as router
+
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite takes an update in a transaction of its own")
+    update = factories.message("会费多少")
+    answer = router.route_text
+    reached, hold = asyncio.Event(), asyncio.Event()
+    backends: list[int] = []
+
+    async def first_one_hangs(upd: Update, context: Any, text_: str) -> None:
+        if not backends:  # the process that dies: its transaction is open here
+            connection = await context.db.connection()
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+            backends.append(int(pid))
+            reached.set()
+            await hold.wait()
+            return
+        await answer(upd, context, text_)
+
+    monkeypatch.setattr(router, "route_text", first_one_hangs)
+    dying = build_application(settings, db=db, request=api, updater=False, job_queue=False)
+    await dying.initialize()
+    await dying.take_in([Update.de_json(update, dying.bot)], raw=[update])
+    handling = asyncio.create_task(dying.process_update(Update.de_json(update, dying.bot)))
+    try:
+        await asyncio.wait_for(reached.wait(), 5)
+        async with db.session() as session:
+            row = await session.get(InboxItem, update["update_id"])
+        assert row is not None
+        assert (row.state, row.attempts) == (InboxState.new.value, 0)  # as stored
+
+        # the process dies: the server ends its connection, and its transaction with it
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backends[0]})
+        restarted = build_application(settings, db=db, request=api, updater=False, job_queue=False)
+        await restarted.initialize()
+        await restarted.start()  # sweeps the inbox at once
+        try:
+            done = await row_in(db, update["update_id"], InboxState.done)
+        finally:
+            await restarted.stop()
+            await restarted.shutdown()
+    finally:
+        hold.set()
+        with contextlib.suppress(Exception):
+            await handling
+        await dying.shutdown()
+
+    assert done.attempts == 1  # the sweep's try, counted on its own
+    [reply] = [c.text for c in api.sent("sendMessage")]  # answered once, after the restart
+    assert "会费" in reply
 
 
 async def test_a_connection_the_server_dropped_is_replaced_without_an_error(
@@ -327,6 +392,41 @@ async def test_a_connection_the_server_dropped_is_replaced_without_an_error(
         await other.dispose()
 
     assert await db.transact(backend) != pid
+
+
+async def test_an_update_taken_on_a_connection_the_server_dropped_is_answered_without_an_error(
+    settings: Settings, db: Database, api: LocalBotApi
+) -> None:
+    from sqlalchemy import text
+
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no server to drop connections")
+    application = build_application(settings, db=db, request=api, updater=False, job_queue=False)
+    await application.initialize()
+    update = factories.message("会费多少")
+    try:
+        [taken] = await application.take_in([Update.de_json(update, application.bot)])
+        other = Database(str(db.url.render_as_string(hide_password=False)))
+        try:
+            async with other.engine.connect() as conn:  # the connections the pool holds end
+                ended = await conn.scalar(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+        finally:
+            await other.dispose()
+        assert ended
+
+        await application.process_update(taken)  # taken on a pooled connection, now gone
+    finally:
+        await application.shutdown()
+
+    done = await row_in(db, update["update_id"], InboxState.done)
+    assert done.attempts == 1
+    [answer] = [c.text for c in api.sent("sendMessage")]
+    assert "会费" in answer
 
 
 # --- a sender's updates in order, whichever replica received them -----------------------------

@@ -79,6 +79,7 @@ async def test_a_start_message_fetched_by_polling_gets_the_welcome_and_main_menu
     assert sent.params["chat_id"] == factories.WORKER_ID
     assert sent.text == WELCOME
     assert "m:jobs" in sent.callback_data
+    await all_done(db, 1)  # on PostgreSQL the handling commits after its reply
     async with db.session() as session:
         user = await session.get(User, factories.WORKER_ID)
         claimed = await session.get(InboxItem, update["update_id"])
