@@ -31,7 +31,7 @@ from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
 from bot.core import inbox, privacy
 from bot.core.models import InboxState
-from bot.core.users import FORGETTERS, WAIT, admit_update
+from bot.core.users import FORGETTERS, WAIT, admit_update, touch_sender
 from bot.db import Database
 from bot.i18n import normalize_language, t
 from bot.ratelimit import (
@@ -417,7 +417,9 @@ async def receive(update: Update, context: GongyouContext) -> None:
         "lease": timedelta(seconds=context.services.settings.inbox_lease_s),
     }
     if ours is not None and not scope.db.is_sqlite and ours.is_fresh(update.update_id):
-        attempt, member = await scope.take(admit_update, claim)
+        attempt, member = await scope.take(admit_update, {**claim, "defer_sender": True})
+        if member is not None and member.unwritten is not None:
+            await scope.db.short(touch_sender, member=member)  # rare: a first contact, say
     else:
         attempt, member = await scope.db.short(admit_update, **claim)
     if attempt == WAIT:

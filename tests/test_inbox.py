@@ -429,6 +429,43 @@ async def test_an_update_taken_on_a_connection_the_server_dropped_is_answered_wi
     assert "会费" in answer
 
 
+async def test_a_first_contact_whose_handler_writes_about_the_sender_elsewhere_is_answered(
+    running: GongyouApplication, api: LocalBotApi, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sender's new row is committed before the handling goes on: a transaction of the
+    update that refers to it (a job seeker's registration here) does not wait for the
+    handling's own transaction, which waits for it."""
+    import handlers.router as router
+    from bot.jobs.alerts import get_seeker, save_seeker
+
+    async def registers(upd: Update, context: Any, _text: str) -> None:
+        await context.services.db.transact(
+            save_seeker,
+            user_id=upd.effective_user.id,
+            districts=["金水区"],
+            industries=[],
+            types=[],
+            metro_lines=[],
+            tags=[],
+            min_pay=None,
+            min_pay_unit=None,
+            alerts=True,
+        )
+        await context.reply(upd, "menu")
+
+    monkeypatch.setattr(router, "route_text", registers)
+    update = factories.message("有活吗", user_id=424242)
+
+    await receive(running, update)
+    done = await row_in(db, update["update_id"], InboxState.done)
+
+    assert done.attempts == 1
+    assert [c.text for c in api.sent("sendMessage")] == [t("zh", "menu")]
+    seeker = await db.transact(get_seeker, user_id=424242)
+    assert seeker is not None
+    assert seeker.districts == ("金水区",)
+
+
 # --- a sender's updates in order, whichever replica received them -----------------------------
 
 

@@ -123,6 +123,9 @@ class Member:
     facts: dict[str, Any] = field(default_factory=dict, compare=False)
     #: The sender's flow row as the receive step read it (None if not read, or no flow).
     flow_row: FlowRow | None = field(default=None, compare=False)
+    #: What :func:`admit_update` left for :func:`touch_sender` to write (``defer_sender``):
+    #: "new" (the sender's row), "seen" (``last_seen``) or None.
+    unwritten: str | None = field(default=None, compare=False)
 
     def has_role(self, *roles: Role) -> bool:
         """Return True if the user holds any of ``roles`` (admins hold every role)."""
@@ -245,6 +248,7 @@ def admit_update(
     stored: bool = True,
     lease: timedelta | None = None,
     now: datetime | None = None,
+    defer_sender: bool = False,
 ) -> tuple[int, Member | None]:
     """Take the update from the inbox and load its sender, creating them on first contact.
 
@@ -258,6 +262,12 @@ def admit_update(
     application directly, tries that one first). The transaction (``Database.transact``)
     commits the lease, a new user row and
     ``last_seen`` at once. This is the only database work before an ordinary message's handler.
+
+    ``defer_sender``: the sender's row is not written here but named in ``Member.unwritten``
+    for :func:`touch_sender` to write in a transaction of its own. For a transaction that goes
+    on into the handling: an uncommitted new row would hold up every other transaction of the
+    update that refers to the sender (a case, a consultation) until the handling commits, which
+    waits for them.
     """
     now = now or utcnow()
     lease = lease if lease is not None else inbox.LEASE
@@ -285,10 +295,22 @@ def admit_update(
         return attempt, None
     facts = {name: found._mapping[f"fact_{index}"] for index, name in enumerate(SENDER_FACTS)}
     if found.language is None:
-        conn.execute(new_user, {"user_id": user_id, "language": language, "now": now})
-        return attempt, Member(id=user_id, language=language, flow=found.flow, facts=facts)
+        if not defer_sender:
+            conn.execute(new_user, {"user_id": user_id, "language": language, "now": now})
+        member = Member(
+            id=user_id,
+            language=language,
+            flow=found.flow,
+            facts=facts,
+            unwritten="new" if defer_sender else None,
+        )
+        return attempt, member
+    unwritten = None
     if now - found.last_seen >= LAST_SEEN_RESOLUTION:
-        conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
+        if defer_sender:
+            unwritten = "seen"
+        else:
+            conn.execute(update(USERS).where(USERS.c.id == user_id).values(last_seen=now))
     flow_row = None
     if found.flow is not None and found.step is not None and found.flow_at is not None:
         flow_row = FlowRow(found.flow, found.step, dict(found.data or {}), found.flow_at)
@@ -299,8 +321,19 @@ def admit_update(
         flow=found.flow,
         facts=facts,
         flow_row=flow_row,
+        unwritten=unwritten,
     )
     return attempt, member
+
+
+def touch_sender(conn: Connection, *, member: Member, now: datetime | None = None) -> None:
+    """Write what :func:`admit_update` left unwritten about the sender (``defer_sender``)."""
+    now = now or utcnow()
+    if member.unwritten == "new":
+        _claim, _claim_new, new_user = _claim_statements(conn.dialect.name)
+        conn.execute(new_user, {"user_id": member.id, "language": member.language, "now": now})
+    elif member.unwritten == "seen":
+        conn.execute(update(USERS).where(USERS.c.id == member.id).values(last_seen=now))
 
 
 async def touch_user(
