@@ -78,7 +78,8 @@ async def test_stale_counts_per_cell_cost_time_never_a_wrong_answer(db: Database
     await _insert(db, _cities(rng, 0))
     await _assert_like_the_scan(db, rng)  # the counts are read now ...
     await _insert(db, _cities(rng, 1000))  # ... and are stale after this
-    assert station_search._DENSITY, "the counts per cell are kept"
+    if db.is_sqlite:  # PostgreSQL reads the nearest through its own index, without counts
+        assert station_search._DENSITY, "the counts per cell are kept"
     await _assert_like_the_scan(db, rng)
 
 
