@@ -557,3 +557,26 @@ async def test_an_update_whose_senders_earlier_one_ends_meanwhile_is_tried_again
     assert attempt == 1
     assert member is not None
     assert member.id == factories.WORKER_ID
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_statements_every_update_runs_are_compiled_once_not_rewritten_at_each_run(
+    dialect: str,
+) -> None:
+    """A list in ``IN (...)`` is written into the SQL text again at every execution (SQLAlchemy
+    marks it POSTCOMPILE): the statements that store, take and finish every update (with the
+    facts the services read about the sender) have none."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from bot.core.users import _claim_statements
+
+    compiler = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect]
+    stored = ["update_id", "user_key", "raw", "received_at", "next_attempt_at"]
+    statements = [
+        *((statement, None) for statement in _claim_statements(dialect)),
+        (inbox._accept_statement(dialect), stored),
+        (inbox._finish_statement(), None),
+    ]
+    for statement, keys in statements:
+        sql = str(statement.compile(dialect=compiler, column_keys=keys))
+        assert "POSTCOMPILE" not in sql, sql

@@ -946,8 +946,11 @@ LAST_ANSWER_FACT = "legal.last_volunteer_message"
 
 def _last_volunteer_message(user_id: Any) -> Any:
     """When a volunteer last wrote to the worker on a case still open (a scalar subquery)."""
-    # one table per SELECT: inside RETURNING, SQLite leaves every column name unqualified
-    open_cases = select(CASES.c.id).where(CASES.c.user_id == user_id, CASES.c.status.in_(ACTIVE))
+    # one table per SELECT: inside RETURNING, SQLite leaves every column name unqualified;
+    # the statuses as comparisons, not IN (...): SQLAlchemy would write an expanded list into
+    # the SQL text again at each execution of the statement that takes every update
+    active = or_(*(CASES.c.status == status for status in ACTIVE))
+    open_cases = select(CASES.c.id).where(CASES.c.user_id == user_id, active)
     return (
         select(func.max(MESSAGES.c.at))
         .where(MESSAGES.c.direction == TO_WORKER, MESSAGES.c.case_id.in_(open_cases))
