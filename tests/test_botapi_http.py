@@ -7,9 +7,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +21,8 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
-from bot.botapi_http import AiohttpRequest
+from bot import botapi_http
+from bot.botapi_http import AiohttpRequest, tls_context
 from bot.localapi import BOT_USER
 
 TOKEN = "123:HTTP"
@@ -243,3 +248,62 @@ async def test_a_host_in_no_proxy_is_called_directly(
         sent = await bot.send_message(42, "直接")
     assert sent.text == "直接"
     assert proxy.seen == []
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A key and a certificate for 127.0.0.1 that no authority signed."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+         "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return key, cert
+
+
+async def test_every_client_checks_certificates_with_one_context_read_once(
+    self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, no_proxy: None
+) -> None:
+    """Reading the authorities takes tens of milliseconds of a replica's start: the two clients
+    of the bot (getUpdates and the rest) share one context, and it refuses a server whose
+    certificate no authority signed."""
+    key, cert = self_signed
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+
+    async def answer(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "result": BOT_USER})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=served)
+    await site.start()
+    port = runner.addresses[0][1]
+    made: list[ssl.SSLContext] = []
+    real = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    tls_context.cache_clear()
+    monkeypatch.setattr(botapi_http.ssl, "create_default_context", counted)
+    requests = [AiohttpRequest(), AiohttpRequest(read_timeout=5)]
+    try:
+        for request in requests:
+            await request.initialize()
+        with pytest.raises(NetworkError, match="Certificate"):
+            await requests[0].do_request(f"https://127.0.0.1:{port}/bot{TOKEN}/getMe", "POST")
+    finally:
+        for request in requests:
+            await request.shutdown()
+        await runner.cleanup()
+        tls_context.cache_clear()
+    assert len(made) == 1
+    assert made[0].verify_mode is ssl.CERT_REQUIRED
+    assert made[0].check_hostname
