@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -299,6 +300,12 @@ class Database:
         if self._reports is not None:
             self._reports.dispose()
             self._reports = None
+
+
+def dialect_insert(dialect: str) -> Callable[..., Any]:
+    """The ``insert`` of ``dialect`` (a dialect's name) that can say what to do on a conflict
+    (``ON CONFLICT``): PostgreSQL's, or SQLite's for any other."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def _on_thread(

@@ -19,9 +19,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.models import InboxItem, InboxState, utcnow
+from bot.db import dialect_insert
 
 INBOX: Table = InboxItem.__table__  # type: ignore[attr-defined]
 
@@ -124,7 +124,7 @@ def accept(
 
 @cache
 def _accept_statement(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(dialect)
     return (
         insert(INBOX)
         .values(state=InboxState.new.value, attempts=0)

@@ -13,17 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.core.models import Lease
+from bot.db import dialect_insert
 
 LEASES: Table = Lease.__table__  # type: ignore[attr-defined]
 
 
 def insert_for(conn: Connection, table: Table) -> Any:
     """An INSERT that can do nothing on a conflict, in the dialect of ``conn``."""
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(conn.dialect.name)(table)
 
 
 def take_lease(

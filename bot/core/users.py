@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Table, bindparam, case, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,7 +18,7 @@ from bot.core import inbox
 from bot.core.audit import pseudonym, pseudonymise
 from bot.core.inbox import INBOX, storable
 from bot.core.models import AuditLog, FlowState, InboxState, PausedFlow, Role, User, utcnow
-from bot.db import TRANSACTS, commit_soon
+from bot.db import TRANSACTS, commit_soon, dialect_insert
 
 #: last_seen is written at most this often per user, to keep the hot path cheap.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -95,7 +94,7 @@ async def _ensure_user(session: AsyncSession, user_id: int) -> None:
 def _insert(session: AsyncSession, table: Any) -> Any:
     bind = session.bind
     dialect = bind.dialect.name if bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(dialect)(table)
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def _claim_statements(dialect: str) -> tuple[Any, Any, Any]:
 @cache
 def _claim_statements_for(dialect: str, facts: tuple[str, ...]) -> tuple[Any, Any, Any]:
     """The claim-and-read statements (inbox row already stored, or not) and the new-user one."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(dialect)
     uid = bindparam("user_id", type_=BigInteger())
     by_id = USERS.c.id == uid
     sender = (

@@ -19,7 +19,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,7 +27,7 @@ from bot.core.clock import parse_quiet_hours, quiet_until, today_in
 from bot.core.models import OutboxState, User, utcnow
 from bot.core.notify import MESSAGE_LIMIT, Button, Notifier, Outgoing
 from bot.core.outbox import Transport
-from bot.db import Database
+from bot.db import Database, dialect_insert
 from bot.i18n import t
 from bot.jobs.core import (
     ALERTS,
@@ -219,7 +218,7 @@ def save_seeker(
         "alerts": bool(alerts),
         "updated_at": now,
     }
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(conn.dialect.name)
     conn.execute(
         insert(SEEKERS)
         .values(user_id=user_id, created_at=now, **values)

@@ -59,12 +59,13 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.clock import today_in
 from bot.core.models import User, utcnow
 from bot.core.text import TextError, checked_text
+from bot.db import dialect_insert
 from bot.jobs.core import (
     DAYS_PER_MONTH,
     HOURS_PER_DAY,
@@ -1515,7 +1516,7 @@ def _ranked_positions(
 
 
 def _insert(conn: Connection, table: Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(conn.dialect.name)(table)
 
 
 def _live_row(conn: Connection, posting_id: int, today: date) -> Any:

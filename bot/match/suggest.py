@@ -24,7 +24,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, Table, and_, case, exists, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import operators
@@ -32,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from bot.core.models import AuditLog
+from bot.db import dialect_insert
 from bot.i18n import t
 from bot.match.core import GENDERS, age_of, unpack_districts
 from bot.match.models import MatchDecision, MatchPair, MatchProfile, MatchReport, MatchSuggestion
@@ -517,9 +517,8 @@ def _record(
     conn: Connection, *, user_id: int, target_id: int, day: date, points: int, now: datetime
 ) -> bool:
     """Store a suggestion; False if it was stored already (a press racing another)."""
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     result = conn.execute(
-        dialect_insert(SUGGESTIONS)
+        dialect_insert(conn.dialect.name)(SUGGESTIONS)
         .values(user_id=user_id, target_id=target_id, day=day, score=points, at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "target_id"])
     )

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel import select as model_select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -46,7 +45,7 @@ from bot.core.tables import (
     xlsx_rows,
 )
 from bot.core.users import FLOWS
-from bot.db import Database
+from bot.db import Database, dialect_insert
 from bot.i18n import t
 from bot.membership.models import MemberCard, MemberVerification, VerifyAttempt
 
@@ -340,9 +339,8 @@ def confirm_member(conn: Connection, *, user_id: int, now: datetime) -> Confirme
     digest = str(data["hash"])
     then = str(data.get("then") or "")
     _end_flow(conn, user_id=user_id)
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     added = conn.execute(
-        dialect_insert(VERIFICATIONS)
+        dialect_insert(conn.dialect.name)(VERIFICATIONS)
         .values(user_id=user_id, card_hash=digest, verified_at=now)
         .on_conflict_do_nothing()
         .returning(VERIFICATIONS.c.user_id)
