@@ -784,10 +784,12 @@ async def _status(update: Update, context: GongyouContext, args: list[str]) -> N
         await context.reply(update, "st-status-usage", statuses=", ".join(statuses))
         return
     user = update.effective_user
-    changed = user is not None and await set_status(
+    if user is None:
+        return
+    changed = await set_status(
         context.db, station_id=int(args[0]), status=statuses[args[1]], staff_id=user.id
     )
-    key = "st-status-done" if changed else "st-not-found"
+    key = "st-not-found" if changed is None else "st-status-done"
     await context.reply(update, key, id=args[0], status=args[1])
 
 

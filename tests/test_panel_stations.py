@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import col, select
 
 from bot.config import Settings
@@ -10,7 +12,7 @@ from bot.core.models import AuditLog
 from bot.db import Database
 from bot.stations.geo import cell_of
 from bot.stations.models import ReportKind, Station, StationStatus
-from bot.stations.search import add_report
+from bot.stations.search import add_report, set_status
 from tests.panel_helpers import panel_client, signed_in
 
 STAFF = 500_201
@@ -117,6 +119,41 @@ async def test_staff_change_a_status_and_a_repeated_submit_changes_nothing(
     [record] = await _records(db, "stations.status")
     assert record.actor_id == STAFF
     assert record.detail == {"from": "open", "to": "temporarily_closed"}
+
+
+async def test_the_same_change_submitted_at_once_is_written_and_audited_once(
+    db: Database, settings: Settings
+) -> None:
+    station_id = await _station(db, "花园路驿站")
+    async with signed_in(db, settings, user_id=STAFF, roles=["staff"], language="en") as panel:
+        form = {"status": "closed"}
+        answers = await asyncio.gather(
+            *(panel.post(f"/stations/{station_id}/status", form) for _ in range(6))
+        )
+        texts = [await answer.text() for answer in answers]
+    assert sum("The status was changed." in text for text in texts) == 1
+    assert sum("already had that status" in text for text in texts) == 5
+    assert await _status(db, station_id) == StationStatus.closed.value
+    [record] = await _records(db, "stations.status")
+    assert record.detail == {"from": "open", "to": "closed"}
+
+
+async def test_a_change_made_meanwhile_by_someone_else_is_not_made_or_audited_again(
+    db: Database,
+) -> None:
+    """The panel reads the station, then changes it: another staff member's change committed
+    in between is seen, not written over from the first read."""
+    station_id = await _station(db, "花园路驿站")
+    async with db.session() as first, db.session() as other:
+        assert await first.get(Station, station_id) is not None  # the panel's own read
+        assert await set_status(other, station_id=station_id, status=StationStatus.closed,
+                                staff_id=STAFF + 1) is True  # fmt: skip
+        assert await set_status(first, station_id=station_id, status=StationStatus.closed,
+                                staff_id=STAFF) is False  # fmt: skip
+        assert await set_status(first, station_id=424242, status=StationStatus.closed,
+                                staff_id=STAFF) is None  # fmt: skip
+    [record] = await _records(db, "stations.status")
+    assert record.actor_id == STAFF + 1
 
 
 async def test_a_bad_status_is_refused_politely_and_changes_nothing(

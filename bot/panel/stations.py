@@ -258,5 +258,5 @@ async def change_status(request: web.Request) -> web.StreamResponse:
             changed = await set_status(
                 session, station_id=station_id, status=StationStatus(wanted), staff_id=seen.user_id
             )
-            done = "status" if changed else "unchanged"
+            done = "status" if changed else "unchanged"  # None: deleted meanwhile
     raise web.HTTPSeeOther(url(request, f"/stations/{station_id}?done={done}"))

@@ -1543,15 +1543,26 @@ async def resolve_flag(session: AsyncSession, *, station_id: int, staff_id: int)
 
 async def set_status(
     session: AsyncSession, *, station_id: int, status: StationStatus, staff_id: int
-) -> bool:
-    """Change a station's status (e.g. temporarily closed); False if there is no such station."""
-    station = await session.get(Station, station_id)
-    if station is None:
+) -> bool | None:
+    """Change a station's status (e.g. temporarily closed), audited: True if it changed, False
+    if the station already had it, None if there is no such station. The change is written
+    only over the status it was read with, so of two staff members (or two submits of one
+    form) making the same change at once, one changes it and is audited, the other finds it
+    done."""
+    previous = await session.scalar(select(STATIONS.c.status).where(STATIONS.c.id == station_id))
+    if previous is None:
+        return None
+    if previous == status.value:
         return False
-    previous = station.status
-    station.status = status
-    station.updated_at = utcnow()
-    session.add(station)
+    conn = await session.connection()
+    result = await conn.execute(
+        update(STATIONS)
+        .where(STATIONS.c.id == station_id, STATIONS.c.status == previous)
+        .values(status=status.value, updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        await session.rollback()
+        return False
     await audit(
         session,
         actor_id=staff_id,
