@@ -495,8 +495,8 @@ async def _panel_link(settings: Settings, user_id: int) -> int:
         await db.dispose()
     if link is None:
         print(
-            f"gongyou: user {user_id} holds no staff or volunteer role; grant one first "
-            f"(gongyou roles add {user_id} staff)",
+            f"gongyou: user {user_id} holds no role the panel has pages for (staff, legal "
+            f"volunteer, admin); grant one first (gongyou roles add {user_id} staff)",
             file=sys.stderr,
         )
         return 1

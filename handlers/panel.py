@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.context import GongyouContext
 from bot.core.models import Role
-from bot.panel.auth import EXPORTS, create_link, forget_panel
+from bot.panel.auth import EXPORTS, PANEL_ROLES, create_link, forget_panel
 from handlers.base import Service
 
 
@@ -21,8 +21,9 @@ async def panel_link(update: Update, context: GongyouContext) -> None:
         await context.reply(update, "panel-cmd-private")
         return
     settings = context.services.settings
-    if not (context.has_role(*Role) or user.id in settings.admin_ids):
-        await context.reply(update, "panel-cmd-refused")
+    if not (context.has_role(*PANEL_ROLES) or user.id in settings.admin_ids):
+        key = "panel-cmd-no-pages" if context.has_role(*Role) else "panel-cmd-refused"
+        await context.reply(update, key)
         return
     token = await create_link(context.db, user_id=user.id)
     link = f"{settings.panel_base_url()}/signin/{token}"

@@ -152,7 +152,7 @@ def test_panel_link_prints_a_link_for_a_role_holder_and_refuses_a_worker(
     out = capsys.readouterr().out.strip()
     assert re.fullmatch(r"https://union\.example\.org/panel/signin/[\w-]{40,}", out), out
     assert main(["panel-link", "--user-id", "777"]) == 1
-    assert "no staff or volunteer role" in capsys.readouterr().err
+    assert "holds no role the panel has pages for" in capsys.readouterr().err
 
 
 def test_the_panel_address_follows_the_webhook_unless_set() -> None:

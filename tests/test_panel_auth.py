@@ -9,10 +9,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.core.models import AuditLog, utcnow
+from bot.core.models import AuditLog, Role, utcnow
 from bot.db import Database
 from bot.i18n import t
-from bot.panel.auth import create_link, digest
+from bot.panel.auth import PANEL_ROLES, create_link, digest
 from bot.panel.models import PanelLink, PanelSession
 from tests.conftest import Harness
 from tests.factories import ADMIN_ID, STAFF_ID, WORKER_ID, message
@@ -269,6 +269,33 @@ async def test_panel_in_the_bot_tells_a_worker_it_is_for_staff(harness: Harness)
         assert (await session.exec(select(PanelLink))).all() == []
 
 
+async def test_panel_tells_a_matchmaker_the_panel_has_no_pages_for_them_yet(
+    harness: Harness, settings: Settings
+) -> None:
+    matchmaker = 700_301
+    await give_roles(harness.db, matchmaker, ["volunteer_match"], language="en")
+    texts = await harness.texts(message("/panel", user_id=matchmaker))
+    assert texts == [t("en", "panel-cmd-no-pages")]
+    assert "/match review" in texts[0]
+    async with harness.db.session() as session:
+        assert (await session.exec(select(PanelLink))).all() == []
+        # a link made anyway (by hand, or before the role changed) signs nobody in
+        token = await create_link(session, user_id=matchmaker)
+    async with panel_client(harness.db, settings) as client:
+        assert (await use_link(client, token)).status == 403
+    async with harness.db.session() as session:
+        assert (await session.exec(select(PanelSession))).all() == []
+
+
+def test_the_roles_sent_a_link_are_the_roles_some_page_is_for() -> None:
+    from bot.panel import pages
+
+    shown: set[Role] = {Role.admin}  # admins see every page
+    for page in pages():
+        shown |= page.NAV.roles
+    assert shown == PANEL_ROLES
+
+
 async def test_panel_in_a_group_asks_for_a_private_chat(harness: Harness) -> None:
     group = {"id": -100_123, "type": "supergroup", "title": "工会"}
     texts = await harness.texts(message("/panel", user_id=ADMIN_ID, chat=group))
@@ -279,7 +306,7 @@ async def test_the_staff_help_lists_panel(harness: Harness) -> None:
     for lang in ("zh", "en"):
         assert "/panel" in t(lang, "help-staff")
         assert "/panel" in t(lang, "help-volunteer-legal")
-        assert "/panel" in t(lang, "help-volunteer-match")
+        assert "/panel" not in t(lang, "help-volunteer-match")  # no page is theirs yet
 
 
 async def test_the_webhook_app_serves_the_panel_under_panel(harness: Harness) -> None:

@@ -31,8 +31,9 @@ from bot.panel.models import PanelDraft, PanelLink, PanelSession, PanelUpload
 LINK_LIFETIME = timedelta(minutes=10)
 #: A session's last activity is written at most this often (not on every page view).
 TOUCH_EVERY = timedelta(minutes=1)
-#: Every role that may use the panel (a worker holds none of them).
-PANEL_ROLES = frozenset(Role)
+#: Every role that has a page in the panel (a worker holds none of them). Matchmakers have none
+#: yet: they review profiles in the bot, so `/panel` sends them no link.
+PANEL_ROLES = frozenset({Role.admin, Role.staff, Role.volunteer_legal})
 
 #: What the worker's copy (/mydata) shows of the panel's tables (hashes left out).
 EXPORTS = (
@@ -49,13 +50,14 @@ def digest(secret: str) -> str:
 
 
 def panel_roles(user: User | None, *, admin_ids: Iterable[int] = ()) -> frozenset[Role]:
-    """The panel roles a user holds now (ids in GONGYOU_ADMIN_IDS are admins, as in the bot)."""
+    """The panel roles (:data:`PANEL_ROLES`) a user holds now (ids in GONGYOU_ADMIN_IDS are
+    admins, as in the bot)."""
     if user is None:
         return frozenset()
     held = {Role(r) for r in user.roles if r in Role.__members__}
     if user.id in set(admin_ids):
         held.add(Role.admin)
-    return frozenset(held)
+    return frozenset(held) & PANEL_ROLES
 
 
 def allowed(held: Iterable[Role], needed: Iterable[Role]) -> bool:

@@ -64,4 +64,3 @@ help-volunteer-match =
     /match review review members' profiles (approve, ask for changes, reject)
     /match reports handle reported profiles
     /match intro <profile no.> <profile no.> [note] introduce two members (contacts only if both agree)
-    /panel a sign-in link to the web panel

@@ -51,6 +51,7 @@ panel-admin-joiner = {", "}
 panel-cmd-link = Your sign-in link to the union staff panel (it works once, for 10 minutes; do not share it):
     { $link }
 panel-cmd-refused = The web panel is for union staff and volunteers.
+panel-cmd-no-pages = The web panel has no pages for matchmakers yet: please keep reviewing profiles here in the bot (/match review).
 panel-cmd-private = Please send /panel to me in a private chat.
 panel-times-in = Times on this page are local times in { $zone }.
 

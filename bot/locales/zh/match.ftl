@@ -64,4 +64,3 @@ help-volunteer-match =
     /match review 审核会员资料（通过、请修改、不通过）
     /match reports 处理被举报的资料
     /match intro <资料编号> <资料编号> [留言] 介绍两位会员认识（双方都同意才交换联系方式）
-    /panel 获取网页后台的登录链接

@@ -48,6 +48,7 @@ panel-admin-joiner = 、
 panel-cmd-link = 你的工会工作后台登录链接（只能用一次，10 分钟内有效，请勿转发）：
     { $link }
 panel-cmd-refused = 网页后台只对工会工作人员和志愿者开放。
+panel-cmd-no-pages = 网页后台暂时还没有红娘的页面，请继续在机器人里审核会员资料（/match review）。
 panel-cmd-private = 请在和我的私聊里发送 /panel。
 panel-times-in = 本页时间均为 { $zone } 时区的当地时间。
 
