@@ -104,7 +104,7 @@ async def test_staff_see_the_dashboard_with_charts_in_both_languages(
 async def test_volunteers_do_not_see_the_service_wide_dashboard(
     db: Database, settings: Settings
 ) -> None:
-    async with signed_in(db, settings, user_id=STAFF, roles=["volunteer_match"]) as panel:
+    async with signed_in(db, settings, user_id=STAFF, roles=["volunteer_legal"]) as panel:
         assert (await panel.get("/dashboard")).status == 403
 
 

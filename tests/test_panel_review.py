@@ -198,7 +198,7 @@ async def test_workers_and_volunteers_get_403_and_forged_ids_404(
     db: Database, settings: Settings
 ) -> None:
     posting_id = await _pending(db)
-    async with signed_in(db, settings, user_id=500_203, roles=["volunteer_match"]) as volunteer:
+    async with signed_in(db, settings, user_id=500_203, roles=["volunteer_legal"]) as volunteer:
         assert (await volunteer.get("/review")).status == 403
         refused = await volunteer.post(f"/review/{posting_id}/approve")
         assert refused.status == 403
