@@ -22,6 +22,7 @@ from bot.core.models import Role
 if TYPE_CHECKING:
     from bot.core.tables import ImportProgress
     from bot.db import Database
+    from bot.panel.demo import DemoTelegram
 
 log = logging.getLogger("gongyou")
 
@@ -97,7 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     panel.add_argument(
         "--demo",
         action="store_true",
-        help="on a throwaway SQLite database with demo data and a demo admin; prints a link",
+        help=(
+            "on a throwaway SQLite database with demo data and a demo admin; prints a link "
+            "(no bot token: what workers would get is printed)"
+        ),
     )
     return parser
 
@@ -517,17 +521,22 @@ async def _serve_panel(
 
     with tempfile.TemporaryDirectory(prefix="gongyou-panel-") as tmp:
         if demo:
-            from bot.panel.demo import DEMO_ADMIN, load_demo
+            from bot.panel.demo import DEMO_ADMIN, DemoTelegram, load_demo, load_demo_world
 
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'panel-demo.sqlite3'}"
             settings = settings.model_copy(update={"database_url": url})
         db = Database(settings.database_url)
+        telegram: DemoTelegram | None = None
         try:
             if demo:
                 await load_demo(db, settings)
+                await load_demo_world(db, settings)
             else:
                 await _prepare(db, settings)
             services = Services(settings=settings, db=db, router=None)  # type: ignore[arg-type]
+            if demo:
+                telegram = DemoTelegram(services, write=lambda line: print(line, flush=True))
+                await telegram.start()
             runner = await start_panel(
                 services, host=settings.panel_host, port=settings.panel_port
             )
@@ -536,6 +545,10 @@ async def _serve_panel(
                 if demo:
                     link = await _new_panel_link(db, settings, DEMO_ADMIN)
                     print(f"sign in as the demo admin (once, within 10 minutes): {link}")
+                    print(
+                        "no Telegram here: what the workers would get is written below",
+                        flush=True,
+                    )
                     print("the demo data goes when this stops (Ctrl-C)", flush=True)
                 if stop is None:
                     stop = asyncio.Event()
@@ -546,6 +559,8 @@ async def _serve_panel(
             finally:
                 await runner.cleanup()
         finally:
+            if telegram is not None:
+                await telegram.stop()
             await db.dispose()
     return 0
 
