@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Table, func, select
 from sqlmodel import SQLModel
 
+from bot.config import Settings
 from bot.core import privacy
 from bot.core.privacy import PERSON_COLUMNS, WITHHELD, export_user
 from bot.core.users import forget_user
@@ -294,3 +295,37 @@ async def test_closed_cases_past_retention_are_anonymised_and_others_kept(db: Da
     assert kept == files == {recent, still_open}
     # a second run finds nothing more to do
     assert await db.transact(anonymise_closed_cases, months=24, now=datetime.now(UTC)) == 0
+
+
+async def test_a_nightly_job_anonymises_them_on_one_replica_a_night(
+    db: Database,
+    settings: Settings,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.app import build_application
+    from bot.localapi import LocalBotApi
+    from handlers.legal import cases as legal_cases
+
+    app = build_application(settings, db=db, request=LocalBotApi(), job_queue=True, updater=False)
+    await app.initialize()
+    try:
+        assert app.job_queue is not None
+        [job] = app.job_queue.get_jobs_by_name(legal_cases.RETENTION_LEASE)
+        zone = ZoneInfo(settings.timezone)
+        after = datetime(2026, 12, 6, 12, 0, tzinfo=zone)
+        fires = job.job.trigger.get_next_fire_time(None, after)
+        assert fires.astimezone(zone) == datetime(2026, 12, 7, 3, 30, tzinfo=zone)
+        old = await _case(db, closed_days_ago=800)
+        await job.run(app)
+        later = await _case(db, closed_days_ago=900)
+        # another replica's job, the same night: the first one holds the lease
+        monkeypatch.setattr(legal_cases, "_OWNER", "another-replica")
+        await job.run(app)
+    finally:
+        await app.shutdown()
+    async with db.engine.connect() as conn:
+        owners = dict((await conn.execute(select(CASES.c.id, CASES.c.user_id))).all())
+    assert owners[old] is None
+    assert owners[later] == WORKER_ID

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardButton,
@@ -116,6 +117,8 @@ FOLLOW_UP_EVERY = 600
 FOLLOW_UP_LEASE = "legal-follow-up"
 #: The nightly job that anonymises closed cases past their retention (one replica runs it).
 RETENTION_LEASE = "legal-retention"
+#: When closed cases past retention are anonymised: each night, in the union's time zone.
+RETENTION_AT = time(3, 30)
 _OWNER = default_owner()
 
 
@@ -1414,16 +1417,17 @@ async def _retention_job(context: GongyouContext) -> None:
 
 def schedule(application: Application) -> None:
     """Run the follow-up (announce, remind, escalate) every 10 minutes on the job queue, and
-    the retention of closed cases once a day."""
+    the retention of closed cases each night at :data:`RETENTION_AT`, union time (every
+    replica's job fires then; the first to take the lease does the work)."""
     jobs = application.job_queue
     if jobs is None:
         log.warning("no job queue: unclaimed legal cases are not followed up")
         return
     if not jobs.get_jobs_by_name(RETENTION_LEASE):
-        jobs.run_repeating(
+        zone = ZoneInfo(application.bot_data["services"].settings.timezone)
+        jobs.run_daily(
             _retention_job,
-            interval=timedelta(days=1),
-            first=timedelta(minutes=30),
+            time=RETENTION_AT.replace(tzinfo=zone),
             name=RETENTION_LEASE,
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
