@@ -31,6 +31,7 @@ from bot.config import Settings
 from bot.context import GongyouContext, Services, UpdateScope, bind_scope, unbind_scope
 from bot.core import inbox, privacy
 from bot.core.models import InboxState
+from bot.core.usage import UsageCounts
 from bot.core.users import FORGETTERS, WAIT, admit_update, touch_sender
 from bot.db import Database
 from bot.i18n import normalize_language, t
@@ -103,6 +104,9 @@ class GongyouApplication(Application):
         self.receiving = asyncio.Event()
         #: The request getUpdates goes through (it keeps the JSON of the batch fetched last).
         self.updates_request: UpdatesRequest | None = None
+        #: Updates handled per day and service, not yet written (set by build_application).
+        self.usage: UsageCounts | None = None
+        self._usage_writer: asyncio.Task[None] | None = None
 
     def is_queued(self, update_id: int) -> bool:
         """True if the update came through the inbox (stored, then queued here)."""
@@ -199,9 +203,14 @@ class GongyouApplication(Application):
             await asyncio.sleep(self.sweep_every)
 
     async def start(self) -> None:
-        """Start handling queued updates, and sweep the inbox now and then."""
+        """Start handling queued updates, sweep the inbox now and then, and write the usage
+        counts every minute."""
         await super().start()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="inbox-sweeper")
+        if self.usage is not None:
+            self._usage_writer = asyncio.create_task(
+                self.usage.flush_forever(self.db), name="usage-writer"
+            )
 
     async def stop(self) -> None:
         """Stop sweeping, then handle what is queued and stop."""
@@ -211,6 +220,16 @@ class GongyouApplication(Application):
                 await self._sweeper
             self._sweeper = None
         await super().stop()
+        if self._usage_writer is not None:
+            self._usage_writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._usage_writer
+            self._usage_writer = None
+        if self.usage is not None:
+            try:
+                await self.usage.flush(self.db)
+            except Exception:  # noqa: BLE001 - counts only: logged, stopping goes on
+                log.warning("could not write the last usage counts", exc_info=True)
 
     async def process_update(self, update: object) -> None:
         """Handle one update inside a fresh session; roll back whatever was not committed."""
@@ -243,6 +262,8 @@ class GongyouApplication(Application):
                 # only now: a sweep must not queue it again while it is being settled
                 self._queued.discard(update_id)
                 self._fresh.discard(update_id)
+        if self.usage is not None and scope.notes.get(ATTEMPT) == 1:
+            self.usage.note(scope.service)  # once per update: its first try
         metrics.UPDATES.labels(metrics.update_kind(update), scope.service).inc()
         metrics.LATENCY.labels(scope.service).observe(time.perf_counter() - started)
 
@@ -725,6 +746,7 @@ def build_application(
         builder = builder.job_queue(None)
     application: GongyouApplication = builder.build()
     application.updates_request = updates_request
+    application.usage = UsageCounts(settings.timezone)
     application.bot_data["services"] = Services(
         settings=settings,
         db=db,

@@ -50,7 +50,7 @@ TABLES = {
     "match_reports", "match_signups", "match_suggestions", "member_roster",
     "member_verifications", "member_verify_attempts", "paused_flows", "inbox", "outbox",
     "panel_drafts", "panel_links", "panel_sessions", "panel_uploads", "job_search_terms",
-    "station_reports",
+    "service_days", "station_reports",
     "stations", "users",
 }  # fmt: skip
 #: The revision a database created before the one-package-per-service layout is at.

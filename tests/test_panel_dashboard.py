@@ -92,12 +92,14 @@ async def test_staff_see_the_dashboard_with_charts_in_both_languages(
         page = await panel.get("/dashboard?days=90")
         html = await page.text()
         assert page.status == 200
-        assert html.count("<svg") == 4
+        assert html.count("<svg") == 5
+        assert "各服务每日处理的消息" in html
         assert "最近 90 天" in html
         assert "2.0 小时" in html
         await panel.post("/lang", {"lang": "en", "next": "/panel/dashboard"})
         english = await (await panel.get("/dashboard?days=oops")).text()
         assert "The last 30 days" in english
+        assert "Messages per day by service" in english
         assert "Broadcast delivery" in english
 
 

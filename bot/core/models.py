@@ -1,12 +1,12 @@
 """Kernel tables: users and roles, flow state (and paused flows), the update inbox, the outbox,
-audit log, leases.
+audit log, leases, and the updates each service handled per day.
 
 Also the shared column types every service's tables use. Every change to a table needs an
 Alembic revision in bot/migrations/versions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -222,6 +222,16 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(sa_column=Column(String(64), nullable=False, index=True))
     subject: str = Field(default="", max_length=128)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ServiceDay(SQLModel, table=True):
+    # How many updates each service handled on a day of the union's calendar (bot.core.usage):
+    # counts only, nobody's id, for the staff dashboard's "messages per day by service".
+    __tablename__ = "service_days"
+
+    day: date = Field(primary_key=True)
+    service: str = Field(max_length=48, primary_key=True)
+    updates: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class Lease(SQLModel, table=True):

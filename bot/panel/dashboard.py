@@ -1,8 +1,10 @@
 """Dashboard: how the services were used over the last 30 or 90 days.
 
-What is counted, and from where (the bot keeps no per-day usage table; Prometheus counters
-live in each process and start from zero at every restart):
+What is counted, and from where:
 
+- messages per day by service: ``service_days`` (:mod:`bot.core.usage`: each running bot
+  counts the updates it handles by the service that answered them and writes its counts every
+  minute), grouped as the four services and the rest;
 - updates per day: the inbox (every update the bot received; kept 7 days, not split by
   service, so the chart covers at most the last week);
 - activity per day by service: rows each service writes when a worker acts: legal cases
@@ -27,6 +29,7 @@ from aiohttp import web
 from sqlalchemy import Connection, Integer, String, cast, func, select
 
 from bot.core.models import InboxItem, Role, utcnow
+from bot.core.usage import updates_per_day
 from bot.db import Database, standalone_read
 from bot.jobs.models import Broadcast, BroadcastRecipient, JobPosting, PostingStatus
 from bot.legal.models import LegalCase
@@ -48,6 +51,8 @@ SERVICE_KEYS = {
     "jobs": "panel-dash-service-jobs",
     "match": "panel-dash-service-match",
 }
+#: The groups of the messages chart: the four services, and everything else.
+MESSAGE_KEYS = {**SERVICE_KEYS, "other": "panel-dash-service-other"}
 POSTING_KEYS = {
     "draft": "panel-dash-posting-draft",
     "pending": "panel-dash-posting-pending",
@@ -72,6 +77,7 @@ class Figures:
     inbox_days: list[date]
     updates_per_day: list[int]
     activity: dict[str, list[int]]
+    messages: dict[str, list[int]] = field(default_factory=dict)
     cases_opened: int = 0
     cases_closed: int = 0
     first_answer_hours: float | None = None
@@ -125,6 +131,19 @@ def _local_day(bucket: Any, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
+def _messages(conn: Connection, days: Sequence[date]) -> dict[str, list[int]]:
+    """The updates handled on each of ``days`` by each service of the chart (the router's own
+    answers, the menu, membership and the union's questions count as "other")."""
+    shown = {key: [0] * len(days) for key in MESSAGE_KEYS}
+    where = {day: n for n, day in enumerate(days)}
+    for service, per_day in updates_per_day(conn, first=days[0], last=days[-1]).items():
+        counts = shown[service if service in SERVICE_KEYS else "other"]
+        for day, n in per_day.items():
+            if day in where:
+                counts[where[day]] += n
+    return shown
+
+
 def _count(conn: Connection, column: Any, since: datetime) -> int:
     """How many rows have ``column`` at ``since`` or later."""
     found = conn.scalar(select(func.count()).where(column >= since))
@@ -158,6 +177,7 @@ def count_figures(conn: Connection, *, days: int, zone: ZoneInfo, now: datetime)
         cases_opened=sum(activity["legal"]),
         profiles=sum(activity["match"]),
     )
+    figures.messages = _messages(conn, calendar)
     figures.cases_closed = _count(conn, LegalCase.closed_at, since)
     median = first_reply_times(conn, since=since).median
     figures.first_answer_hours = (
@@ -217,6 +237,13 @@ async def dashboard_page(request: web.Request) -> web.StreamResponse:
     figures = await gather(services(request).db, days=days, zone=zone, now=utcnow())
     tr = translator(language(request))
     charts = {
+        "messages": line_chart(
+            _day_labels(figures.days),
+            {tr(MESSAGE_KEYS[key]): values for key, values in figures.messages.items()},
+            title=tr("panel-dash-messages-title"),
+            y_label=tr("panel-dash-axis-count"),
+            x_label=tr("panel-dash-axis-day"),
+        ),
         "updates": line_chart(
             _day_labels(figures.inbox_days),
             {tr("panel-dash-updates"): figures.updates_per_day},
