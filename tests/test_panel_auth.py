@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -81,6 +84,46 @@ async def test_a_workers_link_is_refused_politely(db: Database, settings: Settin
         assert "Set-Cookie" not in response.headers
         after = await client.get(f"{PREFIX}/dashboard", allow_redirects=False)
         assert after.status == 303
+
+
+async def test_behind_an_https_address_the_cookie_is_secure(
+    db: Database, settings: Settings
+) -> None:
+    settings = settings.model_copy(update={"panel_url": "https://union.example.org/panel/"})
+    await give_roles(db, STAFF, ["staff"])
+    async with panel_client(db, settings) as client:
+        response = await use_link(client, await new_link(db, STAFF))
+        assert response.status == 303
+        cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+
+
+async def test_one_link_opened_in_two_tabs_at_once_opens_one_session(
+    db: Database, settings: Settings
+) -> None:
+    await give_roles(db, STAFF, ["staff"])
+    token = await new_link(db, STAFF)
+    async with panel_client(db, settings) as first, panel_client(db, settings) as second:
+        answers = await asyncio.gather(
+            first.post(f"{PREFIX}/signin", data={"token": token}, allow_redirects=False),
+            second.post(f"{PREFIX}/signin", data={"token": token}, allow_redirects=False),
+        )
+    assert sorted(answer.status for answer in answers) == [303, 403]
+    async with db.session() as session:
+        assert len((await session.exec(select(PanelSession))).all()) == 1
+
+
+async def test_a_bad_link_is_logged_with_the_address_it_came_from(
+    db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.panel.guard"):
+        async with panel_client(db, settings) as client:
+            refused = await client.post(f"{PREFIX}/signin", data={"token": "made-up"})
+    assert refused.status == 403
+    [record] = [r for r in caplog.records if "sign-in link refused" in r.getMessage()]
+    assert "127.0.0.1" in record.getMessage()
+    assert "made-up" not in record.getMessage()  # the token itself is never written down
 
 
 async def test_a_link_works_only_once(db: Database, settings: Settings) -> None:
