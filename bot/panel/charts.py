@@ -78,15 +78,20 @@ def _frame(
 
 
 def _legend(names: Sequence[str]) -> list[str]:
+    """The series' colours and names in one line under the chart, in a smaller type when the
+    names at the chart's type would not fit its width."""
+    widths = [sum(FONT if ord(c) > 0x2E80 else FONT * 0.62 for c in name) for name in names]
+    needed = sum(28 + wide for wide in widths)
+    scale = min(1.0, (WIDTH - 8) / needed) if needed else 1.0
+    size = f' font-size="{FONT * scale:.1f}"' if scale < 1.0 else ""
     parts, x = [], 4.0
-    for i, name in enumerate(names):
+    for i, (name, wide) in enumerate(zip(names, widths, strict=True)):
         colour = COLOURS[i % len(COLOURS)]
         parts.append(
             f'<rect x="{x:.1f}" y="{HEIGHT - 14}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16:.1f}" y="{HEIGHT - 3}" fill="#1d2430">{escape(name)}</text>'
+            f'<text x="{x + 16:.1f}" y="{HEIGHT - 3}" fill="#1d2430"{size}>{escape(name)}</text>'
         )
-        wide = sum(FONT if ord(c) > 0x2E80 else FONT * 0.6 for c in name)
-        x += 28 + wide
+        x += (28 + wide) * scale
     return parts
 
 

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.core.clock import today_in
 from bot.core.models import Role, utcnow
+from bot.core.usage import add_counts
 from bot.core.users import USERS, bootstrap_admins, grant_role, touch_user
 from bot.db import Database
 
@@ -70,12 +72,12 @@ async def load_demo_world(db: Database, settings: Settings) -> None:
     three workers' legal cases (unpaid wages; a work injury, urgent, from a worker who writes
     in English and asked to be called; a contract case answered and closed), a post station
     flagged by workers' reports, two employers' postings waiting for review (one asks for a
-    deposit, which the screening flags) and 40 workers registered for job alerts, whom a
-    broadcast to everyone reaches."""
+    deposit, which the screening flags), 40 workers registered for job alerts, whom a
+    broadcast to everyone reaches, and four weeks of messages per day by service."""
     from bot.legal.core import CATEGORIES
 
     now = utcnow()
-    today = now.date()
+    today = today_in(settings.timezone, now)
     async with db.session() as session:
         for user_id, lang in zip(DEMO_WORKERS, ("zh", "en", "zh"), strict=True):
             await touch_user(session, user_id=user_id, language=lang)
@@ -106,6 +108,22 @@ async def load_demo_world(db: Database, settings: Settings) -> None:
     await pending_posting(db, owner_id=DEMO_EMPLOYERS[1], title="仓库打包员",
                           requirements="入职先交500元服装押金")  # fmt: skip
     await subscribers(db, DEMO_SUBSCRIBERS)
+    await db.transact(add_counts, counts=_demo_usage(today))
+
+
+def _demo_usage(today: date) -> dict[tuple[date, str], int]:
+    """Four weeks of made-up messages per day by service, busier on weekdays."""
+    from random import Random
+
+    chance = Random(4)  # the same every time
+    usual = {"jobs": 120, "legal": 45, "station": 60, "match": 15, "router:union_faq": 25}
+    counts: dict[tuple[date, str], int] = {}
+    for back in range(28):
+        day = today - timedelta(days=back)
+        weekday = 1.0 if day.weekday() < 5 else 0.6
+        for service, mean in usual.items():
+            counts[(day, service)] = max(0, round(mean * weekday * chance.uniform(0.7, 1.3)))
+    return counts
 
 
 def _add_cases(

@@ -2,8 +2,8 @@
 
     python -m tests.browser.screenshots [--out docs/screenshots] [--only dashboard,cases]
 
-Starts the demo panel (the demo data of ``gongyou panel --demo``, plus a few legal cases, a
-flagged station, postings waiting for review and a finished broadcast so no page is empty)
+Starts the demo panel (the demo data and demo world of ``gongyou panel --demo``, plus a
+finished broadcast so no page is empty)
 on a throwaway SQLite database, signs in as the demo admin and saves one PNG per page,
 language and width (``<page>-<lang>-<phone|desktop>.png``). While it goes it prints what looks
 wrong: pages wider than the screen, text wider than its box, catalog keys shown instead of
@@ -29,11 +29,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.jobs.broadcast import launch
 from bot.panel import PAGES
-from bot.panel.demo import DEMO_ADMIN
+from bot.panel.demo import DEMO_ADMIN, load_demo_world
 from tests.browser.helpers import DESKTOP, PHONE, find_chromium, press_sign_in
-from tests.browser.seed import flagged_station, pending_posting, subscribers
 from tests.browser.server import PanelServer
-from tests.legal_factories import make_case
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
@@ -55,7 +53,8 @@ LAYOUT_PROBE = """() => {
     if (box.width === 0 || el.closest(".table-wrap")) continue;
     if (box.right > width + 1) {
       const name = el.tagName.toLowerCase() + (el.className ? "." + el.className : "");
-      found.push(`${name} ends at ${Math.round(box.right)}px: "${el.innerText.slice(0, 40)}"`);
+      const words = (el.innerText || el.textContent || "").slice(0, 40);
+      found.push(`${name} ends at ${Math.round(box.right)}px: "${words}"`);
       if (found.length > 6) break;
     }
   }
@@ -100,17 +99,9 @@ class MissingKeys(logging.Handler):
 
 
 async def more_demo(db: Database, settings: Settings) -> None:
-    """What the demo data lacks for screenshots: cases, a flagged station, a review queue and
-    a finished broadcast."""
-    await make_case(db, user_id=700_001, category="wages")
-    await make_case(db, user_id=700_002, category="injury", urgent=True, lang="en")
-    await make_case(db, user_id=700_003, category="contract", status="closed")
-    await flagged_station(db, first_reporter=700_100)
-    await pending_posting(db, owner_id=700_200, title="叉车司机（夜班）")
-    await pending_posting(
-        db, owner_id=700_201, title="仓库打包员", requirements="入职先交500元服装押金"
-    )
-    await subscribers(db, range(700_300, 700_340))
+    """The demo world of ``gongyou panel --demo`` (cases, a flagged station, a review queue,
+    subscribers) and a broadcast sent to its subscribers."""
+    await load_demo_world(db, settings)
     await launch(
         db,
         created_by=DEMO_ADMIN,
