@@ -363,11 +363,14 @@ def test_a_malformed_file_is_refused_as_a_whole(data: bytes, filename: str, reas
     assert caught.value.reason == reason
 
 
-def test_a_file_with_too_many_rows_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_file_with_too_many_rows_is_refused(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     monkeypatch.setattr("bot.jobs.imports.MAX_ROWS", 2)
+    rows = [_row("a"), _row("b"), _row("c")]
+    data = _csv(rows) if kind == "csv" else _workbook([HEADER, *rows])
 
     with pytest.raises(TableFileError) as caught:
-        _parse(_csv([_row("a"), _row("b"), _row("c")]))
+        _parse(data, filename=f"jobs.{kind}")
 
     assert caught.value.reason == "file-too-many-rows"
 
