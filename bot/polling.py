@@ -4,6 +4,10 @@ Telegram forgets an update once a getUpdates call asks for a later offset. The l
 for the next offset only after the batch it fetched is stored in the inbox (one statement), so
 a crash at any moment loses nothing: a batch not stored is fetched again, a stored one is
 handled from the inbox when the bot starts again.
+
+A bot that had a webhook cannot poll until it is deleted: Telegram answers getUpdates with a
+409 Conflict naming the webhook. The webhook is deleted then, and only then, so an ordinary
+start makes no call to Telegram before its first getUpdates beyond getMe.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.app import GongyouApplication
 
@@ -31,7 +35,6 @@ async def poll(
 ) -> None:
     """Fetch, store and queue updates until cancelled."""
     bot = application.bot
-    await bot.delete_webhook(drop_pending_updates=False)
     offset: int | None = None
     failures = 0
     while True:
@@ -48,6 +51,19 @@ async def poll(
                 offset = updates[-1].update_id + 1
         except InvalidToken:
             raise
+        except Conflict as error:
+            if "webhook" not in str(error).lower():  # another replica polls the same bot
+                failures += 1
+                log.warning("getUpdates conflicts with another poller (%s); trying again", error)
+            else:
+                log.info("the bot had a webhook; deleting it to poll")
+                try:
+                    await bot.delete_webhook(drop_pending_updates=False)
+                except TelegramError as failed:
+                    failures += 1
+                    log.warning("could not delete the webhook (%s); trying again", failed)
+                else:
+                    continue
         except TelegramError as error:
             failures += 1
             log.warning("getUpdates failed (%s); trying again", error)

@@ -41,6 +41,16 @@ STRING_PARAMS = frozenset(
         "business_connection_id",
     }
 )
+#: Telegram's answer to getUpdates while the bot has a webhook.
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+#: Telegram's answer to getUpdates while another getUpdates of the same bot is open.
+POLLER_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
 TRUE_METHODS = frozenset({"deleteWebhook", "setWebhook", "setMyCommands", "answerCallbackQuery"})
 
 
@@ -70,6 +80,10 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        #: The webhook set (setWebhook), if any: getUpdates is refused while there is one.
+        self.webhook = ""
+        #: How many more getUpdates to refuse as Telegram does when another poller is polling.
+        self.refuse_polls = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -148,6 +162,17 @@ class FakeBotApi:
         if prefix != f"bot{self.token}":
             self.unexpected.append(call)
             return _error(401, "Unauthorized")
+        if method == "setWebhook":
+            self.webhook = str(params.get("url") or "")
+        elif method == "deleteWebhook":
+            self.webhook = ""
+        if method == "getUpdates" and (self.webhook or self.refuse_polls):
+            self.calls.append(call)
+            self._notify()
+            if self.webhook:
+                return _error(409, WEBHOOK_CONFLICT)
+            self.refuse_polls -= 1
+            return _error(409, POLLER_CONFLICT)
         if method == "getUpdates":
             result: Any = await self._get_updates(params)
         else:

@@ -54,7 +54,7 @@ async def polling_app(
         await running
 
 
-async def test_polling_starts_by_removing_the_webhook_and_setting_the_command_menu(
+async def test_polling_starts_with_getupdates_and_sets_the_command_menu_beside_it(
     polling_app: GongyouApplication, api: FakeBotApi
 ) -> None:
     await api.wait_for("getUpdates")
@@ -63,9 +63,45 @@ async def test_polling_starts_by_removing_the_webhook_and_setting_the_command_me
     methods = [c.method for c in api.calls]
     assert methods[0] == "getMe"
     assert methods.count("setMyCommands") == 2
-    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    assert "deleteWebhook" not in methods  # there is no webhook to delete
+
+
+async def _polling(settings: Settings, db: Database, api: FakeBotApi) -> AsyncIterator[None]:
+    application = build_application(
+        settings.model_copy(update={"api_base_url": api.base_url}), db=db, updater=False
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve_polling(application, stop=stop, long_poll=1))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
+
+
+async def test_a_bot_that_had_a_webhook_deletes_it_when_telegram_refuses_to_poll(
+    settings: Settings, db: Database, api: FakeBotApi, no_proxy: None
+) -> None:
+    api.webhook = "https://old.example.org/telegram"
+    async with contextlib.asynccontextmanager(_polling)(settings, db, api):
+        api.enqueue(factories.message("/start"))
+        [sent] = await api.wait_for("sendMessage")
+    assert sent.text == WELCOME
+    polls = [c.method for c in api.calls if c.method in ("getMe", "getUpdates", "deleteWebhook")]
+    assert polls[:4] == ["getMe", "getUpdates", "deleteWebhook", "getUpdates"]
     [delete] = api.sent("deleteWebhook")
-    assert not delete.params.get("drop_pending_updates")
+    assert not delete.params.get("drop_pending_updates")  # nothing waiting is dropped
+    assert api.webhook == ""
+
+
+async def test_another_poller_of_the_same_bot_is_waited_out_not_answered_by_deleting(
+    settings: Settings, db: Database, api: FakeBotApi, no_proxy: None
+) -> None:
+    api.refuse_polls = 1  # "terminated by other getUpdates request", once
+    async with contextlib.asynccontextmanager(_polling)(settings, db, api):
+        api.enqueue(factories.message("/start"))
+        await api.wait_for("sendMessage", within=10)
+    assert "deleteWebhook" not in [c.method for c in api.calls]
 
 
 async def test_a_start_message_fetched_by_polling_gets_the_welcome_and_main_menu(
