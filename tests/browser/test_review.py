@@ -1,4 +1,4 @@
-"""Job review in a real browser: approve a posting, reject one with a reason."""
+"""Job review in a real browser: approve a posting, reject one with a reason, edit one."""
 
 from __future__ import annotations
 
@@ -69,3 +69,23 @@ def test_staff_reject_a_posting_with_a_reason(page: Any, server: PanelServer) ->
     assert stored.status == PostingStatus.rejected
     assert "押金" in stored.review_note
     _told(server, 650_102)
+
+
+def test_staff_edit_a_posting_before_approving_it(page: Any, server: PanelServer) -> None:
+    posting_id = server.run(
+        pending_posting(
+            server.db, owner_id=650_103, title="浏览器审核打包员", requirements="入职先交押金"
+        )
+    )
+    sign_in(page, server, STAFF, ["staff"], language="en")
+    page.goto(f"{server.panel_url}/review")
+    card = page.locator("section.card", has_text="浏览器审核打包员")
+
+    card.get_by_role("link", name=t("en", "panel-review-edit")).click()
+    page.get_by_label(t("en", "jp-rf-requirements")).fill("能吃苦，不收任何押金")
+    page.get_by_role("button", name=t("en", "panel-review-save")).click()
+
+    page.get_by_text(t("en", "panel-review-saved")).wait_for()
+    stored = _posting(server, posting_id)
+    assert stored.requirements == "能吃苦，不收任何押金"
+    assert stored.status == PostingStatus.pending  # edited, still waiting for a decision
