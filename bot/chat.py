@@ -1,18 +1,21 @@
-"""`gongyou chat`: talk to the real bot in a terminal, with no Telegram and no token."""
+"""`gongyou chat`: talk to the real bot in a terminal, with no Telegram and no token; and the
+same stand-in for Telegram beside `gongyou panel --demo` (:class:`DemoTelegram`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
+import logging
 import re
 import tempfile
 import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 
@@ -43,6 +46,10 @@ from handlers.jobs.alerts import FLOW as ALERTS_FLOW
 from handlers.jobs.broadcast import FLOW as BROADCAST_FLOW
 from handlers.jobs.search import FLOW as JOBS_FLOW
 
+if TYPE_CHECKING:
+    from bot.context import Services
+
+log = logging.getLogger(__name__)
 LOCATION = re.compile(r"^/loc\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$")
 FILE = re.compile(r"^/file\s+(\S+)(?:\s+(.*))?$")
 PHOTO = re.compile(r"^/photo(?:\s+(.*))?$")
@@ -611,3 +618,73 @@ class Background:
         while await outbox.step():
             pass
         await send_reminders(notifier, self.db, now=utcnow(), zone=self.settings.timezone)
+
+
+class DemoTelegram:
+    """Telegram's stand-in while the demo panel runs: the Bot API answered in this process
+    (:class:`bot.localapi.LocalBotApi`), each message the workers would get written to the
+    console, and the bot's broadcast and outbox senders running on it, as they run beside a
+    real bot. So a broadcast sent from the demo is delivered at the configured pace and
+    finishes, and a worker is told of a claim, an answer or a closed case."""
+
+    TOKEN = "900000:DEMO-not-a-real-token"
+
+    def __init__(self, services: Services, *, write: Callable[[str], None] = print) -> None:
+        self.services = services
+        self.write = write
+        self.sent = 0
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._bot: Any = None
+
+    def _show(self, call: Call) -> None:
+        if not call.method.startswith("send"):
+            return
+        self.sent += 1
+        lines = [line.strip() for line in call.text.splitlines() if line.strip()]
+        shown = " / ".join(lines) or call.method
+        if len(shown) > 120:
+            shown = shown[:119] + "…"
+        self.write(f"(demo Telegram) to {call.params.get('chat_id')}: {shown}")
+
+    async def start(self) -> None:
+        """Answer the Bot API here and start the senders; sets the services' notifier."""
+        from telegram import Bot
+
+        from bot.core.outbox import OutboxSender
+        from bot.jobs.broadcast import BroadcastSender
+        from handlers.notifier import TelegramNotifier
+
+        api = LocalBotApi(on_call=self._show)
+        self._bot = Bot(self.TOKEN, request=api, get_updates_request=api)
+        await self._bot.initialize()
+        notifier = TelegramNotifier(self._bot, encoders())
+        self.services.notifier = notifier
+        settings, db = self.services.settings, self.services.db
+        broadcasts = BroadcastSender(
+            notifier,
+            db,
+            rate=settings.bulk_messages_per_second,
+            quiet_hours=settings.quiet_hours,
+            timezone=settings.timezone,
+            lease_seconds=settings.sender_lease_s,
+        )
+        outbox = OutboxSender(notifier, db)
+        self._tasks = [
+            asyncio.create_task(broadcasts.run(self._stop), name="demo-broadcast-sender"),
+            asyncio.create_task(outbox.run(self._stop), name="demo-outbox-sender"),
+        ]
+
+    async def stop(self) -> None:
+        """Let the senders finish what they hold, then close the stand-in."""
+        self._stop.set()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, 10)
+            except Exception:  # noqa: BLE001 - stopping: logged, the rest still stops
+                log.warning("demo sender %s ended with an error", task.get_name(), exc_info=True)
+        self._tasks = []
+        if self._bot is not None:
+            with contextlib.suppress(Exception):
+                await self._bot.shutdown()
+        self.services.notifier = None

@@ -20,9 +20,9 @@ from bot.config import ConfigError, Mode, Settings, load_settings
 from bot.core.models import Role
 
 if TYPE_CHECKING:
+    from bot.chat import DemoTelegram
     from bot.core.tables import ImportProgress
     from bot.db import Database
-    from bot.panel.demo import DemoTelegram
 
 log = logging.getLogger("gongyou")
 
@@ -521,7 +521,8 @@ async def _serve_panel(
 
     with tempfile.TemporaryDirectory(prefix="gongyou-panel-") as tmp:
         if demo:
-            from bot.panel.demo import DEMO_ADMIN, DemoTelegram, load_demo, load_demo_world
+            from bot.chat import DemoTelegram
+            from bot.panel.demo import DEMO_ADMIN, load_demo, load_demo_world
 
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'panel-demo.sqlite3'}"
             settings = settings.model_copy(update={"database_url": url})

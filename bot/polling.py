@@ -37,9 +37,13 @@ async def poll(
     bot = application.bot
     offset: int | None = None
     failures = 0
+    webhook = False  # Telegram refused to poll: the bot has a webhook, deleted before the next try
     while True:
         application.receiving.set()  # the first getUpdates is on its way: the warm-up may begin
         try:
+            if webhook:
+                await bot.delete_webhook(drop_pending_updates=False)
+                webhook = False
             updates = await bot.get_updates(
                 offset=offset, timeout=long_poll, allowed_updates=allowed_updates
             )
@@ -52,18 +56,12 @@ async def poll(
         except InvalidToken:
             raise
         except Conflict as error:
-            if "webhook" not in str(error).lower():  # another replica polls the same bot
-                failures += 1
-                log.warning("getUpdates conflicts with another poller (%s); trying again", error)
-            else:
-                log.info("the bot had a webhook; deleting it to poll")
-                try:
-                    await bot.delete_webhook(drop_pending_updates=False)
-                except TelegramError as failed:
-                    failures += 1
-                    log.warning("could not delete the webhook (%s); trying again", failed)
-                else:
-                    continue
+            webhook = "webhook" in str(error).lower()
+            if webhook:
+                log.info("the bot has a webhook; deleting it to poll")
+                continue
+            failures += 1  # another replica polls the same bot
+            log.warning("getUpdates conflicts with another poller (%s); trying again", error)
         except TelegramError as error:
             failures += 1
             log.warning("getUpdates failed (%s); trying again", error)

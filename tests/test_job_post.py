@@ -11,13 +11,14 @@ from sqlalchemy import insert, select
 from bot.app import build_application
 from bot.config import Settings
 from bot.core.models import FlowState, Role, utcnow
-from bot.core.users import forget_user, grant_role, touch_user
+from bot.core.users import forget_user, grant_role
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.core import ALERTS, POSTINGS, SEEKERS, dedupe_key, parse_salary
-from bot.jobs.review import AUDIT, EMPLOYERS, FLOWS, LIMITS, submit_posting
+from bot.jobs.review import AUDIT, EMPLOYERS, FLOWS, LIMITS
 from bot.jobs.text import pay_text
 from bot.localapi import Call, LocalBotApi
+from bot.panel.demo import pending_posting
 from handlers.jobs.text import posting_card
 from tests.conftest import Harness
 from tests.factories import STAFF_ID, WORKER_ID, callback, message
@@ -499,34 +500,7 @@ async def test_a_second_submission_of_the_same_job_is_flagged_as_a_duplicate(
 async def _pending(
     db: Database, *, requirements: str = "能吃苦", title: str = "快递分拣员"
 ) -> int:
-    draft = {
-        "employer": "郑州顺达物流有限公司",
-        "reg": "",
-        "title": title,
-        "city": "郑州市",
-        "district": "金水区",
-        "address": "",
-        "metro_line": "1号线",
-        "metro_station": "紫荆山站",
-        "industry": "logistics",
-        "type": "full_time",
-        "pay": "5000元/月",
-        "hours": "",
-        "requirements": requirements,
-        "tags": 0,
-        "contact": "13800000000",
-        "expires": "",
-    }
-    async with db.session() as session:
-        await touch_user(session, user_id=EMPLOYER_ID, language="zh")
-        await session.commit()
-    async with db.engine.begin() as conn:
-        submission = await conn.run_sync(
-            lambda sync: submit_posting(
-                sync, owner_id=EMPLOYER_ID, draft=draft, now=utcnow(), min_wages={}
-            )
-        )
-    return submission.posting_id
+    return await pending_posting(db, owner_id=EMPLOYER_ID, title=title, requirements=requirements)
 
 
 async def test_a_worker_cannot_open_the_review_queue(harness: Harness) -> None:

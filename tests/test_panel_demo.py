@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from bot.chat import DemoTelegram
 from bot.cli import _serve_panel
 from bot.config import Settings
 from bot.context import Services
@@ -18,14 +19,7 @@ from bot.db import Database
 from bot.i18n import t
 from bot.jobs.broadcast import BROADCASTS, RECIPIENTS
 from bot.legal.intake import CASES
-from bot.panel.demo import (
-    DEMO_ADMIN,
-    DEMO_SUBSCRIBERS,
-    DEMO_WORKERS,
-    DemoTelegram,
-    load_demo,
-    load_demo_world,
-)
+from bot.panel.demo import DEMO_ADMIN, DEMO_SUBSCRIBERS, DEMO_WORKERS, load_demo, load_demo_world
 from tests.panel_helpers import signed_in
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,7 @@ class UsageCounts:
 
     def note(self, service: str, now: datetime | None = None) -> None:
         """Count one update handled by ``service`` (today in the union's zone, or ``now``'s)."""
-        day = (now or datetime.now(UTC)).astimezone(self.zone).date()
+        day = (now or datetime.now(self.zone)).astimezone(self.zone).date()
         self.counts[(day, service[:SERVICE_LENGTH] or "none")] += 1
 
     async def flush(self, db: Database) -> int:

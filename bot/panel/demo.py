@@ -1,14 +1,10 @@
 """Demo data for ``gongyou panel --demo``: the bot's demo stations, member roster and sample job
 list, a demo admin to sign in as, and (:func:`load_demo_world`) what gives each staff task
-something to work on. :class:`DemoTelegram` stands in for Telegram while the demo runs, so a
-broadcast is sent and finishes, and a worker is told of what staff do, without a bot token."""
+something to work on (``bot.chat.DemoTelegram`` stands in for Telegram while the demo runs)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,11 +21,7 @@ from bot.core.users import USERS, bootstrap_admins, grant_role, touch_user
 from bot.db import Database
 
 if TYPE_CHECKING:
-    from bot.context import Services
-    from bot.localapi import Call
     from bot.stations.models import Station
-
-log = logging.getLogger(__name__)
 
 #: The demo admin's (made-up) Telegram id.
 DEMO_ADMIN = 900_001
@@ -74,8 +66,6 @@ async def load_demo_world(db: Database, settings: Settings) -> None:
     flagged by workers' reports, two employers' postings waiting for review (one asks for a
     deposit, which the screening flags), 40 workers registered for job alerts, whom a
     broadcast to everyone reaches, and four weeks of messages per day by service."""
-    from bot.legal.core import CATEGORIES
-
     now = utcnow()
     today = today_in(settings.timezone, now)
     async with db.session() as session:
@@ -101,7 +91,6 @@ async def load_demo_world(db: Database, settings: Settings) -> None:
             "story": "干了半年一直没签劳动合同，想知道能不能要二倍工资。",
         }),
     ]  # fmt: skip
-    assert all(draft["category"] in CATEGORIES for _user, _lang, draft in drafts)
     await db.transact(_add_cases, drafts=drafts, now=now)
     await flagged_station(db, first_reporter=DEMO_REPORTERS)
     await pending_posting(db, owner_id=DEMO_EMPLOYERS[0], title="叉车司机（夜班）")
@@ -245,75 +234,3 @@ async def subscribers(db: Database, user_ids: Iterable[int], *, language: str = 
     async with db.engine.begin() as conn:
         await conn.execute(insert(USERS), users)
         await conn.execute(insert(SEEKERS), seekers)
-
-
-class DemoTelegram:
-    """Telegram's stand-in while the demo panel runs: the Bot API answered in this process
-    (:class:`bot.localapi.LocalBotApi`), each message the workers would get written to the
-    console, and the bot's broadcast and outbox senders running on it, as they run beside a
-    real bot. So a broadcast sent from the demo is delivered at the configured pace and
-    finishes, and a worker is told of a claim, an answer or a closed case."""
-
-    TOKEN = "900000:DEMO-not-a-real-token"
-
-    def __init__(self, services: Services, *, write: Callable[[str], None] = print) -> None:
-        self.services = services
-        self.write = write
-        self.sent = 0
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-        self._bot: Any = None
-
-    def _show(self, call: Call) -> None:
-        if not call.method.startswith("send"):
-            return
-        self.sent += 1
-        lines = [line.strip() for line in call.text.splitlines() if line.strip()]
-        shown = " / ".join(lines) or call.method
-        if len(shown) > 120:
-            shown = shown[:119] + "…"
-        self.write(f"(demo Telegram) to {call.params.get('chat_id')}: {shown}")
-
-    async def start(self) -> None:
-        """Answer the Bot API here and start the senders; sets the services' notifier."""
-        from telegram import Bot
-
-        from bot.app import encoders
-        from bot.core.outbox import OutboxSender
-        from bot.jobs.broadcast import BroadcastSender
-        from bot.localapi import LocalBotApi
-        from handlers.notifier import TelegramNotifier
-
-        api = LocalBotApi(on_call=self._show)
-        self._bot = Bot(self.TOKEN, request=api, get_updates_request=api)
-        await self._bot.initialize()
-        notifier = TelegramNotifier(self._bot, encoders())
-        self.services.notifier = notifier
-        settings, db = self.services.settings, self.services.db
-        broadcasts = BroadcastSender(
-            notifier,
-            db,
-            rate=settings.bulk_messages_per_second,
-            quiet_hours=settings.quiet_hours,
-            timezone=settings.timezone,
-            lease_seconds=settings.sender_lease_s,
-        )
-        outbox = OutboxSender(notifier, db)
-        self._tasks = [
-            asyncio.create_task(broadcasts.run(self._stop), name="demo-broadcast-sender"),
-            asyncio.create_task(outbox.run(self._stop), name="demo-outbox-sender"),
-        ]
-
-    async def stop(self) -> None:
-        """Let the senders finish what they hold, then close the stand-in."""
-        self._stop.set()
-        for task in self._tasks:
-            try:
-                await asyncio.wait_for(task, 10)
-            except Exception:  # noqa: BLE001 - stopping: logged, the rest still stops
-                log.warning("demo sender %s ended with an error", task.get_name(), exc_info=True)
-        self._tasks = []
-        if self._bot is not None:
-            with contextlib.suppress(Exception):
-                await self._bot.shutdown()
-        self.services.notifier = None

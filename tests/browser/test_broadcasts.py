@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import t
+from bot.panel.demo import subscribers
 from tests.browser.helpers import page_module, sign_in
-from tests.browser.seed import subscribers
 from tests.browser.server import PanelServer
 
 page_module("broadcasts")

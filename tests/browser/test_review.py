@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.i18n import t
 from bot.jobs.models import JobPosting, PostingStatus
+from bot.panel.demo import pending_posting
 from tests.browser.helpers import page_module, sign_in
-from tests.browser.seed import pending_posting
 from tests.browser.server import PanelServer
 
 page_module("review")

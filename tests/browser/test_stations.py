@@ -8,9 +8,9 @@ from sqlmodel import col, select
 
 from bot.core.models import AuditLog
 from bot.i18n import t
+from bot.panel.demo import flagged_station
 from bot.stations.models import Station, StationReport
 from tests.browser.helpers import page_module, sign_in
-from tests.browser.seed import flagged_station
 from tests.browser.server import PanelServer
 
 page_module("stations")
