@@ -30,13 +30,15 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from knowledge.rank import BM25, Scored, Vocabulary, fuse
 from knowledge.router import (
+    CACHED_LENGTH,
     LANGS,
+    ROUTE_CACHE,
     Entry,
     Intent,
     IntentRouter,
@@ -395,6 +397,7 @@ class LegalKB:
         self._router = IntentRouter(router_entries)
         self._vocab = Vocabulary({e.id: _phrasings(e) for e in router_entries})
         self._bm25 = BM25({e.id: _document(e) for e in self.entries})
+        self._decided = lru_cache(maxsize=ROUTE_CACHE)(self.weigh)
 
     def get(self, entry_id: str) -> LegalEntry | None:
         """Return the entry with this id, if any."""
@@ -444,7 +447,19 @@ class LegalKB:
         return (self._by_id[found[0].key], found[0].score) if found else None
 
     def decide(self, text: str) -> LegalDecision:
-        """Answer, offer or hand over: see the module's documentation.
+        """Answer, offer or hand over: see the module's documentation and :meth:`weigh`.
+
+        Workers ask the same short questions over and over ("拖欠工资怎么办"), as they send the
+        router the same short messages: the decisions on the latest ``ROUTE_CACHE`` short ones
+        are kept, as the router keeps its verdicts (a knowledge base never changes once built:
+        an edited one is a new ``LegalKB``, with nothing kept).
+        """
+        if len(text) <= CACHED_LENGTH:
+            return self._decided(text)
+        return self.weigh(text)
+
+    def weigh(self, text: str) -> LegalDecision:
+        """Decide on ``text`` without looking at decisions kept before.
 
         An entry is answered when its phrase hit reaches ANSWER_SCORE (a short message close to
         a phrasing), when both rankers put it first and BM25 has it clearly ahead, or when BM25
