@@ -349,7 +349,13 @@ def explain(text: str, lang: str) -> dict[str, Any]:
         "reply": reply.text,
         "buttons": [label for label, _data in reply.buttons],
     }
-    result["legal"] = {"outcome": None, "answered": None, "offered": [], "citations": []}
+    result["legal"] = {
+        "outcome": None,
+        "answered": None,
+        "offered": [],
+        "citations": [],
+        "hits": [],
+    }
     if reply.service == "legal":
         result.update(_legal_answer(text, lang))
     union_answered = False
@@ -425,8 +431,8 @@ def _ask(args: argparse.Namespace) -> int:
         )
         for candidate in result["candidates"][1:]:
             print(f"     also {candidate['intent']} {candidate['score']} ({candidate['entry']})")
-        legal = result.get("legal")
-        if legal:
+        legal = result["legal"]
+        if legal["outcome"] is not None:  # the legal service was asked
             print(f"  legal: {legal['outcome']}")
             for rank, hit in enumerate(legal["hits"]):
                 label = "     hit" if rank == 0 else "    also"

@@ -218,6 +218,20 @@ def test_ask_file_prints_one_json_object_per_line(
     assert "union" in lines[1]["reply"].lower()
 
 
+def test_ask_prints_each_message_readably_whichever_service_takes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    messages = tmp_path / "messages.txt"
+    messages.write_text("附近有驿站吗\n老板拖欠工资三个月了\nasdf qwer\n", encoding="utf-8")
+    assert main(["ask", "--file", str(messages)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("附近有驿站吗\n  -> station (")
+    assert "  legal:" not in out.split("老板拖欠工资三个月了")[0]  # not asked for a station
+    assert "\n  legal: answer\n       hit: wages.arrears (score " in out
+    assert "asdf qwer\n  -> " in out
+    assert out.count("  reply: ") == 3
+
+
 def test_ask_without_a_message_explains_what_to_give(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
