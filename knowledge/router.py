@@ -352,12 +352,12 @@ class IntentRouter:
         query = normalize(text)
         if not query or limit <= 0:
             return []
-        best: dict[str, Match] = {}
-        for score, entry, phrase in self._matches(query):
+        best: dict[str, tuple[Match, int]] = {}
+        for order, (score, entry, phrase) in enumerate(self._matches(query)):
             current = best.get(entry.id)
-            if current is None or score > current.score:
-                best[entry.id] = Match(entry.intent, score, entry, phrase)
-        return sorted(best.values(), key=lambda m: m.score, reverse=True)[:limit]
+            if current is None or score > current[0].score:
+                best[entry.id] = (Match(entry.intent, score, entry, phrase), order)
+        return _best_first(best.values())[:limit]
 
     def route(self, text: str) -> Routing:
         """Score ``text`` and decide: go straight to a service, ask, or show the menu.
@@ -375,12 +375,12 @@ class IntentRouter:
         query = normalize(text)
         if not query:
             return Routing(text, Decision.menu, ())
-        best: dict[Intent, Match] = {}
-        for score, entry, phrase in self._matches(query):
+        best: dict[Intent, tuple[Match, int]] = {}
+        for order, (score, entry, phrase) in enumerate(self._matches(query)):
             current = best.get(entry.intent)
-            if current is None or score > current.score:
-                best[entry.intent] = Match(entry.intent, score, entry, phrase)
-        candidates = tuple(sorted(best.values(), key=lambda m: m.score, reverse=True))
+            if current is None or score > current[0].score:
+                best[entry.intent] = (Match(entry.intent, score, entry, phrase), order)
+        candidates = tuple(_best_first(best.values()))
         if not candidates or candidates[0].score < UNSURE:
             return Routing(text, Decision.menu, candidates)
         top = candidates[0]
@@ -388,6 +388,13 @@ class IntentRouter:
         if top.score >= CONFIDENT and top.score - runner_up >= MARGIN:
             return Routing(text, Decision.go, candidates)
         return Routing(text, Decision.ask, candidates)
+
+
+def _best_first(found: Iterable[tuple[Match, int]]) -> list[Match]:
+    """Matches by score, best first; of equal scores, the one whose phrase comes first in the
+    knowledge files (``order``: where its phrase came in :meth:`IntentRouter._matches`), so a
+    tie never depends on which weaker phrases happened to match before."""
+    return [match for match, _order in sorted(found, key=lambda item: (-item[0].score, item[1]))]
 
 
 @cache

@@ -455,3 +455,23 @@ def test_the_conversion_is_skipped_only_where_it_would_change_nothing() -> None:
     # and plain simplified text is not converted at all
     assert not router._has_traditional("我在郑州金水区找送外卖的工作")
     assert router.normalize("我們老闆沈默") == "我们老板沉默"  # 沈默: a phrase, not a character
+
+
+def test_of_two_equal_scores_the_phrase_listed_first_wins() -> None:
+    # "工会怎么入" scores the same against "入工会" (union, listed first) and "找工会" (legal);
+    # legal also has a weaker phrase listed before both, which must not decide the tie.
+    entries = [
+        Entry("legal.weak", Intent.legal, {"zh": ("怎么办",)}),
+        Entry("union.first", Intent.union, {"zh": ("入工会",)}),
+        Entry("legal.second", Intent.legal, {"zh": ("找工会",)}),
+    ]
+    router = IntentRouter(entries)
+    routing = router.decide("工会怎么入")
+    scores = {m.intent: m.score for m in routing.candidates}
+    assert scores[Intent.union] == scores[Intent.legal]
+    assert routing.intent is Intent.union
+    assert routing.candidates[1].entry.id == "legal.second"
+    assert [m.entry.id for m in router.rank("工会怎么入", limit=2)] == [
+        "union.first",
+        "legal.second",
+    ]
