@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 from telegram import Update
 
@@ -21,7 +22,58 @@ from bot.config import Settings
 from bot.db import Database, alembic_config
 from bot.localapi import Call, LocalBotApi
 
+
+def _own_worker_database() -> tuple[str, str] | None:
+    """Under pytest-xdist, give this worker a PostgreSQL database of its own.
+
+    The tests empty the database between tests, so two workers must never share one: each
+    makes ``<database>_<worker>`` (``gongyou_test_gw0``…) on the same server, new, and points
+    ``GONGYOU_TEST_DATABASE_URL`` at it for everything that reads it (fixtures, replicas and
+    bots started in subprocesses). Returns the given URL and the worker's, to drop the worker's
+    database when it ends.
+    """
+    url = os.environ.get("GONGYOU_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return None
+    base = make_url(Settings(database_url=url, _env_file=None).database_url)
+    own = base.set(database=f"{base.database}_{worker}")
+
+    async def create() -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+                await conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    os.environ["GONGYOU_TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+    return base.render_as_string(hide_password=False), own.database or ""
+
+
+WORKER_DATABASE = _own_worker_database()
 PG_URL = os.environ.get("GONGYOU_TEST_DATABASE_URL")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop the worker's own database (see :func:`_own_worker_database`)."""
+    if WORKER_DATABASE is None:
+        return
+    base, own = WORKER_DATABASE
+
+    async def drop() -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(drop())
+
+
 TOKEN = "123456:TEST-token"
 
 

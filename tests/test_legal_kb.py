@@ -980,32 +980,30 @@ def test_a_tie_between_two_entries_is_offered_not_answered(kb: LegalKB) -> None:
 def test_a_short_question_asked_again_is_not_weighed_again(
     kb: LegalKB, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fresh = LegalKB(kb.entries)
     question = "老板拖欠工资三个月了怎么办"
-    first = fresh.decide(question)
+    first = kb.decide(question)
     assert first.outcome is Outcome.answer
     weighed: list[str] = []
-    monkeypatch.setattr(fresh, "search", lambda text, limit=3: weighed.append(text) or [])
+    monkeypatch.setattr(kb, "search", lambda text, limit=3: weighed.append(text) or [])
 
-    assert fresh.decide(question) == first
+    assert kb.decide(question) == first
     assert weighed == []
     # what was kept is what weighing again gives
     monkeypatch.undo()
-    assert fresh.weigh(question) == first
+    assert kb.weigh(question) == first
 
 
 def test_a_long_story_is_weighed_each_time_it_comes(
     kb: LegalKB, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fresh = LegalKB(kb.entries)
     story = (
         "我在工地干了三个月，老板一直说下个月发工资，到了下个月又说再等等，"
         "现在人找不到了，电话也不接，微信也把我拉黑了，工友们都一样，我该怎么办才好"
     )
     assert len(story) > CACHED_LENGTH
-    fresh.decide(story)
+    kb.decide(story)
     weighed: list[str] = []
-    monkeypatch.setattr(fresh, "search", lambda text, limit=3: weighed.append(text) or [])
+    monkeypatch.setattr(kb, "search", lambda text, limit=3: weighed.append(text) or [])
 
-    fresh.decide(story)
+    kb.decide(story)
     assert weighed == [story]
