@@ -511,71 +511,22 @@ class BotProcess:
 
 
 async def seed(url: str, recipients: int) -> None:
-    """Migrate, then add the staff member and ``recipients`` subscribed workers."""
-    from sqlalchemy import insert
-
-    from bot.core.models import utcnow
-    from bot.core.users import USERS
+    """Migrate, then add the staff member and ``recipients`` subscribed workers (one in five
+    speaking English)."""
+    from bot.core.models import Role
+    from bot.core.users import grant_role
     from bot.db import Database
-    from bot.jobs.core import SEEKERS
+    from bot.panel.demo import subscribers
 
     db = Database(url)
-    await db.upgrade()
-    now = utcnow()
-
-    def write(conn: Any) -> None:
-        conn.execute(
-            insert(USERS),
-            [
-                {
-                    "id": STAFF_ID,
-                    "language": "zh",
-                    "roles": ["staff"],
-                    "consents": {},
-                    "first_seen": now,
-                    "last_seen": now,
-                }
-            ],
-        )
-        ids = [FIRST_RECIPIENT + n for n in range(recipients)]
-        for start in range(0, len(ids), 2000):
-            chunk = ids[start : start + 2000]
-            conn.execute(
-                insert(USERS),
-                [
-                    {
-                        "id": uid,
-                        "language": "en" if uid % 5 == 0 else "zh",
-                        "roles": [],
-                        "consents": {},
-                        "first_seen": now,
-                        "last_seen": now,
-                    }
-                    for uid in chunk
-                ],
-            )
-            conn.execute(
-                insert(SEEKERS),
-                [
-                    {
-                        "user_id": uid,
-                        "districts": [],
-                        "industries": [],
-                        "types": [],
-                        "metro_lines": [],
-                        "tags": 0,
-                        "min_pay": None,
-                        "min_pay_unit": None,
-                        "alerts": True,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for uid in chunk
-                ],
-            )
-
-    await db.transact(write)
-    await db.dispose()
+    try:
+        await db.upgrade()
+        async with db.session() as session:  # as `gongyou roles add` does
+            await grant_role(session, actor_id=None, user_id=STAFF_ID, role=Role.staff)
+        ids = range(FIRST_RECIPIENT, FIRST_RECIPIENT + recipients)
+        await subscribers(db, ids, language=lambda uid: "en" if uid % 5 == 0 else "zh")
+    finally:
+        await db.dispose()
 
 
 def read_db(path: Path, query: str, *args: Any) -> list[tuple[Any, ...]]:

@@ -17,21 +17,21 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlmodel import SQLModel
 
 from bot.config import Settings
 from bot.core.inbox import INBOX
 from bot.core.lease import LEASES
+from bot.core.users import touch_user
 from bot.db import Database
 from bot.i18n import t
-from bot.jobs.broadcast import BROADCASTS, LEASE_NAME, RECIPIENTS, USERS, launch_broadcast
-from bot.jobs.core import SEEKERS
+from bot.jobs.broadcast import BROADCASTS, LEASE_NAME, RECIPIENTS, launch_broadcast
+from bot.panel.demo import subscribers
 from tests.factories import message
 from tests.replicas import (
     PATH,
@@ -300,37 +300,10 @@ def test_replicas_answer_a_users_updates_in_order_even_when_a_reply_is_slow(
 
 
 async def _subscribe(db: Database, user_ids: list[int]) -> None:
-    now = datetime.now(UTC)
-    users: list[dict[str, Any]] = [
-        {
-            "id": uid,
-            "language": "zh",
-            "roles": [],
-            "consents": {},
-            "first_seen": now,
-            "last_seen": now,
-        }
-        for uid in [*user_ids, STAFF]
-    ]
-    seekers: list[dict[str, Any]] = [
-        {
-            "user_id": uid,
-            "districts": [],
-            "industries": [],
-            "types": [],
-            "metro_lines": [],
-            "tags": 0,
-            "min_pay": None,
-            "min_pay_unit": None,
-            "alerts": True,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for uid in user_ids
-    ]
-    async with db.engine.begin() as conn:
-        await conn.execute(insert(USERS), users)
-        await conn.execute(insert(SEEKERS), seekers)
+    await subscribers(db, user_ids)
+    async with db.session() as session:
+        await touch_user(session, user_id=STAFF, language="zh")  # who starts the broadcast
+        await session.commit()
 
 
 async def _lease_owner(db: Database) -> str | None:

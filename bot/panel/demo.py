@@ -4,7 +4,7 @@ something to work on (``bot.chat.DemoTelegram`` stands in for Telegram while the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,39 +198,50 @@ async def flagged_station(db: Database, *, first_reporter: int, nth: int = 0) ->
         return station
 
 
-async def subscribers(db: Database, user_ids: Iterable[int], *, language: str = "zh") -> None:
-    """Workers registered for job alerts (the audience of a broadcast to everyone)."""
+async def subscribers(
+    db: Database,
+    user_ids: Iterable[int],
+    *,
+    language: str | Callable[[int], str] = "zh",
+    chunk: int = 2000,
+) -> None:
+    """Workers registered for job alerts with no filter (the audience of a broadcast to
+    everyone): new user rows and their seeker rows, ``chunk`` of each per statement, in one
+    transaction. ``language`` is every worker's, or a function of the worker's id."""
     from bot.jobs.core import SEEKERS
 
     now = utcnow()
+    speaks = language if callable(language) else lambda _user_id: language
     ids = list(user_ids)
-    users = [
-        {
-            "id": user_id,
-            "language": language,
-            "roles": [],
-            "consents": {},
-            "first_seen": now,
-            "last_seen": now,
-        }
-        for user_id in ids
-    ]
-    seekers: list[dict[str, Any]] = [
-        {
-            "user_id": user_id,
-            "districts": [],
-            "industries": [],
-            "types": [],
-            "metro_lines": [],
-            "tags": 0,
-            "min_pay": None,
-            "min_pay_unit": None,
-            "alerts": True,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for user_id in ids
-    ]
     async with db.engine.begin() as conn:
-        await conn.execute(insert(USERS), users)
-        await conn.execute(insert(SEEKERS), seekers)
+        for first in range(0, len(ids), chunk):
+            part = ids[first : first + chunk]
+            users = [
+                {
+                    "id": user_id,
+                    "language": speaks(user_id),
+                    "roles": [],
+                    "consents": {},
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+                for user_id in part
+            ]
+            seekers: list[dict[str, Any]] = [
+                {
+                    "user_id": user_id,
+                    "districts": [],
+                    "industries": [],
+                    "types": [],
+                    "metro_lines": [],
+                    "tags": 0,
+                    "min_pay": None,
+                    "min_pay_unit": None,
+                    "alerts": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for user_id in part
+            ]
+            await conn.execute(insert(USERS), users)
+            await conn.execute(insert(SEEKERS), seekers)
