@@ -607,10 +607,14 @@ class _RouterOnDemand:
     updates) rather than before the bot can start."""
 
     _lock = threading.Lock()
+    #: The router once built (then no lock is taken again).
+    _built: Any = None
 
     def __getattr__(self, name: str) -> Any:
-        with self._lock:  # built once, even when the warm-up thread is at it
-            router = default_router()
+        router = self._built
+        if router is None:
+            with self._lock:  # built once, even when the warm-up thread is at it
+                router = self._built = default_router()
         return getattr(router, name)
 
 
