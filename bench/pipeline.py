@@ -56,6 +56,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -571,12 +572,16 @@ def bare_app(builder: Any) -> AnyApplication:
     return app
 
 
-async def run_bare(
-    warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]]
-) -> RunResult:
-    """The bare app through process_update."""
+#: Builds a plain python-telegram-bot app (the bare one, the stack floor) from a builder.
+MakeApp = Callable[[Any], AnyApplication]
+
+
+async def run_plain(
+    make: MakeApp, warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]]
+) -> tuple[Timing, Counter[str], int]:
+    """A plain app through process_update: its timing, Bot API calls and unknown calls."""
     api = LocalBotApi()
-    app = bare_app(ApplicationBuilder().token(TOKEN).request(api).updater(None).job_queue(None))
+    app = make(ApplicationBuilder().token(TOKEN).request(api).updater(None).job_queue(None))
     await app.initialize()
     try:
         await feed(app.process_update, app.bot, warmup)
@@ -585,8 +590,15 @@ async def run_bare(
         timing = await feed(app.process_update, app.bot, payloads)
     finally:
         await app.shutdown()
-    calls = Counter(call.method for call in api.calls)
-    return RunResult("bare PTB echo", timing, calls, 0, len(api.unexpected))
+    return timing, Counter(call.method for call in api.calls), len(api.unexpected)
+
+
+async def run_bare(
+    warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]]
+) -> RunResult:
+    """The bare app through process_update."""
+    timing, calls, unexpected = await run_plain(bare_app, warmup, payloads)
+    return RunResult("bare PTB echo", timing, calls, 0, unexpected)
 
 
 def by_sender(payloads: Sequence[dict[str, Any]], workers: int) -> list[list[dict[str, Any]]]:
@@ -828,12 +840,15 @@ async def run_full_http(
     )
 
 
-async def run_bare_http(
-    warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]], workers: int
-) -> RunResult:
-    """The bare app end to end: PTB's own polling against the same fake Bot API."""
+async def run_plain_http(
+    make: MakeApp,
+    warmup: Sequence[dict[str, Any]],
+    payloads: Sequence[dict[str, Any]],
+    workers: int,
+) -> tuple[Timing, Counter[str], int]:
+    """A plain app end to end: PTB's own polling against the same fake Bot API."""
     async with RemoteBotApi(warmup, payloads, workers) as remote:
-        app = bare_app(
+        app = make(
             ApplicationBuilder()
             .token(TOKEN)
             .base_url(remote.base_url)
@@ -846,11 +861,18 @@ async def run_bare_http(
         await app.updater.start_polling(poll_interval=0.0, timeout=LONG_POLL)
         await app.start()
         try:
-            timing, calls, unexpected = await remote.measure()
+            return await remote.measure()
         finally:
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
+
+
+async def run_bare_http(
+    warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]], workers: int
+) -> RunResult:
+    """The bare app end to end."""
+    timing, calls, unexpected = await run_plain_http(bare_app, warmup, payloads, workers)
     return RunResult("bare PTB echo", timing, calls, 0, unexpected, mode="http polling")
 
 
@@ -963,62 +985,22 @@ def floor_app(builder: Any, store: FloorStore) -> AnyApplication:
 
 
 async def run_floor(
-    url: str, warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]]
+    url: str,
+    warmup: Sequence[dict[str, Any]],
+    payloads: Sequence[dict[str, Any]],
+    workers: int | None = None,
 ) -> RunResult:
-    """The stack floor through process_update."""
+    """The stack floor through process_update, or end to end with ``workers`` people."""
     store = FloorStore(url)
     await store.create()
-    api = LocalBotApi()
-    app = floor_app(
-        ApplicationBuilder().token(TOKEN).request(api).updater(None).job_queue(None), store
-    )
-    await app.initialize()
     try:
-        await feed(app.process_update, app.bot, warmup)
-        api.clear()
-        gc.collect()
-        timing = await feed(app.process_update, app.bot, payloads)
+        make = partial(floor_app, store=store)
+        if workers is None:
+            timing, calls, unexpected = await run_plain(make, warmup, payloads)
+        else:
+            timing, calls, unexpected = await run_plain_http(make, warmup, payloads, workers)
     finally:
-        await app.shutdown()
         await store.close()
-    calls = Counter(call.method for call in api.calls)
-    return RunResult(
-        FLOOR_NAME,
-        timing,
-        calls,
-        store.errors,
-        len(api.unexpected),
-        database=store.engine.dialect.name,
-    )
-
-
-async def run_floor_http(
-    url: str, warmup: Sequence[dict[str, Any]], payloads: Sequence[dict[str, Any]], workers: int
-) -> RunResult:
-    """The stack floor end to end: PTB's own polling against the same fake Bot API."""
-    store = FloorStore(url)
-    await store.create()
-    async with RemoteBotApi(warmup, payloads, workers) as remote:
-        app = floor_app(
-            ApplicationBuilder()
-            .token(TOKEN)
-            .base_url(remote.base_url)
-            .concurrent_updates(workers)
-            .job_queue(None),
-            store,
-        )
-        watch_handled(app, remote.handled)
-        await app.initialize()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=LONG_POLL)
-        await app.start()
-        try:
-            timing, calls, unexpected = await remote.measure()
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
-            await store.close()
     return RunResult(
         FLOOR_NAME,
         timing,
@@ -1026,7 +1008,7 @@ async def run_floor_http(
         store.errors,
         unexpected,
         database=store.engine.dialect.name,
-        mode="http polling",
+        mode="process_update" if workers is None else "http polling",
     )
 
 
@@ -1145,42 +1127,41 @@ def targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
                 return r
         return None
 
-    rows: list[tuple[str, str, float, float, float | None]] = []
     bare = find("bare PTB echo", "", "process_update")
-    for name in ("gongyou", FLOOR_NAME):
+
+    def measures(name: str) -> list[tuple[str, str, float, float]]:
+        """(label, sign, goal, value) of each target ``name``'s runs measure."""
+        rows: list[tuple[str, str, float, float]] = []
         full = find(name, "sqlite", "process_update")
-        pg = find(name, "postgresql", "http polling")
-        measures: list[tuple[str, str, float, float]] = []
         if full is not None and bare is not None:
             share = full.rate / bare.rate if bare.rate else 0.0
-            measures += [
+            rows += [
                 ("sqlite process_update updates/s", ">=", TARGET_UPDATES_PER_SECOND, full.rate),
                 ("sqlite process_update share of bare", ">=", TARGET_SHARE_OF_BARE, share),
                 ("sqlite process_update p99 ms", "<", TARGET_P99_MS, full.percentile_ms(0.99)),
             ]
+        pg = find(name, "postgresql", "http polling")
         if pg is not None:
-            measures += [
+            count = len(pg.timing.latencies) or 1
+            rows += [
                 ("postgresql http polling updates/s", ">=", TARGET_PG_UPDATES_PER_SECOND, pg.rate),
                 ("postgresql http polling p99 ms", "<", TARGET_PG_P99_MS, pg.percentile_ms(0.99)),
+                (
+                    "postgresql transactions per update",
+                    "<=",
+                    TARGET_PG_TRANSACTIONS,
+                    pg.transactions / count,
+                ),
             ]
-            if name == "gongyou":
-                count = len(pg.timing.latencies) or 1
-                measures.append(
-                    (
-                        "postgresql transactions per update",
-                        "<=",
-                        TARGET_PG_TRANSACTIONS,
-                        pg.transactions / count,
-                    )
-                )
-        if name == "gongyou":
-            rows += [(*m, None) for m in measures]
-        else:
-            floors = {label: value for label, _sign, _goal, value in measures}
-            rows = [
-                (label, sign, goal, value, floors.get(label))
-                for label, sign, goal, value, _ in rows
-            ]
+        return rows
+
+    # the floor counts no transactions: it has no figure for that target
+    floors = {
+        label: value
+        for label, _sign, _goal, value in measures(FLOOR_NAME)
+        if not label.endswith("transactions per update")
+    }
+    rows = [(*row, floors.get(row[0])) for row in measures("gongyou")]
     checked: list[dict[str, Any]] = []
     for label, sign, goal, value, floor in rows:
         met = value >= goal if sign == ">=" else value < goal if sign == "<" else value <= goal
@@ -1248,11 +1229,8 @@ async def measure_database(
         finally:
             await db.dispose()
         gc.collect()
-    for mode in ("process_update", "http polling"):
-        if mode == "process_update":
-            results.append(await run_floor(url, warmup, payloads))
-        else:
-            results.append(await run_floor_http(url, warmup, payloads, workers))
+    for floor_workers in (None, workers):
+        results.append(await run_floor(url, warmup, payloads, floor_workers))
         gc.collect()
     return results
 
